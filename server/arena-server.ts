@@ -1,0 +1,143 @@
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Server } from "socket.io";
+import { ErrorCode, type ErrorBody } from "../protocol/index.ts";
+import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
+import { TokenService } from "./auth.ts";
+import type { ArenaConfig } from "./config.ts";
+import { openGameNamespace, type GameService } from "./game-namespace.ts";
+import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
+import { placeholderPage } from "./index-page.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
+import { connectRedis, type RedisLinks } from "./redis.ts";
+import type { Transport } from "./transport.ts";
+import { attachUws } from "./transport-uws.ts";
+import { attachWs } from "./transport-ws.ts";
+import type { ArenaIo } from "./types.ts";
+import { loadUws } from "./uws-native.ts";
+
+/** Builds a game's service once the server's shared parts exist. */
+export type GameServiceFactory = (game: string, shared: SharedParts) => GameService;
+
+/** The parts of a running node that game services may use. */
+export interface SharedParts {
+  config: ArenaConfig;
+  io: ArenaIo;
+  log: Logger;
+  metrics: ServerMetrics;
+  redis: RedisLinks | undefined;
+  games: GameRegistry;
+}
+
+export interface ArenaServerOptions {
+  config: ArenaConfig;
+  logger?: Logger;
+  games?: GameRegistry;
+  services: GameServiceFactory;
+}
+
+/** A running Arena node. */
+export interface ArenaServer {
+  readonly config: ArenaConfig;
+  readonly io: ArenaIo;
+  readonly log: Logger;
+  readonly tokens: TokenService;
+  readonly metrics: ServerMetrics;
+  /** The bound port, once started. */
+  port: number;
+  start(): Promise<number>;
+  /** Graceful stop: not ready, refuse new work, close connections, quit Redis. */
+  stop(): Promise<void>;
+}
+
+/** Builds an Arena node from its configuration. Nothing listens until `start()`. */
+export function createArenaServer(options: ArenaServerOptions): ArenaServer {
+  const { config } = options;
+  const log = options.logger ?? createLogger(config.logLevel, config.nodeId);
+  const games = options.games ?? defaultGames();
+  const metrics = createServerMetrics(config.nodeId);
+  const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds);
+  const uwsLoad = config.engine === "uws" ? loadUws() : undefined;
+  if (uwsLoad && !uwsLoad.native) {
+    throw new Error(`uWebSockets.js native binary is not in use (${uwsLoad.reason}); refusing to run on its slow JavaScript fallback. Set ENGINE=ws to use the ws engine instead.`);
+  }
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, log) : undefined;
+  let draining = false;
+
+  const io: ArenaIo = new Server({
+    maxHttpBufferSize: config.maxPayloadBytes,
+    transports: ["websocket", "polling"],
+    serveClient: false,
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+    connectTimeout: 10_000,
+    cors: { origin: true },
+  });
+  if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: config.redisPrefix, requestsTimeout: 3000 }));
+
+  const readiness = () => {
+    if (draining) return { ready: false as const, reason: "draining" };
+    if (redis && !redis.ready()) return { ready: false as const, reason: "redis unreachable" };
+    return { ready: true as const };
+  };
+  const refusal = (): ErrorBody | undefined => {
+    const state = readiness();
+    return state.ready ? undefined : { code: ErrorCode.UNAVAILABLE, message: state.reason };
+  };
+
+  const handler = (req: Parameters<typeof handleHttp>[1]) =>
+    handleHttp(
+      { tokens, guestTokens: config.guestTokens, games: () => games.describe(), readiness, metrics: metrics.registry, indexPage: placeholderPage },
+      req,
+    );
+  let transport: Transport;
+  if (uwsLoad) {
+    log.info({ engine: "uws", binary: uwsLoad.binary, native: true }, "uWebSockets.js native binary loaded");
+    transport = attachUws(uwsLoad.uws, io, handler, MAX_HTTP_BODY);
+  } else {
+    log.info({ engine: "ws" }, "using the ws engine");
+    transport = attachWs(io, handler, MAX_HTTP_BODY);
+  }
+
+  io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
+  const shared: SharedParts = { config, io, log, metrics, redis, games };
+  const services = games.list().map((game) => options.services(game.name, shared));
+  games.list().forEach((game, index) => {
+    openGameNamespace(io, game.name, services[index]!, {
+      tokens,
+      log,
+      metrics,
+      rateLimit: config.rateLimit,
+      draining: () => draining,
+      refusal,
+    });
+  });
+
+  const server: ArenaServer = {
+    config,
+    io,
+    log,
+    tokens,
+    metrics,
+    port: 0,
+    async start() {
+      server.port = await transport.listen(config.host, config.port);
+      log.info(
+        { engine: transport.engine, host: config.host, port: server.port, redis: Boolean(redis), games: games.list().map((g) => g.name) },
+        "arena listening",
+      );
+      if (config.secretGenerated) log.warn("ARENA_SECRET is not set: tokens are signed with a random secret that dies with this process");
+      return server.port;
+    },
+    async stop() {
+      if (draining) return;
+      draining = true;
+      log.info("draining: refusing new work");
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await transport.close();
+      await redis?.quit();
+      log.info("stopped");
+    },
+  };
+  return server;
+}

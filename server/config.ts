@@ -1,0 +1,135 @@
+import { randomBytes } from "node:crypto";
+
+export type EngineName = "uws" | "ws";
+
+/** Everything the server reads from its environment, validated. */
+export interface ArenaConfig {
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string;
+  secret: string;
+  /** True when the secret was generated for this process (single node only). */
+  secretGenerated: boolean;
+  engine: EngineName;
+  logLevel: string;
+  guestTokens: boolean;
+  guestTokenTtlSeconds: number;
+  nodeId: string;
+  maxPayloadBytes: number;
+  rateLimit: { perSecond: number; burst: number; disconnectAfter: number };
+  shutdownGraceMs: number;
+  matchmaker: {
+    intervalMs: number;
+    ticketTtlMs: number;
+    readyTimeoutMs: number;
+    initialWindow: number;
+    widenPerSecond: number;
+    maxWindow: number;
+    eloK: number;
+    defaultRating: number;
+  };
+}
+
+/** A bad environment variable: the message names it and what it accepts. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, readonly accepts: string, readonly got: string) {
+    super(`${variable}=${JSON.stringify(got)} is not valid: ${variable} accepts ${accepts}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const lower = raw.toLowerCase();
+  if (["1", "true", "yes", "on"].includes(lower)) return true;
+  if (["0", "false", "no", "off"].includes(lower)) return false;
+  throw new ConfigError(name, "true or false", raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(name, `one of ${choices.join(", ")}`, raw);
+  return raw as T;
+}
+
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL;
+  if (raw === undefined || raw === "") return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === "redis:" || url.protocol === "rediss:") return raw;
+  } catch {
+    // falls through to the error below
+  }
+  throw new ConfigError("REDIS_URL", "a redis:// or rediss:// URL", raw);
+}
+
+function prefix(env: Env): string {
+  const raw = env.REDIS_PREFIX;
+  if (raw === undefined || raw === "") return "arena";
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new ConfigError("REDIS_PREFIX", "1-64 letters, digits, _ . -", raw);
+  return raw;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): ArenaConfig {
+  const url = redisUrl(env);
+  const rawSecret = env.ARENA_SECRET ?? "";
+  if (url && rawSecret === "") {
+    throw new ConfigError("ARENA_SECRET", "a secret of at least 32 characters, required when REDIS_URL is set", "");
+  }
+  if (rawSecret !== "" && rawSecret.length < 32) {
+    throw new ConfigError("ARENA_SECRET", "a secret of at least 32 characters", "<hidden>");
+  }
+  const host = env.HOST && env.HOST !== "" ? env.HOST : "0.0.0.0";
+  const nodeId = env.NODE_ID && env.NODE_ID !== "" ? env.NODE_ID : `node-${randomBytes(3).toString("hex")}`;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new ConfigError("NODE_ID", "1-64 letters, digits, _ . -", nodeId);
+  return {
+    port: integer(env, "PORT", 3000, 0, 65535),
+    host,
+    redisUrl: url,
+    redisPrefix: prefix(env),
+    secret: rawSecret !== "" ? rawSecret : randomBytes(32).toString("hex"),
+    secretGenerated: rawSecret === "",
+    engine: oneOf(env, "ENGINE", ["uws", "ws"] as const, "uws"),
+    logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+    guestTokens: boolean(env, "GUEST_TOKENS", true),
+    guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
+    nodeId,
+    maxPayloadBytes: integer(env, "MAX_PAYLOAD_BYTES", 8192, 512, 1_048_576),
+    rateLimit: {
+      perSecond: integer(env, "RATE_LIMIT_PER_SECOND", 40, 1, 100_000),
+      burst: integer(env, "RATE_LIMIT_BURST", 80, 1, 100_000),
+      disconnectAfter: integer(env, "RATE_LIMIT_DISCONNECT_AFTER", 100, 1, 1_000_000),
+    },
+    shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 1000, 0, 600_000),
+    matchmaker: {
+      intervalMs: integer(env, "MATCHMAKER_INTERVAL_MS", 100, 10, 60_000),
+      ticketTtlMs: integer(env, "TICKET_TTL_MS", 15_000, 1000, 3_600_000),
+      readyTimeoutMs: integer(env, "READY_TIMEOUT_MS", 10_000, 500, 600_000),
+      initialWindow: integer(env, "RATING_WINDOW", 100, 0, 100_000),
+      widenPerSecond: integer(env, "RATING_WINDOW_WIDEN_PER_SECOND", 50, 0, 100_000),
+      maxWindow: integer(env, "RATING_WINDOW_MAX", 0, 0, 1_000_000),
+      eloK: integer(env, "ELO_K", 32, 1, 400),
+      defaultRating: integer(env, "DEFAULT_RATING", 1200, 0, 10_000),
+    },
+  };
+}

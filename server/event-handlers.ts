@@ -1,0 +1,118 @@
+import {
+  ArenaError,
+  CLIENT_EVENTS,
+  ErrorCode,
+  clientEventSchemas,
+  describeIssues,
+  type AckCallback,
+  type ClientEventName,
+  type ClientEventPayload,
+  type ClientToServerEvents,
+  type ErrorBody,
+} from "../protocol/index.ts";
+import type { Logger } from "./logger.ts";
+import type { ServerMetrics } from "./metrics.ts";
+import { TokenBucket, type RateLimitOptions } from "./rate-limit.ts";
+import type { ArenaSocket } from "./types.ts";
+
+/** What a handler knows of the player who sent the event. */
+export interface PlayerContext {
+  socket: ArenaSocket;
+  playerId: string;
+  name: string;
+  game: string;
+  log: Logger;
+}
+
+/** The success data of an event's ack (without `ok`). */
+export type AckData<E extends ClientEventName> = ClientToServerEvents[E] extends (p: never, ack: AckCallback<infer T>) => void ? T : never;
+
+export type EventHandler<E extends ClientEventName> = (payload: ClientEventPayload<E>, ctx: PlayerContext) => Promise<AckData<E>> | AckData<E>;
+export type EventHandlers = { [E in ClientEventName]: EventHandler<E> };
+
+const known = new Set<string>(CLIENT_EVENTS);
+
+function takeAck(args: unknown[]): ((answer: unknown) => void) | undefined {
+  const last = args[args.length - 1];
+  return typeof last === "function" ? (last as (answer: unknown) => void) : undefined;
+}
+
+function failure(error: ErrorBody) {
+  return { ok: false as const, error };
+}
+
+export interface BindOptions {
+  handlers: EventHandlers;
+  rateLimit: RateLimitOptions;
+  metrics: ServerMetrics;
+  /** A reason to refuse every event right now (draining), or undefined. */
+  refusal: () => ErrorBody | undefined;
+  /** Events wait for this (the connect hook) before they run. */
+  after: Promise<void>;
+}
+
+/**
+ * Binds every client event of one socket: rate limit, payload validation at the edge, one event
+ * at a time per socket (so a player's events apply in the order sent), and always an answer.
+ */
+export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
+  const { socket, log } = ctx;
+  const bucket = new TokenBucket(options.rateLimit);
+  let tail: Promise<void> = options.after;
+
+  socket.use((packet, next) => {
+    const [event] = packet;
+    const ack = takeAck(packet);
+    const verdict = bucket.take();
+    if (verdict !== "ok") {
+      options.metrics.rateLimited.inc({ game: ctx.game });
+      ack?.(failure({ code: ErrorCode.RATE_LIMITED, message: "too many events; slow down" }));
+      if (verdict === "abuse") {
+        log.warn({ playerId: ctx.playerId }, "disconnecting a player who kept flooding past the rate limit");
+        socket.disconnect(true);
+      }
+      return;
+    }
+    if (typeof event !== "string" || !known.has(event)) {
+      ack?.(failure({ code: ErrorCode.BAD_REQUEST, message: "unknown event" }));
+      return;
+    }
+    const refusal = options.refusal();
+    if (refusal) {
+      ack?.(failure(refusal));
+      return;
+    }
+    next();
+  });
+
+  for (const event of CLIENT_EVENTS) {
+    const schema = clientEventSchemas[event];
+    const handler = options.handlers[event] as EventHandler<typeof event>;
+    socket.on(event, (...args: unknown[]) => {
+      const ack = takeAck(args) ?? (() => undefined);
+      const payload = typeof args[0] === "function" ? undefined : args[0];
+      const answer = (value: unknown, outcome: string) => {
+        options.metrics.events.inc({ game: ctx.game, event, outcome });
+        ack(value);
+      };
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) {
+        answer(failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
+        return;
+      }
+      tail = tail.then(async () => {
+        try {
+          const data = await handler(parsed.data as never, ctx);
+          answer({ ok: true, ...(data as object) }, "ok");
+        } catch (error) {
+          if (error instanceof ArenaError) {
+            answer(failure(error.toBody()), error.code);
+            return;
+          }
+          log.error({ err: error, event, playerId: ctx.playerId }, "event handler failed");
+          answer(failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
+        }
+      });
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import type { ErrorBody } from "../protocol/index.ts";
+import type { TokenService } from "./auth.ts";
+import { bindEvents, type EventHandlers, type PlayerContext } from "./event-handlers.ts";
+import type { Logger } from "./logger.ts";
+import type { ServerMetrics } from "./metrics.ts";
+import { playerAuth } from "./player-auth.ts";
+import type { RateLimitOptions } from "./rate-limit.ts";
+import { playerRoom, type ArenaIo, type ArenaNamespace } from "./types.ts";
+
+/** What a game's namespace does with its players: the event handlers and the connection hooks. */
+export interface GameService {
+  handlers: EventHandlers;
+  /** Called once the socket holds the player's session (any older one was told to go). */
+  connected(ctx: PlayerContext): Promise<void>;
+  /** Called when the socket is gone, whatever the reason. */
+  disconnected(ctx: PlayerContext, reason: string): Promise<void>;
+}
+
+export interface NamespaceDeps {
+  tokens: TokenService;
+  log: Logger;
+  metrics: ServerMetrics;
+  rateLimit: RateLimitOptions;
+  draining: () => boolean;
+  refusal: () => ErrorBody | undefined;
+}
+
+/**
+ * Opens `/<game>`: handshake auth, one live connection per player (a newer one takes over,
+ * on any node), and the game's event handlers.
+ */
+export function openGameNamespace(io: ArenaIo, game: string, service: GameService, deps: NamespaceDeps): ArenaNamespace {
+  const nsp = io.of(`/${game}`);
+  nsp.use(playerAuth(game, deps.tokens, deps.log, deps.metrics, deps.draining));
+  nsp.on("connection", (socket) => {
+    const { playerId, name } = socket.data;
+    const log = deps.log.child({ game, playerId });
+    const ctx: PlayerContext = { socket, playerId, name, game, log };
+    const room = playerRoom(playerId);
+    // Tell and drop any older connection of this player, on this node or another, before joining its room.
+    nsp.to(room).emit("session:replaced", {});
+    nsp.in(room).disconnectSockets(true);
+    void socket.join(room);
+    deps.metrics.connections.inc({ game });
+    log.info({ sid: socket.id, transport: socket.conn.transport.name }, "player connected");
+    const ready = service.connected(ctx).catch((error: unknown) => log.error({ err: error }, "connect hook failed"));
+    bindEvents(ctx, { handlers: service.handlers, rateLimit: deps.rateLimit, metrics: deps.metrics, refusal: deps.refusal, after: ready });
+    socket.on("disconnect", (reason) => {
+      deps.metrics.connections.dec({ game });
+      log.info({ sid: socket.id, reason }, "player disconnected");
+      void ready
+        .then(() => service.disconnected(ctx, reason))
+        .catch((error: unknown) => log.error({ err: error }, "disconnect hook failed"));
+    });
+  });
+  return nsp;
+}

@@ -1,0 +1,77 @@
+import { guestRequestSchema, describeIssues, type ErrorBody, type GameInfo } from "../protocol/index.ts";
+import type { TokenService } from "./auth.ts";
+import type { Registry } from "prom-client";
+
+/** An engine-neutral HTTP request, body already read (and bounded). */
+export interface HttpRequest {
+  method: string;
+  path: string;
+  body: Buffer;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+export interface RouteDeps {
+  tokens: TokenService;
+  guestTokens: boolean;
+  games: () => GameInfo[];
+  readiness: () => { ready: true } | { ready: false; reason: string };
+  metrics: Registry;
+  indexPage: () => string;
+}
+
+/** The largest HTTP body any route accepts. */
+export const MAX_HTTP_BODY = 4096;
+
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
+export function json(status: number, value: unknown): HttpResponse {
+  return { status, headers: JSON_TYPE, body: JSON.stringify(value) };
+}
+
+export function httpError(status: number, error: ErrorBody): HttpResponse {
+  return json(status, { error });
+}
+
+async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
+  if (!deps.guestTokens) return httpError(404, { code: "BAD_REQUEST", message: "guest tokens are turned off on this server" });
+  let parsed: unknown = {};
+  const text = req.body.toString("utf8").trim();
+  if (text !== "") {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return httpError(400, { code: "BAD_REQUEST", message: "body is not valid JSON" });
+    }
+  }
+  const result = guestRequestSchema.safeParse(parsed);
+  if (!result.success) return httpError(400, { code: "BAD_REQUEST", message: describeIssues(result.error) });
+  return json(200, await deps.tokens.guest(result.data.name));
+}
+
+/** Answers one HTTP request; never throws. */
+export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
+  const key = `${req.method} ${req.path}`;
+  switch (key) {
+    case "POST /v1/guest":
+      return guest(deps, req);
+    case "GET /v1/games":
+      return json(200, deps.games());
+    case "GET /healthz":
+      return json(200, { ok: true });
+    case "GET /readyz": {
+      const state = deps.readiness();
+      return state.ready ? json(200, { ready: true }) : json(503, { ready: false, reason: state.reason });
+    }
+    case "GET /metrics":
+      return { status: 200, headers: { "content-type": deps.metrics.contentType }, body: await deps.metrics.metrics() };
+    case "GET /":
+      return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: deps.indexPage() };
+    default:
+      return httpError(404, { code: "BAD_REQUEST", message: `no route ${key}` });
+  }
+}

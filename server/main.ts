@@ -1,0 +1,56 @@
+import { createArenaServer, ConfigError, createLogger, gameServices, loadConfig, type ArenaConfig } from "./index.ts";
+
+/** The process entry point: `npm start`. */
+async function main(): Promise<void> {
+  let config: ArenaConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`arena: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel, config.nodeId);
+  process.on("uncaughtException", (error) => log.error({ err: error }, "uncaught exception"));
+  process.on("unhandledRejection", (error) => log.error({ err: error }, "unhandled rejection"));
+
+  let server;
+  try {
+    server = createArenaServer({ config, logger: log, services: gameServices });
+    await server.start();
+  } catch (error) {
+    log.fatal({ err: error }, (error as Error).message);
+    log.flush();
+    setTimeout(() => process.exit(1), 50);
+    return;
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => {
+      log.error("shutdown took too long; exiting");
+      log.flush();
+      process.exit(1);
+    }, config.shutdownGraceMs + 15_000);
+    force.unref();
+    server.stop().then(
+      () => {
+        log.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, "shutdown failed");
+        log.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+void main();

@@ -1,0 +1,24 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The process's Prometheus registry and the server-level metrics. */
+export interface ServerMetrics {
+  registry: Registry;
+  connections: Gauge<"game">;
+  authFailures: Counter<"fault">;
+  events: Counter<"game" | "event" | "outcome">;
+  rateLimited: Counter<"game">;
+}
+
+/** Creates a fresh registry (one per server instance, so several can live in one test process). */
+export function createServerMetrics(nodeId: string): ServerMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ node: nodeId });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    connections: new Gauge({ name: "arena_connections", help: "Connected players per game", labelNames: ["game"], registers: [registry] }),
+    authFailures: new Counter({ name: "arena_auth_failures_total", help: "Refused handshakes by fault", labelNames: ["fault"], registers: [registry] }),
+    events: new Counter({ name: "arena_events_total", help: "Client events by outcome (ok or error code)", labelNames: ["game", "event", "outcome"], registers: [registry] }),
+    rateLimited: new Counter({ name: "arena_rate_limited_total", help: "Events refused by the rate limit", labelNames: ["game"], registers: [registry] }),
+  };
+}

@@ -1,0 +1,59 @@
+import { Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "./logger.ts";
+
+/** The three connections a node keeps: commands (store), and publish/subscribe (adapter). */
+export interface RedisLinks {
+  cmd: Redis;
+  pub: Redis;
+  sub: Redis;
+  /** True while all three connections are up. */
+  ready(): boolean;
+  quit(): Promise<void>;
+}
+
+function connect(url: string, role: string, log: Logger, options: RedisOptions): Redis {
+  const client = new Redis(url, {
+    lazyConnect: false,
+    connectionName: `arena-${role}`,
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+    ...options,
+  });
+  let lastStatus = "";
+  const report = (status: string, error?: Error) => {
+    if (status === lastStatus) return;
+    lastStatus = status;
+    if (status === "ready") log.info({ redis: role }, "redis connection ready");
+    else log.warn({ redis: role, status, err: error?.message }, "redis connection not ready");
+  };
+  client.on("ready", () => report("ready"));
+  client.on("error", (error: Error) => report("error", error));
+  client.on("end", () => report("end"));
+  client.on("reconnecting", () => report(lastStatus === "ready" ? "reconnecting" : lastStatus));
+  return client;
+}
+
+/**
+ * Opens the node's Redis connections. They keep retrying while Redis is down; the command
+ * connection fails fast instead of queueing (callers answer UNAVAILABLE), the adapter's
+ * connections queue so that subscriptions come back by themselves.
+ */
+export function connectRedis(url: string, log: Logger): RedisLinks {
+  const cmd = connect(url, "cmd", log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const pub = connect(url, "pub", log, { maxRetriesPerRequest: 3 });
+  const sub = connect(url, "sub", log, { maxRetriesPerRequest: null });
+  const all = [cmd, pub, sub];
+  return {
+    cmd,
+    pub,
+    sub,
+    ready: () => all.every((client) => client.status === "ready"),
+    async quit() {
+      await Promise.all(
+        all.map(async (client) => {
+          if (client.status === "ready") await client.quit().catch(() => client.disconnect());
+          else client.disconnect();
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { STATUS_CODES } from "node:http";
+import type { Server } from "socket.io";
+import type { HttpResponse as UwsResponse, TemplatedApp, us_listen_socket } from "uWebSockets.js";
+import { httpError, type HttpResponse } from "./http-routes.ts";
+import type { HttpHandler, Transport } from "./transport.ts";
+import type { Uws } from "./uws-native.ts";
+
+function statusLine(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? ""}`;
+}
+
+function send(res: UwsResponse, answer: HttpResponse, close = false): void {
+  res.cork(() => {
+    res.writeStatus(statusLine(answer.status));
+    for (const [name, value] of Object.entries(answer.headers)) res.writeHeader(name, value);
+    res.end(answer.body, close);
+  });
+}
+
+/** Socket.IO on a uWebSockets.js App (`io.attachApp`), with the HTTP routes on the same port. */
+export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: number): Transport {
+  const app: TemplatedApp = uws.App();
+  let listenSocket: us_listen_socket | null = null;
+
+  app.any("/*", (res, req) => {
+    const method = req.getMethod().toUpperCase();
+    const path = req.getUrl();
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    const respond = (answer: HttpResponse, close = false) => {
+      if (!aborted) send(res, answer, close);
+    };
+    const run = (body: Buffer) => {
+      handler({ method, path, body }).then(respond, () =>
+        respond(httpError(500, { code: "INTERNAL", message: "internal error" })),
+      );
+    };
+    if (method === "GET" || method === "HEAD") {
+      run(Buffer.alloc(0));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    res.onData((chunk, isLast) => {
+      if (refused) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        refused = true;
+        respond(httpError(413, { code: "BAD_REQUEST", message: `body larger than ${limit} bytes` }), true);
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0)));
+      if (isLast) run(Buffer.concat(chunks));
+    });
+  });
+
+  io.attachApp(app);
+
+  return {
+    engine: "uws",
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        app.listen(host, port, (token) => {
+          if (!token) {
+            reject(new Error(`uWebSockets.js could not listen on ${host}:${port}`));
+            return;
+          }
+          listenSocket = token;
+          resolve(uws.us_socket_local_port(token));
+        });
+      });
+    },
+    async close() {
+      if (listenSocket) uws.us_listen_socket_close(listenSocket);
+      listenSocket = null;
+    },
+  };
+}

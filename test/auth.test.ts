@@ -1,0 +1,91 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { closeAllClients, connect, connectGuest, guest } from "./support/clients.ts";
+import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
+import { editedToken, signToken, unsignedToken } from "./support/tokens.ts";
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe.each(ENGINES)("handshake auth on %s", (engine) => {
+  let node: InProcessServer;
+  beforeAll(async () => {
+    node = await startServer({ ENGINE: engine });
+  });
+  afterAll(() => node.stop());
+  afterEach(() => closeAllClients());
+
+  it("accepts a guest token on /pong and /tictactoe and keeps the identity on the socket", async () => {
+    const player = await guest(node.url, "alice");
+    for (const game of ["pong", "tictactoe"]) {
+      const socket = await connect(node.url, game, player.token);
+      expect(socket.connected).toBe(true);
+      const sockets = await node.server.io.of(`/${game}`).fetchSockets();
+      const mine = sockets.find((s) => s.id === socket.id);
+      expect(mine?.data).toMatchObject({ playerId: player.playerId, name: "alice", game });
+      expect(mine?.rooms.has(`player:${player.playerId}`)).toBe(true);
+    }
+  });
+
+  it("accepts a token minted by another service with the shared secret", async () => {
+    const token = await signToken(node.server.config.secret, { sub: "account-42", name: "Zoe", exp: now() + 60 });
+    const socket = await connect(node.url, "pong", token);
+    const [remote] = await node.server.io.of("/pong").in("player:account-42").fetchSockets();
+    expect(remote?.data.name).toBe("Zoe");
+    socket.close();
+  });
+
+  const forged: [string, (secret: string) => Promise<unknown> | unknown][] = [
+    ["missing", () => undefined],
+    ["empty", () => ""],
+    ["not a string", () => ({ sub: "x" })],
+    ["malformed", () => "not.a.jwt"],
+    ["wrong key", () => signToken("another-secret-another-secret-123", { sub: "p1", exp: now() + 60 })],
+    ["alg none", () => unsignedToken({ sub: "p1", name: "x", exp: now() + 60 })],
+    ["expired", (secret) => signToken(secret, { sub: "p1", exp: now() - 10 })],
+    ["no exp", (secret) => signToken(secret, { sub: "p1" })],
+    ["no sub", (secret) => signToken(secret, { exp: now() + 60 })],
+    ["bad sub", (secret) => signToken(secret, { sub: "__proto__ with spaces", exp: now() + 60 })],
+  ];
+  it.each(forged)("refuses a %s token with unauthorized / UNAUTHORIZED", async (_kind, make) => {
+    const token = await make(node.server.config.secret);
+    const error = await connect(node.url, "pong", token).then(
+      () => undefined,
+      (e: Error & { data?: unknown }) => e,
+    );
+    expect(error?.message).toBe("unauthorized");
+    expect(error?.data).toEqual({ code: "UNAUTHORIZED" });
+  });
+
+  it("refuses a genuine token whose sub was edited", async () => {
+    const player = await guest(node.url);
+    const token = editedToken(player.token, { sub: "someone-else", name: "x", exp: now() + 60 });
+    await expect(connect(node.url, "pong", token)).rejects.toMatchObject({ message: "unauthorized", data: { code: "UNAUTHORIZED" } });
+  });
+
+  it("refuses an unknown namespace and the main namespace", async () => {
+    const player = await guest(node.url);
+    await expect(connect(node.url, "chess", player.token)).rejects.toMatchObject({ message: "Invalid namespace" });
+    await expect(connect(node.url, "", player.token)).rejects.toMatchObject({ message: "unauthorized" });
+  });
+
+  it("replaces an older connection of the same player on the same node", async () => {
+    const { socket: first, player } = await connectGuest(node.url, "pong");
+    const replaced = new Promise((resolve) => first.once("session:replaced", resolve));
+    const gone = new Promise((resolve) => first.once("disconnect", resolve));
+    const second = await connect(node.url, "pong", player.token);
+    await expect(replaced).resolves.toEqual({});
+    await expect(gone).resolves.toBe("io server disconnect");
+    expect(second.connected).toBe(true);
+    const sockets = await node.server.io.of("/pong").in(`player:${player.playerId}`).fetchSockets();
+    expect(sockets.map((s) => s.id)).toEqual([second.id]);
+  });
+
+  it("keeps the same player's connections in different games apart", async () => {
+    const { socket: pong, player } = await connectGuest(node.url, "pong");
+    let replaced = false;
+    pong.on("session:replaced", () => (replaced = true));
+    await connect(node.url, "tictactoe", player.token);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(replaced).toBe(false);
+    expect(pong.connected).toBe(true);
+  });
+});
