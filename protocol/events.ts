@@ -69,7 +69,8 @@ export interface ServerToClientEvents {
 
 /** Events between server nodes (through the Redis adapter). */
 export interface InterServerEvents {
-  ping: () => void;
+  /** A player's newer connection (higher generation) was made on another node. */
+  "session:takeover": (payload: { playerId: PlayerId; generation: number }) => void;
 }
 
 /** What the server keeps on each socket after the handshake. */
@@ -77,6 +78,8 @@ export interface SocketData {
   playerId: PlayerId;
   name: string;
   game: string;
+  /** Increases with every connection of any player, across all nodes: the newest connection wins. */
+  generation: number;
 }
 
 /** Names of the client events, for runtime checks. */

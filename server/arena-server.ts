@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { connectRedis, type RedisLinks } from "./redis.ts";
 import type { Transport } from "./transport.ts";
+import { SessionTakeover } from "./session-takeover.ts";
 import { attachUws } from "./transport-uws.ts";
 import { attachWs } from "./transport-ws.ts";
 import type { ArenaIo } from "./types.ts";
@@ -100,6 +101,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   }
 
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
+  const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, log);
   const shared: SharedParts = { config, io, log, metrics, redis, games };
   const services = games.list().map((game) => options.services(game.name, shared));
   games.list().forEach((game, index) => {
@@ -110,6 +112,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       rateLimit: config.rateLimit,
       draining: () => draining,
       refusal,
+      sessions,
     });
   });
 
@@ -135,6 +138,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       log.info("draining: refusing new work");
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await transport.close();
+      sessions.close();
       await redis?.quit();
       log.info("stopped");
     },

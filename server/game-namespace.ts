@@ -5,6 +5,7 @@ import type { Logger } from "./logger.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { playerAuth } from "./player-auth.ts";
 import type { RateLimitOptions } from "./rate-limit.ts";
+import type { SessionTakeover } from "./session-takeover.ts";
 import { playerRoom, type ArenaIo, type ArenaNamespace } from "./types.ts";
 
 /** What a game's namespace does with its players: the event handlers and the connection hooks. */
@@ -23,6 +24,7 @@ export interface NamespaceDeps {
   rateLimit: RateLimitOptions;
   draining: () => boolean;
   refusal: () => ErrorBody | undefined;
+  sessions: SessionTakeover;
 }
 
 /**
@@ -32,14 +34,25 @@ export interface NamespaceDeps {
 export function openGameNamespace(io: ArenaIo, game: string, service: GameService, deps: NamespaceDeps): ArenaNamespace {
   const nsp = io.of(`/${game}`);
   nsp.use(playerAuth(game, deps.tokens, deps.log, deps.metrics, deps.draining));
+  nsp.use((socket, next) => {
+    deps.sessions.nextGeneration().then(
+      (generation) => {
+        socket.data.generation = generation;
+        next();
+      },
+      (error: unknown) => {
+        deps.log.warn({ err: error, game }, "cannot start a session: store unreachable");
+        next(Object.assign(new Error("unavailable"), { data: { code: "UNAVAILABLE" } }));
+      },
+    );
+  });
+  deps.sessions.watch(nsp);
   nsp.on("connection", (socket) => {
     const { playerId, name } = socket.data;
     const log = deps.log.child({ game, playerId });
     const ctx: PlayerContext = { socket, playerId, name, game, log };
     const room = playerRoom(playerId);
-    // Tell and drop any older connection of this player, on this node or another, before joining its room.
-    nsp.to(room).emit("session:replaced", {});
-    nsp.in(room).disconnectSockets(true);
+    if (!deps.sessions.takeOver(nsp, socket)) return;
     void socket.join(room);
     deps.metrics.connections.inc({ game });
     log.info({ sid: socket.id, transport: socket.conn.transport.name }, "player connected");

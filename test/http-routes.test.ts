@@ -1,0 +1,112 @@
+import { connect as netConnect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "./support/clients.ts";
+import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
+
+describe.each(ENGINES)("HTTP routes on %s", (engine) => {
+  let node: InProcessServer;
+  beforeAll(async () => {
+    node = await startServer({ ENGINE: engine });
+  });
+  afterAll(() => node.stop());
+
+  const post = (body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+    fetch(`${node.url}/v1/guest`, { method: "POST", headers, body });
+
+  it("POST /v1/guest mints a token that connects", async () => {
+    const response = await post(JSON.stringify({ name: "  Ada  " }));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { playerId: string; name: string; token: string };
+    expect(body.name).toBe("Ada");
+    expect(body.playerId).toMatch(/^g_[0-9a-f]{32}$/);
+    const [, payload] = body.token.split(".");
+    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ sub: body.playerId, name: "Ada" });
+    expect(typeof claims.exp).toBe("number");
+    const socket = await connect(node.url, "pong", body.token);
+    socket.close();
+  });
+
+  it("POST /v1/guest without a name picks one; an empty body is fine", async () => {
+    const response = await post("");
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { name: string }).name).toMatch(/^Guest-/);
+  });
+
+  it.each([
+    ["not JSON", "{nope"],
+    ["an empty name", JSON.stringify({ name: "" })],
+    ["a name of control characters", JSON.stringify({ name: "\u0000\u0007" })],
+    ["a 25-character name", JSON.stringify({ name: "x".repeat(25) })],
+    ["a number as name", JSON.stringify({ name: 7 })],
+    ["an array body", "[]"],
+  ])("POST /v1/guest with %s is 400 with a coded error", async (_what, body) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe("BAD_REQUEST");
+    expect(answer.error.message.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a body over the limit with 413", async () => {
+    const response = await post(JSON.stringify({ name: "x".repeat(10_000) }));
+    expect(response.status).toBe(413);
+  });
+
+  it("GET /v1/games lists both games with namespaces and tick rates", async () => {
+    const response = await fetch(`${node.url}/v1/games`);
+    expect(response.status).toBe(200);
+    const games = (await response.json()) as { name: string; namespace: string; tickRate: number }[];
+    expect(games.map((g) => [g.name, g.namespace])).toEqual([
+      ["pong", "/pong"],
+      ["tictactoe", "/tictactoe"],
+    ]);
+    expect(games[0]!.tickRate).toBe(30);
+  });
+
+  it("GET /healthz and /readyz answer 200 on a single node", async () => {
+    expect((await fetch(`${node.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${node.url}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  it("GET /metrics is Prometheus text with Arena's metrics", async () => {
+    const response = await fetch(`${node.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toContain("# TYPE arena_connections gauge");
+    expect(text).toContain("process_cpu_seconds_total");
+  });
+
+  it("GET / serves a page; unknown routes are 404 JSON", async () => {
+    const page = await fetch(`${node.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const missing = await fetch(`${node.url}/nope`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("BAD_REQUEST");
+  });
+
+  it("answers garbage on the port without falling over", async () => {
+    await new Promise<void>((resolve) => {
+      const socket = netConnect(node.server.port, "127.0.0.1", () => socket.end("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\u0000\u0000\u0000"));
+      socket.on("error", () => resolve());
+      socket.on("close", () => resolve());
+      socket.resume();
+    });
+    expect((await fetch(`${node.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe("guest tokens turned off", () => {
+  it("POST /v1/guest answers 404 when GUEST_TOKENS=false", async () => {
+    const node = await startServer({ ENGINE: "ws", GUEST_TOKENS: "false" });
+    try {
+      const response = await fetch(`${node.url}/v1/guest`, { method: "POST", body: "{}" });
+      expect(response.status).toBe(404);
+    } finally {
+      await node.stop();
+    }
+  });
+});

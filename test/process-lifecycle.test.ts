@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { connectGuest, eventually, request, waitForDisconnect } from "./support/clients.ts";
+import { startPrivateRedis } from "./support/redis-process.ts";
+import { ENGINES, spawnNode, testSecret } from "./support/servers.ts";
+import { loadUws } from "../server/index.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+async function runMain(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const [code] = (await once(child, "exit")) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+describe("uWebSockets.js native binary", () => {
+  it("is the one in use in this process", () => {
+    const loaded = loadUws();
+    expect(loaded.native).toBe(true);
+    expect(loaded.binary).toMatch(/uws_linux_x64_\d+\.node$/);
+  });
+
+  it("a node on uws says so in its start-up log", async () => {
+    const node = await spawnNode({ ENGINE: "uws" });
+    try {
+      const line = node.logs.find((entry) => entry.msg === "uWebSockets.js native binary loaded");
+      expect(line).toMatchObject({ native: true, engine: "uws" });
+    } finally {
+      await node.kill();
+    }
+  });
+
+  it("refuses to start on the JavaScript fallback, and says why", async () => {
+    const result = await runMain({ ENGINE: "uws", UWS_USE_FALLBACK: "1" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("native binary is not in use");
+    expect(result.stdout).toContain("ENGINE=ws");
+  });
+});
+
+describe("configuration errors", () => {
+  it.each([
+    [{ PORT: "abc" }, "PORT"],
+    [{ ENGINE: "nginx" }, "ENGINE"],
+    [{ REDIS_URL: "redis://127.0.0.1:1" }, "ARENA_SECRET"],
+    [{ REDIS_URL: "http://x" }, "REDIS_URL"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ GUEST_TOKENS: "maybe" }, "GUEST_TOKENS"],
+  ])("%o stops the process with one line naming %s", async (env, variable) => {
+    const result = await runMain(env as Record<string, string>);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`${variable}=`);
+    expect(lines[0]).toContain("accepts");
+  });
+});
+
+describe.each(ENGINES)("process lifecycle on %s", (engine) => {
+  it("SIGTERM disconnects players and exits 0", async () => {
+    const node = await spawnNode({ ENGINE: engine });
+    const { socket } = await connectGuest(node.url, "pong");
+    const gone = waitForDisconnect(socket);
+    const exit = node.kill("SIGTERM");
+    await expect(gone).resolves.toBeTypeOf("string");
+    await expect(exit).resolves.toMatchObject({ code: 0 });
+    expect(node.logs.some((line) => line.msg === "stopped")).toBe(true);
+  });
+
+  it("/readyz is 503 while Redis is down and 200 once it is back; events answer UNAVAILABLE meanwhile", async () => {
+    const redis = await startPrivateRedis();
+    const node = await spawnNode({ ENGINE: engine, REDIS_URL: redis.url, ARENA_SECRET: testSecret() });
+    try {
+      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 5000, "ready");
+      const { socket } = await connectGuest(node.url, "pong");
+      await redis.stop();
+      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 503, 5000, "not ready");
+      const body = (await (await fetch(`${node.url}/readyz`)).json()) as { reason: string };
+      expect(body.reason).toBe("redis unreachable");
+      expect((await fetch(`${node.url}/healthz`)).status).toBe(200);
+      const answer = await request(socket, "stats", {});
+      expect(answer).toMatchObject({ ok: false, error: { code: "UNAVAILABLE" } });
+      await redis.restart();
+      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, "ready again");
+      socket.close();
+    } finally {
+      await node.kill();
+      await redis.stop();
+    }
+  });
+
+  it("starts while Redis is unreachable and keeps retrying", async () => {
+    const redis = await startPrivateRedis();
+    await redis.stop();
+    const node = await spawnNode({ ENGINE: engine, REDIS_URL: redis.url, ARENA_SECRET: testSecret() });
+    try {
+      expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
+      await redis.restart();
+      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, "ready after Redis came up");
+    } finally {
+      await node.kill();
+      await redis.stop();
+    }
+  });
+});
