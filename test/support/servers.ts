@@ -94,7 +94,10 @@ export async function spawnNode(env: Record<string, string>): Promise<ChildNode>
     exited,
     async kill(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const result = await exited;
+      const crash = logs.find((line) => line.msg === "uncaught exception" || line.msg === "unhandled rejection");
+      if (crash) throw new Error(`node ${nodeId} logged an ${String(crash.msg)}: ${JSON.stringify(crash.err)}`);
+      return result;
     },
   };
 }

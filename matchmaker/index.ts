@@ -1,0 +1,6 @@
+export * from "./types.ts";
+export type { MatchmakingStore } from "./store.ts";
+export { MemoryStore } from "./memory-store.ts";
+export { RedisStore } from "./redis-store.ts";
+export { ratingWindow } from "./rating-window.ts";
+export { eloUpdate, expectedScore } from "./elo.ts";

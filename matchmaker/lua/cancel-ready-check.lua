@@ -1,0 +1,17 @@
+-- ARGV: prefix, game, matchId, reason, leaver ('' for none)
+local game, mid, leaver = ARGV[2], ARGV[3], ARGV[5]
+local m = read_match(mid)
+if not m or m.game ~= game or m.state ~= 'ready_check' then return cjson.encode({ none = true }) end
+drop_match(m)
+local seats = {}
+for s = 1, 2 do
+  local p = m.players[s]
+  local requeued = p.ready and p.playerId ~= leaver and redis.call('HEXISTS', pkey(game, p.playerId), 'node') == 1
+  if requeued then
+    add_ticket({ ticketId = p.ticketId, playerId = p.playerId, name = p.name, game = game, mode = m.mode, rating = p.rating, enqueuedAt = p.enqueuedAt })
+  else
+    forget_if_idle(game, p.playerId)
+  end
+  seats[s] = { playerId = p.playerId, seat = s - 1, requeued = requeued }
+end
+return cjson.encode({ matchId = mid, game = game, reason = ARGV[4], seats = seats })

@@ -1,0 +1,15 @@
+-- ARGV: prefix, game, playerId
+local game, pid = ARGV[2], ARGV[3]
+local key = pkey(game, pid)
+local ticket = redis.call('HGET', key, 'ticket')
+if ticket then
+  remove_ticket(ticket)
+  forget_if_idle(game, pid)
+  return cjson.encode({ ticket = true })
+end
+local mid = redis.call('HGET', key, 'match')
+if mid then
+  local state = redis.call('HGET', k('m', mid), 'state')
+  if state then return cjson.encode({ ticket = false, match = { matchId = mid, state = state } }) end
+end
+return cjson.encode({ ticket = false })

@@ -1,0 +1,10 @@
+-- ARGV: prefix, game, playerId, node, generation
+local game, pid, node, gen = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local key = pkey(game, pid)
+local old = redis.call('HMGET', key, 'node', 'gen')
+if old[2] and tonumber(old[2]) > gen then return 0 end
+if old[1] and old[1] ~= node then redis.call('SREM', k('np', old[1]), game .. '|' .. pid) end
+redis.call('HSET', key, 'node', node, 'gen', gen)
+redis.call('SADD', k('np', node), game .. '|' .. pid)
+redis.call('SADD', k('online', game), pid)
+return 1

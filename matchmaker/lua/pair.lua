@@ -1,0 +1,63 @@
+-- ARGV: prefix, game, mode, now, initial, widen, maxWindow, readyTimeout, ttl, scanOldest, scanCandidates, maxPairs, focus ('' for none), matchIds...
+local game, mode, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local initial, widen, maxw = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local readyTimeout, ttl = tonumber(ARGV[8]), tonumber(ARGV[9])
+local scanOldest, scanCand, maxPairs = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+local focus = ARGV[13]
+local ids = {}
+for i = 14, #ARGV do ids[#ids + 1] = ARGV[i] end
+if #ids < maxPairs then maxPairs = #ids end
+local qr, qa = k('qr', game, mode), k('qa', game, mode)
+
+local starts
+if focus ~= '' then starts = { focus } else starts = redis.call('ZRANGE', qa, 0, scanOldest - 1) end
+local used, made = {}, {}
+local cache = {}
+local function ticket(id)
+  if cache[id] == nil then cache[id] = read_ticket(id) or false end
+  return cache[id]
+end
+local function older(x, y)
+  return x.enqueuedAt < y.enqueuedAt or (x.enqueuedAt == y.enqueuedAt and x.ticketId < y.ticketId)
+end
+
+for _, a in ipairs(starts) do
+  if #made >= maxPairs then break end
+  local ta = ticket(a)
+  if not used[a] and ta and ta.game == game and ta.mode == mode and alive(game, ta.playerId, now, ttl) then
+    local wa = window(initial, widen, maxw, now - ta.enqueuedAt)
+    local cands = redis.call('ZRANGEBYSCORE', qr, ta.rating, ta.rating + wa, 'LIMIT', 0, scanCand)
+    local down = redis.call('ZREVRANGEBYSCORE', qr, ta.rating, ta.rating - wa, 'LIMIT', 0, scanCand)
+    for _, c in ipairs(down) do cands[#cands + 1] = c end
+    local best, bestD = nil, nil
+    for _, c in ipairs(cands) do
+      if c ~= a and not used[c] then
+        local tc = ticket(c)
+        if tc and alive(game, tc.playerId, now, ttl) then
+          local d = math.abs(ta.rating - tc.rating)
+          if d <= window(initial, widen, maxw, now - tc.enqueuedAt) then
+            if best == nil or d < bestD or (d == bestD and older(tc, best)) then best, bestD = tc, d end
+          end
+        end
+      end
+    end
+    if best then
+      used[a], used[best.ticketId] = true, true
+      local first, second = ta, best
+      if older(best, ta) then first, second = best, ta end
+      local mid = ids[#made + 1]
+      local readyBy = now + readyTimeout
+      redis.call('HSET', k('m', mid), 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy,
+        'p0', first.playerId, 'n0', first.name, 'r0', first.rating, 't0', first.ticketId, 'e0', first.enqueuedAt, 'k0', 0,
+        'p1', second.playerId, 'n1', second.name, 'r1', second.rating, 't1', second.ticketId, 'e1', second.enqueuedAt, 'k1', 0)
+      for _, t in ipairs({ first, second }) do
+        remove_ticket(t.ticketId)
+        redis.call('HSET', pkey(game, t.playerId), 'match', mid)
+      end
+      redis.call('ZADD', k('rc', game), readyBy, mid)
+      redis.call('SADD', k('ms', game), mid)
+      made[#made + 1] = read_match(mid)
+    end
+  end
+end
+return cjson.encode({ made = made })

@@ -1,0 +1,24 @@
+-- ARGV: prefix, now, ttl. Removes what dead nodes left: their players' tickets and sessions.
+local cutoff = tonumber(ARGV[2]) - tonumber(ARGV[3])
+local dead = redis.call('ZRANGEBYSCORE', k('nodes'), '-inf', '(' .. cutoff)
+local expired = {}
+for _, node in ipairs(dead) do
+  for _, member in ipairs(redis.call('SMEMBERS', k('np', node))) do
+    local cut = string.find(member, '|', 1, true)
+    local game, pid = string.sub(member, 1, cut - 1), string.sub(member, cut + 1)
+    local key = pkey(game, pid)
+    if redis.call('HGET', key, 'node') == node then
+      local ticket = redis.call('HGET', key, 'ticket')
+      if ticket then
+        local t = remove_ticket(ticket)
+        if t then expired[#expired + 1] = t end
+      end
+      redis.call('HDEL', key, 'node', 'gen')
+      redis.call('SREM', k('online', game), pid)
+      forget_if_idle(game, pid)
+    end
+  end
+  redis.call('DEL', k('np', node))
+  redis.call('ZREM', k('nodes'), node)
+end
+return cjson.encode({ expired = expired })

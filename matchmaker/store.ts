@@ -1,0 +1,45 @@
+import type { PlayerId } from "../protocol/index.ts";
+import type { Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type { CancelReason } from "../protocol/index.ts";
+
+/**
+ * Matchmaking state shared by every node: tickets, queues, ready checks, running matches,
+ * sessions and ratings. Every method is atomic; `now` is passed in (epoch ms) so tests can drive the clock.
+ * Implemented by `RedisStore` (several nodes) and `MemoryStore` (one node); both pass one conformance suite.
+ */
+export interface MatchmakingStore {
+  /** Marks a node alive at `now`; its tickets stay valid while it keeps doing so. */
+  heartbeat(node: string, now: number): Promise<void>;
+  /** Removes what nodes silent for longer than `ttlMs` left behind; returns the tickets that expired. */
+  sweepDeadNodes(now: number, ttlMs: number): Promise<Ticket[]>;
+
+  /** Records that the player's live connection in `game` is on `node`, with this generation (newer wins). */
+  openSession(game: string, playerId: PlayerId, node: string, generation: number): Promise<void>;
+  /** The connection of that generation closed: removes its ticket, unless a newer connection took over. */
+  closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null>;
+
+  /** Queues a player; throws ArenaError ALREADY_QUEUED or ALREADY_IN_MATCH. */
+  enqueue(request: TicketRequest, now: number, defaultRating: number): Promise<Ticket>;
+  /** Removes the player's ticket; tells what the player had (a ticket, or a match). */
+  dequeue(game: string, playerId: PlayerId): Promise<Departure>;
+  /** Queue modes of a game that have or had tickets. */
+  modes(game: string): Promise<string[]>;
+  /** One bounded pairing pass over a queue (or around one ticket); returns the matches made. */
+  pair(game: string, mode: string, now: number, rules: PairingRules, matchIds: string[], focusTicketId?: string): Promise<MatchRecord[]>;
+
+  getMatch(game: string, matchId: string): Promise<MatchRecord | null>;
+  /** Marks a player ready; throws UNKNOWN_MATCH / NOT_IN_MATCH. `started` is true for the call that completed the check. */
+  markReady(game: string, matchId: string, playerId: PlayerId): Promise<{ match: MatchRecord; started: boolean }>;
+  /** Ready checks whose deadline has passed (at most `limit`). */
+  overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]>;
+  /** Cancels a ready check if it is still one: ready players (not the leaver) are requeued with their enqueuedAt. */
+  cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null>;
+  /** Ends a running match: its players are free to queue again. */
+  endMatch(game: string, matchId: string): Promise<boolean>;
+
+  getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number>;
+  setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void>;
+
+  counts(game: string): Promise<GameCounts>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,102 @@
+import type { CancelReason, MatchId, PlayerId, Seat } from "../protocol/index.ts";
+
+/** A player's place in one queue. */
+export interface Ticket {
+  ticketId: string;
+  playerId: PlayerId;
+  name: string;
+  game: string;
+  mode: string;
+  rating: number;
+  /** Epoch ms; kept when a ready player is put back in the queue. */
+  enqueuedAt: number;
+}
+
+/** What a node asks for when a player joins a queue. */
+export interface TicketRequest {
+  ticketId: string;
+  playerId: PlayerId;
+  name: string;
+  game: string;
+  mode: string;
+}
+
+export interface MatchPlayer {
+  playerId: PlayerId;
+  name: string;
+  rating: number;
+  ticketId: string;
+  enqueuedAt: number;
+  ready: boolean;
+}
+
+export type MatchState = "ready_check" | "playing";
+
+/** Two paired players, from the ready check until the match ends. */
+export interface MatchRecord {
+  matchId: MatchId;
+  game: string;
+  mode: string;
+  state: MatchState;
+  players: [MatchPlayer, MatchPlayer];
+  createdAt: number;
+  /** Epoch ms by which both must be ready. */
+  readyBy: number;
+}
+
+/** How pairing is done; every field is configurable per game. */
+export interface PairingRules {
+  /** Half-width of a fresh ticket's rating window. */
+  initialWindow: number;
+  /** How much the window widens per second waited. */
+  widenPerSecond: number;
+  /** Largest window; 0 for none. */
+  maxWindow: number;
+  readyTimeoutMs: number;
+  /** A ticket whose node has not refreshed for this long is expired. */
+  ticketTtlMs: number;
+  /** Oldest tickets looked at per pass, and candidates per side of each: bounded work per pass. */
+  scanOldest: number;
+  scanCandidates: number;
+  maxPairsPerPass: number;
+}
+
+export const DEFAULT_RULES: PairingRules = {
+  initialWindow: 100,
+  widenPerSecond: 50,
+  maxWindow: 0,
+  readyTimeoutMs: 10_000,
+  ticketTtlMs: 15_000,
+  scanOldest: 64,
+  scanCandidates: 16,
+  maxPairsPerPass: 64,
+};
+
+/** One player's side of a cancelled ready check. */
+export interface CancelledSeat {
+  playerId: PlayerId;
+  seat: Seat;
+  requeued: boolean;
+}
+
+export interface Cancellation {
+  matchId: MatchId;
+  game: string;
+  reason: CancelReason;
+  seats: CancelledSeat[];
+}
+
+/** What a player's departure left behind. */
+export interface Departure {
+  /** The ticket removed from its queue, if the player was queued. */
+  ticket: boolean;
+  /** The player's match, if any, and its state. */
+  match?: { matchId: MatchId; state: MatchState };
+}
+
+/** Queue sizes and counts for `stats`. */
+export interface GameCounts {
+  queued: number;
+  matches: number;
+  players: number;
+}

@@ -1,0 +1,238 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_RULES, type MatchmakingStore, type PairingRules } from "../matchmaker/index.ts";
+import { STORES } from "./support/stores.ts";
+
+const T0 = 1_000_000;
+const RULES: PairingRules = { ...DEFAULT_RULES, initialWindow: 100, widenPerSecond: 50, maxWindow: 0, readyTimeoutMs: 10_000, ticketTtlMs: 15_000 };
+const ids = (n: number, tag = "m") => Array.from({ length: n }, (_, i) => `${tag}${i}`);
+
+describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
+  let store: MatchmakingStore;
+  let dispose: () => Promise<void>;
+  let seq = 0;
+  beforeEach(async () => {
+    ({ store, dispose } = await kind.create());
+    await store.heartbeat("n1", T0);
+  });
+  afterEach(() => dispose());
+
+  /** Opens a session on n1 and queues the player with the given rating at `at`. */
+  async function join(playerId: string, rating: number, at = T0, mode = "default", game = "pong") {
+    await store.openSession(game, playerId, "n1", ++seq);
+    await store.setRatings(game, { [playerId]: rating });
+    return store.enqueue({ ticketId: `t-${playerId}`, playerId, name: playerId.toUpperCase(), game, mode }, at, 1200);
+  }
+  const pairAll = (now = T0, rules = RULES, mode = "default") => store.pair("pong", mode, now, rules, ids(8, `m${now}-`));
+  const pairedIds = (made: { players: { playerId: string }[] }[]) => made.map((m) => m.players.map((p) => p.playerId).sort());
+
+  it("queues a player once: ALREADY_QUEUED on a second join, leave removes the ticket", async () => {
+    const ticket = await join("a", 1300);
+    expect(ticket).toMatchObject({ ticketId: "t-a", playerId: "a", name: "A", game: "pong", mode: "default", rating: 1300, enqueuedAt: T0 });
+    await expect(store.enqueue({ ticketId: "t2", playerId: "a", name: "A", game: "pong", mode: "ranked" }, T0, 1200)).rejects.toMatchObject({
+      code: "ALREADY_QUEUED",
+    });
+    expect(await store.counts("pong")).toEqual({ queued: 1, matches: 0, players: 1 });
+    expect(await store.dequeue("pong", "a")).toEqual({ ticket: true });
+    expect(await store.dequeue("pong", "a")).toEqual({ ticket: false });
+    expect(await store.counts("pong")).toEqual({ queued: 0, matches: 0, players: 1 });
+  });
+
+  it("keeps games and modes apart", async () => {
+    await join("a", 1200, T0, "default", "pong");
+    await join("b", 1200, T0, "default", "tictactoe");
+    await join("c", 1200, T0, "ranked", "pong");
+    expect(await pairAll()).toEqual([]);
+    expect(await store.pair("pong", "ranked", T0, RULES, ids(2))).toEqual([]);
+    expect((await store.modes("pong")).sort()).toEqual(["default", "ranked"]);
+    expect(await store.counts("tictactoe")).toMatchObject({ queued: 1 });
+  });
+
+  it("pairs players inside each other's window and leaves the others queued", async () => {
+    await join("a", 1200);
+    await join("b", 1250, T0 + 1);
+    await join("c", 1500, T0 + 2);
+    const made = await pairAll(T0 + 2);
+    expect(pairedIds(made)).toEqual([["a", "b"]]);
+    const [match] = made;
+    expect(match).toMatchObject({ game: "pong", mode: "default", state: "ready_check", readyBy: T0 + 2 + 10_000 });
+    expect(match!.players.map((p) => [p.playerId, p.name, p.rating, p.ticketId, p.enqueuedAt, p.ready])).toEqual([
+      ["a", "A", 1200, "t-a", T0, false],
+      ["b", "B", 1250, "t-b", T0 + 1, false],
+    ]);
+    expect(await store.counts("pong")).toEqual({ queued: 1, matches: 1, players: 3 });
+    await expect(store.enqueue({ ticketId: "x", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, 1200)).rejects.toMatchObject({
+      code: "ALREADY_IN_MATCH",
+    });
+  });
+
+  it("chooses the closest rating, then the oldest ticket", async () => {
+    await join("a", 1200, T0);
+    await join("far", 1290, T0 + 1);
+    await join("near", 1210, T0 + 2);
+    expect(pairedIds(await pairAll(T0 + 3))).toEqual([["a", "near"]]);
+    await join("x", 1500, T0 + 10);
+    await join("newer", 1450, T0 + 12);
+    await join("older", 1550, T0 + 11);
+    expect(pairedIds(await pairAll(T0 + 13))).toEqual([["older", "x"]]);
+  });
+
+  it("widens windows with the time waited, up to the cap", async () => {
+    await join("a", 1200, T0);
+    await join("b", 1400, T0);
+    expect(await pairAll(T0 + 1000)).toEqual([]);
+    expect(await pairAll(T0 + 1999, { ...RULES, maxWindow: 150 })).toEqual([]);
+    expect(await pairAll(T0 + 10_000, { ...RULES, maxWindow: 150 })).toEqual([]);
+    expect(pairedIds(await pairAll(T0 + 2000))).toEqual([["a", "b"]]);
+  });
+
+  it("pairs only when each lies inside the other's window", async () => {
+    await join("old", 1200, T0);
+    await join("fresh", 1350, T0 + 10_000);
+    // old's window is 600 by then, fresh's only 100: no pair
+    expect(await pairAll(T0 + 10_000)).toEqual([]);
+    // one second later fresh's window is 150
+    expect(pairedIds(await pairAll(T0 + 11_000))).toEqual([["fresh", "old"]]);
+  });
+
+  it("pairs around one ticket when asked (the join path)", async () => {
+    await join("a", 1200, T0);
+    await join("b", 1900, T0);
+    await join("c", 1910, T0 + 5);
+    const made = await store.pair("pong", "default", T0 + 5, RULES, ids(1), "t-c");
+    expect(pairedIds(made)).toEqual([["b", "c"]]);
+    expect(await store.pair("pong", "default", T0 + 5, RULES, ids(1, "z"), "t-nope")).toEqual([]);
+  });
+
+  it("does bounded work: at most maxPairsPerPass matches per pass", async () => {
+    for (let i = 0; i < 10; i++) await join(`p${i}`, 1200, T0 + i);
+    const made = await store.pair("pong", "default", T0 + 10, { ...RULES, maxPairsPerPass: 2 }, ids(8));
+    expect(made).toHaveLength(2);
+    expect(pairedIds(made)).toEqual([
+      ["p0", "p1"],
+      ["p2", "p3"],
+    ]);
+    expect((await store.counts("pong")).queued).toBe(6);
+  });
+
+  it("runs a ready check: both ready starts the match once", async () => {
+    await join("a", 1200);
+    await join("b", 1200);
+    const [match] = await pairAll();
+    await expect(store.markReady("pong", "nope", "a")).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
+    await expect(store.markReady("tictactoe", match!.matchId, "a")).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
+    await expect(store.markReady("pong", match!.matchId, "intruder")).rejects.toMatchObject({ code: "NOT_IN_MATCH" });
+    expect((await store.markReady("pong", match!.matchId, "a")).started).toBe(false);
+    expect((await store.markReady("pong", match!.matchId, "a")).started).toBe(false);
+    const done = await store.markReady("pong", match!.matchId, "b");
+    expect(done.started).toBe(true);
+    expect(done.match.state).toBe("playing");
+    expect((await store.markReady("pong", match!.matchId, "b")).started).toBe(false);
+    expect(await store.overdueReadyChecks("pong", T0 + 60_000, 10)).toEqual([]);
+    expect(await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout")).toBeNull();
+    expect(await store.endMatch("pong", match!.matchId)).toBe(true);
+    expect(await store.counts("pong")).toMatchObject({ matches: 0 });
+    await join("a2", 1200);
+    expect(await store.enqueue({ ticketId: "again", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, 1200)).toMatchObject({ rating: 1200 });
+  });
+
+  it("times out a ready check: the ready player is requeued with its enqueuedAt, the other dropped", async () => {
+    await join("a", 1200, T0);
+    await join("b", 1200, T0 + 500);
+    const [match] = await pairAll(T0 + 1000);
+    await store.markReady("pong", match!.matchId, "b");
+    expect(await store.overdueReadyChecks("pong", match!.readyBy - 1, 10)).toEqual([]);
+    expect(await store.overdueReadyChecks("pong", match!.readyBy, 10)).toEqual([match!.matchId]);
+    const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout");
+    expect(cancelled).toEqual({
+      matchId: match!.matchId,
+      game: "pong",
+      reason: "ready_timeout",
+      seats: [
+        { playerId: "a", seat: 0, requeued: false },
+        { playerId: "b", seat: 1, requeued: true },
+      ],
+    });
+    expect(await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout")).toBeNull();
+    expect(await store.counts("pong")).toEqual({ queued: 1, matches: 0, players: 2 });
+    await expect(store.enqueue({ ticketId: "x", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, 1200)).rejects.toMatchObject({
+      code: "ALREADY_QUEUED",
+    });
+    await store.heartbeat("n1", T0 + 20_000);
+    await join("c", 1200, T0 + 20_000);
+    const [next] = await pairAll(T0 + 20_000);
+    expect(next!.players[0]).toMatchObject({ playerId: "b", ticketId: "t-b", enqueuedAt: T0 + 500 });
+    expect(await store.dequeue("pong", "a")).toEqual({ ticket: false });
+  });
+
+  it("cancels for an opponent who left: the leaver is dropped even if ready", async () => {
+    await join("a", 1200);
+    await join("b", 1200);
+    const [match] = await pairAll();
+    await store.markReady("pong", match!.matchId, "a");
+    await store.markReady("pong", match!.matchId, "a");
+    expect(await store.dequeue("pong", "a")).toEqual({ ticket: false, match: { matchId: match!.matchId, state: "ready_check" } });
+    const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "opponent_left", "a");
+    expect(cancelled?.seats).toEqual([
+      { playerId: "a", seat: 0, requeued: false },
+      { playerId: "b", seat: 1, requeued: false },
+    ]);
+    expect(await store.counts("pong")).toMatchObject({ queued: 0, matches: 0 });
+  });
+
+  it("expires tickets of a node that stopped refreshing; they are never paired after that", async () => {
+    await join("a", 1200, T0);
+    await store.heartbeat("n2", T0);
+    await store.openSession("pong", "b", "n2", ++seq);
+    await store.enqueue({ ticketId: "t-b", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, 1200);
+    await store.heartbeat("n1", T0 + 20_000);
+    // n2 is silent since T0: b's ticket is dead and must not be paired with a
+    expect(await pairAll(T0 + 20_000)).toEqual([]);
+    const expired = await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs);
+    expect(expired.map((t) => t.ticketId)).toEqual(["t-b"]);
+    expect(await store.counts("pong")).toEqual({ queued: 1, matches: 0, players: 1 });
+    expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual([]);
+    // b comes back through n1 and can queue again
+    await store.openSession("pong", "b", "n1", ++seq);
+    await store.enqueue({ ticketId: "t-b2", playerId: "b", name: "B", game: "pong", mode: "default" }, T0 + 20_000, 1200);
+    expect(pairedIds(await pairAll(T0 + 20_000))).toEqual([["a", "b"]]);
+  });
+
+  it("closing a session removes its ticket; a replaced session's close does not", async () => {
+    await join("a", 1200);
+    const first = seq;
+    await store.heartbeat("n2", T0);
+    await store.openSession("pong", "a", "n2", ++seq);
+    expect(await store.closeSession("pong", "a", first)).toBeNull();
+    expect((await store.counts("pong")).queued).toBe(1);
+    await store.openSession("pong", "a", "n1", first);
+    expect(await store.closeSession("pong", "a", seq)).toEqual({ ticket: true });
+    expect(await store.counts("pong")).toEqual({ queued: 0, matches: 0, players: 0 });
+    expect(await store.closeSession("pong", "a", seq)).toBeNull();
+  });
+
+  it("closing the session of a player in a ready check reports the match", async () => {
+    await join("a", 1200);
+    await join("b", 1200);
+    const [match] = await pairAll();
+    expect(await store.closeSession("pong", "a", seq - 1)).toEqual({ ticket: false, match: { matchId: match!.matchId, state: "ready_check" } });
+    await store.markReady("pong", match!.matchId, "b");
+    const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "opponent_left", "a");
+    expect(cancelled?.seats.map((s) => s.requeued)).toEqual([false, true]);
+  });
+
+  it("keeps ratings per game with a default", async () => {
+    expect(await store.getRating("pong", "nobody", 1200)).toBe(1200);
+    await store.setRatings("pong", { a: 1234, b: 1166 });
+    expect(await store.getRating("pong", "a", 1200)).toBe(1234);
+    expect(await store.getRating("tictactoe", "a", 1200)).toBe(1200);
+    await store.openSession("pong", "a", "n1", ++seq);
+    expect((await store.enqueue({ ticketId: "ta", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, 1200)).rating).toBe(1234);
+  });
+
+  it("treats hostile ids as plain strings", async () => {
+    for (const id of ["__proto__", "constructor", "toString"]) await join(id, 1200);
+    expect((await store.counts("pong")).queued).toBe(3);
+    expect(await pairAll()).toHaveLength(1);
+    expect(await store.getMatch("pong", "__proto__")).toBeNull();
+  });
+});
