@@ -4,3 +4,4 @@ export { MemoryStore } from "./memory-store.ts";
 export { RedisStore } from "./redis-store.ts";
 export { ratingWindow } from "./rating-window.ts";
 export { eloUpdate, expectedScore } from "./elo.ts";
+export { Matchmaker, type MatchmakerOptions, type Notify, type Seeker } from "./matchmaker.ts";

@@ -319,5 +319,10 @@ export class MemoryStore implements MatchmakingStore {
     return { queued, matches: this.matchesByGame.get(game)?.size ?? 0, players: this.online.get(game)?.size ?? 0 };
   }
 
+  async queueSizes(game: string): Promise<Record<string, number>> {
+    const modes = [...(this.gameModes.get(game) ?? [])];
+    return Object.fromEntries(modes.map((mode) => [mode, this.queues.get(key(game, mode))?.byAge.size ?? 0]));
+  }
+
   async close(): Promise<void> {}
 }

@@ -168,5 +168,13 @@ export class RedisStore implements MatchmakingStore {
     });
   }
 
+  async queueSizes(game: string): Promise<Record<string, number>> {
+    return this.call(async () => {
+      const modes = await this.redis.smembers(this.key("modes", game));
+      const sizes = await Promise.all(modes.map((mode) => this.redis.zcard(this.key("qa", game, mode))));
+      return Object.fromEntries(modes.map((mode, i) => [mode, sizes[i] ?? 0]));
+    });
+  }
+
   async close(): Promise<void> {}
 }

@@ -41,5 +41,7 @@ export interface MatchmakingStore {
   setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void>;
 
   counts(game: string): Promise<GameCounts>;
+  /** Tickets waiting per mode of a game. */
+  queueSizes(game: string): Promise<Record<string, number>>;
   close(): Promise<void>;
 }

@@ -4,7 +4,8 @@ import { ErrorCode, type ErrorBody } from "../protocol/index.ts";
 import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
 import type { ArenaConfig } from "./config.ts";
-import { openGameNamespace, type GameService } from "./game-namespace.ts";
+import { openGameNamespace } from "./game-namespace.ts";
+import { createNodeServices } from "./services.ts";
 import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
 import { placeholderPage } from "./index-page.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -16,9 +17,6 @@ import { attachUws } from "./transport-uws.ts";
 import { attachWs } from "./transport-ws.ts";
 import type { ArenaIo } from "./types.ts";
 import { loadUws } from "./uws-native.ts";
-
-/** Builds a game's service once the server's shared parts exist. */
-export type GameServiceFactory = (game: string, shared: SharedParts) => GameService;
 
 /** The parts of a running node that game services may use. */
 export interface SharedParts {
@@ -34,7 +32,6 @@ export interface ArenaServerOptions {
   config: ArenaConfig;
   logger?: Logger;
   games?: GameRegistry;
-  services: GameServiceFactory;
 }
 
 /** A running Arena node. */
@@ -103,9 +100,9 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
   const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, log);
   const shared: SharedParts = { config, io, log, metrics, redis, games };
-  const services = games.list().map((game) => options.services(game.name, shared));
-  games.list().forEach((game, index) => {
-    openGameNamespace(io, game.name, services[index]!, {
+  const services = createNodeServices(shared);
+  games.list().forEach((game) => {
+    openGameNamespace(io, game.name, services.forGame(game.name), {
       tokens,
       log,
       metrics,
@@ -124,6 +121,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     metrics,
     port: 0,
     async start() {
+      await services.start();
       server.port = await transport.listen(config.host, config.port);
       log.info(
         { engine: transport.engine, host: config.host, port: server.port, redis: Boolean(redis), games: games.list().map((g) => g.name) },
@@ -137,6 +135,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       draining = true;
       log.info("draining: refusing new work");
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await services.stop();
       await transport.close();
       sessions.close();
       await redis?.quit();

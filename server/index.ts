@@ -1,6 +1,5 @@
 export { createArenaServer, type ArenaServer, type ArenaServerOptions, type SharedParts } from "./arena-server.ts";
 export { loadConfig, ConfigError, type ArenaConfig, type EngineName } from "./config.ts";
 export { createLogger, type Logger } from "./logger.ts";
-export { gameServices } from "./services.ts";
 export { loadUws } from "./uws-native.ts";
 export { TokenService } from "./auth.ts";

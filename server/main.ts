@@ -1,4 +1,4 @@
-import { createArenaServer, ConfigError, createLogger, gameServices, loadConfig, type ArenaConfig } from "./index.ts";
+import { createArenaServer, ConfigError, createLogger, loadConfig, type ArenaConfig } from "./index.ts";
 
 /** The process entry point: `npm start`. */
 async function main(): Promise<void> {
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
 
   let server;
   try {
-    server = createArenaServer({ config, logger: log, services: gameServices });
+    server = createArenaServer({ config, logger: log });
     await server.start();
   } catch (error) {
     log.fatal({ err: error }, (error as Error).message);

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
-import { createArenaServer, gameServices, loadConfig, type ArenaServer, type EngineName } from "../../server/index.ts";
+import { createArenaServer, loadConfig, type ArenaServer, type EngineName } from "../../server/index.ts";
 
 export const ENGINES: EngineName[] = ["uws", "ws"];
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -28,7 +28,7 @@ export interface InProcessServer {
 export async function startServer(env: Record<string, string> = {}): Promise<InProcessServer> {
   const config = loadConfig({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", ...env });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const server = createArenaServer({ config, logger, services: gameServices });
+  const server = createArenaServer({ config, logger });
   const port = await server.start();
   return { server, url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
 }

@@ -1,0 +1,197 @@
+import { randomUUID } from "node:crypto";
+import type { Registry } from "prom-client";
+import type { Logger } from "pino";
+import type { CancelReason, PlayerId, ServerToClientEvents, StatsAnswer } from "../protocol/index.ts";
+import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
+import type { MatchmakingStore } from "./store.ts";
+import type { Cancellation, MatchRecord, PairingRules } from "./types.ts";
+
+/** Sends one server event to a player, wherever the player is connected. */
+export type Notify = <E extends keyof ServerToClientEvents>(game: string, playerId: PlayerId, event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
+
+export interface MatchmakerOptions {
+  store: MatchmakingStore;
+  node: string;
+  games: string[];
+  rules: (game: string) => PairingRules;
+  intervalMs: number;
+  defaultRating: number;
+  notify: Notify;
+  /** Receives each match whose two players are ready (the hand-off to the game rooms). */
+  onMatchStarted: (match: MatchRecord) => void;
+  log: Logger;
+  registry: Registry;
+  clock?: () => number;
+}
+
+/** Who is asking: the player behind a connection. */
+export interface Seeker {
+  game: string;
+  playerId: PlayerId;
+  name: string;
+  generation: number;
+}
+
+const newTicketId = () => `tk_${randomUUID().replaceAll("-", "")}`;
+const newMatchId = () => `m_${randomUUID().replaceAll("-", "")}`;
+
+/**
+ * One node's matchmaker: queues players, runs the periodic matcher and the ready-check sweeper for
+ * every game, keeps this node's tickets alive, and tells players what happened, wherever they are.
+ * All shared state is in the store, so any number of nodes can run one each.
+ */
+export class Matchmaker {
+  private readonly metrics: MatchmakerMetrics;
+  private readonly now: () => number;
+  private timers: NodeJS.Timeout[] = [];
+  private passing = false;
+  private lastLoopError = 0;
+
+  constructor(private readonly options: MatchmakerOptions) {
+    this.now = options.clock ?? Date.now;
+    this.metrics = createMatchmakerMetrics(options.registry, options.store, options.games);
+  }
+
+  /** Starts the loops and announces this node (retried by the heartbeat loop while the store is unreachable). */
+  async start(): Promise<void> {
+    const ttl = Math.min(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
+    const every = (ms: number, work: () => Promise<void>) => {
+      const timer = setInterval(() => void work().catch((error: unknown) => this.loopFailed(error)), ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(Math.max(250, Math.floor(ttl / 3)), () => this.heartbeat());
+    every(Math.max(500, Math.floor(ttl / 3)), () => this.sweep());
+    every(this.options.intervalMs, () => this.pass());
+    await this.heartbeat().catch((error: unknown) => this.loopFailed(error));
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+  }
+
+  private loopFailed(error: unknown): void {
+    if (Date.now() - this.lastLoopError < 5000) return;
+    this.lastLoopError = Date.now();
+    this.options.log.warn({ err: error }, "matchmaker loop failed; retrying");
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.options.store.heartbeat(this.options.node, this.now());
+  }
+
+  private async sweep(): Promise<void> {
+    const ttl = Math.max(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
+    const expired = await this.options.store.sweepDeadNodes(this.now(), ttl);
+    for (const ticket of expired) {
+      this.metrics.expired.inc({ game: ticket.game });
+      this.options.log.info({ game: ticket.game, playerId: ticket.playerId, ticketId: ticket.ticketId }, "ticket expired: its node went silent");
+    }
+  }
+
+  /** One matcher pass over every queue, then the overdue ready checks. Never runs twice at once. */
+  async pass(): Promise<void> {
+    if (this.passing) return;
+    this.passing = true;
+    try {
+      for (const game of this.options.games) {
+        for (const mode of await this.options.store.modes(game)) await this.pairQueue(game, mode);
+        const overdue = await this.options.store.overdueReadyChecks(game, this.now(), 100);
+        for (const matchId of overdue) await this.cancel(game, matchId, "ready_timeout");
+      }
+    } finally {
+      this.passing = false;
+    }
+  }
+
+  private async pairQueue(game: string, mode: string, focusTicketId?: string): Promise<void> {
+    const rules = this.options.rules(game);
+    const count = focusTicketId ? 1 : rules.maxPairsPerPass;
+    const ids = Array.from({ length: count }, newMatchId);
+    const made = await this.options.store.pair(game, mode, this.now(), rules, ids, focusTicketId);
+    for (const match of made) this.announce(match);
+  }
+
+  private announce(match: MatchRecord): void {
+    const { game, matchId, players } = match;
+    this.metrics.pairings.inc({ game, mode: match.mode });
+    const paired = this.now();
+    for (const p of players) this.metrics.timeToPair.observe({ game }, Math.max(0, paired - p.enqueuedAt) / 1000);
+    this.options.log.info(
+      { game, matchId, players: players.map((p) => p.playerId), tickets: players.map((p) => p.ticketId), ratings: players.map((p) => p.rating) },
+      "players paired; ready check started",
+    );
+    const info = players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating }));
+    players.forEach((p, seat) =>
+      this.options.notify(game, p.playerId, "match:found", { matchId, game, seat: seat as 0 | 1, players: info, readyBy: match.readyBy }),
+    );
+  }
+
+  private async cancel(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null> {
+    const cancelled = await this.options.store.cancelReadyCheck(game, matchId, reason, leaver);
+    if (!cancelled) return null;
+    this.metrics.readyChecks.inc({ game, outcome: reason });
+    this.options.log.info({ game, matchId, reason, seats: cancelled.seats }, "ready check cancelled");
+    for (const seat of cancelled.seats) {
+      this.options.notify(game, seat.playerId, "match:cancelled", { matchId, reason, requeued: seat.requeued });
+    }
+    return cancelled;
+  }
+
+  /** `queue:join`: queues the player and tries to pair the new ticket at once. */
+  async join(seeker: Seeker, mode: string): Promise<string> {
+    const { game, playerId, name } = seeker;
+    const ticket = await this.options.store.enqueue({ ticketId: newTicketId(), playerId, name, game, mode }, this.now(), this.options.defaultRating);
+    this.options.log.info({ game, playerId, ticketId: ticket.ticketId, mode, rating: ticket.rating }, "player queued");
+    // The ack goes out first; the join-time pairing attempt follows right behind it.
+    setImmediate(() => void this.pairQueue(game, mode, ticket.ticketId).catch((error: unknown) => this.loopFailed(error)));
+    return ticket.ticketId;
+  }
+
+  /** `queue:leave`: removes the ticket, or cancels the ready check the player is in. */
+  async leave(seeker: Seeker): Promise<boolean> {
+    const departure = await this.options.store.dequeue(seeker.game, seeker.playerId);
+    if (departure.ticket) {
+      this.options.log.info({ game: seeker.game, playerId: seeker.playerId }, "player left the queue");
+      return true;
+    }
+    if (departure.match?.state === "ready_check") {
+      return Boolean(await this.cancel(seeker.game, departure.match.matchId, "opponent_left", seeker.playerId));
+    }
+    return false;
+  }
+
+  /** `match:ready`: when this completes the check, the match goes to the game rooms. */
+  async ready(seeker: Seeker, matchId: string): Promise<void> {
+    const { match, started } = await this.options.store.markReady(seeker.game, matchId, seeker.playerId);
+    if (!started) return;
+    this.metrics.readyChecks.inc({ game: seeker.game, outcome: "started" });
+    this.options.log.info({ game: seeker.game, matchId }, "both players ready; handing the match to the game rooms");
+    this.options.onMatchStarted(match);
+  }
+
+  /** A connection now holds the player's session on this node. */
+  async sessionOpened(seeker: Seeker): Promise<void> {
+    await this.options.store.openSession(seeker.game, seeker.playerId, this.options.node, seeker.generation);
+  }
+
+  /**
+   * A connection closed. Unless a newer connection took over, its ticket is removed and a ready
+   * check it was in is cancelled. Returns the running match it left, for the game rooms.
+   */
+  async sessionClosed(seeker: Seeker): Promise<string | undefined> {
+    const departure = await this.options.store.closeSession(seeker.game, seeker.playerId, seeker.generation);
+    if (!departure) return undefined;
+    if (departure.ticket) this.options.log.info({ game: seeker.game, playerId: seeker.playerId }, "ticket removed: player disconnected");
+    if (departure.match?.state === "ready_check") {
+      await this.cancel(seeker.game, departure.match.matchId, "opponent_left", seeker.playerId);
+      return undefined;
+    }
+    return departure.match?.matchId;
+  }
+
+  async stats(game: string): Promise<StatsAnswer> {
+    return this.options.store.counts(game);
+  }
+}
