@@ -46,6 +46,7 @@ export class Matchmaker {
   private timers: NodeJS.Timeout[] = [];
   private passing = false;
   private lastLoopError = 0;
+  private lastHeartbeat = 0;
 
   constructor(private readonly options: MatchmakerOptions) {
     this.now = options.clock ?? Date.now;
@@ -60,7 +61,10 @@ export class Matchmaker {
       timer.unref();
       this.timers.push(timer);
     };
-    every(Math.max(250, Math.floor(ttl / 3)), () => this.heartbeat());
+    // Checked often, written every ttl/3: a failed heartbeat (store unreachable) is retried within 250 ms.
+    every(250, async () => {
+      if (this.now() - this.lastHeartbeat >= ttl / 3) await this.heartbeat();
+    });
     every(Math.max(500, Math.floor(ttl / 3)), () => this.sweep());
     every(this.options.intervalMs, () => this.pass());
     await this.heartbeat().catch((error: unknown) => this.loopFailed(error));
@@ -78,7 +82,9 @@ export class Matchmaker {
   }
 
   private async heartbeat(): Promise<void> {
-    await this.options.store.heartbeat(this.options.node, this.now());
+    const now = this.now();
+    await this.options.store.heartbeat(this.options.node, now);
+    this.lastHeartbeat = now;
   }
 
   private async sweep(): Promise<void> {
@@ -173,7 +179,7 @@ export class Matchmaker {
 
   /** A connection now holds the player's session on this node. */
   async sessionOpened(seeker: Seeker): Promise<void> {
-    await this.options.store.openSession(seeker.game, seeker.playerId, this.options.node, seeker.generation);
+    await this.options.store.openSession(seeker.game, seeker.playerId, this.options.node, seeker.generation, this.now());
   }
 
   /**

@@ -121,7 +121,8 @@ export class MemoryStore implements MatchmakingStore {
     return expired;
   }
 
-  async openSession(game: string, playerId: PlayerId, node: string, generation: number): Promise<void> {
+  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<void> {
+    this.nodes.set(node, Math.max(now, this.nodes.get(node) ?? -Infinity));
     const k = key(game, playerId);
     let player = this.players.get(k);
     if (!player) this.players.set(k, (player = { generation: 0 }));

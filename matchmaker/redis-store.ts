@@ -77,8 +77,8 @@ export class RedisStore implements MatchmakingStore {
     return list<Ticket>((await this.json<{ expired: unknown }>("sweep-nodes", now, ttlMs)).expired);
   }
 
-  async openSession(game: string, playerId: PlayerId, node: string, generation: number): Promise<void> {
-    await this.run("open-session", game, playerId, node, generation);
+  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<void> {
+    await this.run("open-session", game, playerId, node, generation, now);
   }
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {

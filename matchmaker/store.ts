@@ -13,8 +13,8 @@ export interface MatchmakingStore {
   /** Removes what nodes silent for longer than `ttlMs` left behind; returns the tickets that expired. */
   sweepDeadNodes(now: number, ttlMs: number): Promise<Ticket[]>;
 
-  /** Records that the player's live connection in `game` is on `node`, with this generation (newer wins). */
-  openSession(game: string, playerId: PlayerId, node: string, generation: number): Promise<void>;
+  /** Records (and counts as a heartbeat of `node`) that the player's live connection in `game` is on `node`, with this generation (newer wins). */
+  openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<void>;
   /** The connection of that generation closed: removes its ticket, unless a newer connection took over. */
   closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null>;
 

@@ -121,6 +121,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     metrics,
     port: 0,
     async start() {
+      if (redis && !(await redis.waitReady(2000))) log.warn("redis is unreachable; starting anyway, not ready until it answers");
       await services.start();
       server.port = await transport.listen(config.host, config.port);
       log.info(

@@ -8,6 +8,8 @@ export interface RedisLinks {
   sub: Redis;
   /** True while all three connections are up. */
   ready(): boolean;
+  /** Resolves when all are up, or after `timeoutMs` (false) so that a node can start without Redis. */
+  waitReady(timeoutMs: number): Promise<boolean>;
   quit(): Promise<void>;
 }
 
@@ -47,6 +49,14 @@ export function connectRedis(url: string, log: Logger): RedisLinks {
     pub,
     sub,
     ready: () => all.every((client) => client.status === "ready"),
+    async waitReady(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (all.every((client) => client.status === "ready")) return true;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return false;
+    },
     async quit() {
       await Promise.all(
         all.map(async (client) => {

@@ -18,7 +18,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
 
   /** Opens a session on n1 and queues the player with the given rating at `at`. */
   async function join(playerId: string, rating: number, at = T0, mode = "default", game = "pong") {
-    await store.openSession(game, playerId, "n1", ++seq);
+    await store.openSession(game, playerId, "n1", ++seq, T0);
     await store.setRatings(game, { [playerId]: rating });
     return store.enqueue({ ticketId: `t-${playerId}`, playerId, name: playerId.toUpperCase(), game, mode }, at, 1200);
   }
@@ -182,7 +182,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
   it("expires tickets of a node that stopped refreshing; they are never paired after that", async () => {
     await join("a", 1200, T0);
     await store.heartbeat("n2", T0);
-    await store.openSession("pong", "b", "n2", ++seq);
+    await store.openSession("pong", "b", "n2", ++seq, T0);
     await store.enqueue({ ticketId: "t-b", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, 1200);
     await store.heartbeat("n1", T0 + 20_000);
     // n2 is silent since T0: b's ticket is dead and must not be paired with a
@@ -192,19 +192,26 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.counts("pong")).toEqual({ queued: 1, matches: 0, players: 1 });
     expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual([]);
     // b comes back through n1 and can queue again
-    await store.openSession("pong", "b", "n1", ++seq);
+    await store.openSession("pong", "b", "n1", ++seq, T0);
     await store.enqueue({ ticketId: "t-b2", playerId: "b", name: "B", game: "pong", mode: "default" }, T0 + 20_000, 1200);
     expect(pairedIds(await pairAll(T0 + 20_000))).toEqual([["a", "b"]]);
+  });
+
+  it("sweeps a node that opened sessions but never sent a heartbeat", async () => {
+    await store.openSession("pong", "z", "n3", ++seq, T0);
+    await store.enqueue({ ticketId: "t-z", playerId: "z", name: "Z", game: "pong", mode: "default" }, T0, 1200);
+    expect(await store.sweepDeadNodes(T0 + 1000, RULES.ticketTtlMs)).toEqual([]);
+    expect((await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).map((t) => t.ticketId)).toEqual(["t-z"]);
   });
 
   it("closing a session removes its ticket; a replaced session's close does not", async () => {
     await join("a", 1200);
     const first = seq;
     await store.heartbeat("n2", T0);
-    await store.openSession("pong", "a", "n2", ++seq);
+    await store.openSession("pong", "a", "n2", ++seq, T0);
     expect(await store.closeSession("pong", "a", first)).toBeNull();
     expect((await store.counts("pong")).queued).toBe(1);
-    await store.openSession("pong", "a", "n1", first);
+    await store.openSession("pong", "a", "n1", first, T0);
     expect(await store.closeSession("pong", "a", seq)).toEqual({ ticket: true });
     expect(await store.counts("pong")).toEqual({ queued: 0, matches: 0, players: 0 });
     expect(await store.closeSession("pong", "a", seq)).toBeNull();
@@ -225,7 +232,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await store.setRatings("pong", { a: 1234, b: 1166 });
     expect(await store.getRating("pong", "a", 1200)).toBe(1234);
     expect(await store.getRating("tictactoe", "a", 1200)).toBe(1200);
-    await store.openSession("pong", "a", "n1", ++seq);
+    await store.openSession("pong", "a", "n1", ++seq, T0);
     expect((await store.enqueue({ ticketId: "ta", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, 1200)).rating).toBe(1234);
   });
 

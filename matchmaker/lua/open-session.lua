@@ -1,5 +1,7 @@
--- ARGV: prefix, game, playerId, node, generation
+-- ARGV: prefix, game, playerId, node, generation, now
 local game, pid, node, gen = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+-- A node with sessions is always known to the sweeper, even before its first heartbeat.
+redis.call('ZADD', k('nodes'), 'GT', ARGV[6], node)
 local key = pkey(game, pid)
 local old = redis.call('HMGET', key, 'node', 'gen')
 if old[2] and tonumber(old[2]) > gen then return 0 end

@@ -1,0 +1,94 @@
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { MatchFound } from "../protocol/index.ts";
+import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
+import { ENGINES, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+
+function clusterEnv(engine: string, extra: Record<string, string> = {}) {
+  return { ENGINE: engine, REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), ...extra };
+}
+
+describe.each(ENGINES)("matchmaking across nodes (%s)", (engine) => {
+  let a: ChildNode;
+  let b: ChildNode;
+  beforeAll(async () => {
+    const env = clusterEnv(engine, { MATCHMAKER_INTERVAL_MS: "50" });
+    [a, b] = await Promise.all([spawnNode(env), spawnNode(env)]);
+  });
+  afterAll(async () => {
+    closeAllClients();
+    await Promise.all([a?.kill(), b?.kill()]);
+  });
+
+  it("pairs two players on two nodes, both get match:found, both ready hands the match off", async () => {
+    const ann = await connectGuest(a.url, "tictactoe", "Ann");
+    const bob = await connectGuest(b.url, "tictactoe", "Bob");
+    const foundAnn = waitFor<MatchFound>(ann.socket, "match:found");
+    const foundBob = waitFor<MatchFound>(bob.socket, "match:found");
+    await request(ann.socket, "queue:join", {});
+    await request(bob.socket, "queue:join", {});
+    const [fa, fb] = await Promise.all([foundAnn, foundBob]);
+    expect(fa.matchId).toBe(fb.matchId);
+    expect(fa.players.map((p) => p.name).sort()).toEqual(["Ann", "Bob"]);
+    expect(await request(ann.socket, "match:ready", { matchId: fa.matchId })).toEqual({ ok: true });
+    expect(await request(bob.socket, "match:ready", { matchId: fa.matchId })).toEqual({ ok: true });
+    await eventually(
+      () => [...a.logs, ...b.logs].some((l) => l.msg === "both players ready; handing the match to the game rooms" && l.matchId === fa.matchId),
+      3000,
+      "hand-off logged",
+    );
+    const stats = await request<{ queued: number; matches: number; players: number }>(ann.socket, "stats", {});
+    expect(stats).toMatchObject({ ok: true, queued: 0, matches: 1, players: 2 });
+  });
+});
+
+describe("a node killed while it owns queued tickets", () => {
+  const nodes: ChildNode[] = [];
+  afterEach(async () => {
+    closeAllClients();
+    await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
+    nodes.length = 0;
+  });
+
+  it("its tickets are gone within the TTL, none is paired afterwards, the others keep pairing", async () => {
+    const ttl = 2000;
+    const env = clusterEnv("uws", { TICKET_TTL_MS: String(ttl), MATCHMAKER_INTERVAL_MS: "50" });
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)])));
+    const [a, b, doomed] = nodes as [ChildNode, ChildNode, ChildNode];
+    const modes = ["k1", "k2", "k3", "k4"];
+    for (const mode of modes) {
+      const { socket } = await connectGuest(doomed.url, "pong");
+      expect(await request(socket, "queue:join", { mode })).toMatchObject({ ok: true });
+    }
+    const watcher = (await connectGuest(a.url, "pong")).socket;
+    expect(await request(watcher, "stats", {})).toMatchObject({ ok: true, queued: 4 });
+    const killedAt = Date.now();
+    await doomed.kill("SIGKILL");
+    await eventually(async () => {
+      const answer = await request<{ queued: number }>(watcher, "stats", {});
+      return answer.ok && answer.queued === 0;
+    }, ttl * 3, "dead node's tickets expired");
+    const elapsed = Date.now() - killedAt;
+    expect(elapsed).toBeLessThan(ttl * 3);
+    expect([...a.logs, ...b.logs].filter((l) => l.msg === "ticket expired: its node went silent")).toHaveLength(4);
+
+    // survivors join the same queues: nobody is paired with a ghost
+    const survivors = [];
+    for (const [i, mode] of modes.entries()) {
+      const { socket } = await connectGuest((i % 2 ? b : a).url, "pong");
+      let found = false;
+      socket.on("match:found", () => (found = true));
+      await request(socket, "queue:join", { mode });
+      survivors.push({ socket, mode, found: () => found });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(survivors.map((s) => s.found())).toEqual([false, false, false, false]);
+
+    // and they keep being paired with each other across the two surviving nodes
+    const late = await connectGuest(b.url, "pong");
+    const foundLate = waitFor<MatchFound>(late.socket, "match:found");
+    const foundFirst = waitFor<MatchFound>(survivors[0]!.socket, "match:found");
+    await request(late.socket, "queue:join", { mode: "k1" });
+    const [x, y] = await Promise.all([foundLate, foundFirst]);
+    expect(x.matchId).toBe(y.matchId);
+  });
+});
