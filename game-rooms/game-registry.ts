@@ -1,34 +1,28 @@
 import type { GameInfo } from "../protocol/index.ts";
+import type { AnyGame } from "./game.ts";
+import { createPong, type PongOptions } from "./games/pong.ts";
+import { createTictactoe, type TictactoeOptions } from "./games/tictactoe.ts";
 
-/** What the server needs to know of a game to give it a namespace. Rules come with the game modules. */
-export interface GameDescriptor {
-  name: string;
-  /** Default ticks per second (10 to 120). */
-  tickRate: number;
-  /** Real time (state every tick) or turn based (state on change). */
-  kind: "realtime" | "turns";
-}
-
-/** The games this build serves, keyed by name. */
+/** The games this build serves, keyed by name; each gets the namespace `/<name>`. */
 export class GameRegistry {
-  private readonly games = new Map<string, GameDescriptor>();
+  private readonly games = new Map<string, AnyGame>();
 
-  constructor(games: GameDescriptor[]) {
+  constructor(games: AnyGame[]) {
     for (const game of games) this.register(game);
   }
 
-  register(game: GameDescriptor): void {
+  register(game: AnyGame): void {
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(game.name)) throw new Error(`bad game name ${game.name}`);
     if (game.tickRate < 10 || game.tickRate > 120) throw new Error(`tick rate of ${game.name} must be 10 to 120`);
     if (this.games.has(game.name)) throw new Error(`game ${game.name} registered twice`);
     this.games.set(game.name, game);
   }
 
-  get(name: string): GameDescriptor | undefined {
+  get(name: string): AnyGame | undefined {
     return this.games.get(name);
   }
 
-  list(): GameDescriptor[] {
+  list(): AnyGame[] {
     return [...this.games.values()];
   }
 
@@ -38,10 +32,12 @@ export class GameRegistry {
   }
 }
 
+export interface GameOptions {
+  pong?: Partial<PongOptions>;
+  tictactoe?: Partial<TictactoeOptions>;
+}
+
 /** The built-in games. */
-export function defaultGames(): GameRegistry {
-  return new GameRegistry([
-    { name: "pong", tickRate: 30, kind: "realtime" },
-    { name: "tictactoe", tickRate: 10, kind: "turns" },
-  ]);
+export function defaultGames(options: GameOptions = {}): GameRegistry {
+  return new GameRegistry([createPong(options.pong), createTictactoe(options.tictactoe)]);
 }

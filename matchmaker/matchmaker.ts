@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { CancelReason, PlayerId, ServerToClientEvents, StatsAnswer } from "../protocol/index.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { Cancellation, MatchRecord, PairingRules } from "./types.ts";
+import type { MatchPointer, Cancellation, MatchRecord, PairingRules } from "./types.ts";
 
 /** Sends one server event to a player, wherever the player is connected. */
 export type Notify = <E extends keyof ServerToClientEvents>(game: string, playerId: PlayerId, event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
@@ -15,6 +15,8 @@ export interface MatchmakerOptions {
   games: string[];
   rules: (game: string) => PairingRules;
   intervalMs: number;
+  /** How long a started match's host lease runs before the host must renew it. */
+  leaseMs: number;
   defaultRating: number;
   notify: Notify;
   /** Receives each match whose two players are ready (the hand-off to the game rooms). */
@@ -170,16 +172,17 @@ export class Matchmaker {
 
   /** `match:ready`: when this completes the check, the match goes to the game rooms. */
   async ready(seeker: Seeker, matchId: string): Promise<void> {
-    const { match, started } = await this.options.store.markReady(seeker.game, matchId, seeker.playerId);
+    const host = { node: this.options.node, now: this.now(), leaseMs: this.options.leaseMs };
+    const { match, started } = await this.options.store.markReady(seeker.game, matchId, seeker.playerId, host);
     if (!started) return;
     this.metrics.readyChecks.inc({ game: seeker.game, outcome: "started" });
     this.options.log.info({ game: seeker.game, matchId }, "both players ready; handing the match to the game rooms");
     this.options.onMatchStarted(match);
   }
 
-  /** A connection now holds the player's session on this node. */
-  async sessionOpened(seeker: Seeker): Promise<void> {
-    await this.options.store.openSession(seeker.game, seeker.playerId, this.options.node, seeker.generation, this.now());
+  /** A connection now holds the player's session on this node; returns the match the player is in, if any. */
+  async sessionOpened(seeker: Seeker): Promise<MatchPointer | null> {
+    return this.options.store.openSession(seeker.game, seeker.playerId, this.options.node, seeker.generation, this.now());
   }
 
   /**

@@ -2,7 +2,7 @@ import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../prot
 import { ratingWindow } from "./rating-window.ts";
 import { SortedIndex } from "./sorted-index.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { Cancellation, Departure, GameCounts, MatchPlayer, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type { HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchPlayer, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
 
 interface PlayerEntry {
   node?: string;
@@ -34,6 +34,8 @@ export class MemoryStore implements MatchmakingStore {
   private readonly matchesByGame = new Map<string, Set<string>>();
   private readonly online = new Map<string, Set<string>>();
   private readonly ratings = new Map<string, number>();
+  private readonly leases = new SortedIndex();
+  private readonly leaseUntil = new Map<string, number>();
 
   private setOf<K, V>(map: Map<K, Set<V>>, k: K): Set<V> {
     let set = map.get(k);
@@ -121,17 +123,23 @@ export class MemoryStore implements MatchmakingStore {
     return expired;
   }
 
-  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<void> {
+  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null> {
     this.nodes.set(node, Math.max(now, this.nodes.get(node) ?? -Infinity));
     const k = key(game, playerId);
     let player = this.players.get(k);
     if (!player) this.players.set(k, (player = { generation: 0 }));
-    if (player.generation > generation) return;
+    if (player.generation > generation) return null;
     if (player.node !== undefined && player.node !== node) this.nodePlayers.get(player.node)?.delete(k);
     player.node = node;
     player.generation = generation;
     this.setOf(this.nodePlayers, node).add(k);
     this.setOf(this.online, game).add(playerId);
+    const match = player.match ? this.matches.get(player.match) : undefined;
+    return match ? { matchId: match.matchId, state: match.state, ...(match.host ? { host: match.host } : {}) } : null;
+  }
+
+  async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {
+    return this.players.get(key(game, playerId))?.node ?? null;
   }
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
@@ -253,7 +261,7 @@ export class MemoryStore implements MatchmakingStore {
     return match && match.game === game ? structuredClone(match) : null;
   }
 
-  async markReady(game: string, matchId: string, playerId: PlayerId): Promise<{ match: MatchRecord; started: boolean }> {
+  async markReady(game: string, matchId: string, playerId: PlayerId, host: HostLease): Promise<{ match: MatchRecord; started: boolean }> {
     const match = this.matches.get(matchId);
     if (!match || match.game !== game) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no such match");
     const seat = match.players.findIndex((p) => p.playerId === playerId);
@@ -263,7 +271,10 @@ export class MemoryStore implements MatchmakingStore {
     const started = match.players.every((p) => p.ready);
     if (started) {
       match.state = "playing";
+      match.host = host.node;
       this.readyIndex(game).remove(match.readyBy, matchId);
+      this.leases.add(host.now + host.leaseMs, `${game}|${matchId}`);
+      this.leaseUntil.set(matchId, host.now + host.leaseMs);
     }
     return { match: structuredClone(match), started };
   }
@@ -290,6 +301,9 @@ export class MemoryStore implements MatchmakingStore {
 
   private dropMatch(match: MatchRecord): void {
     this.matches.delete(match.matchId);
+    const lease = this.leaseUntil.get(match.matchId);
+    if (lease !== undefined) this.leases.remove(lease, `${match.game}|${match.matchId}`);
+    this.leaseUntil.delete(match.matchId);
     this.readyIndex(match.game).remove(match.readyBy, match.matchId);
     this.matchesByGame.get(match.game)?.delete(match.matchId);
     for (const p of match.players) {
@@ -304,6 +318,30 @@ export class MemoryStore implements MatchmakingStore {
     this.dropMatch(match);
     for (const p of match.players) this.forgetIfIdle(game, p.playerId);
     return true;
+  }
+
+  async renewLeases(matchIds: string[], until: number): Promise<void> {
+    for (const matchId of matchIds) {
+      const match = this.matches.get(matchId);
+      if (!match || match.state !== "playing") continue;
+      const member = `${match.game}|${matchId}`;
+      const old = this.leaseUntil.get(matchId);
+      if (old !== undefined) this.leases.remove(old, member);
+      this.leases.add(until, member);
+      this.leaseUntil.set(matchId, until);
+    }
+  }
+
+  async claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]> {
+    const claimed = [];
+    for (const member of this.leases.rangeUp(-Infinity, now, limit)) {
+      const cut = member.indexOf("|");
+      const matchId = member.slice(cut + 1);
+      this.leases.remove(this.leaseUntil.get(matchId) ?? -1, member);
+      this.leaseUntil.delete(matchId);
+      claimed.push({ game: member.slice(0, cut), matchId });
+    }
+    return claimed;
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type { HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
 
-const SCRIPTS = ["enqueue", "dequeue", "open-session", "close-session", "sweep-nodes", "pair", "mark-ready", "cancel-ready-check", "end-match", "get-match"] as const;
+const SCRIPTS = ["enqueue", "dequeue", "open-session", "close-session", "sweep-nodes", "pair", "mark-ready", "cancel-ready-check", "end-match", "get-match", "renew-leases", "claim-expired-leases"] as const;
 type ScriptName = (typeof SCRIPTS)[number];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
@@ -77,8 +77,12 @@ export class RedisStore implements MatchmakingStore {
     return list<Ticket>((await this.json<{ expired: unknown }>("sweep-nodes", now, ttlMs)).expired);
   }
 
-  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<void> {
-    await this.run("open-session", game, playerId, node, generation, now);
+  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null> {
+    return (await this.json<{ match?: MatchPointer }>("open-session", game, playerId, node, generation, now)).match ?? null;
+  }
+
+  async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {
+    return this.call(() => this.redis.hget(this.key("p", game, playerId), "node"));
   }
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
@@ -124,8 +128,16 @@ export class RedisStore implements MatchmakingStore {
     return result.match ?? null;
   }
 
-  async markReady(game: string, matchId: string, playerId: PlayerId): Promise<{ match: MatchRecord; started: boolean }> {
-    return this.json<{ match: MatchRecord; started: boolean }>("mark-ready", game, matchId, playerId);
+  async markReady(game: string, matchId: string, playerId: PlayerId, host: HostLease): Promise<{ match: MatchRecord; started: boolean }> {
+    return this.json<{ match: MatchRecord; started: boolean }>("mark-ready", game, matchId, playerId, host.node, host.now, host.leaseMs);
+  }
+
+  async renewLeases(matchIds: string[], until: number): Promise<void> {
+    if (matchIds.length) await this.run("renew-leases", until, ...matchIds);
+  }
+
+  async claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]> {
+    return list((await this.json<{ claimed: unknown }>("claim-expired-leases", now, limit)).claimed);
   }
 
   async overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]> {

@@ -1,5 +1,5 @@
 import type { PlayerId } from "../protocol/index.ts";
-import type { Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type { HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
 import type { CancelReason } from "../protocol/index.ts";
 
 /**
@@ -14,7 +14,9 @@ export interface MatchmakingStore {
   sweepDeadNodes(now: number, ttlMs: number): Promise<Ticket[]>;
 
   /** Records (and counts as a heartbeat of `node`) that the player's live connection in `game` is on `node`, with this generation (newer wins). */
-  openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<void>;
+  openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null>;
+  /** The node holding the player's live connection, if any. */
+  sessionNode(game: string, playerId: PlayerId): Promise<string | null>;
   /** The connection of that generation closed: removes its ticket, unless a newer connection took over. */
   closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null>;
 
@@ -29,13 +31,17 @@ export interface MatchmakingStore {
 
   getMatch(game: string, matchId: string): Promise<MatchRecord | null>;
   /** Marks a player ready; throws UNKNOWN_MATCH / NOT_IN_MATCH. `started` is true for the call that completed the check. */
-  markReady(game: string, matchId: string, playerId: PlayerId): Promise<{ match: MatchRecord; started: boolean }>;
+  markReady(game: string, matchId: string, playerId: PlayerId, host: HostLease): Promise<{ match: MatchRecord; started: boolean }>;
   /** Ready checks whose deadline has passed (at most `limit`). */
   overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]>;
   /** Cancels a ready check if it is still one: ready players (not the leaver) are requeued with their enqueuedAt. */
   cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null>;
-  /** Ends a running match: its players are free to queue again. */
+  /** Ends a running match: its players are free to queue again; its lease is dropped. */
   endMatch(game: string, matchId: string): Promise<boolean>;
+  /** The host keeps its matches' leases alive until `until`. */
+  renewLeases(matchIds: string[], until: number): Promise<void>;
+  /** Takes (once, across all nodes) running matches whose host let the lease lapse. */
+  claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]>;
 
   getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number>;
   setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void>;

@@ -42,6 +42,15 @@ export interface MatchRecord {
   createdAt: number;
   /** Epoch ms by which both must be ready. */
   readyBy: number;
+  /** The node running the match, once both are ready. */
+  host?: string;
+}
+
+/** Where a player's running (or pending) match is, as seen when the player connects. */
+export interface MatchPointer {
+  matchId: string;
+  state: MatchState;
+  host?: string;
 }
 
 /** How pairing is done; every field is configurable per game. */
@@ -71,6 +80,13 @@ export const DEFAULT_RULES: PairingRules = {
   scanCandidates: 16,
   maxPairsPerPass: 64,
 };
+
+/** Who hosts a match that starts, and for how long its lease runs before renewal. */
+export interface HostLease {
+  node: string;
+  now: number;
+  leaseMs: number;
+}
 
 /** One player's side of a cancelled ready check. */
 export interface CancelledSeat {

@@ -1,6 +1,6 @@
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
-import { ErrorCode, type ErrorBody } from "../protocol/index.ts";
+import { ErrorCode, type ClientEventName, type ErrorBody } from "../protocol/index.ts";
 import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
 import type { ArenaConfig } from "./config.ts";
@@ -17,6 +17,9 @@ import { attachUws } from "./transport-uws.ts";
 import { attachWs } from "./transport-ws.ts";
 import type { ArenaIo } from "./types.ts";
 import { loadUws } from "./uws-native.ts";
+
+/** Events that start something new: refused while the node drains. */
+const NEW_WORK = new Set<ClientEventName>(["queue:join", "match:ready"]);
 
 /** The parts of a running node that game services may use. */
 export interface SharedParts {
@@ -52,7 +55,7 @@ export interface ArenaServer {
 export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel, config.nodeId);
-  const games = options.games ?? defaultGames();
+  const games = options.games ?? defaultGames({ pong: config.rooms.pong, tictactoe: config.rooms.tictactoe });
   const metrics = createServerMetrics(config.nodeId);
   const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds);
   const uwsLoad = config.engine === "uws" ? loadUws() : undefined;
@@ -78,10 +81,10 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     if (redis && !redis.ready()) return { ready: false as const, reason: "redis unreachable" };
     return { ready: true as const };
   };
-  const refusal = (): ErrorBody | undefined => {
-    const state = readiness();
-    return state.ready ? undefined : { code: ErrorCode.UNAVAILABLE, message: state.reason };
-  };
+  // While draining, new work is refused; running matches go on. A Redis outage needs no rule here:
+  // the store answers UNAVAILABLE by itself, and locally hosted matches keep ticking.
+  const refusal = (event: ClientEventName): ErrorBody | undefined =>
+    draining && NEW_WORK.has(event) ? { code: ErrorCode.UNAVAILABLE, message: "this node is draining; try another" } : undefined;
 
   const handler = (req: Parameters<typeof handleHttp>[1]) =>
     handleHttp(
@@ -135,6 +138,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       if (draining) return;
       draining = true;
       log.info("draining: refusing new work");
+      await services.drain(config.shutdownGraceMs);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await services.stop();
       await transport.close();

@@ -19,7 +19,15 @@ export interface ArenaConfig {
   nodeId: string;
   maxPayloadBytes: number;
   rateLimit: { perSecond: number; burst: number; disconnectAfter: number };
+  /** On SIGTERM, how long running matches may go on before they are aborted. */
   shutdownGraceMs: number;
+  rooms: {
+    graceMs: number;
+    lagMs: number;
+    leaseMs: number;
+    pong: { tickRate: number; pointsToWin: number; ballSpeed: number };
+    tictactoe: { tickRate: number; moveSeconds: number };
+  };
   matchmaker: {
     intervalMs: number;
     ticketTtlMs: number;
@@ -48,6 +56,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
     throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(name, `a number from ${min} to ${max}`, raw);
   }
   return value;
 }
@@ -120,7 +138,21 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       burst: integer(env, "RATE_LIMIT_BURST", 80, 1, 100_000),
       disconnectAfter: integer(env, "RATE_LIMIT_DISCONNECT_AFTER", 100, 1, 1_000_000),
     },
-    shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 1000, 0, 600_000),
+    shutdownGraceMs: integer(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
+    rooms: {
+      graceMs: integer(env, "RECONNECT_GRACE_MS", 10_000, 0, 600_000),
+      lagMs: integer(env, "LAG_THRESHOLD_MS", 1000, 50, 600_000),
+      leaseMs: integer(env, "HOST_LEASE_MS", 3000, 300, 600_000),
+      pong: {
+        tickRate: integer(env, "PONG_TICK_RATE", 30, 10, 120),
+        pointsToWin: integer(env, "PONG_POINTS", 5, 1, 100),
+        ballSpeed: decimal(env, "PONG_BALL_SPEED", 0.6, 0.05, 5),
+      },
+      tictactoe: {
+        tickRate: integer(env, "TICTACTOE_TICK_RATE", 10, 10, 120),
+        moveSeconds: decimal(env, "TICTACTOE_MOVE_SECONDS", 15, 0.2, 3600),
+      },
+    },
     matchmaker: {
       intervalMs: integer(env, "MATCHMAKER_INTERVAL_MS", 100, 10, 60_000),
       ticketTtlMs: integer(env, "TICKET_TTL_MS", 15_000, 1000, 3_600_000),

@@ -45,8 +45,8 @@ export interface BindOptions {
   handlers: EventHandlers;
   rateLimit: RateLimitOptions;
   metrics: ServerMetrics;
-  /** A reason to refuse every event right now (draining), or undefined. */
-  refusal: () => ErrorBody | undefined;
+  /** A reason to refuse this event right now (new work while draining), or undefined. */
+  refusal: (event: ClientEventName) => ErrorBody | undefined;
   /** Events wait for this (the connect hook) before they run. */
   after: Promise<void>;
 }
@@ -77,7 +77,7 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
       ack?.(failure({ code: ErrorCode.BAD_REQUEST, message: "unknown event" }));
       return;
     }
-    const refusal = options.refusal();
+    const refusal = options.refusal(event as ClientEventName);
     if (refusal) {
       ack?.(failure(refusal));
       return;

@@ -1,4 +1,4 @@
-import type { ErrorBody } from "../protocol/index.ts";
+import type { ClientEventName, ErrorBody } from "../protocol/index.ts";
 import type { TokenService } from "./auth.ts";
 import { bindEvents, type EventHandlers, type PlayerContext } from "./event-handlers.ts";
 import type { Logger } from "./logger.ts";
@@ -23,7 +23,7 @@ export interface NamespaceDeps {
   metrics: ServerMetrics;
   rateLimit: RateLimitOptions;
   draining: () => boolean;
-  refusal: () => ErrorBody | undefined;
+  refusal: (event: ClientEventName) => ErrorBody | undefined;
   sessions: SessionTakeover;
 }
 

@@ -1,12 +1,14 @@
 import { Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "./logger.ts";
 
-/** The three connections a node keeps: commands (store), and publish/subscribe (adapter). */
+/** The connections a node keeps: commands (store), publish/subscribe (adapter), and the rooms' relay subscriber. */
 export interface RedisLinks {
   cmd: Redis;
   pub: Redis;
   sub: Redis;
-  /** True while all three connections are up. */
+  /** A subscriber for the game rooms' node-to-node relay. */
+  relay: Redis;
+  /** True while all connections are up. */
   ready(): boolean;
   /** Resolves when all are up, or after `timeoutMs` (false) so that a node can start without Redis. */
   waitReady(timeoutMs: number): Promise<boolean>;
@@ -43,11 +45,13 @@ export function connectRedis(url: string, log: Logger): RedisLinks {
   const cmd = connect(url, "cmd", log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const pub = connect(url, "pub", log, { maxRetriesPerRequest: 3 });
   const sub = connect(url, "sub", log, { maxRetriesPerRequest: null });
-  const all = [cmd, pub, sub];
+  const relay = connect(url, "relay", log, { maxRetriesPerRequest: null });
+  const all = [cmd, pub, sub, relay];
   return {
     cmd,
     pub,
     sub,
+    relay,
     ready: () => all.every((client) => client.status === "ready"),
     async waitReady(timeoutMs) {
       const deadline = Date.now() + timeoutMs;

@@ -1,14 +1,21 @@
-import { ArenaError, ErrorCode } from "../protocol/index.ts";
 import { DEFAULT_RULES, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules, type Seeker } from "../matchmaker/index.ts";
+import { LocalRelay, RedisRelay, RoomManager } from "../game-rooms/index.ts";
 import type { PlayerContext } from "./event-handlers.ts";
 import type { GameService } from "./game-namespace.ts";
-import { playerRoom, type ArenaNamespace } from "./types.ts";
+import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
+import { TokenBucket } from "./rate-limit.ts";
+import { ArenaError, ErrorCode } from "../protocol/index.ts";
+
+/** Chat has its own, tighter budget; being refused here never disconnects. */
+const CHAT_RATE = { perSecond: 1, burst: 5, disconnectAfter: Number.MAX_SAFE_INTEGER };
 import type { SharedParts } from "./arena-server.ts";
 
 /** What a node runs besides its transport: the matchmaker and the game rooms, and each game's event handlers. */
 export interface NodeServices {
   forGame(game: string): GameService;
   start(): Promise<void>;
+  /** Lets running matches finish (up to `drainMs`), then aborts the rest. */
+  drain(drainMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -16,7 +23,7 @@ function seeker(ctx: PlayerContext): Seeker {
   return { game: ctx.game, playerId: ctx.playerId, name: ctx.name, generation: ctx.socket.data.generation };
 }
 
-/** Wires the matchmaker (and the game rooms) to the namespaces of a node. */
+/** Wires the matchmaker and the game rooms to the namespaces of a node. */
 export function createNodeServices(shared: SharedParts): NodeServices {
   const { config, io, log, redis, games } = shared;
   const store: MatchmakingStore = redis ? new RedisStore(redis.cmd, config.redisPrefix) : new MemoryStore();
@@ -29,26 +36,41 @@ export function createNodeServices(shared: SharedParts): NodeServices {
     readyTimeoutMs: mm.readyTimeoutMs,
     ticketTtlMs: mm.ticketTtlMs,
   };
+  const chatBuckets = new WeakMap<ArenaSocket, TokenBucket>();
   const namespaces = new Map<string, ArenaNamespace>(games.list().map((g) => [g.name, io.of(`/${g.name}`)]));
+  const rooms = new RoomManager({
+    node: config.nodeId,
+    games,
+    namespaces,
+    store,
+    relay: redis ? new RedisRelay(redis.pub, redis.relay, config.redisPrefix, config.nodeId) : new LocalRelay(config.nodeId),
+    log,
+    registry: shared.metrics.registry,
+    eloK: mm.eloK,
+    graceMs: config.rooms.graceMs,
+    lagMs: config.rooms.lagMs,
+    leaseMs: config.rooms.leaseMs,
+    requestTimeoutMs: 3000,
+    playerRoom,
+  });
   const matchmaker = new Matchmaker({
     store,
     node: config.nodeId,
     games: games.list().map((g) => g.name),
     rules: () => rules,
     intervalMs: mm.intervalMs,
+    leaseMs: config.rooms.leaseMs,
     defaultRating: mm.defaultRating,
     notify: (game, playerId, event, ...args) => {
       const target = namespaces.get(game)?.to(playerRoom(playerId)) as { emit(event: string, ...args: unknown[]): boolean } | undefined;
       target?.emit(event, ...args);
     },
-    onMatchStarted: (match) => log.info({ game: match.game, matchId: match.matchId }, "match ready for the game rooms"),
+    onMatchStarted: (match) => {
+      rooms.host(match).catch((error: unknown) => log.error({ err: error, game: match.game, matchId: match.matchId }, "could not host a match"));
+    },
     log,
     registry: shared.metrics.registry,
   });
-
-  const notInMatch = () => {
-    throw new ArenaError(ErrorCode.NOT_IN_MATCH, "you are not playing this match");
-  };
 
   return {
     forGame: () => ({
@@ -59,19 +81,37 @@ export function createNodeServices(shared: SharedParts): NodeServices {
           await matchmaker.ready(seeker(ctx), payload.matchId);
           return {};
         },
-        "game:input": notInMatch,
-        "match:leave": notInMatch,
-        "chat:send": notInMatch,
+        "game:input": async (payload, ctx) => ({ tick: await rooms.input(ctx.game, ctx.playerId, payload.matchId, payload.seq, payload.input) }),
+        "match:leave": async (payload, ctx) => {
+          await rooms.leave(ctx.game, ctx.playerId, payload.matchId);
+          return {};
+        },
+        "chat:send": async (payload, ctx) => {
+          let bucket = chatBuckets.get(ctx.socket);
+          if (!bucket) chatBuckets.set(ctx.socket, (bucket = new TokenBucket(CHAT_RATE)));
+          if (bucket.take() !== "ok") throw new ArenaError(ErrorCode.RATE_LIMITED, "chat: at most 5 lines at once, then 1 per second");
+          await rooms.chat(ctx.game, ctx.playerId, ctx.name, payload.matchId, payload.text);
+          return {};
+        },
         stats: (_payload, ctx) => matchmaker.stats(ctx.game),
       },
-      connected: (ctx) => matchmaker.sessionOpened(seeker(ctx)),
+      connected: async (ctx) => {
+        const match = await matchmaker.sessionOpened(seeker(ctx));
+        rooms.playerConnected(ctx.game, ctx.playerId, match);
+      },
       disconnected: async (ctx) => {
-        await matchmaker.sessionClosed(seeker(ctx));
+        const runningMatch = await matchmaker.sessionClosed(seeker(ctx));
+        if (runningMatch) await rooms.playerDisconnected(ctx.game, ctx.playerId, runningMatch);
       },
     }),
-    start: () => matchmaker.start(),
+    async start() {
+      await matchmaker.start();
+      rooms.start();
+    },
+    drain: (drainMs) => rooms.drain(drainMs),
     async stop() {
       matchmaker.stop();
+      await rooms.stop();
       await store.close();
     },
   };

@@ -4,6 +4,7 @@ import { STORES } from "./support/stores.ts";
 
 const T0 = 1_000_000;
 const RULES: PairingRules = { ...DEFAULT_RULES, initialWindow: 100, widenPerSecond: 50, maxWindow: 0, readyTimeoutMs: 10_000, ticketTtlMs: 15_000 };
+const HOST = { node: "n1", now: T0, leaseMs: 3000 };
 const ids = (n: number, tag = "m") => Array.from({ length: n }, (_, i) => `${tag}${i}`);
 
 describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
@@ -118,15 +119,15 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await join("a", 1200);
     await join("b", 1200);
     const [match] = await pairAll();
-    await expect(store.markReady("pong", "nope", "a")).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
-    await expect(store.markReady("tictactoe", match!.matchId, "a")).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
-    await expect(store.markReady("pong", match!.matchId, "intruder")).rejects.toMatchObject({ code: "NOT_IN_MATCH" });
-    expect((await store.markReady("pong", match!.matchId, "a")).started).toBe(false);
-    expect((await store.markReady("pong", match!.matchId, "a")).started).toBe(false);
-    const done = await store.markReady("pong", match!.matchId, "b");
+    await expect(store.markReady("pong", "nope", "a", HOST)).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
+    await expect(store.markReady("tictactoe", match!.matchId, "a", HOST)).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
+    await expect(store.markReady("pong", match!.matchId, "intruder", HOST)).rejects.toMatchObject({ code: "NOT_IN_MATCH" });
+    expect((await store.markReady("pong", match!.matchId, "a", HOST)).started).toBe(false);
+    expect((await store.markReady("pong", match!.matchId, "a", HOST)).started).toBe(false);
+    const done = await store.markReady("pong", match!.matchId, "b", HOST);
     expect(done.started).toBe(true);
     expect(done.match.state).toBe("playing");
-    expect((await store.markReady("pong", match!.matchId, "b")).started).toBe(false);
+    expect((await store.markReady("pong", match!.matchId, "b", HOST)).started).toBe(false);
     expect(await store.overdueReadyChecks("pong", T0 + 60_000, 10)).toEqual([]);
     expect(await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout")).toBeNull();
     expect(await store.endMatch("pong", match!.matchId)).toBe(true);
@@ -139,7 +140,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await join("a", 1200, T0);
     await join("b", 1200, T0 + 500);
     const [match] = await pairAll(T0 + 1000);
-    await store.markReady("pong", match!.matchId, "b");
+    await store.markReady("pong", match!.matchId, "b", HOST);
     expect(await store.overdueReadyChecks("pong", match!.readyBy - 1, 10)).toEqual([]);
     expect(await store.overdueReadyChecks("pong", match!.readyBy, 10)).toEqual([match!.matchId]);
     const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout");
@@ -168,8 +169,8 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await join("a", 1200);
     await join("b", 1200);
     const [match] = await pairAll();
-    await store.markReady("pong", match!.matchId, "a");
-    await store.markReady("pong", match!.matchId, "a");
+    await store.markReady("pong", match!.matchId, "a", HOST);
+    await store.markReady("pong", match!.matchId, "a", HOST);
     expect(await store.dequeue("pong", "a")).toEqual({ ticket: false, match: { matchId: match!.matchId, state: "ready_check" } });
     const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "opponent_left", "a");
     expect(cancelled?.seats).toEqual([
@@ -222,7 +223,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await join("b", 1200);
     const [match] = await pairAll();
     expect(await store.closeSession("pong", "a", seq - 1)).toEqual({ ticket: false, match: { matchId: match!.matchId, state: "ready_check" } });
-    await store.markReady("pong", match!.matchId, "b");
+    await store.markReady("pong", match!.matchId, "b", HOST);
     const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "opponent_left", "a");
     expect(cancelled?.seats.map((s) => s.requeued)).toEqual([false, true]);
   });

@@ -4,9 +4,14 @@ local game, pid, node, gen = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 redis.call('ZADD', k('nodes'), 'GT', ARGV[6], node)
 local key = pkey(game, pid)
 local old = redis.call('HMGET', key, 'node', 'gen')
-if old[2] and tonumber(old[2]) > gen then return 0 end
+if old[2] and tonumber(old[2]) > gen then return cjson.encode({}) end
 if old[1] and old[1] ~= node then redis.call('SREM', k('np', old[1]), game .. '|' .. pid) end
 redis.call('HSET', key, 'node', node, 'gen', gen)
 redis.call('SADD', k('np', node), game .. '|' .. pid)
 redis.call('SADD', k('online', game), pid)
-return 1
+local mid = redis.call('HGET', key, 'match')
+if mid then
+  local f = redis.call('HMGET', k('m', mid), 'state', 'host')
+  if f[1] then return cjson.encode({ match = { matchId = mid, state = f[1], host = f[2] or nil } }) end
+end
+return cjson.encode({})

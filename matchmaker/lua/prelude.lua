@@ -54,13 +54,14 @@ local function read_match(id)
       enqueuedAt = tonumber(h['e' .. s]), ready = h['k' .. s] == '1' }
   end
   return { matchId = id, game = h.game, mode = h.mode, state = h.state, players = players,
-    createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy) }
+    createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy), host = h.host }
 end
 
 local function drop_match(m)
   redis.call('DEL', k('m', m.matchId))
   redis.call('ZREM', k('rc', m.game), m.matchId)
   redis.call('SREM', k('ms', m.game), m.matchId)
+  redis.call('ZREM', k('leases'), m.game .. '|' .. m.matchId)
   for s = 1, 2 do
     local key = pkey(m.game, m.players[s].playerId)
     if redis.call('HGET', key, 'match') == m.matchId then redis.call('HDEL', key, 'match') end

@@ -1,0 +1,39 @@
+import type { z } from "zod";
+import type { Seat } from "../protocol/index.ts";
+
+/** How a match stands after a tick. */
+export type Outcome =
+  | { kind: "none" }
+  | { kind: "win"; seat: Seat }
+  | { kind: "draw" }
+  /** `seat` lost on the clock or by the rules; the other seat wins. */
+  | { kind: "forfeit"; seat: Seat };
+
+/** Converts ticks of a running room to wall-clock time, for views that show deadlines. */
+export interface RoomClock {
+  epochOfTick(tick: number): number;
+}
+
+/**
+ * A game is a module implementing this interface. It is deterministic: the same seed and the same
+ * inputs at the same ticks give the same states, so a match can be replayed.
+ */
+export interface GameModule<State = unknown, Input = unknown> {
+  readonly name: string;
+  /** Ticks per second, 10 to 120. */
+  readonly tickRate: number;
+  /** Real-time games send state every tick; turn-based ones when it changes. */
+  readonly kind: "realtime" | "turns";
+  readonly inputSchema: z.ZodType<Input>;
+  init(seed: number): State;
+  /** Applies one input of a seat at `tick`; throws ArenaError NOT_YOUR_TURN or ILLEGAL_MOVE without changing the state. */
+  apply(state: State, seat: Seat, input: Input, tick: number): void;
+  /** Advances one tick; returns true when the visible state changed. */
+  step(state: State, tick: number): boolean;
+  outcome(state: State): Outcome;
+  /** The state as sent on the wire (PROTOCOL.md, Games). */
+  view(state: State, clock: RoomClock): unknown;
+}
+
+/** A game module with its types erased, as the registry and the rooms hold it. */
+export type AnyGame = GameModule<any, any>;

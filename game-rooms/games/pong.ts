@@ -1,0 +1,117 @@
+import { z } from "zod";
+import type { Seat } from "../../protocol/index.ts";
+import type { GameModule } from "../game.ts";
+import { nextRandom } from "../rng.ts";
+
+export interface PongOptions {
+  tickRate: number;
+  pointsToWin: number;
+  /** Field widths per second at the serve. */
+  ballSpeed: number;
+}
+
+export const PONG_DEFAULTS: PongOptions = { tickRate: 30, pointsToWin: 5, ballSpeed: 0.6 };
+
+export interface PongState {
+  ball: { x: number; y: number };
+  velocity: { x: number; y: number };
+  paddles: [number, number];
+  dirs: [number, number];
+  score: [number, number];
+  rng: number;
+  /** The seat the next serve goes towards. */
+  serveTo: Seat;
+}
+
+export const PADDLE_HEIGHT = 0.2;
+export const PADDLE_SPEED = 1.2;
+const PADDLE_X = 0.02;
+const BALL_RADIUS = 0.015;
+const MAX_SPEED_FACTOR = 2.5;
+
+const pongInput = z.object({ dir: z.union([z.literal(-1), z.literal(0), z.literal(1)]) });
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** Pong (PROTOCOL.md, Games): field 1.0 by 1.0, seat 0 defends x = 0, first to `pointsToWin`. */
+export function createPong(options: Partial<PongOptions> = {}): GameModule<PongState, z.infer<typeof pongInput>> {
+  const { tickRate, pointsToWin, ballSpeed } = { ...PONG_DEFAULTS, ...options };
+  const dt = 1 / tickRate;
+
+  function serve(state: PongState): void {
+    const angle = (nextRandom(state) - 0.5) * (Math.PI / 2);
+    const towards = state.serveTo === 0 ? -1 : 1;
+    state.ball = { x: 0.5, y: 0.5 };
+    state.velocity = { x: towards * ballSpeed * Math.cos(angle), y: ballSpeed * Math.sin(angle) };
+    state.serveTo = state.serveTo === 0 ? 1 : 0;
+  }
+
+  function hit(state: PongState, seat: Seat): void {
+    const offset = clamp((state.ball.y - state.paddles[seat]) / (PADDLE_HEIGHT / 2), -1, 1);
+    const speed = Math.min(Math.hypot(state.velocity.x, state.velocity.y) * 1.05, ballSpeed * MAX_SPEED_FACTOR);
+    const angle = offset * (Math.PI / 3);
+    state.velocity = { x: (seat === 0 ? 1 : -1) * speed * Math.cos(angle), y: speed * Math.sin(angle) };
+    state.ball.x = seat === 0 ? PADDLE_X + BALL_RADIUS : 1 - PADDLE_X - BALL_RADIUS;
+  }
+
+  return {
+    name: "pong",
+    tickRate,
+    kind: "realtime",
+    inputSchema: pongInput,
+    init(seed) {
+      const state: PongState = {
+        ball: { x: 0.5, y: 0.5 },
+        velocity: { x: 0, y: 0 },
+        paddles: [0.5, 0.5],
+        dirs: [0, 0],
+        score: [0, 0],
+        rng: seed | 0,
+        serveTo: seed % 2 === 0 ? 0 : 1,
+      };
+      serve(state);
+      return state;
+    },
+    apply(state, seat, input) {
+      state.dirs[seat] = input.dir;
+    },
+    step(state) {
+      for (const seat of [0, 1] as const) {
+        state.paddles[seat] = clamp(state.paddles[seat] + state.dirs[seat] * PADDLE_SPEED * dt, PADDLE_HEIGHT / 2, 1 - PADDLE_HEIGHT / 2);
+      }
+      const ball = state.ball;
+      ball.x += state.velocity.x * dt;
+      ball.y += state.velocity.y * dt;
+      if (ball.y < BALL_RADIUS) {
+        ball.y = 2 * BALL_RADIUS - ball.y;
+        state.velocity.y = Math.abs(state.velocity.y);
+      } else if (ball.y > 1 - BALL_RADIUS) {
+        ball.y = 2 * (1 - BALL_RADIUS) - ball.y;
+        state.velocity.y = -Math.abs(state.velocity.y);
+      }
+      const reach = PADDLE_HEIGHT / 2 + BALL_RADIUS;
+      if (state.velocity.x < 0 && ball.x <= PADDLE_X + BALL_RADIUS) {
+        if (Math.abs(ball.y - state.paddles[0]) <= reach) hit(state, 0);
+        else if (ball.x < 0) {
+          state.score[1] += 1;
+          serve(state);
+        }
+      } else if (state.velocity.x > 0 && ball.x >= 1 - PADDLE_X - BALL_RADIUS) {
+        if (Math.abs(ball.y - state.paddles[1]) <= reach) hit(state, 1);
+        else if (ball.x > 1) {
+          state.score[0] += 1;
+          serve(state);
+        }
+      }
+      return true;
+    },
+    outcome(state) {
+      if (state.score[0] >= pointsToWin) return { kind: "win", seat: 0 };
+      if (state.score[1] >= pointsToWin) return { kind: "win", seat: 1 };
+      return { kind: "none" };
+    },
+    view(state) {
+      return { ball: { x: state.ball.x, y: state.ball.y }, paddles: [state.paddles[0], state.paddles[1]], score: [state.score[0], state.score[1]] };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import { ArenaError, ErrorCode, type Seat } from "../../protocol/index.ts";
+import type { GameModule } from "../game.ts";
+
+export interface TictactoeOptions {
+  tickRate: number;
+  /** The move clock: a player who does not move in time forfeits. */
+  moveSeconds: number;
+}
+
+export const TICTACTOE_DEFAULTS: TictactoeOptions = { tickRate: 10, moveSeconds: 15 };
+
+export interface TictactoeState {
+  board: (Seat | null)[];
+  turn: Seat;
+  /** The tick at which the player to move forfeits. */
+  deadlineTick: number;
+  winner: Seat | null;
+  draw: boolean;
+  forfeit: Seat | null;
+  changed: boolean;
+}
+
+const LINES = [
+  [0, 1, 2], [3, 4, 5], [6, 7, 8],
+  [0, 3, 6], [1, 4, 7], [2, 5, 8],
+  [0, 4, 8], [2, 4, 6],
+] as const;
+
+/** Range is a rule (ILLEGAL_MOVE), type is the shape (BAD_REQUEST). */
+const tictactoeInput = z.object({ cell: z.number().int() });
+
+/** Tic-tac-toe (PROTOCOL.md, Games): seat 0 moves first; three in a row wins; a full board draws. */
+export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameModule<TictactoeState, z.infer<typeof tictactoeInput>> {
+  const { tickRate, moveSeconds } = { ...TICTACTOE_DEFAULTS, ...options };
+  const moveTicks = Math.max(1, Math.round(moveSeconds * tickRate));
+  return {
+    name: "tictactoe",
+    tickRate,
+    kind: "turns",
+    inputSchema: tictactoeInput,
+    init() {
+      return { board: Array<Seat | null>(9).fill(null), turn: 0, deadlineTick: moveTicks, winner: null, draw: false, forfeit: null, changed: true };
+    },
+    apply(state, seat, input, tick) {
+      if (state.winner !== null || state.draw || state.forfeit !== null) throw new ArenaError(ErrorCode.ILLEGAL_MOVE, "the game is over");
+      if (seat !== state.turn) throw new ArenaError(ErrorCode.NOT_YOUR_TURN, "it is not your turn");
+      if (input.cell < 0 || input.cell > 8) throw new ArenaError(ErrorCode.ILLEGAL_MOVE, "cell must be 0 to 8");
+      if (state.board[input.cell] !== null) throw new ArenaError(ErrorCode.ILLEGAL_MOVE, "that cell is taken");
+      state.board[input.cell] = seat;
+      if (LINES.some((line) => line.every((cell) => state.board[cell] === seat))) state.winner = seat;
+      else if (state.board.every((cell) => cell !== null)) state.draw = true;
+      state.turn = seat === 0 ? 1 : 0;
+      state.deadlineTick = tick + moveTicks;
+      state.changed = true;
+    },
+    step(state, tick) {
+      if (state.winner === null && !state.draw && state.forfeit === null && tick >= state.deadlineTick) {
+        state.forfeit = state.turn;
+        state.changed = true;
+      }
+      const changed = state.changed;
+      state.changed = false;
+      return changed;
+    },
+    outcome(state) {
+      if (state.winner !== null) return { kind: "win", seat: state.winner };
+      if (state.draw) return { kind: "draw" };
+      if (state.forfeit !== null) return { kind: "forfeit", seat: state.forfeit };
+      return { kind: "none" };
+    },
+    view(state, clock) {
+      return { board: [...state.board], turn: state.turn, moveDeadline: Math.round(clock.epochOfTick(state.deadlineTick)) };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { Gauge, Histogram, type Registry } from "prom-client";
+
+/** Prometheus metrics of the game rooms on this node. */
+export interface RoomMetrics {
+  running: Gauge<"game">;
+  tickLateness: Histogram<"tick_rate">;
+  stateRtt: Histogram<"game">;
+  lagging: Gauge<"game">;
+  ended: Histogram<"game" | "reason">;
+}
+
+export function createRoomMetrics(registry: Registry): RoomMetrics {
+  return {
+    running: new Gauge({ name: "arena_matches_running", help: "Matches hosted on this node", labelNames: ["game"], registers: [registry] }),
+    tickLateness: new Histogram({
+      name: "arena_tick_lateness_seconds",
+      help: "How late each tick ran against its absolute deadline",
+      labelNames: ["tick_rate"],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+      registers: [registry],
+    }),
+    stateRtt: new Histogram({
+      name: "arena_state_ack_rtt_seconds",
+      help: "Round trip from a state emit to the client's acknowledgement",
+      labelNames: ["game"],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    lagging: new Gauge({ name: "arena_players_lagging", help: "Players whose state acks have stopped", labelNames: ["game"], registers: [registry] }),
+    ended: new Histogram({
+      name: "arena_match_duration_seconds",
+      help: "Duration of finished matches by end reason",
+      labelNames: ["game", "reason"],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600],
+      registers: [registry],
+    }),
+  };
+}

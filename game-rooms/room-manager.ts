@@ -1,0 +1,385 @@
+import { randomInt, randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { Namespace, Socket } from "socket.io";
+import {
+  ArenaError,
+  ErrorCode,
+  isErrorCode,
+  type ClientToServerEvents,
+  type EndReason,
+  type InterServerEvents,
+  type PlayerId,
+  type Seat,
+  type ServerToClientEvents,
+  type SocketData,
+} from "../protocol/index.ts";
+import { eloUpdate, type MatchmakingStore, type MatchPointer, type MatchRecord } from "../matchmaker/index.ts";
+import type { GameRegistry } from "./game-registry.ts";
+import { createRoomMetrics, type RoomMetrics } from "./metrics.ts";
+import type { NodeRelay, RelayMessage } from "./relay.ts";
+import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
+import { TickScheduler } from "./tick-scheduler.ts";
+
+type GameNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type GameSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RoomManagerOptions {
+  node: string;
+  games: GameRegistry;
+  namespaces: Map<string, GameNamespace>;
+  store: MatchmakingStore;
+  relay: NodeRelay;
+  log: Logger;
+  registry: Registry;
+  eloK: number;
+  graceMs: number;
+  lagMs: number;
+  leaseMs: number;
+  requestTimeoutMs: number;
+  /** The personal room of a player in a namespace. */
+  playerRoom: (playerId: PlayerId) => string;
+}
+
+/** What a node knows of a match hosted elsewhere. */
+interface KnownMatch {
+  game: string;
+  host: string;
+  players: PlayerId[];
+  at: number;
+}
+
+interface Pending {
+  matchId: string;
+  resolve: (tick: number) => void;
+  reject: (error: ArenaError) => void;
+  at: number;
+}
+
+/**
+ * Hosts rooms on this node and routes players to rooms hosted anywhere. Local players are served
+ * directly; remote ones through the relay (inputs, state and acks, one hop each way) and the Redis
+ * adapter (start, resume, end, chat). Hosts renew a lease per match; any node ends the matches of
+ * a host whose lease lapsed.
+ */
+export class RoomManager {
+  private readonly rooms = new Map<string, Room>();
+  private readonly known = new Map<string, KnownMatch>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly finishing = new Set<Promise<void>>();
+  private readonly scheduler: TickScheduler;
+  private readonly metrics: RoomMetrics;
+  private readonly port: RoomPort;
+  private timers: NodeJS.Timeout[] = [];
+  private draining = false;
+
+  constructor(private readonly options: RoomManagerOptions) {
+    this.metrics = createRoomMetrics(options.registry);
+    this.scheduler = new TickScheduler({
+      onLateness: (ms, rate) => this.metrics.tickLateness.observe({ tick_rate: String(rate) }, ms / 1000),
+      onError: (error) => options.log.error({ err: error }, "room tick failed"),
+    });
+    this.port = this.createPort();
+    options.relay.onMessage((message) => this.onRelay(message));
+  }
+
+  start(): void {
+    const every = (ms: number, work: () => Promise<void> | void) => {
+      const timer = setInterval(() => {
+        Promise.resolve()
+          .then(work)
+          .catch((error: unknown) => this.options.log.warn({ err: error }, "room upkeep failed; retrying"));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(Math.max(100, Math.floor(this.options.leaseMs / 3)), () => this.renewLeases());
+    every(Math.max(200, Math.floor(this.options.leaseMs / 3)), () => this.reapLapsedHosts());
+    every(250, () => this.expirePending());
+  }
+
+  /** Tick lateness and the like, for tests and the bench. */
+  get runningRooms(): number {
+    return this.rooms.size;
+  }
+
+  // ---- hosting --------------------------------------------------------------------------
+
+  /** Starts hosting a match whose players are both ready. */
+  async host(match: MatchRecord): Promise<void> {
+    const game = this.options.games.get(match.game);
+    if (!game) throw new Error(`no game ${match.game}`);
+    const seats = (await Promise.all(
+      match.players.map(async (p, index): Promise<SeatState> => {
+        const local = this.localSocket(match.game, p.playerId);
+        const node = local ? this.options.node : ((await this.options.store.sessionNode(match.game, p.playerId)) ?? this.options.node);
+        return {
+          seat: index as Seat,
+          playerId: p.playerId,
+          name: p.name,
+          rating: p.rating,
+          node,
+          connected: true,
+          disconnectedAt: 0,
+          inputs: [],
+          lastSeq: -1,
+          lastAckTick: 0,
+          lastAckAt: Date.now(),
+          lagging: false,
+          rttMs: 0,
+        };
+      }),
+    )) as [SeatState, SeatState];
+    const room = new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, {
+      graceMs: this.options.graceMs,
+      lagMs: this.options.lagMs,
+      maxQueuedInputs: 32,
+    });
+    this.rooms.set(match.matchId, room);
+    this.metrics.running.inc({ game: game.name });
+    this.options.log.info(
+      { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
+      "match started",
+    );
+    room.start();
+    this.scheduler.add(room, game.tickRate);
+  }
+
+  private createPort(): RoomPort {
+    return {
+      sendState: (room, seat, payload) => {
+        const socket = seat.node === this.options.node ? this.localSocket(room.game.name, seat.playerId) : undefined;
+        if (socket) {
+          socket.emit("state", payload, (answer) => room.acknowledge(seat.playerId, Number((answer as { tick?: unknown } | undefined)?.tick)));
+        } else if (seat.node !== this.options.node) {
+          this.options.relay.send(seat.node, { t: "state", from: this.options.node, game: room.game.name, matchId: room.matchId, playerId: seat.playerId, tick: payload.tick, state: payload.state });
+        }
+      },
+      sendStart: (room, seat, payload, resumed) => this.toPlayer(room.game.name, seat.playerId, resumed ? "match:resumed" : "match:start", payload),
+      finish: (room, reason, winner) => {
+        const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
+        this.finishing.add(done);
+      },
+      onRtt: (room, rttMs) => this.metrics.stateRtt.observe({ game: room.game.name }, rttMs / 1000),
+      onLagChange: (room, seat, lagging) => {
+        this.metrics.lagging[lagging ? "inc" : "dec"]({ game: room.game.name });
+        this.options.log.info({ game: room.game.name, matchId: room.matchId, playerId: seat.playerId, lagging }, lagging ? "player lagging" : "player caught up");
+      },
+    };
+  }
+
+  private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {
+    this.scheduler.remove(room);
+    this.rooms.delete(room.matchId);
+    const game = room.game.name;
+    this.metrics.running.dec({ game });
+    for (const seat of room.seats) if (seat.lagging) this.metrics.lagging.dec({ game });
+    this.metrics.ended.observe({ game, reason }, (Date.now() - room.startedAt) / 1000);
+    const [a, b] = room.seats;
+    let ratings: [number, number] = [a.rating, b.rating];
+    if (reason !== "aborted") {
+      const score = winner === null ? 0.5 : winner === 0 ? 1 : 0;
+      ratings = eloUpdate(a.rating, b.rating, score, this.options.eloK);
+    }
+    const byPlayer = Object.fromEntries(room.seats.map((s, i) => [s.playerId, ratings[i]!]));
+    try {
+      if (reason !== "aborted") await this.options.store.setRatings(game, byPlayer);
+      await this.options.store.endMatch(game, room.matchId);
+    } catch (error) {
+      this.options.log.error({ err: error, game, matchId: room.matchId }, "could not record the end of a match; its lease will lapse and free the players");
+    }
+    this.options.log.info({ game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings: byPlayer, ticks: room.tick }, "match ended");
+    const payload = endPayload(room, reason, winner, byPlayer);
+    for (const seat of room.seats) this.toPlayer(game, seat.playerId, "match:end", payload);
+  }
+
+  // ---- player events (any node) ----------------------------------------------------------
+
+  /** `game:input`: applied by the host at its next tick. */
+  async input(game: string, playerId: PlayerId, matchId: string, seq: number, input: unknown): Promise<number> {
+    const module = this.options.games.get(game)!;
+    const parsed = module.inputSchema.safeParse(input);
+    if (!parsed.success) throw new ArenaError(ErrorCode.BAD_REQUEST, `input: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    const room = this.rooms.get(matchId);
+    if (room && room.game.name === game) return room.enqueueInput(playerId, seq, parsed.data);
+    const known = await this.locate(game, matchId, playerId);
+    return this.request(known.host, { op: "input", game, matchId, playerId, seq, input: parsed.data });
+  }
+
+  /** `match:leave`: forfeits. */
+  async leave(game: string, playerId: PlayerId, matchId: string): Promise<void> {
+    const room = this.rooms.get(matchId);
+    if (room && room.game.name === game) return room.forfeit(playerId);
+    const known = await this.locate(game, matchId, playerId);
+    await this.request(known.host, { op: "leave", game, matchId, playerId });
+  }
+
+  /** `chat:send`: relayed to both players of the match (membership checked here). */
+  async chat(game: string, playerId: PlayerId, name: string, matchId: string, text: string): Promise<void> {
+    const room = this.rooms.get(matchId);
+    const players = room && room.game.name === game ? room.seats.map((s) => s.playerId) : (await this.locate(game, matchId, playerId)).players;
+    if (!players.includes(playerId)) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "you are not playing this match");
+    const message = { matchId, from: playerId, name, text, at: Date.now() };
+    for (const p of players) this.toPlayer(game, p, "chat", message);
+  }
+
+  /** A player's connection opened on this node while in a running match: resume it. */
+  playerConnected(game: string, playerId: PlayerId, match: MatchPointer | null): void {
+    if (!match || match.state !== "playing" || !match.host) return;
+    const room = this.rooms.get(match.matchId);
+    if (room) room.reconnected(playerId, this.options.node);
+    else this.options.relay.send(match.host, { t: "attach", matchId: match.matchId, playerId, node: this.options.node });
+  }
+
+  /** A player's connection closed (and no newer one took over) while in a running match. */
+  async playerDisconnected(game: string, playerId: PlayerId, matchId: string): Promise<void> {
+    const room = this.rooms.get(matchId);
+    if (room) return room.disconnected(playerId);
+    const known = await this.locate(game, matchId, playerId).catch(() => undefined);
+    if (known) this.options.relay.send(known.host, { t: "detach", matchId, playerId });
+  }
+
+  // ---- routing ---------------------------------------------------------------------------
+
+  private async locate(game: string, matchId: string, playerId: PlayerId): Promise<KnownMatch> {
+    let known = this.known.get(matchId);
+    if (!known) {
+      const match = await this.options.store.getMatch(game, matchId);
+      if (!match || match.state !== "playing" || !match.host) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no running match with that id");
+      known = { game, host: match.host, players: match.players.map((p) => p.playerId), at: Date.now() };
+      if (known.host !== this.options.node) this.known.set(matchId, known);
+    }
+    if (known.game !== game) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no running match with that id");
+    if (!known.players.includes(playerId)) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "you are not playing this match");
+    if (known.host === this.options.node) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over");
+    return known;
+  }
+
+  private request(host: string, body: { op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown }): Promise<number> {
+    const id = randomUUID();
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { matchId: body.matchId, resolve, reject, at: Date.now() });
+      this.options.relay.send(host, { t: "req", id, from: this.options.node, ...body });
+    });
+  }
+
+  private expirePending(): void {
+    const cutoff = Date.now() - this.options.requestTimeoutMs;
+    for (const [id, pending] of this.pending) {
+      if (pending.at >= cutoff) continue;
+      this.pending.delete(id);
+      pending.reject(new ArenaError(ErrorCode.UNAVAILABLE, "the match's host did not answer; try again"));
+    }
+    const stale = Date.now() - 10 * 60_000;
+    for (const [id, known] of this.known) if (known.at < stale) this.known.delete(id);
+  }
+
+  private onRelay(message: RelayMessage): void {
+    switch (message.t) {
+      case "req":
+        return void this.answer(message);
+      case "res": {
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        if (message.ok) return pending.resolve(message.tick);
+        if (message.code === ErrorCode.UNKNOWN_MATCH) this.known.delete(pending.matchId);
+        return pending.reject(new ArenaError(isErrorCode(message.code) ? message.code : ErrorCode.INTERNAL, message.message));
+      }
+      case "state": {
+        const socket = this.localSocket(message.game, message.playerId);
+        socket?.emit("state", { matchId: message.matchId, tick: message.tick, state: message.state }, (answer) => {
+          const tick = Number((answer as { tick?: unknown } | undefined)?.tick);
+          if (Number.isInteger(tick)) this.options.relay.send(message.from, { t: "ack", matchId: message.matchId, playerId: message.playerId, tick });
+        });
+        return;
+      }
+      case "ack":
+        return this.rooms.get(message.matchId)?.acknowledge(message.playerId, message.tick);
+      case "attach":
+        return this.rooms.get(message.matchId)?.reconnected(message.playerId, message.node);
+      case "detach":
+        return this.rooms.get(message.matchId)?.disconnected(message.playerId);
+    }
+  }
+
+  private async answer(req: Extract<RelayMessage, { t: "req" }>): Promise<void> {
+    const room = this.rooms.get(req.matchId);
+    try {
+      if (!room || room.game.name !== req.game) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over");
+      let tick = room.tick;
+      if (req.op === "input") tick = await room.enqueueInput(req.playerId, req.seq ?? -1, req.input);
+      else room.forfeit(req.playerId);
+      this.options.relay.send(req.from, { t: "res", id: req.id, ok: true, tick });
+    } catch (error) {
+      const coded = error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "internal error");
+      this.options.relay.send(req.from, { t: "res", id: req.id, ok: false, code: coded.code, message: coded.message });
+    }
+  }
+
+  private localSocket(game: string, playerId: PlayerId): GameSocket | undefined {
+    const nsp = this.options.namespaces.get(game);
+    const sids = nsp?.adapter.rooms.get(this.options.playerRoom(playerId));
+    if (!nsp || !sids) return undefined;
+    for (const sid of sids) {
+      const socket = nsp.sockets.get(sid);
+      if (socket?.connected) return socket;
+    }
+    return undefined;
+  }
+
+  /** Sends a non-acknowledged event to a player: directly when local, through the adapter otherwise. */
+  private toPlayer<E extends "match:start" | "match:resumed" | "match:end" | "chat">(game: string, playerId: PlayerId, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+    const socket = this.localSocket(game, playerId);
+    const target = (socket ?? this.options.namespaces.get(game)?.to(this.options.playerRoom(playerId))) as { emit(event: string, payload: unknown): unknown } | undefined;
+    target?.emit(event, payload);
+  }
+
+  // ---- leases and draining ---------------------------------------------------------------
+
+  private async renewLeases(): Promise<void> {
+    if (this.rooms.size) await this.options.store.renewLeases([...this.rooms.keys()], Date.now() + this.options.leaseMs);
+  }
+
+  private async reapLapsedHosts(): Promise<void> {
+    for (const { game, matchId } of await this.options.store.claimExpiredLeases(Date.now(), 50)) {
+      const room = this.rooms.get(matchId);
+      if (room) {
+        // Our own lease lapsed (we could not reach the store): the match is still ours to finish.
+        await this.options.store.renewLeases([matchId], Date.now() + this.options.leaseMs);
+        continue;
+      }
+      const match = await this.options.store.getMatch(game, matchId);
+      if (!match) continue;
+      await this.options.store.endMatch(game, matchId);
+      const ratings = Object.fromEntries(match.players.map((p) => [p.playerId, p.rating]));
+      this.options.log.warn({ game, matchId, host: match.host }, "match aborted: its host stopped renewing the lease");
+      for (const p of match.players) this.toPlayer(game, p.playerId, "match:end", { matchId, reason: "aborted", winner: null, ratings });
+    }
+  }
+
+  /** Stops hosting: waits up to `drainMs` for running matches to finish, then aborts the rest. */
+  async drain(drainMs: number): Promise<void> {
+    this.draining = true;
+    const deadline = Date.now() + drainMs;
+    if (this.rooms.size) this.options.log.info({ matches: this.rooms.size, drainMs }, "draining: waiting for running matches");
+    while (this.rooms.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const room of [...this.rooms.values()]) room.abort();
+    await Promise.all([...this.finishing]);
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    this.scheduler.stop();
+    for (const [id, pending] of this.pending) {
+      pending.reject(new ArenaError(ErrorCode.UNAVAILABLE, "node stopping"));
+      this.pending.delete(id);
+    }
+    await this.options.relay.close();
+  }
+}

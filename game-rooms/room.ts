@@ -1,0 +1,214 @@
+import { ArenaError, ErrorCode, type EndReason, type MatchEnd, type MatchStart, type PlayerId, type Seat, type StatePayload } from "../protocol/index.ts";
+import type { AnyGame, Outcome } from "./game.ts";
+import type { Tickable } from "./tick-scheduler.ts";
+
+/** One seat of a running room. */
+export interface SeatState {
+  seat: Seat;
+  playerId: PlayerId;
+  name: string;
+  rating: number;
+  /** The node holding the player's connection (the host itself for local players). */
+  node: string;
+  connected: boolean;
+  disconnectedAt: number;
+  inputs: { seq: number; input: unknown; resolve: (tick: number) => void; reject: (error: ArenaError) => void }[];
+  lastSeq: number;
+  lastAckTick: number;
+  lastAckAt: number;
+  lagging: boolean;
+  rttMs: number;
+}
+
+/** How a room talks to the outside: sends to seats, reports acks and the end. */
+export interface RoomPort {
+  sendState(room: Room, seat: SeatState, payload: StatePayload): void;
+  sendStart(room: Room, seat: SeatState, payload: MatchStart, resumed: boolean): void;
+  /** The match is over: write ratings, free the players, tell them. Called once. */
+  finish(room: Room, reason: EndReason, winner: Seat | null): void;
+  onRtt?(room: Room, rttMs: number): void;
+  onLagChange?(room: Room, seat: SeatState, lagging: boolean): void;
+}
+
+export interface RoomOptions {
+  graceMs: number;
+  lagMs: number;
+  maxQueuedInputs: number;
+  now?: () => number;
+}
+
+const SENT_RING = 128;
+
+/**
+ * A running match, server-authoritative: inputs are queued and applied at the next tick in order,
+ * state goes out each tick (or on change for turn-based games) with an ack whose round trip is
+ * recorded. All bookkeeping happens in `onTick`: no timer per room, per emit or per seat.
+ */
+export class Room implements Tickable {
+  readonly state: unknown;
+  tick = 0;
+  readonly startedAt: number;
+  ended = false;
+  private readonly sentAt = new Float64Array(SENT_RING);
+  private readonly sentTick = new Int32Array(SENT_RING).fill(-1);
+  private readonly now: () => number;
+
+  constructor(
+    readonly matchId: string,
+    readonly game: AnyGame,
+    readonly seats: [SeatState, SeatState],
+    readonly seed: number,
+    private readonly port: RoomPort,
+    private readonly options: RoomOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.state = game.init(seed);
+    this.startedAt = this.now();
+  }
+
+  /** The wall-clock time at which a tick falls, for views with deadlines. */
+  epochOfTick(tick: number): number {
+    return this.startedAt + (tick * 1000) / this.game.tickRate;
+  }
+
+  seatOf(playerId: PlayerId): SeatState | undefined {
+    return this.seats.find((s) => s.playerId === playerId);
+  }
+
+  startPayload(seat: SeatState): MatchStart {
+    return { matchId: this.matchId, seat: seat.seat, tickRate: this.game.tickRate, tick: this.tick, state: this.game.view(this.state, this) };
+  }
+
+  /** Sends `match:start` to both players. */
+  start(): void {
+    for (const seat of this.seats) this.port.sendStart(this, seat, this.startPayload(seat), false);
+  }
+
+  /** Queues an input; resolves with the tick that applied it, or rejects with the game's error. */
+  enqueueInput(playerId: PlayerId, seq: number, input: unknown): Promise<number> {
+    const seat = this.seatOf(playerId);
+    if (!seat) return Promise.reject(new ArenaError(ErrorCode.NOT_IN_MATCH, "not a player of this match"));
+    if (this.ended) return Promise.reject(new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over"));
+    // Duplicates and stale inputs are ignored, not errors: a client may resend after a reconnect.
+    if (seq <= seat.lastSeq || seat.inputs.some((i) => i.seq === seq)) return Promise.resolve(this.tick);
+    if (seat.inputs.length >= this.options.maxQueuedInputs) {
+      return Promise.reject(new ArenaError(ErrorCode.RATE_LIMITED, "too many inputs queued for one tick"));
+    }
+    return new Promise((resolve, reject) => {
+      seat.inputs.push({ seq, input, resolve, reject });
+      seat.inputs.sort((a, b) => a.seq - b.seq);
+    });
+  }
+
+  /** A state ack from a player: records the round trip. */
+  acknowledge(playerId: PlayerId, tick: number): void {
+    const seat = this.seatOf(playerId);
+    if (!seat || !Number.isInteger(tick) || tick > this.tick || tick <= seat.lastAckTick) return;
+    const at = this.now();
+    seat.lastAckTick = tick;
+    seat.lastAckAt = at;
+    const slot = tick % SENT_RING;
+    if (this.sentTick[slot] === tick) {
+      seat.rttMs = at - this.sentAt[slot]!;
+      this.port.onRtt?.(this, seat.rttMs);
+    }
+    if (seat.lagging) {
+      seat.lagging = false;
+      this.port.onLagChange?.(this, seat, false);
+    }
+  }
+
+  disconnected(playerId: PlayerId): void {
+    const seat = this.seatOf(playerId);
+    if (!seat || !seat.connected) return;
+    seat.connected = false;
+    seat.disconnectedAt = this.now();
+  }
+
+  /** The player is back (on `node`): `match:resumed` with the full state. */
+  reconnected(playerId: PlayerId, node: string): void {
+    const seat = this.seatOf(playerId);
+    if (!seat || this.ended) return;
+    seat.connected = true;
+    seat.node = node;
+    seat.lastAckAt = this.now();
+    this.port.sendStart(this, seat, this.startPayload(seat), true);
+  }
+
+  /** `match:leave`: the leaver forfeits. */
+  forfeit(playerId: PlayerId): void {
+    const seat = this.seatOf(playerId);
+    if (!seat) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "not a player of this match");
+    this.end("forfeit", seat.seat === 0 ? 1 : 0);
+  }
+
+  abort(): void {
+    this.end("aborted", null);
+  }
+
+  onTick(): void {
+    if (this.ended) return;
+    this.tick += 1;
+    let changed = false;
+    for (const seat of this.seats) {
+      for (const entry of seat.inputs.splice(0)) {
+        seat.lastSeq = Math.max(seat.lastSeq, entry.seq);
+        try {
+          this.game.apply(this.state, seat.seat, entry.input, this.tick);
+          changed = true;
+          entry.resolve(this.tick);
+        } catch (error) {
+          entry.reject(error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "input failed", { cause: error }));
+        }
+      }
+    }
+    changed = this.game.step(this.state, this.tick) || changed;
+    const outcome: Outcome = this.game.outcome(this.state);
+    if (outcome.kind !== "none") {
+      this.emitState();
+      if (outcome.kind === "draw") this.end("draw", null);
+      else if (outcome.kind === "win") this.end("win", outcome.seat);
+      else this.end("forfeit", outcome.seat === 0 ? 1 : 0);
+      return;
+    }
+    if (changed) this.emitState();
+    this.checkSeats();
+  }
+
+  private emitState(): void {
+    const now = this.now();
+    const slot = this.tick % SENT_RING;
+    this.sentAt[slot] = now;
+    this.sentTick[slot] = this.tick;
+    const payload: StatePayload = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) };
+    for (const seat of this.seats) if (seat.connected) this.port.sendState(this, seat, payload);
+  }
+
+  private checkSeats(): void {
+    const now = this.now();
+    const gone = this.seats.filter((s) => !s.connected && now - s.disconnectedAt > this.options.graceMs);
+    if (gone.length === 2) return this.end("aborted", null);
+    if (gone.length === 1) return this.end("abandoned", gone[0]!.seat === 0 ? 1 : 0);
+    for (const seat of this.seats) {
+      const lagging = seat.connected && this.game.kind === "realtime" && now - seat.lastAckAt > this.options.lagMs;
+      if (lagging !== seat.lagging) {
+        seat.lagging = lagging;
+        this.port.onLagChange?.(this, seat, lagging);
+      }
+    }
+  }
+
+  private end(reason: EndReason, winner: Seat | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const seat of this.seats) {
+      for (const entry of seat.inputs.splice(0)) entry.reject(new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over"));
+    }
+    this.port.finish(this, reason, winner);
+  }
+}
+
+/** The `match:end` payload for a finished room. */
+export function endPayload(room: Room, reason: EndReason, winner: Seat | null, ratings: Record<PlayerId, number>): MatchEnd {
+  return { matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings };
+}
