@@ -21,6 +21,8 @@ import type { NodeRelay, RelayMessage } from "./relay.ts";
 import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
 
+const RETIRE_MS = 2000;
+
 type GameNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type GameSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -64,6 +66,8 @@ interface Pending {
  */
 export class RoomManager {
   private readonly rooms = new Map<string, Room>();
+  /** Ended rooms, kept a moment so that acks of their last states still count. */
+  private readonly retired = new Map<string, Room>();
   private readonly known = new Map<string, KnownMatch>();
   private readonly pending = new Map<string, Pending>();
   private readonly finishing = new Set<Promise<void>>();
@@ -171,6 +175,8 @@ export class RoomManager {
   private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {
     this.scheduler.remove(room);
     this.rooms.delete(room.matchId);
+    this.retired.set(room.matchId, room);
+    setTimeout(() => this.retired.delete(room.matchId), RETIRE_MS).unref();
     const game = room.game.name;
     this.metrics.running.dec({ game });
     for (const seat of room.seats) if (seat.lagging) this.metrics.lagging.dec({ game });
@@ -295,7 +301,7 @@ export class RoomManager {
         return;
       }
       case "ack":
-        return this.rooms.get(message.matchId)?.acknowledge(message.playerId, message.tick);
+        return (this.rooms.get(message.matchId) ?? this.retired.get(message.matchId))?.acknowledge(message.playerId, message.tick);
       case "attach":
         return this.rooms.get(message.matchId)?.reconnected(message.playerId, message.node);
       case "detach":

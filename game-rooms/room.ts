@@ -104,6 +104,7 @@ export class Room implements Tickable {
   acknowledge(playerId: PlayerId, tick: number): void {
     const seat = this.seatOf(playerId);
     if (!seat || !Number.isInteger(tick) || tick > this.tick || tick <= seat.lastAckTick) return;
+    // Acks of a room that just ended still count for the round trip; nothing else changes.
     const at = this.now();
     seat.lastAckTick = tick;
     seat.lastAckAt = at;
@@ -112,7 +113,7 @@ export class Room implements Tickable {
       seat.rttMs = at - this.sentAt[slot]!;
       this.port.onRtt?.(this, seat.rttMs);
     }
-    if (seat.lagging) {
+    if (seat.lagging && !this.ended) {
       seat.lagging = false;
       this.port.onLagChange?.(this, seat, false);
     }

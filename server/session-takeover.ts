@@ -46,7 +46,7 @@ export class SessionTakeover {
     }
     this.remember(nsp.name, playerId, generation);
     this.evictOlder(nsp, playerId, generation);
-    nsp.serverSideEmit("session:takeover", { playerId, generation });
+    if (this.redis) nsp.serverSideEmit("session:takeover", { playerId, generation });
     return true;
   }
 

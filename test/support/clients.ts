@@ -17,7 +17,12 @@ export async function guest(url: string, name?: string): Promise<GuestToken> {
 const open = new Set<TestClient>();
 
 /** Connects to a game namespace over WebSocket; resolves once connected, rejects with the connect_error. */
-export function connect(url: string, game: string, token: unknown, options: { reconnection?: boolean } = {}): Promise<TestClient> {
+export function connect(
+  url: string,
+  game: string,
+  token: unknown,
+  options: { reconnection?: boolean; onSocket?: (socket: TestClient) => void } = {},
+): Promise<TestClient> {
   const socket: TestClient = io(`${url}/${game}`, {
     auth: { token },
     transports: ["websocket"],
@@ -26,6 +31,7 @@ export function connect(url: string, game: string, token: unknown, options: { re
     timeout: 5000,
   });
   open.add(socket);
+  options.onSocket?.(socket);
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", (error) => {
