@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, inject, it } from "vitest";
+import type { MatchEnd } from "../protocol/index.ts";
+import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
+import { histogramCount, startMatch } from "./support/players.ts";
+import { ENGINES, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+
+type PongView = { ball: { x: number; y: number }; paddles: [number, number]; score: [number, number] };
+
+function cluster(engine: string, extra: Record<string, string> = {}) {
+  return { ENGINE: engine, REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "30", ...extra };
+}
+
+const nodes: ChildNode[] = [];
+afterEach(async () => {
+  closeAllClients();
+  await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
+  nodes.length = 0;
+});
+
+function hostOf(matchId: string): ChildNode {
+  const host = nodes.find((n) => n.logs.some((l) => l.msg === "match started" && l.matchId === matchId));
+  if (!host) throw new Error(`no node logged the start of ${matchId}`);
+  return host;
+}
+
+describe.each(ENGINES)("matches across two nodes (%s)", (engine) => {
+  it("plays tictactoe to the end with the players on different nodes", async () => {
+    const env = cluster(engine);
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
+    const [a, b] = nodes as [ChildNode, ChildNode];
+    const match = await startMatch("tictactoe", [a.url, b.url]);
+    let seq = 0;
+    for (const [i, cell] of [0, 3, 1, 4, 2].entries()) {
+      const answer = await match.seats[i % 2]!.send("game:input", { matchId: match.matchId, seq: ++seq, input: { cell } });
+      expect(answer).toMatchObject({ ok: true });
+    }
+    const wrong = await match.seats[1].send("game:input", { matchId: match.matchId, seq: ++seq, input: { cell: 8 } });
+    expect(wrong.ok).toBe(false);
+    const [end] = await match.ends;
+    expect(end).toMatchObject({ reason: "win", winner: match.seats[0].playerId });
+    expect(match.seats.every((p) => p.acked > 0)).toBe(true);
+  });
+
+  it("plays pong across nodes; every acknowledged state reaches the host's RTT metrics", async () => {
+    const env = cluster(engine, { PONG_BALL_SPEED: "3", PONG_TICK_RATE: "60", PONG_POINTS: "3" });
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
+    const [a, b] = nodes as [ChildNode, ChildNode];
+    const match = await startMatch("pong", [a.url, b.url]);
+    const [left, right] = match.seats;
+    let seq = 0;
+    right.onState = (payload) => {
+      const view = payload.state as PongView;
+      const dir = view.ball.y > view.paddles[1] + 0.02 ? 1 : view.ball.y < view.paddles[1] - 0.02 ? -1 : 0;
+      void right.send("game:input", { matchId: match.matchId, seq: ++seq, input: { dir } });
+    };
+    const [end] = await match.ends;
+    expect(end.reason).toBe("win");
+    const host = hostOf(match.matchId);
+    await eventually(async () => (await histogramCount(host.url, "arena_state_ack_rtt_seconds")) === left.acked + right.acked, 3000, "acks counted on the host");
+    expect(left.acked).toBeGreaterThan(10);
+  });
+});
+
+describe("a host node that dies", () => {
+  it("ends its matches as aborted for the surviving player, who can queue again", async () => {
+    const env = cluster("uws", { HOST_LEASE_MS: "600" });
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
+    const [a, b] = nodes as [ChildNode, ChildNode];
+    const match = await startMatch("tictactoe", [a.url, b.url]);
+    const host = hostOf(match.matchId);
+    const survivor = match.seats.find((p) => (host === a ? p.name === "Bob" : p.name === "Ann"))!;
+    const ended = waitFor<MatchEnd>(survivor.socket, "match:end", 5000);
+    const killedAt = Date.now();
+    await host.kill("SIGKILL");
+    const end = await ended;
+    expect(end).toMatchObject({ matchId: match.matchId, reason: "aborted", winner: null });
+    expect(Date.now() - killedAt).toBeLessThan(3000);
+    expect(await request(survivor.socket, "queue:join", {})).toMatchObject({ ok: true });
+  });
+});
+
+describe("graceful drain", () => {
+  it("SIGTERM: readyz 503 at once, new joins UNAVAILABLE, the running match ends aborted at the deadline, exit 0", async () => {
+    const node = await spawnNode({ ENGINE: "ws", SHUTDOWN_GRACE_MS: "800", MATCHMAKER_INTERVAL_MS: "30" });
+    nodes.push(node);
+    const match = await startMatch("tictactoe", [node.url, node.url]);
+    const { socket } = await connectGuest(node.url, "pong");
+    const exit = node.process.kill("SIGTERM");
+    expect(exit).toBe(true);
+    await eventually(async () => (await fetch(`${node.url}/readyz`).then((r) => r.status, () => 0)) === 503, 2000, "503");
+    expect(await request(socket, "queue:join", {})).toMatchObject({ ok: false, error: { code: "UNAVAILABLE" } });
+    expect(await match.seats[0].send("game:input", { matchId: match.matchId, seq: 1, input: { cell: 4 } })).toMatchObject({ ok: true });
+    const [end] = await match.ends;
+    expect(end).toMatchObject({ reason: "aborted", winner: null });
+    expect(await node.exited).toMatchObject({ code: 0 });
+  });
+});
