@@ -159,13 +159,16 @@ export class Matchmaker {
 
   /** `queue:leave`: removes the ticket, or cancels the ready check the player is in. */
   async leave(seeker: Seeker): Promise<boolean> {
-    const departure = await this.options.store.dequeue(seeker.game, seeker.playerId);
-    if (departure.ticket) {
-      this.options.log.info({ game: seeker.game, playerId: seeker.playerId }, "player left the queue");
-      return true;
-    }
-    if (departure.match?.state === "ready_check") {
-      return Boolean(await this.cancel(seeker.game, departure.match.matchId, "opponent_left", seeker.playerId));
+    // A ready check can be cancelled by its deadline between our two steps, putting the player back
+    // in the queue: look again, so that a leave always leaves.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const departure = await this.options.store.dequeue(seeker.game, seeker.playerId);
+      if (departure.ticket) {
+        this.options.log.info({ game: seeker.game, playerId: seeker.playerId, ticketId: departure.ticketId }, "player left the queue");
+        return true;
+      }
+      if (departure.match?.state !== "ready_check") return false;
+      if (await this.cancel(seeker.game, departure.match.matchId, "opponent_left", seeker.playerId)) return true;
     }
     return false;
   }
@@ -192,7 +195,7 @@ export class Matchmaker {
   async sessionClosed(seeker: Seeker): Promise<string | undefined> {
     const departure = await this.options.store.closeSession(seeker.game, seeker.playerId, seeker.generation);
     if (!departure) return undefined;
-    if (departure.ticket) this.options.log.info({ game: seeker.game, playerId: seeker.playerId }, "ticket removed: player disconnected");
+    if (departure.ticket) this.options.log.info({ game: seeker.game, playerId: seeker.playerId, ticketId: departure.ticketId }, "ticket removed: player disconnected");
     if (departure.match?.state === "ready_check") {
       await this.cancel(seeker.game, departure.match.matchId, "opponent_left", seeker.playerId);
       return undefined;

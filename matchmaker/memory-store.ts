@@ -146,7 +146,10 @@ export class MemoryStore implements MatchmakingStore {
     const player = this.players.get(key(game, playerId));
     if (!player || player.generation !== generation || player.node === undefined) return null;
     const departure: Departure = { ticket: false };
-    if (player.ticket) departure.ticket = Boolean(this.removeTicket(player.ticket));
+    if (player.ticket) {
+      departure.ticketId = player.ticket;
+      departure.ticket = Boolean(this.removeTicket(player.ticket));
+    }
     if (player.match) {
       const match = this.matches.get(player.match);
       if (match) departure.match = { matchId: match.matchId, state: match.state };
@@ -175,9 +178,10 @@ export class MemoryStore implements MatchmakingStore {
     const player = this.players.get(key(game, playerId));
     if (!player) return { ticket: false };
     if (player.ticket) {
-      this.removeTicket(player.ticket);
+      const ticketId = player.ticket;
+      this.removeTicket(ticketId);
       this.forgetIfIdle(game, playerId);
-      return { ticket: true };
+      return { ticket: true, ticketId };
     }
     const match = player.match ? this.matches.get(player.match) : undefined;
     return match ? { ticket: false, match: { matchId: match.matchId, state: match.state } } : { ticket: false };
@@ -294,7 +298,7 @@ export class MemoryStore implements MatchmakingStore {
       } else {
         this.forgetIfIdle(game, p.playerId);
       }
-      return { playerId: p.playerId, seat: seat as 0 | 1, requeued };
+      return { playerId: p.playerId, seat: seat as 0 | 1, ticketId: p.ticketId, requeued };
     });
     return { matchId, game, reason, seats };
   }

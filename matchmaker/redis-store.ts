@@ -87,7 +87,7 @@ export class RedisStore implements MatchmakingStore {
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
     const result = await this.json<Departure & { none?: boolean }>("close-session", game, playerId, generation);
-    return result.none ? null : { ticket: result.ticket, ...(result.match ? { match: result.match } : {}) };
+    return result.none ? null : { ticket: result.ticket, ...(result.ticketId ? { ticketId: result.ticketId } : {}), ...(result.match ? { match: result.match } : {}) };
   }
 
   async enqueue(request: TicketRequest, now: number, defaultRating: number): Promise<Ticket> {

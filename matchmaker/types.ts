@@ -92,6 +92,7 @@ export interface HostLease {
 export interface CancelledSeat {
   playerId: PlayerId;
   seat: Seat;
+  ticketId: string;
   requeued: boolean;
 }
 
@@ -104,8 +105,9 @@ export interface Cancellation {
 
 /** What a player's departure left behind. */
 export interface Departure {
-  /** The ticket removed from its queue, if the player was queued. */
+  /** Whether a ticket was removed from its queue, and which. */
   ticket: boolean;
+  ticketId?: string;
   /** The player's match, if any, and its state. */
   match?: { matchId: MatchId; state: MatchState };
 }

@@ -33,7 +33,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
       code: "ALREADY_QUEUED",
     });
     expect(await store.counts("pong")).toEqual({ queued: 1, matches: 0, players: 1 });
-    expect(await store.dequeue("pong", "a")).toEqual({ ticket: true });
+    expect(await store.dequeue("pong", "a")).toEqual({ ticket: true, ticketId: "t-a" });
     expect(await store.dequeue("pong", "a")).toEqual({ ticket: false });
     expect(await store.counts("pong")).toEqual({ queued: 0, matches: 0, players: 1 });
   });
@@ -149,8 +149,8 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
       game: "pong",
       reason: "ready_timeout",
       seats: [
-        { playerId: "a", seat: 0, requeued: false },
-        { playerId: "b", seat: 1, requeued: true },
+        { playerId: "a", seat: 0, ticketId: "t-a", requeued: false },
+        { playerId: "b", seat: 1, ticketId: "t-b", requeued: true },
       ],
     });
     expect(await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout")).toBeNull();
@@ -174,8 +174,8 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.dequeue("pong", "a")).toEqual({ ticket: false, match: { matchId: match!.matchId, state: "ready_check" } });
     const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "opponent_left", "a");
     expect(cancelled?.seats).toEqual([
-      { playerId: "a", seat: 0, requeued: false },
-      { playerId: "b", seat: 1, requeued: false },
+      { playerId: "a", seat: 0, ticketId: "t-a", requeued: false },
+      { playerId: "b", seat: 1, ticketId: "t-b", requeued: false },
     ]);
     expect(await store.counts("pong")).toMatchObject({ queued: 0, matches: 0 });
   });
@@ -213,7 +213,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.closeSession("pong", "a", first)).toBeNull();
     expect((await store.counts("pong")).queued).toBe(1);
     await store.openSession("pong", "a", "n1", first, T0);
-    expect(await store.closeSession("pong", "a", seq)).toEqual({ ticket: true });
+    expect(await store.closeSession("pong", "a", seq)).toEqual({ ticket: true, ticketId: "t-a" });
     expect(await store.counts("pong")).toEqual({ queued: 0, matches: 0, players: 0 });
     expect(await store.closeSession("pong", "a", seq)).toBeNull();
   });

@@ -12,6 +12,6 @@ for s = 1, 2 do
   else
     forget_if_idle(game, p.playerId)
   end
-  seats[s] = { playerId = p.playerId, seat = s - 1, requeued = requeued }
+  seats[s] = { playerId = p.playerId, seat = s - 1, ticketId = p.ticketId, requeued = requeued }
 end
 return cjson.encode({ matchId = mid, game = game, reason = ARGV[4], seats = seats })

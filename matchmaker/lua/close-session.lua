@@ -4,7 +4,10 @@ local key = pkey(game, pid)
 local cur = redis.call('HMGET', key, 'node', 'gen', 'ticket', 'match')
 if not cur[1] or tonumber(cur[2]) ~= tonumber(ARGV[4]) then return cjson.encode({ none = true }) end
 local out = { ticket = false }
-if cur[3] then out.ticket = remove_ticket(cur[3]) ~= nil end
+if cur[3] then
+  out.ticket = remove_ticket(cur[3]) ~= nil
+  out.ticketId = cur[3]
+end
 if cur[4] then
   local state = redis.call('HGET', k('m', cur[4]), 'state')
   if state then out.match = { matchId = cur[4], state = state } end

@@ -5,7 +5,7 @@ local ticket = redis.call('HGET', key, 'ticket')
 if ticket then
   remove_ticket(ticket)
   forget_if_idle(game, pid)
-  return cjson.encode({ ticket = true })
+  return cjson.encode({ ticket = true, ticketId = ticket })
 end
 local mid = redis.call('HGET', key, 'match')
 if mid then
