@@ -212,14 +212,12 @@ export class MemoryStore implements MatchmakingStore {
       for (const c of candidates) {
         if (c === a || used.has(c)) continue;
         const tc = this.tickets.get(c)!;
-        if (!this.alive(tc, now, rules.ticketTtlMs)) continue;
         const distance = Math.abs(ta.rating - tc.rating);
-        if (distance > ratingWindow(rules, now - tc.enqueuedAt)) continue;
-        if (
+        const better =
           !best ||
           distance < bestDistance ||
-          (distance === bestDistance && (tc.enqueuedAt < best.enqueuedAt || (tc.enqueuedAt === best.enqueuedAt && tc.ticketId < best.ticketId)))
-        ) {
+          (distance === bestDistance && (tc.enqueuedAt < best.enqueuedAt || (tc.enqueuedAt === best.enqueuedAt && tc.ticketId < best.ticketId)));
+        if (better && distance <= ratingWindow(rules, now - tc.enqueuedAt) && this.alive(tc, now, rules.ticketTtlMs)) {
           best = tc;
           bestDistance = distance;
         }

@@ -110,12 +110,12 @@ describe("matchmaking race: 3 nodes, 1,000 players joining, leaving, disconnecti
     await Promise.all(sims.map((sim) => request(sim.socket!, "queue:leave", {}).catch(() => undefined)));
     await sleep(READY_TIMEOUT_MS + 1500);
     const stats = await request<{ queued: number; matches: number }>(sims[0]!.socket!, "stats", {});
-    if (!(stats.ok && stats.matches === 0)) console.error("LEFT", JSON.stringify(stats), JSON.stringify(nodes.flatMap((n) => n.logs).filter((l) => l.level >= 40).slice(0, 5)));
+    if (!(stats.ok && stats.matches === 0)) console.error("LEFT", JSON.stringify(stats), JSON.stringify(nodes.flatMap((n) => n.logs).filter((l) => Number(l.level) >= 40).slice(0, 5)));
     expect(stats).toMatchObject({ ok: true, queued: 0, matches: 0 });
     closeAllClients();
     await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
 
-    const logs = nodes.flatMap((n) => n.logs).map((l) => ({ ...l, at: Date.parse(String(l.time)) }));
+    const logs: (Record<string, unknown> & { at: number })[] = nodes.flatMap((n) => n.logs).map((l) => ({ ...l, at: Date.parse(String(l.time)) }));
     const pairings = logs.filter((l) => l.msg === "players paired; ready check started") as unknown as { matchId: string; players: string[]; tickets: string[]; at: number }[];
     const cancels = logs.filter((l) => l.msg === "ready check cancelled") as unknown as { matchId: string; at: number; seats: { playerId: string; ticketId: string; requeued: boolean }[] }[];
     const starts = new Set(logs.filter((l) => l.msg === "both players ready; handing the match to the game rooms").map((l) => l.matchId as string));

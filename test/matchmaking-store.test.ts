@@ -228,6 +228,26 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(cancelled?.seats.map((s) => s.requeued)).toEqual([false, true]);
   });
 
+  it("records the host of a started match with a lease; a lapsed lease is claimed once", async () => {
+    await join("a", 1200);
+    await join("b", 1200);
+    const [match] = await pairAll();
+    await store.markReady("pong", match!.matchId, "a", HOST);
+    const { match: started } = await store.markReady("pong", match!.matchId, "b", { node: "n7", now: T0, leaseMs: 3000 });
+    expect(started.host).toBe("n7");
+    expect(await store.openSession("pong", "a", "n1", ++seq, T0)).toEqual({ matchId: match!.matchId, state: "playing", host: "n7" });
+    expect(await store.sessionNode("pong", "a")).toBe("n1");
+    expect(await store.sessionNode("pong", "nobody")).toBeNull();
+    expect(await store.claimExpiredLeases(T0 + 2000, 10)).toEqual([]);
+    await store.renewLeases([match!.matchId, "m_gone"], T0 + 6000);
+    expect(await store.claimExpiredLeases(T0 + 5000, 10)).toEqual([]);
+    expect(await store.claimExpiredLeases(T0 + 6000, 10)).toEqual([{ game: "pong", matchId: match!.matchId }]);
+    expect(await store.claimExpiredLeases(T0 + 7000, 10)).toEqual([]);
+    expect(await store.endMatch("pong", match!.matchId)).toBe(true);
+    await store.renewLeases([match!.matchId], T0 + 9000);
+    expect(await store.claimExpiredLeases(T0 + 99_000, 10)).toEqual([]);
+  });
+
   it("keeps ratings per game with a default", async () => {
     expect(await store.getRating("pong", "nobody", 1200)).toBe(1200);
     await store.setRatings("pong", { a: 1234, b: 1166 });

@@ -17,6 +17,23 @@ local function ticket(id)
   if cache[id] == nil then cache[id] = read_ticket(id) or false end
   return cache[id]
 end
+-- Liveness is looked up once per player and once per node within a pass.
+local liveNode, livePlayer = {}, {}
+local function live(pid)
+  if livePlayer[pid] == nil then
+    local node = redis.call('HGET', pkey(game, pid), 'node')
+    if not node then
+      livePlayer[pid] = false
+    else
+      if liveNode[node] == nil then
+        local seen = redis.call('ZSCORE', k('nodes'), node)
+        liveNode[node] = seen ~= false and tonumber(seen) >= now - ttl
+      end
+      livePlayer[pid] = liveNode[node]
+    end
+  end
+  return livePlayer[pid]
+end
 local function older(x, y)
   return x.enqueuedAt < y.enqueuedAt or (x.enqueuedAt == y.enqueuedAt and x.ticketId < y.ticketId)
 end
@@ -24,7 +41,7 @@ end
 for _, a in ipairs(starts) do
   if #made >= maxPairs then break end
   local ta = ticket(a)
-  if not used[a] and ta and ta.game == game and ta.mode == mode and alive(game, ta.playerId, now, ttl) then
+  if not used[a] and ta and ta.game == game and ta.mode == mode and live(ta.playerId) then
     local wa = window(initial, widen, maxw, now - ta.enqueuedAt)
     local cands = redis.call('ZRANGEBYSCORE', qr, ta.rating, ta.rating + wa, 'LIMIT', 0, scanCand)
     local down = redis.call('ZREVRANGEBYSCORE', qr, ta.rating, ta.rating - wa, 'LIMIT', 0, scanCand)
@@ -33,10 +50,10 @@ for _, a in ipairs(starts) do
     for _, c in ipairs(cands) do
       if c ~= a and not used[c] then
         local tc = ticket(c)
-        if tc and alive(game, tc.playerId, now, ttl) then
+        if tc then
           local d = math.abs(ta.rating - tc.rating)
-          if d <= window(initial, widen, maxw, now - tc.enqueuedAt) then
-            if best == nil or d < bestD or (d == bestD and older(tc, best)) then best, bestD = tc, d end
+          if (best == nil or d < bestD or (d == bestD and older(tc, best))) and d <= window(initial, widen, maxw, now - tc.enqueuedAt) and live(tc.playerId) then
+            best, bestD = tc, d
           end
         end
       end
