@@ -145,7 +145,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       leaseMs: integer(env, "HOST_LEASE_MS", 3000, 300, 600_000),
       pong: {
         tickRate: integer(env, "PONG_TICK_RATE", 30, 10, 120),
-        pointsToWin: integer(env, "PONG_POINTS", 5, 1, 100),
+        pointsToWin: integer(env, "PONG_POINTS", 5, 1, 1_000_000),
         ballSpeed: decimal(env, "PONG_BALL_SPEED", 0.6, 0.05, 5),
       },
       tictactoe: {
