@@ -17,10 +17,11 @@ afterEach(async () => {
   nodes.length = 0;
 });
 
-function hostOf(matchId: string): ChildNode {
-  const host = nodes.find((n) => n.logs.some((l) => l.msg === "match started" && l.matchId === matchId));
-  if (!host) throw new Error(`no node logged the start of ${matchId}`);
-  return host;
+/** The node that logged the start of a match (logs arrive a little after the clients hear of it). */
+async function hostOf(matchId: string): Promise<ChildNode> {
+  const find = () => nodes.find((n) => n.logs.some((l) => l.msg === "match started" && l.matchId === matchId));
+  await eventually(() => find() !== undefined, 3000, `a node logging the start of ${matchId}`);
+  return find()!;
 }
 
 describe.each(ENGINES)("matches across two nodes (%s)", (engine) => {
@@ -55,7 +56,7 @@ describe.each(ENGINES)("matches across two nodes (%s)", (engine) => {
     };
     const [end] = await match.ends;
     expect(end.reason).toBe("win");
-    const host = hostOf(match.matchId);
+    const host = await hostOf(match.matchId);
     await eventually(async () => (await histogramCount(host.url, "arena_state_ack_rtt_seconds")) === left.acked + right.acked, 3000, "acks counted on the host");
     expect(left.acked).toBeGreaterThan(10);
   });
@@ -67,7 +68,7 @@ describe("a host node that dies", () => {
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
     const [a, b] = nodes as [ChildNode, ChildNode];
     const match = await startMatch("tictactoe", [a.url, b.url]);
-    const host = hostOf(match.matchId);
+    const host = await hostOf(match.matchId);
     const survivor = match.seats.find((p) => (host === a ? p.name === "Bob" : p.name === "Ann"))!;
     const ended = waitFor<MatchEnd>(survivor.socket, "match:end", 5000);
     const killedAt = Date.now();
