@@ -71,6 +71,8 @@ export class RoomManager {
   private readonly known = new Map<string, KnownMatch>();
   private readonly pending = new Map<string, Pending>();
   private readonly finishing = new Set<Promise<void>>();
+  /** Ends the store has not recorded yet (it was unreachable): retried, and their leases kept alive. */
+  private readonly unrecorded = new Map<string, { game: string; ratings: Record<PlayerId, number> | null }>();
   private readonly scheduler: TickScheduler;
   private readonly metrics: RoomMetrics;
   private readonly port: RoomPort;
@@ -189,10 +191,10 @@ export class RoomManager {
     }
     const byPlayer = Object.fromEntries(room.seats.map((s, i) => [s.playerId, ratings[i]!]));
     try {
-      if (reason !== "aborted") await this.options.store.setRatings(game, byPlayer);
-      await this.options.store.endMatch(game, room.matchId);
+      await this.record(game, room.matchId, reason === "aborted" ? null : byPlayer);
     } catch (error) {
-      this.options.log.error({ err: error, game, matchId: room.matchId }, "could not record the end of a match; its lease will lapse and free the players");
+      this.unrecorded.set(room.matchId, { game, ratings: reason === "aborted" ? null : byPlayer });
+      this.options.log.error({ err: error, game, matchId: room.matchId }, "could not record the end of a match yet; retrying");
     }
     this.options.log.info({ game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings: byPlayer, ticks: room.tick }, "match ended");
     const payload = endPayload(room, reason, winner, byPlayer);
@@ -343,14 +345,25 @@ export class RoomManager {
 
   // ---- leases and draining ---------------------------------------------------------------
 
+  private async record(game: string, matchId: string, ratings: Record<PlayerId, number> | null): Promise<void> {
+    if (ratings) await this.options.store.setRatings(game, ratings);
+    await this.options.store.endMatch(game, matchId);
+  }
+
   private async renewLeases(): Promise<void> {
-    if (this.rooms.size) await this.options.store.renewLeases([...this.rooms.keys()], Date.now() + this.options.leaseMs);
+    for (const [matchId, end] of this.unrecorded) {
+      await this.record(end.game, matchId, end.ratings);
+      this.unrecorded.delete(matchId);
+      this.options.log.info({ game: end.game, matchId }, "end of match recorded after a retry");
+    }
+    const ours = [...this.rooms.keys(), ...this.unrecorded.keys()];
+    if (ours.length) await this.options.store.renewLeases(ours, Date.now() + this.options.leaseMs);
   }
 
   private async reapLapsedHosts(): Promise<void> {
     for (const { game, matchId } of await this.options.store.claimExpiredLeases(Date.now(), 50)) {
       const room = this.rooms.get(matchId);
-      if (room) {
+      if (room || this.unrecorded.has(matchId)) {
         // Our own lease lapsed (we could not reach the store): the match is still ours to finish.
         await this.options.store.renewLeases([matchId], Date.now() + this.options.leaseMs);
         continue;
