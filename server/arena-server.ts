@@ -7,7 +7,7 @@ import type { ArenaConfig } from "./config.ts";
 import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./services.ts";
 import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
-import { placeholderPage } from "./index-page.ts";
+import { buildBrowserClient } from "../clients/browser/build.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { connectRedis, type RedisLinks } from "./redis.ts";
@@ -88,7 +88,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
 
   const handler = (req: Parameters<typeof handleHttp>[1]) =>
     handleHttp(
-      { tokens, guestTokens: config.guestTokens, games: () => games.describe(), readiness, metrics: metrics.registry, indexPage: placeholderPage },
+      { tokens, guestTokens: config.guestTokens, games: () => games.describe(), readiness, metrics: metrics.registry, browserClient: buildBrowserClient },
       req,
     );
   let transport: Transport;
@@ -126,6 +126,8 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     async start() {
       if (redis && !(await redis.waitReady(2000))) log.warn("redis is unreachable; starting anyway, not ready until it answers");
       await services.start();
+      // Bundled now so that the first page load is not the one to wait for it.
+      void buildBrowserClient().catch((error: unknown) => log.error({ err: error }, "could not build the browser client"));
       server.port = await transport.listen(config.host, config.port);
       log.info(
         { engine: transport.engine, host: config.host, port: server.port, redis: Boolean(redis), games: games.list().map((g) => g.name) },

@@ -53,7 +53,8 @@ export interface BindOptions {
 
 /**
  * Binds every client event of one socket: rate limit, payload validation at the edge, one event
- * at a time per socket (so a player's events apply in the order sent), and always an answer.
+ * at a time per socket (so a player's events apply in the order sent; inputs are ordered by their
+ * seq instead), and always an answer.
  */
 export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
   const { socket, log } = ctx;
@@ -100,7 +101,7 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
         answer(failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
         return;
       }
-      tail = tail.then(async () => {
+      const run = async () => {
         try {
           const data = await handler(parsed.data as never, ctx);
           answer({ ok: true, ...(data as object) }, "ok");
@@ -112,7 +113,11 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
           log.error({ err: error, event, playerId: ctx.playerId }, "event handler failed");
           answer(failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
         }
-      });
+      };
+      // Inputs carry their own order (seq) and wait for the next tick: they must not hold up the
+      // socket's other events. Everything else applies one at a time, in the order sent.
+      if (event === "game:input") void options.after.then(run);
+      else tail = tail.then(run);
     });
   }
 }

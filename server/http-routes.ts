@@ -21,7 +21,8 @@ export interface RouteDeps {
   games: () => GameInfo[];
   readiness: () => { ready: true } | { ready: false; reason: string };
   metrics: Registry;
-  indexPage: () => string;
+  /** The browser client's page and script. */
+  browserClient: () => Promise<{ html: string; js: string }>;
 }
 
 /** The largest HTTP body any route accepts. */
@@ -70,7 +71,9 @@ export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<Htt
     case "GET /metrics":
       return { status: 200, headers: { "content-type": deps.metrics.contentType }, body: await deps.metrics.metrics() };
     case "GET /":
-      return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: deps.indexPage() };
+      return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: (await deps.browserClient()).html };
+    case "GET /app.js":
+      return { status: 200, headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }, body: (await deps.browserClient()).js };
     default:
       return httpError(404, { code: "BAD_REQUEST", message: `no route ${key}` });
   }

@@ -1,0 +1,99 @@
+import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
+import { pongDirection, tictactoeCell } from "./strategies.ts";
+
+export interface BotOptions {
+  url: string;
+  game: string;
+  count: number;
+  /** Stop after this many finished matches in all (0: never). */
+  matches?: number;
+  mode?: string;
+  /** One line per finished match, and errors. */
+  log?: (line: string) => void;
+}
+
+export interface BotRun {
+  /** Distinct matches that finished. */
+  finished: number;
+  errors: string[];
+  /** Resolves when `matches` have finished (or at once when it is 0). */
+  done: Promise<void>;
+  stop(): void;
+}
+
+/** Starts `count` bots that queue, ready, play sensibly and requeue. */
+export async function runBots(options: BotOptions): Promise<BotRun> {
+  const log = options.log ?? (() => undefined);
+  const clients: ArenaClient[] = [];
+  const ended = new Set<string>();
+  let stopped = false;
+  let resolveDone: () => void = () => undefined;
+  const run: BotRun = {
+    finished: 0,
+    errors: [],
+    done: new Promise((resolve) => (resolveDone = resolve)),
+    stop() {
+      stopped = true;
+      for (const client of clients) client.close();
+    },
+  };
+  const fail = (who: string, error: unknown) => {
+    // An input still in flight when its match ended is answered UNKNOWN_MATCH: not a bot error.
+    if ((error as { code?: string }).code === "UNKNOWN_MATCH" || (error as { code?: string }).code === "NOT_IN_MATCH") return;
+    const line = `${who}: ${(error as Error).message ?? String(error)}`;
+    run.errors.push(line);
+    log(`error ${line}`);
+  };
+
+  await Promise.all(
+    Array.from({ length: options.count }, async (_, i) => {
+      const name = `Bot-${i}`;
+      const identity = await fetchGuestToken(options.url, name);
+      const client = connect({ url: options.url, game: options.game, token: identity.token, autoReady: true });
+      clients.push(client);
+      await client.connected();
+      let lastDir = 0;
+      let moving = false;
+      client.on("state", (payload) => {
+        if (client.seat === undefined) return;
+        if (options.game === "pong") {
+          const dir = pongDirection(payload.state as { ball: { y: number }; paddles: number[] }, client.seat);
+          if (dir !== lastDir) {
+            lastDir = dir;
+            client.input({ dir }).catch((error: unknown) => fail(name, error));
+          }
+        } else if (options.game === "tictactoe") {
+          const view = payload.state as { board: (0 | 1 | null)[]; turn: 0 | 1 };
+          if (view.turn !== client.seat || moving) return;
+          const cell = tictactoeCell(view.board, client.seat);
+          if (cell === undefined) return;
+          moving = true;
+          client
+            .input({ cell })
+            .catch((error: unknown) => fail(name, error))
+            .finally(() => (moving = false));
+        }
+      });
+      client.on("start", () => {
+        lastDir = 0;
+      });
+      client.on("end", (end) => {
+        ended.add(end.matchId);
+        run.finished = ended.size;
+        const outcome = end.winner === null ? end.reason : end.winner === identity.playerId ? "won" : "lost";
+        log(`${name} ${options.game} match ${end.matchId} ${end.reason}: ${outcome}, rating ${end.ratings[identity.playerId]}`);
+        if (options.matches && run.finished >= options.matches) {
+          resolveDone();
+          return;
+        }
+        if (!stopped) client.queue({ mode: options.mode }).catch((error: unknown) => fail(name, error));
+      });
+      client.on("cancelled", (cancelled) => {
+        if (!cancelled.requeued && !stopped) client.queue({ mode: options.mode }).catch((error: unknown) => fail(name, error));
+      });
+      await client.queue({ mode: options.mode });
+    }),
+  );
+  if (!options.matches) resolveDone();
+  return run;
+}

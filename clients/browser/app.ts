@@ -1,0 +1,214 @@
+import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
+import type { GameInfo, MatchFound } from "../../protocol/index.ts";
+
+type Board = { board: (0 | 1 | null)[]; turn: 0 | 1; moveDeadline: number };
+type PongView = { ball: { x: number; y: number }; paddles: [number, number]; score: [number, number] };
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const sections = ["lobby", "queue", "ready", "match", "chat", "result"] as const;
+const show = (...visible: (typeof sections)[number][]) => sections.forEach((id) => ($(id).hidden = !visible.includes(id)));
+const SESSION = "arena-session";
+
+interface Session { token: string; playerId: string; name: string; game: string }
+
+let client: ArenaClient | undefined;
+let session: Session | undefined;
+let found: MatchFound | undefined;
+let queuedAt = 0;
+let ticker: number | undefined;
+let pongDir = 0;
+
+function setConnection(status: string, detail?: string): void {
+  $("conn").dataset.status = status;
+  $("conn-text").textContent = detail && status !== "connected" ? `${status} (${detail})` : status;
+}
+
+function startTicker(): void {
+  stopTicker();
+  ticker = window.setInterval(async () => {
+    if (!$("queue").hidden) {
+      $("waited").textContent = String(Math.floor((Date.now() - queuedAt) / 1000));
+      const stats = await client?.stats().catch(() => undefined);
+      if (stats) $("queued").textContent = String(stats.queued);
+    }
+    if (!$("ready").hidden && found) $("countdown").textContent = String(Math.max(0, Math.ceil((found.readyBy - Date.now()) / 1000)));
+  }, 1000);
+}
+function stopTicker(): void {
+  if (ticker !== undefined) window.clearInterval(ticker);
+}
+
+async function queue(): Promise<void> {
+  if (!client) return;
+  $("lobby-error").textContent = "";
+  try {
+    await client.queue();
+    queuedAt = Date.now();
+    $("waited").textContent = "0";
+    show("queue");
+  } catch (error) {
+    show("lobby");
+    $("lobby-error").textContent = (error as Error).message;
+  }
+}
+
+function renderBoard(view: Board): void {
+  const board = $("board");
+  board.replaceChildren(
+    ...view.board.map((cell, i) => {
+      const button = document.createElement("button");
+      button.className = "cell";
+      button.dataset.cell = String(i);
+      button.textContent = cell === 0 ? "X" : cell === 1 ? "O" : "";
+      button.disabled = cell !== null || view.turn !== client?.seat;
+      button.onclick = () => client?.input({ cell: i }).catch((error: Error) => ($("turn").textContent = error.message));
+      return button;
+    }),
+  );
+  const seconds = Math.max(0, Math.ceil((view.moveDeadline - Date.now()) / 1000));
+  $("turn").textContent = view.turn === client?.seat ? `Your turn (${seconds} s)` : `Their turn (${seconds} s)`;
+}
+
+function renderPong(view: PongView): void {
+  const canvas = $<HTMLCanvasElement>("pong");
+  const g = canvas.getContext("2d")!;
+  const w = canvas.width;
+  g.clearRect(0, 0, w, w);
+  g.fillStyle = "#333";
+  for (let y = 0; y < w; y += 24) g.fillRect(w / 2 - 1, y, 2, 12);
+  g.fillStyle = "#e8e8f0";
+  view.paddles.forEach((y, seat) => g.fillRect(seat === 0 ? 4 : w - 12, (y - 0.1) * w, 8, 0.2 * w));
+  g.beginPath();
+  g.arc(view.ball.x * w, view.ball.y * w, 7, 0, Math.PI * 2);
+  g.fill();
+  g.font = "32px system-ui";
+  g.fillText(`${view.score[0]}   ${view.score[1]}`, w / 2 - 40, 40);
+  $("turn").textContent = `Score ${view.score[0]} : ${view.score[1]}`;
+}
+
+function render(state: unknown): void {
+  if (session?.game === "tictactoe") renderBoard(state as Board);
+  else if (session?.game === "pong") renderPong(state as PongView);
+}
+
+function enterMatch(seat: 0 | 1, state: unknown): void {
+  const tictactoe = session?.game === "tictactoe";
+  $("you").textContent = tictactoe ? `You play ${seat === 0 ? "X" : "O"}` : `You defend the ${seat === 0 ? "left" : "right"} side`;
+  $("board").hidden = !tictactoe;
+  $("pong").hidden = tictactoe;
+  $("pong-help").hidden = tictactoe;
+  $("chat-log").replaceChildren();
+  show("match", "chat");
+  render(state);
+}
+
+function addChat(line: string): void {
+  const entry = document.createElement("div");
+  entry.textContent = line;
+  $("chat-log").append(entry);
+  $("chat-log").scrollTop = 1e9;
+}
+
+function attach(c: ArenaClient): void {
+  c.on("status", (status, detail) => setConnection(status, detail));
+  c.on("rtt", (ms) => ($("rtt").textContent = String(ms)));
+  c.on("found", (f) => {
+    found = f;
+    const opponent = f.players[f.seat === 0 ? 1 : 0]!;
+    $("opponent").textContent = `${opponent.name} (${opponent.rating})`;
+    ($("ready-btn") as HTMLButtonElement).disabled = false;
+    show("ready");
+  });
+  c.on("cancelled", (cancelled) => {
+    if (cancelled.requeued) {
+      show("queue");
+    } else {
+      show("lobby");
+      $("lobby-error").textContent = cancelled.reason === "ready_timeout" ? "The ready check ran out." : "Your opponent left.";
+    }
+  });
+  c.on("start", (start) => enterMatch(start.seat, start.state));
+  c.on("resumed", (resumed) => enterMatch(resumed.seat, resumed.state));
+  c.on("state", (payload) => render(payload.state));
+  c.on("chat", (message) => addChat(`${message.name}: ${message.text}`));
+  c.on("end", (end) => {
+    const me = session!.playerId;
+    const text = end.winner === null ? (end.reason === "draw" ? "Draw" : `Match ${end.reason}`) : end.winner === me ? "You won" : "You lost";
+    $("result-text").textContent = `${text} (${end.reason})`;
+    $("result-rating").textContent = `Your rating: ${end.ratings[me] ?? "?"}`;
+    show("result");
+  });
+}
+
+async function start(existing?: Session): Promise<void> {
+  const name = ($("name") as HTMLInputElement).value.trim() || undefined;
+  const game = ($("game") as HTMLSelectElement).value;
+  try {
+    if (!existing) {
+      const guest = await fetchGuestToken(location.origin, name);
+      existing = { token: guest.token, playerId: guest.playerId, name: guest.name, game };
+      sessionStorage.setItem(SESSION, JSON.stringify(existing));
+    }
+    session = existing;
+    client?.close();
+    client = connect({ url: location.origin, game: session.game, token: session.token });
+    attach(client);
+    await client.connected();
+    startTicker();
+  } catch (error) {
+    $("lobby-error").textContent = (error as Error).message;
+    sessionStorage.removeItem(SESSION);
+    throw error;
+  }
+}
+
+function sendDir(dir: number): void {
+  if (dir === pongDir || session?.game !== "pong" || $("match").hidden) return;
+  pongDir = dir;
+  client?.input({ dir }).catch(() => undefined);
+}
+
+async function main(): Promise<void> {
+  const games = (await (await fetch("/v1/games")).json()) as GameInfo[];
+  $("game").replaceChildren(...games.map((g) => Object.assign(document.createElement("option"), { value: g.name, textContent: g.name })));
+  $("play").onclick = async () => {
+    await start().catch(() => undefined);
+    if (client?.status === "connected") await queue();
+  };
+  $("cancel").onclick = async () => {
+    await client?.leave().catch(() => undefined);
+    show("lobby");
+  };
+  $("ready-btn").onclick = async () => {
+    ($("ready-btn") as HTMLButtonElement).disabled = true;
+    await client?.ready(found?.matchId).catch((error: Error) => ($("lobby-error").textContent = error.message));
+  };
+  $("forfeit").onclick = () => void client?.forfeit().catch(() => undefined);
+  $("again").onclick = () => void queue();
+  $("chat-form").onsubmit = (event) => {
+    event.preventDefault();
+    const input = $("chat-text") as HTMLInputElement;
+    if (input.value.trim()) void client?.chat(input.value).catch((error: Error) => addChat(`(${error.message})`));
+    input.value = "";
+  };
+  const keys: Record<string, number> = { ArrowUp: -1, KeyW: -1, ArrowDown: 1, KeyS: 1 };
+  addEventListener("keydown", (event) => {
+    if (event.code in keys && document.activeElement?.id !== "chat-text") {
+      event.preventDefault();
+      sendDir(keys[event.code]!);
+    }
+  });
+  addEventListener("keyup", (event) => {
+    if (event.code in keys) sendDir(0);
+  });
+  // A reload mid-match keeps the identity of this tab: reconnecting resumes the seat.
+  const saved = sessionStorage.getItem(SESSION);
+  if (saved) {
+    const previous = JSON.parse(saved) as Session;
+    ($("name") as HTMLInputElement).value = previous.name;
+    ($("game") as HTMLSelectElement).value = previous.game;
+    await start(previous).catch(() => undefined);
+  }
+}
+
+void main();

@@ -1,0 +1,218 @@
+import { io, type Socket } from "socket.io-client";
+import type {
+  Ack,
+  Announcement,
+  ChatMessage,
+  ClientToServerEvents,
+  MatchCancelled,
+  MatchEnd,
+  MatchFound,
+  MatchStart,
+  ServerToClientEvents,
+  StatePayload,
+  StatsAnswer,
+} from "../../protocol/index.ts";
+import { ArenaClientError } from "./errors.ts";
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected" | "replaced";
+
+/** Everything the application can listen to. */
+export interface ArenaClientEvents {
+  status: (status: ConnectionStatus, detail?: string) => void;
+  found: (found: MatchFound) => void;
+  cancelled: (cancelled: MatchCancelled) => void;
+  start: (start: MatchStart) => void;
+  resumed: (resumed: MatchStart) => void;
+  state: (state: StatePayload) => void;
+  end: (end: MatchEnd) => void;
+  chat: (message: ChatMessage) => void;
+  announcement: (announcement: Announcement) => void;
+  rtt: (ms: number) => void;
+}
+
+export interface ConnectOptions {
+  url: string;
+  game: string;
+  token: string;
+  /** Send `match:ready` by itself on `match:found` (default false). */
+  autoReady?: boolean;
+  /** Reconnect with backoff after a lost connection (default true). */
+  reconnect?: boolean;
+  /** Milliseconds to wait for an ack (default 10 s). */
+  ackTimeoutMs?: number;
+}
+
+type Listener = (...args: never[]) => void;
+
+/**
+ * A typed Arena client over socket.io-client, for Node and browsers: requests return promises
+ * (rejecting with ArenaClientError and the protocol's code), `state` is acknowledged by itself, and
+ * a lost connection is retried with backoff, the seat resumed by the server (`resumed`).
+ */
+export class ArenaClient {
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  matchId: string | undefined;
+  seat: 0 | 1 | undefined;
+  tickRate = 0;
+  lastState: StatePayload | undefined;
+  status: ConnectionStatus = "connecting";
+  rttMs: number | undefined;
+  /**
+   * Input sequence numbers start from the clock, so that a new client for the same player (a page
+   * reload mid-match) keeps counting up: the server ignores numbers it has already seen.
+   */
+  private seq = Date.now() * 1000;
+  private readonly listeners = new Map<keyof ArenaClientEvents, Set<Listener>>();
+  private readonly ackTimeoutMs: number;
+
+  constructor(private readonly options: ConnectOptions) {
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.socket = io(new URL(`/${options.game}`, options.url).toString(), {
+      auth: { token: options.token },
+      transports: ["websocket"],
+      reconnection: options.reconnect ?? true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+      randomizationFactor: 0.5,
+    });
+    this.bind();
+  }
+
+  on<E extends keyof ArenaClientEvents>(event: E, listener: ArenaClientEvents[E]): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  private emitLocal<E extends keyof ArenaClientEvents>(event: E, ...args: Parameters<ArenaClientEvents[E]>): void {
+    for (const listener of this.listeners.get(event) ?? []) (listener as (...a: unknown[]) => void)(...args);
+  }
+
+  private setStatus(status: ConnectionStatus, detail?: string): void {
+    this.status = status;
+    this.emitLocal("status", status, detail);
+  }
+
+  private bind(): void {
+    const s = this.socket;
+    s.on("connect", () => this.setStatus("connected"));
+    s.on("disconnect", (reason) => {
+      if (this.status === "replaced") return;
+      this.setStatus(s.active ? "reconnecting" : "disconnected", reason);
+    });
+    s.on("connect_error", (error) => {
+      if (!s.active) this.setStatus("disconnected", error.message);
+    });
+    s.on("session:replaced", () => this.setStatus("replaced", "a newer connection of this player took over"));
+    s.on("match:found", (found) => {
+      this.matchId = found.matchId;
+      this.seat = found.seat;
+      this.emitLocal("found", found);
+      if (this.options.autoReady) void this.ready(found.matchId).catch(() => undefined);
+    });
+    s.on("match:cancelled", (cancelled) => {
+      if (this.matchId === cancelled.matchId) this.matchId = undefined;
+      this.emitLocal("cancelled", cancelled);
+    });
+    const started = (event: "start" | "resumed") => (start: MatchStart) => {
+      this.matchId = start.matchId;
+      this.seat = start.seat;
+      this.tickRate = start.tickRate;
+      this.lastState = { matchId: start.matchId, tick: start.tick, state: start.state };
+      this.emitLocal(event, start);
+    };
+    s.on("match:start", started("start"));
+    s.on("match:resumed", started("resumed"));
+    s.on("state", (payload, ack) => {
+      ack({ tick: payload.tick });
+      this.lastState = payload;
+      this.emitLocal("state", payload);
+    });
+    s.on("match:end", (end) => {
+      if (this.matchId === end.matchId) this.matchId = undefined;
+      this.emitLocal("end", end);
+    });
+    s.on("chat", (message) => this.emitLocal("chat", message));
+    s.on("announcement", (announcement) => this.emitLocal("announcement", announcement));
+  }
+
+  /** Resolves once connected; rejects with the handshake error (e.g. `unauthorized`). */
+  connected(): Promise<void> {
+    if (this.socket.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const ok = () => {
+        this.socket.off("connect_error", fail);
+        resolve();
+      };
+      const fail = (error: Error & { data?: { code?: string } }) => {
+        if (this.socket.active) return;
+        this.socket.off("connect", ok);
+        reject(new ArenaClientError((error.data?.code as "UNAUTHORIZED") ?? "DISCONNECTED", error.message));
+      };
+      this.socket.once("connect", ok);
+      this.socket.on("connect_error", fail);
+    });
+  }
+
+  private async request<T extends object>(event: keyof ClientToServerEvents, payload: object): Promise<T> {
+    const started = Date.now();
+    let answer: Ack<T>;
+    try {
+      answer = (await (this.socket.timeout(this.ackTimeoutMs) as unknown as { emitWithAck(e: string, p: object): Promise<Ack<T>> }).emitWithAck(event, payload));
+    } catch {
+      throw new ArenaClientError(this.socket.connected ? "TIMEOUT" : "DISCONNECTED", `no answer to ${event}`);
+    }
+    this.rttMs = Date.now() - started;
+    this.emitLocal("rtt", this.rttMs);
+    if (!answer.ok) throw ArenaClientError.from(answer.error);
+    const { ok: _ok, ...rest } = answer;
+    return rest as unknown as T;
+  }
+
+  /** Joins the game's queue; resolves with the ticket id. */
+  async queue(options: { mode?: string } = {}): Promise<string> {
+    return (await this.request<{ ticketId: string }>("queue:join", options.mode ? { mode: options.mode } : {})).ticketId;
+  }
+
+  /** Leaves the queue (or the ready check); resolves whether something was cancelled. */
+  async leave(): Promise<boolean> {
+    return (await this.request<{ cancelled: boolean }>("queue:leave", {})).cancelled;
+  }
+
+  async ready(matchId = this.matchId): Promise<void> {
+    if (!matchId) throw new ArenaClientError("NOT_IN_MATCH", "no match to be ready for");
+    await this.request("match:ready", { matchId });
+  }
+
+  /** Sends a game input with the next sequence number; resolves with the tick that applied it. */
+  async input(input: unknown): Promise<number> {
+    if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
+    return (await this.request<{ tick: number }>("game:input", { matchId: this.matchId, seq: ++this.seq, input })).tick;
+  }
+
+  /** Forfeits the running match. */
+  async forfeit(): Promise<void> {
+    if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
+    await this.request("match:leave", { matchId: this.matchId });
+  }
+
+  async chat(text: string): Promise<void> {
+    if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
+    await this.request("chat:send", { matchId: this.matchId, text });
+  }
+
+  async stats(): Promise<StatsAnswer> {
+    return this.request<StatsAnswer>("stats", {});
+  }
+
+  close(): void {
+    this.socket.close();
+    this.setStatus("disconnected", "closed by the application");
+  }
+}
+
+/** Connects to a game; wait on `client.connected()` for the handshake's outcome. */
+export function connect(options: ConnectOptions): ArenaClient {
+  return new ArenaClient(options);
+}

@@ -1,0 +1,3 @@
+export { ArenaClient, connect, type ArenaClientEvents, type ConnectOptions, type ConnectionStatus } from "./client.ts";
+export { ArenaClientError } from "./errors.ts";
+export { fetchGuestToken } from "./guest.ts";
