@@ -222,11 +222,12 @@ export class RoomManager {
     await this.request(known.host, { op: "leave", game, matchId, playerId });
   }
 
-  /** `chat:send`: relayed to both players of the match (membership checked here). */
-  async chat(game: string, playerId: PlayerId, name: string, matchId: string, text: string): Promise<void> {
+  /** `chat:send`: relayed to both players of the match (membership checked here, then `allow`, the chat budget). */
+  async chat(game: string, playerId: PlayerId, name: string, matchId: string, text: string, allow: () => boolean): Promise<void> {
     const room = this.rooms.get(matchId);
     const players = room && room.game.name === game ? room.seats.map((s) => s.playerId) : (await this.locate(game, matchId, playerId)).players;
     if (!players.includes(playerId)) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "you are not playing this match");
+    if (!allow()) throw new ArenaError(ErrorCode.RATE_LIMITED, "chat: at most 5 lines at once, then 1 per second");
     const message = { matchId, from: playerId, name, text, at: Date.now() };
     for (const p of players) this.toPlayer(game, p, "chat", message);
   }

@@ -4,7 +4,6 @@ import type { PlayerContext } from "./event-handlers.ts";
 import type { GameService } from "./game-namespace.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 import { TokenBucket } from "./rate-limit.ts";
-import { ArenaError, ErrorCode } from "../protocol/index.ts";
 
 /** Chat has its own, tighter budget; being refused here never disconnects. */
 const CHAT_RATE = { perSecond: 1, burst: 5, disconnectAfter: Number.MAX_SAFE_INTEGER };
@@ -89,8 +88,8 @@ export function createNodeServices(shared: SharedParts): NodeServices {
         "chat:send": async (payload, ctx) => {
           let bucket = chatBuckets.get(ctx.socket);
           if (!bucket) chatBuckets.set(ctx.socket, (bucket = new TokenBucket(CHAT_RATE)));
-          if (bucket.take() !== "ok") throw new ArenaError(ErrorCode.RATE_LIMITED, "chat: at most 5 lines at once, then 1 per second");
-          await rooms.chat(ctx.game, ctx.playerId, ctx.name, payload.matchId, payload.text);
+          const allow = () => bucket.take() === "ok";
+          await rooms.chat(ctx.game, ctx.playerId, ctx.name, payload.matchId, payload.text, allow);
           return {};
         },
         stats: (_payload, ctx) => matchmaker.stats(ctx.game),

@@ -5,6 +5,8 @@ import { httpError, type HttpResponse } from "./http-routes.ts";
 import type { HttpHandler, Transport } from "./transport.ts";
 import type { Uws } from "./uws-native.ts";
 
+const MAX_BACKPRESSURE = 16 * 1024 * 1024;
+
 function statusLine(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? ""}`;
 }
@@ -57,7 +59,9 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
     });
   });
 
-  io.attachApp(app);
+  // uWebSockets.js silently drops what it cannot buffer past maxBackpressure (64 KB by default):
+  // acks and states would vanish for a client that reads slowly. Buffer as generously as ws does.
+  io.attachApp(app, { maxBackpressure: MAX_BACKPRESSURE } as Parameters<Server["attachApp"]>[1]);
 
   return {
     engine: "uws",
