@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { CancelReason, PlayerId, ServerToClientEvents, StatsAnswer } from "../protocol/index.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { MatchPointer, Cancellation, MatchRecord, PairingRules } from "./types.ts";
+import type { MatchPointer, Cancellation, MatchRecord, PairingRules, Ticket } from "./types.ts";
 
 /** Sends one server event to a player, wherever the player is connected. */
 export type Notify = <E extends keyof ServerToClientEvents>(game: string, playerId: PlayerId, event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
@@ -83,6 +83,11 @@ export class Matchmaker {
     this.options.log.warn({ err: error }, "matchmaker loop failed; retrying");
   }
 
+  /** Announces this node at once (after the store lost its data). */
+  heartbeatNow(): Promise<void> {
+    return this.heartbeat();
+  }
+
   private async heartbeat(): Promise<void> {
     const now = this.now();
     await this.options.store.heartbeat(this.options.node, now);
@@ -148,13 +153,14 @@ export class Matchmaker {
   }
 
   /** `queue:join`: queues the player and tries to pair the new ticket at once. */
-  async join(seeker: Seeker, mode: string): Promise<string> {
+  async join(seeker: Seeker, mode: string, restore?: { ticketId: string; enqueuedAt: number }): Promise<Ticket> {
     const { game, playerId, name } = seeker;
-    const ticket = await this.options.store.enqueue({ ticketId: newTicketId(), playerId, name, game, mode }, this.now(), this.options.defaultRating);
+    const ticketId = restore?.ticketId ?? newTicketId();
+    const ticket = await this.options.store.enqueue({ ticketId, playerId, name, game, mode }, restore?.enqueuedAt ?? this.now(), this.options.defaultRating);
     this.options.log.info({ game, playerId, ticketId: ticket.ticketId, mode, rating: ticket.rating }, "player queued");
     // The ack goes out first; the join-time pairing attempt follows right behind it.
     setImmediate(() => void this.pairQueue(game, mode, ticket.ticketId).catch((error: unknown) => this.loopFailed(error)));
-    return ticket.ticketId;
+    return ticket;
   }
 
   /** `queue:leave`: removes the ticket, or cancels the ready check the player is in. */

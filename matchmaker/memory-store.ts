@@ -365,5 +365,12 @@ export class MemoryStore implements MatchmakingStore {
     return Object.fromEntries(modes.map((mode) => [mode, this.queues.get(key(game, mode))?.byAge.size ?? 0]));
   }
 
+  private storeEpoch: string | undefined;
+
+  async epoch(candidate: string): Promise<string> {
+    this.storeEpoch ??= candidate;
+    return this.storeEpoch;
+  }
+
   async close(): Promise<void> {}
 }

@@ -188,5 +188,12 @@ export class RedisStore implements MatchmakingStore {
     });
   }
 
+  async epoch(candidate: string): Promise<string> {
+    return this.call(async () => {
+      await this.redis.set(this.key("epoch"), candidate, "NX");
+      return (await this.redis.get(this.key("epoch"))) ?? candidate;
+    });
+  }
+
   async close(): Promise<void> {}
 }

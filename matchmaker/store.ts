@@ -47,6 +47,11 @@ export interface MatchmakingStore {
   setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void>;
 
   counts(game: string): Promise<GameCounts>;
+  /**
+   * The store's epoch: set to `candidate` if it has none, and returned. A node that sees the epoch
+   * change knows the store lost its data (a Redis restart without persistence).
+   */
+  epoch(candidate: string): Promise<string>;
   /** Tickets waiting per mode of a game. */
   queueSizes(game: string): Promise<Record<string, number>>;
   close(): Promise<void>;

@@ -15,10 +15,10 @@ export interface RedisLinks {
   quit(): Promise<void>;
 }
 
-function connect(url: string, role: string, log: Logger, options: RedisOptions): Redis {
+function connect(url: string, role: string, nodeId: string, log: Logger, options: RedisOptions): Redis {
   const client = new Redis(url, {
     lazyConnect: false,
-    connectionName: `arena-${role}`,
+    connectionName: `arena-${role}-${nodeId}`,
     retryStrategy: (times) => Math.min(times * 100, 2000),
     ...options,
   });
@@ -41,11 +41,11 @@ function connect(url: string, role: string, log: Logger, options: RedisOptions):
  * connection fails fast instead of queueing (callers answer UNAVAILABLE), the adapter's
  * connections queue so that subscriptions come back by themselves.
  */
-export function connectRedis(url: string, log: Logger): RedisLinks {
-  const cmd = connect(url, "cmd", log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const pub = connect(url, "pub", log, { maxRetriesPerRequest: 3 });
-  const sub = connect(url, "sub", log, { maxRetriesPerRequest: null });
-  const relay = connect(url, "relay", log, { maxRetriesPerRequest: null });
+export function connectRedis(url: string, nodeId: string, log: Logger): RedisLinks {
+  const cmd = connect(url, "cmd", nodeId, log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const pub = connect(url, "pub", nodeId, log, { maxRetriesPerRequest: 3 });
+  const sub = connect(url, "sub", nodeId, log, { maxRetriesPerRequest: null });
+  const relay = connect(url, "relay", nodeId, log, { maxRetriesPerRequest: null });
   const all = [cmd, pub, sub, relay];
   return {
     cmd,

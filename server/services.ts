@@ -4,6 +4,7 @@ import type { PlayerContext } from "./event-handlers.ts";
 import type { GameService } from "./game-namespace.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 import { TokenBucket } from "./rate-limit.ts";
+import { StoreRecovery } from "./store-recovery.ts";
 
 /** Chat has its own, tighter budget; being refused here never disconnects. */
 const CHAT_RATE = { perSecond: 1, burst: 5, disconnectAfter: Number.MAX_SAFE_INTEGER };
@@ -71,11 +72,22 @@ export function createNodeServices(shared: SharedParts): NodeServices {
     registry: shared.metrics.registry,
   });
 
+  const recovery = new StoreRecovery(store, matchmaker, namespaces, config.nodeId, log);
+
   return {
     forGame: () => ({
       handlers: {
-        "queue:join": async (payload, ctx) => ({ ticketId: await matchmaker.join(seeker(ctx), payload.mode ?? "default") }),
-        "queue:leave": async (_payload, ctx) => ({ cancelled: await matchmaker.leave(seeker(ctx)) }),
+        "queue:join": async (payload, ctx) => {
+          const mode = payload.mode ?? "default";
+          const ticket = await matchmaker.join(seeker(ctx), mode);
+          recovery.queued(ctx.socket, { ticketId: ticket.ticketId, mode, enqueuedAt: ticket.enqueuedAt });
+          return { ticketId: ticket.ticketId };
+        },
+        "queue:leave": async (_payload, ctx) => {
+          const cancelled = await matchmaker.leave(seeker(ctx));
+          recovery.left(ctx.socket);
+          return { cancelled };
+        },
         "match:ready": async (payload, ctx) => {
           await matchmaker.ready(seeker(ctx), payload.matchId);
           return {};
@@ -95,6 +107,7 @@ export function createNodeServices(shared: SharedParts): NodeServices {
         stats: (_payload, ctx) => matchmaker.stats(ctx.game),
       },
       connected: async (ctx) => {
+        recovery.watch(ctx.socket);
         const match = await matchmaker.sessionOpened(seeker(ctx));
         rooms.playerConnected(ctx.game, ctx.playerId, match);
       },
@@ -106,10 +119,12 @@ export function createNodeServices(shared: SharedParts): NodeServices {
     async start() {
       await matchmaker.start();
       rooms.start();
+      await recovery.start();
     },
     drain: (drainMs) => rooms.drain(drainMs),
     async stop() {
       matchmaker.stop();
+      recovery.stop();
       await rooms.stop();
       await store.close();
     },

@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, inject, it } from "vitest";
+import type { MatchEnd, MatchFound, MatchStart, StatePayload } from "../protocol/index.ts";
+import { tictactoeCell } from "../clients/bot/index.ts";
+import { closeAllClients, connect, eventually, request, waitFor, type TestClient } from "./support/clients.ts";
+import { startMatch } from "./support/players.ts";
+import { startPrivateRedis, type PrivateRedis } from "./support/redis-process.ts";
+import { spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+import { signToken } from "./support/tokens.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const nodes: ChildNode[] = [];
+let redis: PrivateRedis | undefined;
+afterEach(async () => {
+  closeAllClients();
+  await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
+  nodes.length = 0;
+  await redis?.stop();
+  redis = undefined;
+});
+
+interface Bot {
+  id: string;
+  node: ChildNode;
+  socket: TestClient;
+  matches: Map<string, { startedAt?: number; end?: MatchEnd }>;
+  playing: boolean;
+}
+
+/** A tictactoe player that plays every match to its end and queues again, until told to stop. */
+async function bot(id: string, node: ChildNode, token: string, keepGoing: () => boolean): Promise<Bot> {
+  const socket = await connect(node.url, "tictactoe", token);
+  const b: Bot = { id, node, socket, matches: new Map(), playing: false };
+  let seat: 0 | 1 = 0;
+  let seq = 0;
+  socket.on("match:found", (found: MatchFound) => {
+    b.matches.set(found.matchId, {});
+    void request(socket, "match:ready", { matchId: found.matchId }).catch(() => undefined);
+  });
+  socket.on("match:start", (start: MatchStart) => {
+    seat = start.seat;
+    b.playing = true;
+    b.matches.get(start.matchId)!.startedAt = Date.now();
+  });
+  socket.on("state", (payload: StatePayload, ack: (a: { tick: number }) => void) => {
+    ack({ tick: payload.tick });
+    const view = payload.state as { board: (0 | 1 | null)[]; turn: 0 | 1 };
+    if (view.turn !== seat) return;
+    const cell = tictactoeCell(view.board, seat);
+    if (cell !== undefined) void request(socket, "game:input", { matchId: payload.matchId, seq: ++seq, input: { cell } }).catch(() => undefined);
+  });
+  socket.on("match:end", (end: MatchEnd) => {
+    b.playing = false;
+    const record = b.matches.get(end.matchId) ?? {};
+    record.end = end;
+    b.matches.set(end.matchId, record);
+    if (keepGoing()) setTimeout(() => void request(socket, "queue:join", {}).catch(() => undefined), Math.random() * 100);
+  });
+  socket.on("match:cancelled", (c) => {
+    if (!c.requeued && keepGoing()) void request(socket, "queue:join", {}).catch(() => undefined);
+  });
+  await request(socket, "queue:join", {});
+  return b;
+}
+
+describe("node death under load", () => {
+  it("3 nodes, 300 players playing; SIGKILL one: survivors told, no ghosts, no double matches, everyone can queue again", async () => {
+    const secret = testSecret();
+    const env = {
+      ENGINE: "uws",
+      REDIS_URL: inject("redisUrl"),
+      REDIS_PREFIX: testPrefix(),
+      ARENA_SECRET: secret,
+      TICKET_TTL_MS: "2000",
+      HOST_LEASE_MS: "600",
+      RECONNECT_GRACE_MS: "1500",
+      MATCHMAKER_INTERVAL_MS: "50",
+      TICTACTOE_MOVE_SECONDS: "0.5",
+    };
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)])));
+    const [a, b, doomed] = nodes as [ChildNode, ChildNode, ChildNode];
+    let running = true;
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const bots = await Promise.all(
+      Array.from({ length: 300 }, async (_, i) => bot(`p${i}`, nodes[i % 3]!, await signToken(secret, { sub: `p${i}`, exp }), () => running)),
+    );
+    await sleep(2000);
+    const startedOnDoomed = () => doomed.logs.filter((l) => l.msg === "match started").map((l) => l.matchId as string);
+    expect(startedOnDoomed().length).toBeGreaterThan(5);
+    await doomed.kill("SIGKILL");
+    const hostedOnDoomed = new Set(startedOnDoomed());
+    const endedOnDoomed = new Set(doomed.logs.filter((l) => l.msg === "match ended").map((l) => l.matchId as string));
+    await sleep(2500);
+    running = false;
+    const survivors = bots.filter((x) => x.node !== doomed);
+    // let running matches finish (the move clock is short), then everyone leaves
+    await eventually(() => survivors.every((x) => !x.playing), 15_000, "survivors' matches over");
+    await Promise.all(survivors.map((x) => request(x.socket, "queue:leave", {}).catch(() => undefined)));
+    await sleep(3000);
+
+    // every match hosted on the dead node that was still running ended `aborted` for its surviving players
+    for (const x of survivors) {
+      for (const [matchId, record] of x.matches) {
+        if (hostedOnDoomed.has(matchId) && record.startedAt && !endedOnDoomed.has(matchId)) expect(record.end?.reason).toBe("aborted");
+        if (record.startedAt) expect(record.end, `${x.id} ${matchId}`).toBeDefined();
+      }
+    }
+    // no player was in two matches at once (as the survivors saw them)
+    for (const x of survivors) {
+      const intervals = [...x.matches.values()].filter((r) => r.startedAt).sort((p, q) => p.startedAt! - q.startedAt!);
+      for (let i = 1; i < intervals.length; i++) expect(intervals[i - 1]!.end).toBeDefined();
+    }
+    // no ghost tickets or matches after the TTL, and everyone can queue again
+    expect(await request(survivors[0]!.socket, "stats", {})).toMatchObject({ ok: true, queued: 0, matches: 0 });
+    const again = await Promise.all(survivors.map((x) => request(x.socket, "queue:join", { mode: "after" })));
+    expect(again.filter((r) => !r.ok)).toEqual([]);
+    expect(a.process.exitCode).toBeNull();
+    expect(b.process.exitCode).toBeNull();
+  }, 90_000);
+});
+
+describe("a Redis restart mid-run", () => {
+  it("UNAVAILABLE and 503 while down, local matches keep ticking, recovery by itself, queued players requeued, new matches made", async () => {
+    redis = await startPrivateRedis();
+    const env = { ENGINE: "ws", REDIS_URL: redis.url, REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "50", TICKET_TTL_MS: "3000" };
+    const node = await spawnNode(env);
+    nodes.push(node);
+    const match = await startMatch("tictactoe", [node.url, node.url]);
+    const loner = await connect(node.url, "pong", await signToken(env.ARENA_SECRET, { sub: "loner", name: "Loner", exp: Math.floor(Date.now() / 1000) + 600 }));
+    expect(await request(loner, "queue:join", { mode: "wait" })).toMatchObject({ ok: true });
+
+    await redis.stop();
+    await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 503, 5000, "503 while Redis is down");
+    expect(await request(loner, "queue:join", {})).toMatchObject({ ok: false, error: { code: "UNAVAILABLE" } });
+    // the locally hosted match keeps ticking and can be played
+    const [x, o] = match.seats;
+    expect(await x.send("game:input", { matchId: match.matchId, seq: 1, input: { cell: 0 } })).toMatchObject({ ok: true });
+    expect(await o.send("game:input", { matchId: match.matchId, seq: 2, input: { cell: 3 } })).toMatchObject({ ok: true });
+
+    await redis.restart(); // empty: no persistence, so Redis lost every key
+    await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, "ready again");
+    // the queued player is back in its queue (with the time it had waited), not left waiting forever
+    await eventually(async () => {
+      const stats = await request<{ queued: number }>(loner, "stats", {});
+      return stats.ok && stats.queued === 1;
+    }, 10_000, "the queued player restored").catch((e) => {
+      console.error("DBG", JSON.stringify(node.logs.filter((l) => Number(l.level) >= 40 || /rebuil/.test(String(l.msg))).slice(-8)));
+      throw e;
+    });
+    const partner = await connect(node.url, "pong", await signToken(env.ARENA_SECRET, { sub: "partner", name: "Partner", exp: Math.floor(Date.now() / 1000) + 600 }));
+    const found = waitFor<MatchFound>(loner, "match:found", 5000);
+    await request(partner, "queue:join", { mode: "wait" });
+    expect((await found).players.map((p) => p.playerId).sort()).toEqual(["loner", "partner"]);
+    // the match that ran through the outage finishes normally
+    await x.send("game:input", { matchId: match.matchId, seq: 3, input: { cell: 1 } });
+    await o.send("game:input", { matchId: match.matchId, seq: 4, input: { cell: 4 } });
+    await x.send("game:input", { matchId: match.matchId, seq: 5, input: { cell: 2 } });
+    const [end] = await match.ends;
+    expect(end).toMatchObject({ reason: "win", winner: x.playerId });
+  }, 60_000);
+});
