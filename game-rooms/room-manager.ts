@@ -369,9 +369,16 @@ export class RoomManager {
         await this.options.store.renewLeases([matchId], Date.now() + this.options.leaseMs);
         continue;
       }
-      const match = await this.options.store.getMatch(game, matchId);
+      let match: MatchRecord | null;
+      try {
+        match = await this.options.store.getMatch(game, matchId);
+        if (match) await this.options.store.endMatch(game, matchId);
+      } catch (error) {
+        // The claim took the lease: put it back, lapsed, so that this node or another tries again.
+        await this.options.store.renewLeases([matchId], Date.now()).catch(() => undefined);
+        throw error;
+      }
       if (!match) continue;
-      await this.options.store.endMatch(game, matchId);
       const ratings = Object.fromEntries(match.players.map((p) => [p.playerId, p.rating]));
       this.options.log.warn({ game, matchId, host: match.host }, "match aborted: its host stopped renewing the lease");
       for (const p of match.players) this.toPlayer(game, p.playerId, "match:end", { matchId, reason: "aborted", winner: null, ratings });

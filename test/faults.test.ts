@@ -93,7 +93,15 @@ describe("node death under load", () => {
     running = false;
     const survivors = bots.filter((x) => x.node !== doomed);
     // let running matches finish (the move clock is short), then everyone leaves
-    await eventually(() => survivors.every((x) => !x.playing), 15_000, "survivors' matches over");
+    await eventually(() => survivors.every((x) => !x.playing), 15_000, "survivors' matches over").catch((error) => {
+      const stuck = survivors.filter((x) => x.playing).map((x) => {
+        const open = [...x.matches.entries()].filter(([, r]) => r.startedAt && !r.end).map(([id]) => id);
+        const logs = nodes.flatMap((n) => n.logs.filter((l) => open.includes(l.matchId as string)).map((l) => `${n === doomed ? "DOOMED " : ""}${String(l.msg)} ${JSON.stringify(l.nodes ?? l.reason ?? "")}`));
+        return { id: x.id, onDoomedNode: x.node === doomed, open, logs };
+      });
+      console.error("STUCK", JSON.stringify(stuck.slice(0, 3)), JSON.stringify(nodes.flatMap((n) => n.logs.filter((l) => Number(l.level) >= 50)).slice(0, 3)));
+      throw error;
+    });
     await Promise.all(survivors.map((x) => request(x.socket, "queue:leave", {}).catch(() => undefined)));
     await sleep(3000);
 

@@ -66,9 +66,9 @@ describe("a node killed while it owns queued tickets", () => {
     await eventually(async () => {
       const answer = await request<{ queued: number }>(watcher, "stats", {});
       return answer.ok && answer.queued === 0;
-    }, ttl * 3, "dead node's tickets expired");
-    const elapsed = Date.now() - killedAt;
-    expect(elapsed).toBeLessThan(ttl * 3);
+    }, ttl * 10, "dead node's tickets expired");
+    // The TTL plus a sweep interval, with room for a loaded machine: not a performance assertion.
+    expect(Date.now() - killedAt).toBeLessThan(ttl * 10);
     expect([...a.logs, ...b.logs].filter((l) => l.msg === "ticket expired: its node went silent")).toHaveLength(4);
 
     // survivors join the same queues: nobody is paired with a ghost
