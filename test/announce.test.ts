@@ -1,0 +1,54 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import type { Announcement } from "../protocol/index.ts";
+import { closeAllClients, connectGuest, waitFor } from "./support/clients.ts";
+import { spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+describe("announcements from another process", () => {
+  const nodes: ChildNode[] = [];
+  afterAll(async () => {
+    closeAllClients();
+    await Promise.all(nodes.map((n) => n.kill()));
+  });
+
+  it("npm run announce reaches a player on each of two nodes, and only in that game", async () => {
+    const env = { ENGINE: "uws", REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret() };
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
+    const [a, b] = nodes as [ChildNode, ChildNode];
+    const onA = (await connectGuest(a.url, "pong")).socket;
+    const onB = (await connectGuest(b.url, "pong")).socket;
+    const other = (await connectGuest(a.url, "tictactoe")).socket;
+    let leaked = false;
+    other.on("announcement", () => (leaked = true));
+    const heard = Promise.all([waitFor<Announcement>(onA, "announcement"), waitFor<Announcement>(onB, "announcement")]);
+    const cli = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", "--game", "pong", "Maintenance", "at", "noon"], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: env.REDIS_URL, REDIS_PREFIX: env.REDIS_PREFIX },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const [code] = (await once(cli, "exit")) as [number];
+    expect(code).toBe(0);
+    const [x, y] = await heard;
+    expect(x.text).toBe("Maintenance at noon");
+    expect(y).toEqual(x);
+    expect(typeof x.at).toBe("number");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(leaked).toBe(false);
+  });
+
+  it("refuses to run without a game, text or REDIS_URL", async () => {
+    for (const [args, env] of [
+      [["--game", "pong"], { REDIS_URL: "redis://127.0.0.1:1" }],
+      [["hello"], { REDIS_URL: "redis://127.0.0.1:1" }],
+      [["--game", "pong", "hello"], { REDIS_URL: "" }],
+    ] as [string[], Record<string, string>][]) {
+      const cli = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: "ignore" });
+      const [code] = (await once(cli, "exit")) as [number];
+      expect(code).toBe(2);
+    }
+  });
+});
