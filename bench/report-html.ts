@@ -45,9 +45,9 @@ export function histogramChart(title: string, buckets: { label: string; count: n
 export function table(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return "";
   const keys = Object.keys(rows[0]!);
-  return `<table><tr>${keys.map((k) => `<th>${esc(k)}</th>`).join("")}</tr>${rows
+  return `<div style="overflow-x:auto"><table><tr>${keys.map((k) => `<th>${esc(k)}</th>`).join("")}</tr>${rows
     .map((r) => `<tr>${keys.map((k) => `<td>${esc(String(r[k] ?? ""))}</td>`).join("")}</tr>`)
-    .join("")}</table>`;
+    .join("")}</table></div>`;
 }
 
 export function page(title: string, body: string): string {

@@ -85,6 +85,8 @@ async function runEngine(engine: string) {
       Object.assign(env, { REDIS_URL: redis.url, ARENA_SECRET: "b".repeat(40) });
     }
     for (let i = 0; i < NODES; i++) nodes.push(await spawnNode(env, { pinToCpu: 0, keepLogs: false }));
+    const rssOf = async () => (await Promise.all(nodes.map(async (n) => metric(await (await fetch(`${n.url}/metrics`)).text(), "process_resident_memory_bytes")))).reduce((a, b) => a + b, 0);
+    const emptyRss = await rssOf();
     const count = Math.max(NODES, Math.ceil(PLAYERS / 1500));
     for (let g = 0; g < count; g++) {
       const share = Math.floor(PLAYERS / count) + (g < PLAYERS % count ? 1 : 0);
@@ -138,8 +140,9 @@ async function runEngine(engine: string) {
       seconds: SECONDS,
       serverCpuPercent: round((cpuSeconds / SECONDS) * 100, 1),
       serverRssMb: round(rssBytes / 1e6, 1),
-      rssPerPlayerKb: round(rssBytes / 1024 / PLAYERS, 1),
-      rssPer1000PlayersMb: round(rssBytes / 1e6 / (PLAYERS / 1000), 1),
+      // what the players added to the RSS of the idle server(s)
+      rssPerPlayerKb: round((rssBytes - emptyRss) / 1024 / PLAYERS, 1),
+      rssPer1000PlayersMb: round((rssBytes - emptyRss) / 1e6 / (PLAYERS / 1000), 1),
       statesPerSecond: Math.round(states / SECONDS),
       inputsPerSecond: Math.round(total("inputsInWindow") / SECONDS),
       // in and out: each state and its ack, each input and its ack

@@ -37,7 +37,7 @@ while (generator.exitCode === null && Date.now() - started < (SECONDS + 60) * 10
   });
   process.stdout.write(`${JSON.stringify(samples.at(-1))}\n`);
 }
-await new Promise((resolve) => generator.once("exit", resolve));
+if (generator.exitCode === null) await new Promise((resolve) => generator.once("exit", resolve));
 await server.kill();
 
 /** Least-squares slope of y over t, per hour. Skips the first minute (warm-up). */
