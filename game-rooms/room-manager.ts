@@ -69,6 +69,7 @@ export class RoomManager {
   /** Ended rooms, kept a moment so that acks of their last states still count. */
   private readonly retired = new Map<string, Room>();
   private readonly known = new Map<string, KnownMatch>();
+  private readonly socketCache = new Map<string, GameSocket>();
   private readonly pending = new Map<string, Pending>();
   private readonly finishing = new Set<Promise<void>>();
   /** Ends the store has not recorded yet (it was unreachable): retried, and their leases kept alive. */
@@ -176,6 +177,7 @@ export class RoomManager {
 
   private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {
     this.scheduler.remove(room);
+    for (const seat of room.seats) this.socketCache.delete(`${room.game.name}|${seat.playerId}`);
     this.rooms.delete(room.matchId);
     this.retired.set(room.matchId, room);
     setTimeout(() => this.retired.delete(room.matchId), RETIRE_MS).unref();
@@ -326,7 +328,18 @@ export class RoomManager {
     }
   }
 
+  /** The player's connection on this node, if any: cached, since every tick asks for it. */
   private localSocket(game: string, playerId: PlayerId): GameSocket | undefined {
+    const key = `${game}|${playerId}`;
+    const cached = this.socketCache.get(key);
+    if (cached?.connected) return cached;
+    const found = this.findLocalSocket(game, playerId);
+    if (found) this.socketCache.set(key, found);
+    else this.socketCache.delete(key);
+    return found;
+  }
+
+  private findLocalSocket(game: string, playerId: PlayerId): GameSocket | undefined {
     const nsp = this.options.namespaces.get(game);
     const sids = nsp?.adapter.rooms.get(this.options.playerRoom(playerId));
     if (!nsp || !sids) return undefined;
@@ -381,7 +394,10 @@ export class RoomManager {
       if (!match) continue;
       const ratings = Object.fromEntries(match.players.map((p) => [p.playerId, p.rating]));
       this.options.log.warn({ game, matchId, host: match.host }, "match aborted: its host stopped renewing the lease");
-      for (const p of match.players) this.toPlayer(game, p.playerId, "match:end", { matchId, reason: "aborted", winner: null, ratings });
+      for (const p of match.players) {
+        this.toPlayer(game, p.playerId, "match:end", { matchId, reason: "aborted", winner: null, ratings });
+        this.socketCache.delete(`${game}|${p.playerId}`);
+      }
     }
   }
 

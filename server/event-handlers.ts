@@ -57,67 +57,61 @@ export interface BindOptions {
  * seq instead), and always an answer.
  */
 export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
-  const { socket, log } = ctx;
+  const { socket, log, game, playerId } = ctx;
   const bucket = new TokenBucket(options.rateLimit);
   let tail: Promise<void> = options.after;
 
-  socket.use((packet, next) => {
+  // One middleware per socket does everything (no listener per event): it sees every packet first.
+  socket.use((packet) => {
     const [event] = packet;
-    const ack = takeAck(packet);
+    const ack = takeAck(packet) ?? (() => undefined);
     const verdict = bucket.take();
     if (verdict !== "ok") {
-      options.metrics.rateLimited.inc({ game: ctx.game });
-      ack?.(failure({ code: ErrorCode.RATE_LIMITED, message: "too many events; slow down" }));
+      options.metrics.rateLimited.inc({ game });
+      ack(failure({ code: ErrorCode.RATE_LIMITED, message: "too many events; slow down" }));
       if (verdict === "abuse") {
-        log.warn({ playerId: ctx.playerId }, "disconnecting a player who kept flooding past the rate limit");
+        log.warn({ game, playerId }, "disconnecting a player who kept flooding past the rate limit");
         socket.disconnect(true);
       }
       return;
     }
     if (typeof event !== "string" || !known.has(event)) {
-      ack?.(failure({ code: ErrorCode.BAD_REQUEST, message: "unknown event" }));
+      ack(failure({ code: ErrorCode.BAD_REQUEST, message: "unknown event" }));
       return;
     }
-    const refusal = options.refusal(event as ClientEventName);
+    const name = event as ClientEventName;
+    const refusal = options.refusal(name);
     if (refusal) {
-      ack?.(failure(refusal));
+      ack(failure(refusal));
       return;
     }
-    next();
-  });
-
-  for (const event of CLIENT_EVENTS) {
-    const schema = clientEventSchemas[event];
-    const handler = options.handlers[event] as EventHandler<typeof event>;
-    socket.on(event, (...args: unknown[]) => {
-      const ack = takeAck(args) ?? (() => undefined);
-      const payload = typeof args[0] === "function" ? undefined : args[0];
-      const answer = (value: unknown, outcome: string) => {
-        options.metrics.events.inc({ game: ctx.game, event, outcome });
-        ack(value);
-      };
-      const parsed = schema.safeParse(payload);
-      if (!parsed.success) {
-        answer(failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
-        return;
-      }
-      const run = async () => {
-        try {
-          const data = await handler(parsed.data as never, ctx);
-          answer({ ok: true, ...(data as object) }, "ok");
-        } catch (error) {
-          if (error instanceof ArenaError) {
-            answer(failure(error.toBody()), error.code);
-            return;
-          }
-          log.error({ err: error, event, playerId: ctx.playerId }, "event handler failed");
-          answer(failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
+    const answer = (value: unknown, outcome: string) => {
+      options.metrics.events.inc({ game, event: name, outcome });
+      ack(value);
+    };
+    const payload = typeof packet[1] === "function" ? undefined : packet[1];
+    const parsed = clientEventSchemas[name].safeParse(payload);
+    if (!parsed.success) {
+      answer(failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
+      return;
+    }
+    const handler = options.handlers[name] as EventHandler<typeof name>;
+    const run = async () => {
+      try {
+        const data = await handler(parsed.data as never, ctx);
+        answer({ ok: true, ...(data as object) }, "ok");
+      } catch (error) {
+        if (error instanceof ArenaError) {
+          answer(failure(error.toBody()), error.code);
+          return;
         }
-      };
-      // Inputs carry their own order (seq) and wait for the next tick: they must not hold up the
-      // socket's other events. Everything else applies one at a time, in the order sent.
-      if (event === "game:input") void options.after.then(run);
-      else tail = tail.then(run);
-    });
-  }
+        log.error({ err: error, event: name, game, playerId }, "event handler failed");
+        answer(failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
+      }
+    };
+    // Inputs carry their own order (seq) and wait for the next tick: they must not hold up the
+    // socket's other events. Everything else applies one at a time, in the order sent.
+    if (name === "game:input") void options.after.then(run);
+    else tail = tail.then(run);
+  });
 }

@@ -49,21 +49,22 @@ export function openGameNamespace(io: ArenaIo, game: string, service: GameServic
   deps.sessions.watch(nsp);
   nsp.on("connection", (socket) => {
     const { playerId, name } = socket.data;
-    const log = deps.log.child({ game, playerId });
+    // One shared logger with the player's fields per line: a child logger per connection costs memory.
+    const log = deps.log;
     const ctx: PlayerContext = { socket, playerId, name, game, log };
     const room = playerRoom(playerId);
     if (!deps.sessions.takeOver(nsp, socket)) return;
     void socket.join(room);
     deps.metrics.connections.inc({ game });
-    log.info({ sid: socket.id, transport: socket.conn.transport.name }, "player connected");
-    const ready = service.connected(ctx).catch((error: unknown) => log.error({ err: error }, "connect hook failed"));
+    log.info({ game, playerId, sid: socket.id, transport: socket.conn.transport.name }, "player connected");
+    const ready = service.connected(ctx).catch((error: unknown) => log.error({ err: error, game, playerId }, "connect hook failed"));
     bindEvents(ctx, { handlers: service.handlers, rateLimit: deps.rateLimit, metrics: deps.metrics, refusal: deps.refusal, after: ready });
     socket.on("disconnect", (reason) => {
       deps.metrics.connections.dec({ game });
-      log.info({ sid: socket.id, reason }, "player disconnected");
+      log.info({ game, playerId, sid: socket.id, reason }, "player disconnected");
       void ready
         .then(() => service.disconnected(ctx, reason))
-        .catch((error: unknown) => log.error({ err: error }, "disconnect hook failed"));
+        .catch((error: unknown) => log.error({ err: error, game, playerId }, "disconnect hook failed"));
     });
   });
   return nsp;

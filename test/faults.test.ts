@@ -75,6 +75,8 @@ describe("node death under load", () => {
       RECONNECT_GRACE_MS: "1500",
       MATCHMAKER_INTERVAL_MS: "50",
       TICTACTOE_MOVE_SECONDS: "0.5",
+      // ready checks involving players of the dead node run out well before the final check
+      READY_TIMEOUT_MS: "1500",
     };
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)])));
     const [a, b, doomed] = nodes as [ChildNode, ChildNode, ChildNode];
