@@ -21,6 +21,8 @@ export interface MatchmakerOptions {
   notify: Notify;
   /** Receives each match whose two players are ready (the hand-off to the game rooms). */
   onMatchStarted: (match: MatchRecord) => void;
+  /** A player in a match lost its connection with its node (the node died): the room should hold the seat. */
+  onOrphan?: (orphan: { game: string; playerId: PlayerId; matchId: string }) => void;
   log: Logger;
   registry: Registry;
   clock?: () => number;
@@ -96,7 +98,11 @@ export class Matchmaker {
 
   private async sweep(): Promise<void> {
     const ttl = Math.max(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
-    const expired = await this.options.store.sweepDeadNodes(this.now(), ttl);
+    const { expired, orphans } = await this.options.store.sweepDeadNodes(this.now(), ttl);
+    for (const orphan of orphans) {
+      this.options.log.info(orphan, "player's node went silent during a match; telling the host");
+      this.options.onOrphan?.(orphan);
+    }
     for (const ticket of expired) {
       this.metrics.expired.inc({ game: ticket.game });
       this.options.log.info({ game: ticket.game, playerId: ticket.playerId, ticketId: ticket.ticketId }, "ticket expired: its node went silent");

@@ -2,7 +2,7 @@ import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../prot
 import { ratingWindow } from "./rating-window.ts";
 import { SortedIndex } from "./sorted-index.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchPlayer, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchPlayer, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
 
 interface PlayerEntry {
   node?: string;
@@ -100,8 +100,9 @@ export class MemoryStore implements MatchmakingStore {
     this.nodes.set(node, now);
   }
 
-  async sweepDeadNodes(now: number, ttlMs: number): Promise<Ticket[]> {
+  async sweepDeadNodes(now: number, ttlMs: number): Promise<Sweep> {
     const expired: Ticket[] = [];
+    const orphans: Sweep["orphans"] = [];
     for (const [node, seen] of this.nodes) {
       if (seen >= now - ttlMs) continue;
       for (const member of this.nodePlayers.get(node) ?? []) {
@@ -114,13 +115,14 @@ export class MemoryStore implements MatchmakingStore {
           const ticket = this.removeTicket(player.ticket);
           if (ticket) expired.push(ticket);
         }
+        if (player.match) orphans.push({ game, playerId, matchId: player.match });
         this.detach(game, playerId, player);
         this.forgetIfIdle(game, playerId);
       }
       this.nodePlayers.delete(node);
       this.nodes.delete(node);
     }
-    return expired;
+    return { expired, orphans };
   }
 
   async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null> {

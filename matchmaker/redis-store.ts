@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
 
 const SCRIPTS = ["enqueue", "dequeue", "open-session", "close-session", "sweep-nodes", "pair", "mark-ready", "cancel-ready-check", "end-match", "get-match", "renew-leases", "claim-expired-leases"] as const;
 type ScriptName = (typeof SCRIPTS)[number];
@@ -73,8 +73,9 @@ export class RedisStore implements MatchmakingStore {
     await this.call(() => this.redis.zadd(this.key("nodes"), now, node));
   }
 
-  async sweepDeadNodes(now: number, ttlMs: number): Promise<Ticket[]> {
-    return list<Ticket>((await this.json<{ expired: unknown }>("sweep-nodes", now, ttlMs)).expired);
+  async sweepDeadNodes(now: number, ttlMs: number): Promise<Sweep> {
+    const result = await this.json<{ expired: unknown; orphans: unknown }>("sweep-nodes", now, ttlMs);
+    return { expired: list<Ticket>(result.expired), orphans: list(result.orphans) };
   }
 
   async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null> {

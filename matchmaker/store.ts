@@ -1,5 +1,5 @@
 import type { PlayerId } from "../protocol/index.ts";
-import type { HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
 import type { CancelReason } from "../protocol/index.ts";
 
 /**
@@ -10,8 +10,8 @@ import type { CancelReason } from "../protocol/index.ts";
 export interface MatchmakingStore {
   /** Marks a node alive at `now`; its tickets stay valid while it keeps doing so. */
   heartbeat(node: string, now: number): Promise<void>;
-  /** Removes what nodes silent for longer than `ttlMs` left behind; returns the tickets that expired. */
-  sweepDeadNodes(now: number, ttlMs: number): Promise<Ticket[]>;
+  /** Removes what nodes silent for longer than `ttlMs` left behind: tickets expire, sessions close (players in matches are reported). */
+  sweepDeadNodes(now: number, ttlMs: number): Promise<Sweep>;
 
   /** Records (and counts as a heartbeat of `node`) that the player's live connection in `game` is on `node`, with this generation (newer wins). */
   openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null>;

@@ -112,6 +112,12 @@ export interface Departure {
   match?: { matchId: MatchId; state: MatchState };
 }
 
+/** What a silent node left behind: expired tickets, and players whose connection died with it mid-match. */
+export interface Sweep {
+  expired: Ticket[];
+  orphans: { game: string; playerId: PlayerId; matchId: string }[];
+}
+
 /** Queue sizes and counts for `stats`. */
 export interface GameCounts {
   queued: number;

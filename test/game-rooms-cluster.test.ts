@@ -80,6 +80,22 @@ describe("a host node that dies", () => {
   });
 });
 
+describe("a player's node that dies mid-match", () => {
+  it("the host holds the seat for the grace period, then ends the match abandoned for the survivor", async () => {
+    const env = cluster("uws", { TICKET_TTL_MS: "1500", RECONNECT_GRACE_MS: "500" });
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
+    const [a, b] = nodes as [ChildNode, ChildNode];
+    // Ann on b readies first, Bob on a last: a hosts the room, so killing b only takes Ann's connection
+    const match = await startMatch("pong", [b.url, a.url]);
+    expect(await hostOf(match.matchId)).toBe(a);
+    const bob = match.seats.find((p) => p.name === "Bob")!;
+    const ended = waitFor<MatchEnd>(bob.socket, "match:end", 10_000);
+    await b.kill("SIGKILL");
+    expect(await ended).toMatchObject({ matchId: match.matchId, reason: "abandoned", winner: bob.playerId });
+    expect(await request(bob.socket, "queue:join", {})).toMatchObject({ ok: true });
+  });
+});
+
 describe("graceful drain", () => {
   it("SIGTERM: readyz 503 at once, new joins UNAVAILABLE, the running match ends aborted at the deadline, exit 0", async () => {
     const node = await spawnNode({ ENGINE: "ws", SHUTDOWN_GRACE_MS: "800", MATCHMAKER_INTERVAL_MS: "30" });

@@ -188,10 +188,10 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await store.heartbeat("n1", T0 + 20_000);
     // n2 is silent since T0: b's ticket is dead and must not be paired with a
     expect(await pairAll(T0 + 20_000)).toEqual([]);
-    const expired = await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs);
+    const { expired } = await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs);
     expect(expired.map((t) => t.ticketId)).toEqual(["t-b"]);
     expect(await store.counts("pong")).toEqual({ queued: 1, matches: 0, players: 1 });
-    expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual([]);
+    expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual({ expired: [], orphans: [] });
     // b comes back through n1 and can queue again
     await store.openSession("pong", "b", "n1", ++seq, T0);
     await store.enqueue({ ticketId: "t-b2", playerId: "b", name: "B", game: "pong", mode: "default" }, T0 + 20_000, 1200);
@@ -201,8 +201,18 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
   it("sweeps a node that opened sessions but never sent a heartbeat", async () => {
     await store.openSession("pong", "z", "n3", ++seq, T0);
     await store.enqueue({ ticketId: "t-z", playerId: "z", name: "Z", game: "pong", mode: "default" }, T0, 1200);
-    expect(await store.sweepDeadNodes(T0 + 1000, RULES.ticketTtlMs)).toEqual([]);
-    expect((await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).map((t) => t.ticketId)).toEqual(["t-z"]);
+    expect(await store.sweepDeadNodes(T0 + 1000, RULES.ticketTtlMs)).toEqual({ expired: [], orphans: [] });
+    expect((await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).expired.map((t) => t.ticketId)).toEqual(["t-z"]);
+  });
+
+  it("reports players of a dead node who were in a match", async () => {
+    await join("a", 1200);
+    await store.heartbeat("n2", T0);
+    await store.openSession("pong", "b", "n2", ++seq, T0);
+    await store.enqueue({ ticketId: "t-b", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, 1200);
+    const [match] = await pairAll(T0);
+    await store.heartbeat("n1", T0 + 20_000);
+    expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual({ expired: [], orphans: [{ game: "pong", playerId: "b", matchId: match!.matchId }] });
   });
 
   it("closing a session removes its ticket; a replaced session's close does not", async () => {

@@ -1,7 +1,7 @@
 -- ARGV: prefix, now, ttl. Removes what dead nodes left: their players' tickets and sessions.
 local cutoff = tonumber(ARGV[2]) - tonumber(ARGV[3])
 local dead = redis.call('ZRANGEBYSCORE', k('nodes'), '-inf', '(' .. cutoff)
-local expired = {}
+local expired, orphans = {}, {}
 for _, node in ipairs(dead) do
   for _, member in ipairs(redis.call('SMEMBERS', k('np', node))) do
     local cut = string.find(member, '|', 1, true)
@@ -13,6 +13,8 @@ for _, node in ipairs(dead) do
         local t = remove_ticket(ticket)
         if t then expired[#expired + 1] = t end
       end
+      local mid = redis.call('HGET', key, 'match')
+      if mid then orphans[#orphans + 1] = { game = game, playerId = pid, matchId = mid } end
       redis.call('HDEL', key, 'node', 'gen')
       redis.call('SREM', k('online', game), pid)
       forget_if_idle(game, pid)
@@ -21,4 +23,4 @@ for _, node in ipairs(dead) do
   redis.call('DEL', k('np', node))
   redis.call('ZREM', k('nodes'), node)
 end
-return cjson.encode({ expired = expired })
+return cjson.encode({ expired = expired, orphans = orphans })
