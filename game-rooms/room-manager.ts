@@ -353,7 +353,10 @@ export class RoomManager {
   /** Sends a non-acknowledged event to a player: directly when local, through the adapter otherwise. */
   private toPlayer<E extends "match:start" | "match:resumed" | "match:end" | "chat">(game: string, playerId: PlayerId, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
     const socket = this.localSocket(game, playerId);
-    const target = (socket ?? this.options.namespaces.get(game)?.to(this.options.playerRoom(playerId))) as { emit(event: string, payload: unknown): unknown } | undefined;
+    // The `except` keeps socket.io off the uws fast-publish path, which skips the outgoing listeners
+    // that the player's node uses to follow its players (server/store-recovery.ts).
+    const remote = this.options.namespaces.get(game)?.to(this.options.playerRoom(playerId)).except("\u0000none");
+    const target = (socket ?? remote) as { emit(event: string, payload: unknown): unknown } | undefined;
     target?.emit(event, payload);
   }
 

@@ -6,6 +6,8 @@ import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import { StoreRecovery } from "./store-recovery.ts";
 
+const NO_ROOM = "\u0000none";
+
 /** Chat has its own, tighter budget; being refused here never disconnects. */
 const CHAT_RATE = { perSecond: 1, burst: 5, disconnectAfter: Number.MAX_SAFE_INTEGER };
 import type { SharedParts } from "./arena-server.ts";
@@ -62,7 +64,9 @@ export function createNodeServices(shared: SharedParts): NodeServices {
     leaseMs: config.rooms.leaseMs,
     defaultRating: mm.defaultRating,
     notify: (game, playerId, event, ...args) => {
-      const target = namespaces.get(game)?.to(playerRoom(playerId)) as { emit(event: string, ...args: unknown[]): boolean } | undefined;
+      // `except` of a room nobody is in keeps socket.io off the uws fast-publish path, which skips
+      // outgoing listeners: StoreRecovery must see every match:found and match:cancelled it sends.
+      const target = namespaces.get(game)?.to(playerRoom(playerId)).except(NO_ROOM) as { emit(event: string, ...args: unknown[]): boolean } | undefined;
       target?.emit(event, ...args);
     },
     onMatchStarted: (match) => {

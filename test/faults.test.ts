@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
-import type { MatchEnd, MatchFound, MatchStart, StatePayload } from "../protocol/index.ts";
+import type { MatchCancelled, MatchEnd, MatchFound, MatchStart, StatePayload } from "../protocol/index.ts";
 import { tictactoeCell } from "../clients/bot/index.ts";
 import { closeAllClients, connect, eventually, request, waitFor, type TestClient } from "./support/clients.ts";
 import { startMatch } from "./support/players.ts";
@@ -169,5 +169,26 @@ describe("a Redis restart mid-run", () => {
     await x.send("game:input", { matchId: match.matchId, seq: 5, input: { cell: 2 } });
     const [end] = await match.ends;
     expect(end).toMatchObject({ reason: "win", winner: x.playerId });
+  }, 60_000);
+
+  it("players whose ready check vanished with Redis's data are told and requeued", async () => {
+    redis = await startPrivateRedis();
+    const env = { ENGINE: "uws", REDIS_URL: redis.url, REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "50", READY_TIMEOUT_MS: "60000" };
+    const node = await spawnNode(env);
+    nodes.push(node);
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const [p1, p2] = await Promise.all(["r1", "r2"].map(async (sub) => connect(node.url, "tictactoe", await signToken(env.ARENA_SECRET, { sub, exp }))));
+    const found = Promise.all([waitFor<MatchFound>(p1!, "match:found"), waitFor<MatchFound>(p2!, "match:found")]);
+    await request(p1!, "queue:join", {});
+    await request(p2!, "queue:join", {});
+    const [first] = await found;
+    const cancelled = Promise.all([waitFor<MatchCancelled>(p1!, "match:cancelled", 15_000), waitFor<MatchCancelled>(p2!, "match:cancelled", 15_000)]);
+    const again = Promise.all([waitFor<MatchFound>(p1!, "match:found", 20_000), waitFor<MatchFound>(p2!, "match:found", 20_000)]);
+    await redis.stop();
+    await redis.restart(); // empty
+    for (const c of await cancelled) expect(c).toEqual({ matchId: first.matchId, reason: "ready_timeout", requeued: true });
+    const [second] = await again;
+    expect(second.matchId).not.toBe(first.matchId);
+    expect(await request(p1!, "match:ready", { matchId: second.matchId })).toEqual({ ok: true });
   }, 60_000);
 });
