@@ -1,9 +1,10 @@
-import { Gauge, Histogram, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** Prometheus metrics of the game rooms on this node. */
 export interface RoomMetrics {
   running: Gauge<"game">;
   tickLateness: Histogram<"tick_rate">;
+  ticksSkipped: Counter<"tick_rate">;
   stateRtt: Histogram<"game">;
   lagging: Gauge<"game">;
   ended: Histogram<"game" | "reason">;
@@ -17,6 +18,12 @@ export function createRoomMetrics(registry: Registry): RoomMetrics {
       help: "How late each tick ran against its absolute deadline",
       labelNames: ["tick_rate"],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+      registers: [registry],
+    }),
+    ticksSkipped: new Counter({
+      name: "arena_ticks_skipped_total",
+      help: "Ticks skipped because the scheduler fell more than a period behind",
+      labelNames: ["tick_rate"],
       registers: [registry],
     }),
     stateRtt: new Histogram({

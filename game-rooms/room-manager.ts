@@ -78,12 +78,12 @@ export class RoomManager {
   private readonly metrics: RoomMetrics;
   private readonly port: RoomPort;
   private timers: NodeJS.Timeout[] = [];
-  private draining = false;
 
   constructor(private readonly options: RoomManagerOptions) {
     this.metrics = createRoomMetrics(options.registry);
     this.scheduler = new TickScheduler({
       onLateness: (ms, rate) => this.metrics.tickLateness.observe({ tick_rate: String(rate) }, ms / 1000),
+      onSkip: (ticks, rate) => this.metrics.ticksSkipped.inc({ tick_rate: String(rate) }, ticks),
       onError: (error) => options.log.error({ err: error }, "room tick failed"),
     });
     this.port = this.createPort();
@@ -103,11 +103,6 @@ export class RoomManager {
     every(Math.max(100, Math.floor(this.options.leaseMs / 3)), () => this.renewLeases());
     every(Math.max(200, Math.floor(this.options.leaseMs / 3)), () => this.reapLapsedHosts());
     every(250, () => this.expirePending());
-  }
-
-  /** Tick lateness and the like, for tests and the bench. */
-  get runningRooms(): number {
-    return this.rooms.size;
   }
 
   // ---- hosting --------------------------------------------------------------------------
@@ -406,16 +401,11 @@ export class RoomManager {
 
   /** Stops hosting: waits up to `drainMs` for running matches to finish, then aborts the rest. */
   async drain(drainMs: number): Promise<void> {
-    this.draining = true;
     const deadline = Date.now() + drainMs;
     if (this.rooms.size) this.options.log.info({ matches: this.rooms.size, drainMs }, "draining: waiting for running matches");
     while (this.rooms.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     for (const room of [...this.rooms.values()]) room.abort();
     await Promise.all([...this.finishing]);
-  }
-
-  get isDraining(): boolean {
-    return this.draining;
   }
 
   async stop(): Promise<void> {

@@ -15,6 +15,8 @@ interface Lane {
 export interface TickStats {
   /** How late a tick ran (ms), once per lane tick. */
   onLateness?(lateMs: number, tickRate: number): void;
+  /** A lane fell more than a period behind and skipped this many ticks. */
+  onSkip?(ticks: number, tickRate: number): void;
   /** A member threw: logged by the owner; the scheduler keeps going. */
   onError?(error: unknown): void;
 }
@@ -28,7 +30,6 @@ export class TickScheduler {
   private readonly lanes = new Map<number, Lane>();
   private timer: NodeJS.Timeout | null = null;
   private armedFor = Infinity;
-  skipped = 0;
 
   constructor(private readonly stats: TickStats = {}) {}
 
@@ -47,12 +48,6 @@ export class TickScheduler {
       if (lane.members.delete(member) && lane.members.size === 0) this.lanes.delete(rate);
     }
     if (this.lanes.size === 0) this.disarm();
-  }
-
-  get size(): number {
-    let n = 0;
-    for (const lane of this.lanes.values()) n += lane.members.size;
-    return n;
   }
 
   stop(): void {
@@ -95,7 +90,7 @@ export class TickScheduler {
       const after = performance.now();
       if (lane.next <= after) {
         const behind = Math.ceil((after - lane.next) / lane.period);
-        this.skipped += behind;
+        this.stats.onSkip?.(behind, rate);
         lane.next += behind * lane.period;
       }
     }
