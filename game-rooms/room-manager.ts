@@ -20,7 +20,6 @@ import { createRoomMetrics, type RoomMetrics } from "./metrics.ts";
 import type { NodeRelay, RelayMessage } from "./relay.ts";
 import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
-import { emitEncodedWithAck } from "./state-emit.ts";
 
 const RETIRE_MS = 2000;
 
@@ -71,8 +70,6 @@ export class RoomManager {
   private readonly retired = new Map<string, Room>();
   private readonly known = new Map<string, KnownMatch>();
   private readonly socketCache = new Map<string, GameSocket>();
-  private lastPayload: unknown;
-  private lastEncoded = "";
   private readonly pending = new Map<string, Pending>();
   private readonly finishing = new Set<Promise<void>>();
   /** Ends the store has not recorded yet (it was unreachable): retried, and their leases kept alive. */
@@ -155,14 +152,7 @@ export class RoomManager {
       sendState: (room, seat, payload) => {
         const socket = seat.node === this.options.node ? this.localSocket(room.game.name, seat.playerId) : undefined;
         if (socket) {
-          // both seats get the same payload object: encode it once
-          if (payload !== this.lastPayload) {
-            this.lastPayload = payload;
-            this.lastEncoded = JSON.stringify(["state", payload]);
-          }
-          emitEncodedWithAck(socket, "state", payload, this.lastEncoded, (answer) =>
-            room.acknowledge(seat.playerId, Number((answer as { tick?: unknown } | undefined)?.tick)),
-          );
+          socket.emit("state", payload, (answer) => room.acknowledge(seat.playerId, Number((answer as { tick?: unknown } | undefined)?.tick)));
         } else if (seat.node !== this.options.node) {
           this.options.relay.send(seat.node, { t: "state", from: this.options.node, game: room.game.name, matchId: room.matchId, playerId: seat.playerId, tick: payload.tick, state: payload.state });
         }
