@@ -5,12 +5,12 @@ import type { GameService } from "./game-namespace.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import { StoreRecovery } from "./store-recovery.ts";
+import type { SharedParts } from "./arena-server.ts";
 
 const NO_ROOM = "\u0000none";
 
 /** Chat has its own, tighter budget; being refused here never disconnects. */
 const CHAT_RATE = { perSecond: 1, burst: 5, disconnectAfter: Number.MAX_SAFE_INTEGER };
-import type { SharedParts } from "./arena-server.ts";
 
 /** What a node runs besides its transport: the matchmaker and the game rooms, and each game's event handlers. */
 export interface NodeServices {
