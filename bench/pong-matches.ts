@@ -3,16 +3,13 @@
  * and the load generator run in separate processes (pinned to separate cores when taskset exists).
  *   npm run bench:pong -- 500 20        (500 matches, 20 s of steady play)
  */
-import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import { hasTaskset, spawnNode } from "./server-process.ts";
+import { hasTaskset, spawnNode, spawnScript } from "./server-process.ts";
 import { histogramPercentile, readHistogram, round } from "./stats.ts";
 
 const MATCHES = Number(process.argv[2] ?? 500);
 const SECONDS = Number(process.argv[3] ?? 20);
 const ENGINE = process.argv[4] ?? "uws";
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 const server = await spawnNode(
   { ENGINE, PONG_POINTS: "100000", RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "1000", LOG_LEVEL: "info" },
@@ -22,10 +19,8 @@ const metrics = async () => (await fetch(`${server.url}/metrics`)).text();
 const sample = (text: string, name: string) => Number(/\n?([^\n]*)/.exec(text.split("\n").find((l) => l.startsWith(name + " ") || l.startsWith(name + "{")) ?? "")?.[1]?.split(" ").pop());
 const diff = (a: { le: number; count: number }[], b: { le: number; count: number }[]) => b.map((bucket, i) => ({ le: bucket.le, count: bucket.count - (a[i]?.count ?? 0) }));
 
-const generatorCommand = [process.execPath, "--import", "tsx", "bench/pong-players.ts", server.url, String(MATCHES * 2), String(SECONDS)];
-const pinned = hasTaskset() ? ["taskset", "-c", "1", ...generatorCommand] : generatorCommand;
-const generator = spawn(pinned[0]!, pinned.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-const lines = createInterface({ input: generator.stdout });
+const generator = spawnScript("bench/pong-players.ts", [server.url, String(MATCHES * 2), String(SECONDS)], { cpu: 1 });
+const lines = createInterface({ input: generator.stdout! });
 let before = "";
 let result: Record<string, unknown> = {};
 for await (const line of lines) {

@@ -4,6 +4,7 @@
  *   tsx bench/pong-players.ts <url> <players> <seconds>
  */
 import { performance } from "node:perf_hooks";
+import { pongDirection } from "../clients/bot/index.ts";
 import { connectMany } from "./client.ts";
 
 type PongView = { ball: { x: number; y: number }; paddles: [number, number]; score: [number, number] };
@@ -36,9 +37,7 @@ for (const socket of sockets) {
   socket.on("state", (payload, ack) => {
     states++;
     ack({ tick: payload.tick });
-    const view = payload.state as PongView;
-    const diff = view.ball.y - view.paddles[seat]!;
-    const next = Math.abs(diff) < 0.03 ? 0 : diff > 0 ? 1 : -1;
+    const next = pongDirection(payload.state as PongView, seat as 0 | 1);
     if (next !== dir) {
       dir = next;
       inputs++;

@@ -3,18 +3,16 @@
  * Scenarios: steady (pong at the game's tick rate), queue-storm, idle, soak (steady, long, growth per hour).
  * Servers run on core 0 and load generators on core 1 when taskset exists; the report says how cores were shared.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { freePort, startPrivateRedis, type PrivateRedis } from "./private-redis.ts";
 import { histogramChart, lineChart, page, table, type Series } from "./report-html.ts";
-import { hasTaskset, spawnNode, type ChildNode } from "./server-process.ts";
+import { hasTaskset, spawnNode, spawnScript, type ChildNode } from "./server-process.ts";
 import { histogramPercentile, readHistogram, round } from "./stats.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({
   options: {
     scenario: { type: "string", default: "steady" },
@@ -41,10 +39,8 @@ const pinning = hasTaskset() ? "servers pinned to core 0, load generators to cor
 
 type Line = Record<string, unknown> & { type: string };
 
-function launch(args: string[], cpu: number): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
-  const command = [process.execPath, "--import", "tsx", ...args];
-  const pinned = hasTaskset() ? ["taskset", "-c", String(cpu), ...command] : command;
-  const child = spawn(pinned[0]!, pinned.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+function launch([script, ...args]: string[], cpu: number): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
+  const child = spawnScript(script!, args, { cpu });
   return { child, lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };
 }
 

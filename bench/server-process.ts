@@ -14,6 +14,17 @@ export function hasTaskset(): boolean {
   }
 }
 
+/** Runs a TypeScript entry point of this project in its own process, pinned to `cpu` when taskset exists. */
+export function spawnScript(
+  script: string,
+  args: string[],
+  options: { cpu?: number; env?: NodeJS.ProcessEnv; stderr?: "pipe" | "inherit" } = {},
+): ChildProcess {
+  const command = [process.execPath, "--import", "tsx", script, ...args];
+  const pinned = options.cpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.cpu), ...command] : command;
+  return spawn(pinned[0]!, pinned.slice(1), { cwd: ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", options.stderr ?? "inherit"] });
+}
+
 /** An Arena node in a child process (`server/main.ts`), as an operator runs it. */
 export interface ChildNode {
   url: string;
@@ -30,12 +41,10 @@ export interface ChildNode {
 /** Spawns a node and waits until it listens. */
 export async function spawnNode(env: Record<string, string>, options: { pinToCpu?: number; keepLogs?: boolean } = {}): Promise<ChildNode> {
   const nodeId = env.NODE_ID ?? `n${randomBytes(3).toString("hex")}`;
-  const command = [process.execPath, "--import", "tsx", "server/main.ts"];
-  const pinned = options.pinToCpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.pinToCpu), ...command] : command;
-  const child = spawn(pinned[0]!, pinned.slice(1), {
-    cwd: ROOT,
+  const child = spawnScript("server/main.ts", [], {
+    cpu: options.pinToCpu,
     env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", NODE_ID: nodeId, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stderr: "pipe",
   });
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];

@@ -3,25 +3,20 @@
  * RSS and handle count; reports growth per hour (least-squares slope) and the samples.
  *   npm run bench:soak -- 200 600        (200 players, 600 s)
  */
-import { spawn } from "node:child_process";
 import { writeFileSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { hasTaskset, spawnNode } from "./server-process.ts";
+import { hasTaskset, spawnNode, spawnScript } from "./server-process.ts";
 import { round } from "./stats.ts";
 
 const PLAYERS = Number(process.argv[2] ?? 200);
 const SECONDS = Number(process.argv[3] ?? 600);
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 const server = await spawnNode(
   { ENGINE: "uws", PONG_POINTS: "3", PONG_BALL_SPEED: "1.5", RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "1000" },
   { pinToCpu: 0, keepLogs: false },
 );
-const command = [process.execPath, "--import", "tsx", "bench/pong-players.ts", server.url, String(PLAYERS), String(SECONDS)];
-const pinned = hasTaskset() ? ["taskset", "-c", "1", ...command] : command;
-const generator = spawn(pinned[0]!, pinned.slice(1), { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+const generator = spawnScript("bench/pong-players.ts", [server.url, String(PLAYERS), String(SECONDS)], { cpu: 1 });
 let last = "";
-generator.stdout.on("data", (chunk: Buffer) => (last += chunk.toString()));
+generator.stdout!.on("data", (chunk: Buffer) => (last += chunk.toString()));
 
 const value = (text: string, name: string) => Number(text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))?.split(" ").pop());
 const samples: { t: number; rssMb: number; handles: number; matches: number }[] = [];

@@ -6,3 +6,4 @@ export { Room, type RoomPort, type SeatState } from "./room.ts";
 export { TickScheduler, type Tickable } from "./tick-scheduler.ts";
 export { RoomManager, type RoomManagerOptions } from "./room-manager.ts";
 export { LocalRelay, RedisRelay, type NodeRelay, type RelayMessage } from "./relay.ts";
+export { toPlayer } from "./broadcast.ts";

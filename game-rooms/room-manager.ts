@@ -20,6 +20,7 @@ import { createRoomMetrics, type RoomMetrics } from "./metrics.ts";
 import type { NodeRelay, RelayMessage } from "./relay.ts";
 import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
+import { toPlayer } from "./broadcast.ts";
 
 const RETIRE_MS = 2000;
 
@@ -348,9 +349,8 @@ export class RoomManager {
   /** Sends a non-acknowledged event to a player: directly when local, through the adapter otherwise. */
   private toPlayer<E extends "match:start" | "match:resumed" | "match:end" | "chat">(game: string, playerId: PlayerId, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
     const socket = this.localSocket(game, playerId);
-    // The `except` keeps socket.io off the uws fast-publish path, which skips the outgoing listeners
-    // that the player's node uses to follow its players (server/store-recovery.ts).
-    const remote = this.options.namespaces.get(game)?.to(this.options.playerRoom(playerId)).except("\u0000none");
+    const nsp = this.options.namespaces.get(game);
+    const remote = nsp && toPlayer(nsp, this.options.playerRoom(playerId));
     const target = (socket ?? remote) as { emit(event: string, payload: unknown): unknown } | undefined;
     target?.emit(event, payload);
   }

@@ -1,13 +1,11 @@
 import { DEFAULT_RULES, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules, type Seeker } from "../matchmaker/index.ts";
-import { LocalRelay, RedisRelay, RoomManager } from "../game-rooms/index.ts";
+import { LocalRelay, RedisRelay, RoomManager, toPlayer } from "../game-rooms/index.ts";
 import type { PlayerContext } from "./event-handlers.ts";
 import type { GameService } from "./game-namespace.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 import { TokenBucket } from "./rate-limit.ts";
 import { StoreRecovery } from "./store-recovery.ts";
 import type { SharedParts } from "./arena-server.ts";
-
-const NO_ROOM = "\u0000none";
 
 /** Chat has its own, tighter budget; being refused here never disconnects. */
 const CHAT_RATE = { perSecond: 1, burst: 5, disconnectAfter: Number.MAX_SAFE_INTEGER };
@@ -64,9 +62,8 @@ export function createNodeServices(shared: SharedParts): NodeServices {
     leaseMs: config.rooms.leaseMs,
     defaultRating: mm.defaultRating,
     notify: (game, playerId, event, ...args) => {
-      // `except` of a room nobody is in keeps socket.io off the uws fast-publish path, which skips
-      // outgoing listeners: StoreRecovery must see every match:found and match:cancelled it sends.
-      const target = namespaces.get(game)?.to(playerRoom(playerId)).except(NO_ROOM) as { emit(event: string, ...args: unknown[]): boolean } | undefined;
+      const nsp = namespaces.get(game);
+      const target = nsp && (toPlayer(nsp, playerRoom(playerId)) as { emit(event: string, ...args: unknown[]): boolean });
       target?.emit(event, ...args);
     },
     onMatchStarted: (match) => {
