@@ -18,11 +18,13 @@ export function hasTaskset(): boolean {
 export function spawnScript(
   script: string,
   args: string[],
-  options: { cpu?: number; env?: NodeJS.ProcessEnv; stderr?: "pipe" | "inherit" } = {},
+  options: { cpu?: number; env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore"; stderr?: "pipe" | "inherit" } = {},
 ): ChildProcess {
-  const command = [process.execPath, "--import", "tsx", script, ...args];
+  // BENCH_PROFILE_DIR: every process the bench starts writes a CPU profile there (`node --cpu-prof`).
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${script.replace(/\W+/g, "-")}`] : [];
+  const command = [process.execPath, ...profile, "--import", "tsx", script, ...args];
   const pinned = options.cpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.cpu), ...command] : command;
-  return spawn(pinned[0]!, pinned.slice(1), { cwd: ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", options.stderr ?? "inherit"] });
+  return spawn(pinned[0]!, pinned.slice(1), { cwd: ROOT, env: options.env ?? process.env, stdio: [options.stdin ?? "ignore", "pipe", options.stderr ?? "inherit"] });
 }
 
 /** An Arena node in a child process (`server/main.ts`), as an operator runs it. */

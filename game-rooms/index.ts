@@ -7,3 +7,4 @@ export { TickScheduler, type Tickable } from "./tick-scheduler.ts";
 export { RoomManager, type RoomManagerOptions } from "./room-manager.ts";
 export { LocalRelay, RedisRelay, type NodeRelay, type RelayMessage } from "./relay.ts";
 export { toPlayer } from "./broadcast.ts";
+export { StreamStats, microsecondHistogram, type StreamSnapshot, type StreamCounters } from "./stream-stats.ts";

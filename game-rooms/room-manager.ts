@@ -19,6 +19,7 @@ import type { GameRegistry } from "./game-registry.ts";
 import { createRoomMetrics, type RoomMetrics } from "./metrics.ts";
 import type { NodeRelay, RelayMessage } from "./relay.ts";
 import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
+import { StreamStats } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
 import { toPlayer } from "./broadcast.ts";
 
@@ -78,13 +79,18 @@ export class RoomManager {
   private readonly scheduler: TickScheduler;
   private readonly metrics: RoomMetrics;
   private readonly port: RoomPort;
+  /** Exact counters and microsecond histograms of the state stream (`GET /metrics/latency`). */
+  readonly stream: StreamStats;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: RoomManagerOptions) {
     this.metrics = createRoomMetrics(options.registry);
+    this.stream = new StreamStats(options.node);
     this.scheduler = new TickScheduler({
       onLateness: (ms, rate) => this.metrics.tickLateness.observe({ tick_rate: String(rate) }, ms / 1000),
       onSkip: (ticks, rate) => this.metrics.ticksSkipped.inc({ tick_rate: String(rate) }, ticks),
+      onMemberLateness: (ms) => this.stream.roomTicked(ms),
+      onLanePass: (rate, deadline) => this.stream.laneTicked(rate, deadline),
       onError: (error) => options.log.error({ err: error }, "room tick failed"),
     });
     this.port = this.createPort();
@@ -137,7 +143,9 @@ export class RoomManager {
       graceMs: this.options.graceMs,
       lagMs: this.options.lagMs,
       maxQueuedInputs: 32,
+      stats: this.stream,
     });
+    this.stream.counters.roomsStarted++;
     this.rooms.set(match.matchId, room);
     this.metrics.running.inc({ game: game.name });
     this.options.log.info(
@@ -154,9 +162,11 @@ export class RoomManager {
         const socket = seat.node === this.options.node ? this.localSocket(room.game.name, seat.playerId) : undefined;
         if (socket) {
           socket.emit("state", payload, (answer) => room.acknowledge(seat.playerId, Number((answer as { tick?: unknown } | undefined)?.tick)));
-        } else if (seat.node !== this.options.node) {
-          this.options.relay.send(seat.node, { t: "state", from: this.options.node, game: room.game.name, matchId: room.matchId, playerId: seat.playerId, tick: payload.tick, state: payload.state });
+          return true;
         }
+        if (seat.node === this.options.node) return false;
+        this.options.relay.send(seat.node, { t: "state", from: this.options.node, game: room.game.name, matchId: room.matchId, playerId: seat.playerId, tick: payload.tick, state: payload.state });
+        return true;
       },
       sendStart: (room, seat, payload, resumed) => this.toPlayer(room.game.name, seat.playerId, resumed ? "match:resumed" : "match:start", payload),
       finish: (room, reason, winner) => {
@@ -188,13 +198,15 @@ export class RoomManager {
       ratings = eloUpdate(a.rating, b.rating, score, this.options.eloK);
     }
     const byPlayer = Object.fromEntries(room.seats.map((s, i) => [s.playerId, ratings[i]!]));
+    // Stamped before the store frees the players: any later pairing of theirs comes after this instant.
+    const closedAt = Date.now();
     try {
       await this.record(game, room.matchId, reason === "aborted" ? null : byPlayer);
     } catch (error) {
       this.unrecorded.set(room.matchId, { game, ratings: reason === "aborted" ? null : byPlayer });
       this.options.log.error({ err: error, game, matchId: room.matchId }, "could not record the end of a match yet; retrying");
     }
-    this.options.log.info({ game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings: byPlayer, ticks: room.tick }, "match ended");
+    this.options.log.info({ game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings: byPlayer, ticks: room.tick, closedAt }, "match ended");
     const payload = endPayload(room, reason, winner, byPlayer);
     for (const seat of room.seats) this.toPlayer(game, seat.playerId, "match:end", payload);
   }

@@ -1,5 +1,7 @@
+import { performance } from "node:perf_hooks";
 import { ArenaError, ErrorCode, type EndReason, type MatchEnd, type MatchStart, type PlayerId, type Seat, type StatePayload } from "../protocol/index.ts";
 import type { AnyGame, Outcome } from "./game.ts";
+import type { StreamStats } from "./stream-stats.ts";
 import type { Tickable } from "./tick-scheduler.ts";
 
 /** One seat of a running room. */
@@ -22,7 +24,8 @@ export interface SeatState {
 
 /** How a room talks to the outside: sends to seats, reports acks and the end. */
 export interface RoomPort {
-  sendState(room: Room, seat: SeatState, payload: StatePayload): void;
+  /** Returns whether the state was handed to a transport (false: the player's connection is gone). */
+  sendState(room: Room, seat: SeatState, payload: StatePayload): boolean;
   sendStart(room: Room, seat: SeatState, payload: MatchStart, resumed: boolean): void;
   /** The match is over: write ratings, free the players, tell them. Called once. */
   finish(room: Room, reason: EndReason, winner: Seat | null): void;
@@ -35,6 +38,8 @@ export interface RoomOptions {
   lagMs: number;
   maxQueuedInputs: number;
   now?: () => number;
+  /** The node's exact state-stream accounting. */
+  stats?: StreamStats;
 }
 
 const SENT_RING = 128;
@@ -88,6 +93,7 @@ export class Room implements Tickable {
   enqueueInput(playerId: PlayerId, seq: number, input: unknown): Promise<number> {
     const seat = this.seatOf(playerId);
     if (!seat) return Promise.reject(new ArenaError(ErrorCode.NOT_IN_MATCH, "not a player of this match"));
+    if (this.options.stats) this.options.stats.counters.inputs++;
     if (this.ended) return Promise.reject(new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over"));
     // Duplicates and stale inputs are ignored, not errors: a client may resend after a reconnect.
     if (seq <= seat.lastSeq || seat.inputs.some((i) => i.seq === seq)) return Promise.resolve(this.tick);
@@ -103,14 +109,15 @@ export class Room implements Tickable {
   /** A state ack from a player: records the round trip. */
   acknowledge(playerId: PlayerId, tick: number): void {
     const seat = this.seatOf(playerId);
+    if (seat && this.options.stats) this.options.stats.counters.stateAcks++;
     if (!seat || !Number.isInteger(tick) || tick > this.tick || tick <= seat.lastAckTick) return;
     // Acks of a room that just ended still count for the round trip; nothing else changes.
-    const at = this.now();
     seat.lastAckTick = tick;
-    seat.lastAckAt = at;
+    seat.lastAckAt = this.now();
     const slot = tick % SENT_RING;
     if (this.sentTick[slot] === tick) {
-      seat.rttMs = at - this.sentAt[slot]!;
+      seat.rttMs = performance.now() - this.sentAt[slot]!;
+      this.options.stats?.rtt(seat.rttMs);
       this.port.onRtt?.(this, seat.rttMs);
     }
     if (seat.lagging && !this.ended) {
@@ -177,12 +184,13 @@ export class Room implements Tickable {
   }
 
   private emitState(): void {
-    const now = this.now();
     const slot = this.tick % SENT_RING;
-    this.sentAt[slot] = now;
+    this.sentAt[slot] = performance.now();
     this.sentTick[slot] = this.tick;
     const payload: StatePayload = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) };
-    for (const seat of this.seats) if (seat.connected) this.port.sendState(this, seat, payload);
+    for (const seat of this.seats) {
+      if (seat.connected && this.port.sendState(this, seat, payload) && this.options.stats) this.options.stats.counters.statesSent++;
+    }
   }
 
   private checkSeats(): void {

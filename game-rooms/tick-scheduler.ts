@@ -15,6 +15,10 @@ interface Lane {
 export interface TickStats {
   /** How late a tick ran (ms), once per lane tick. */
   onLateness?(lateMs: number, tickRate: number): void;
+  /** A member's tick finished this long (ms) after its deadline: when its state actually left. */
+  onMemberLateness?(lateMs: number): void;
+  /** A lane finished its pass for `deadline`. */
+  onLanePass?(tickRate: number, deadline: number): void;
   /** A lane fell more than a period behind and skipped this many ticks. */
   onSkip?(ticks: number, tickRate: number): void;
   /** A member threw: logged by the owner; the scheduler keeps going. */
@@ -79,13 +83,16 @@ export class TickScheduler {
       if (lane.next > now) continue;
       const deadline = lane.next;
       this.stats.onLateness?.(now - deadline, rate);
+      const { onMemberLateness } = this.stats;
       for (const member of [...lane.members]) {
         try {
           member.onTick(deadline);
         } catch (error) {
           this.stats.onError?.(error);
         }
+        if (onMemberLateness) onMemberLateness(performance.now() - deadline);
       }
+      this.stats.onLanePass?.(rate, deadline);
       lane.next = deadline + lane.period;
       const after = performance.now();
       if (lane.next <= after) {

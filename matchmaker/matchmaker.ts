@@ -148,10 +148,12 @@ export class Matchmaker {
   }
 
   private async cancel(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null> {
+    // Stamped before the store frees the players: any later pairing of theirs comes after this instant.
+    const closedAt = Date.now();
     const cancelled = await this.options.store.cancelReadyCheck(game, matchId, reason, leaver);
     if (!cancelled) return null;
     this.metrics.readyChecks.inc({ game, outcome: reason });
-    this.options.log.info({ game, matchId, reason, seats: cancelled.seats }, "ready check cancelled");
+    this.options.log.info({ game, matchId, reason, seats: cancelled.seats, closedAt }, "ready check cancelled");
     for (const seat of cancelled.seats) {
       this.options.notify(game, seat.playerId, "match:cancelled", { matchId, reason, requeued: seat.requeued });
     }

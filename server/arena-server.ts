@@ -88,7 +88,15 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
 
   const handler = (req: Parameters<typeof handleHttp>[1]) =>
     handleHttp(
-      { tokens, guestTokens: config.guestTokens, games: () => games.describe(), readiness, metrics: metrics.registry, browserClient: buildBrowserClient },
+      {
+        tokens,
+        guestTokens: config.guestTokens,
+        games: () => games.describe(),
+        readiness,
+        metrics: metrics.registry,
+        latency: () => services.streamSnapshot(),
+        browserClient: buildBrowserClient,
+      },
       req,
     );
   let transport: Transport;

@@ -21,6 +21,8 @@ export interface RouteDeps {
   games: () => GameInfo[];
   readiness: () => { ready: true } | { ready: false; reason: string };
   metrics: Registry;
+  /** Exact state-stream counters and microsecond HDR histograms, for benches. */
+  latency: () => unknown;
   /** The browser client's page and script. */
   browserClient: () => Promise<{ html: string; js: string }>;
 }
@@ -70,6 +72,8 @@ export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<Htt
     }
     case "GET /metrics":
       return { status: 200, headers: { "content-type": deps.metrics.contentType }, body: await deps.metrics.metrics() };
+    case "GET /metrics/latency":
+      return json(200, deps.latency());
     case "GET /":
       return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: (await deps.browserClient()).html };
     case "GET /app.js":

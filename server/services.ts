@@ -1,5 +1,5 @@
 import { DEFAULT_RULES, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules, type Seeker } from "../matchmaker/index.ts";
-import { LocalRelay, RedisRelay, RoomManager, toPlayer } from "../game-rooms/index.ts";
+import { LocalRelay, RedisRelay, RoomManager, toPlayer, type StreamSnapshot } from "../game-rooms/index.ts";
 import type { PlayerContext } from "./event-handlers.ts";
 import type { GameService } from "./game-namespace.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
@@ -17,6 +17,8 @@ export interface NodeServices {
   /** Lets running matches finish (up to `drainMs`), then aborts the rest. */
   drain(drainMs: number): Promise<void>;
   stop(): Promise<void>;
+  /** The state stream's exact counters and microsecond histograms. */
+  streamSnapshot(): StreamSnapshot;
 }
 
 function seeker(ctx: PlayerContext): Seeker {
@@ -126,6 +128,7 @@ export function createNodeServices(shared: SharedParts): NodeServices {
       await recovery.start();
     },
     drain: (drainMs) => rooms.drain(drainMs),
+    streamSnapshot: () => rooms.stream.snapshot(),
     async stop() {
       matchmaker.stop();
       recovery.stop();

@@ -117,9 +117,9 @@ describe("matchmaking race: 3 nodes, 1,000 players joining, leaving, disconnecti
 
     const logs: (Record<string, unknown> & { at: number })[] = nodes.flatMap((n) => n.logs).map((l) => ({ ...l, at: Date.parse(String(l.time)) }));
     const pairings = logs.filter((l) => l.msg === "players paired; ready check started") as unknown as { matchId: string; players: string[]; tickets: string[]; at: number }[];
-    const cancels = logs.filter((l) => l.msg === "ready check cancelled") as unknown as { matchId: string; at: number; seats: { playerId: string; ticketId: string; requeued: boolean }[] }[];
+    const cancels = logs.filter((l) => l.msg === "ready check cancelled") as unknown as { matchId: string; at: number; closedAt: number; seats: { playerId: string; ticketId: string; requeued: boolean }[] }[];
     const starts = new Set(logs.filter((l) => l.msg === "both players ready; handing the match to the game rooms").map((l) => l.matchId as string));
-    const ends = logs.filter((l) => l.msg === "match ended") as unknown as { matchId: string; at: number }[];
+    const ends = logs.filter((l) => l.msg === "match ended") as unknown as { matchId: string; at: number; closedAt: number }[];
     const queued = logs.filter((l) => l.msg === "player queued").map((l) => l.ticketId as string);
     const terminal = logs.filter((l) => ["player left the queue", "ticket removed: player disconnected", "ticket expired: its node went silent"].includes(String(l.msg)));
 
@@ -150,10 +150,11 @@ describe("matchmaking race: 3 nodes, 1,000 players joining, leaving, disconnecti
       if (starts.has(p.matchId)) expect(endedIds.has(p.matchId)).toBe(true);
     }
 
-    // No player was in two matches at once (log times; a match ends in the store before its end is logged).
+    // No player was in two matches at once. A match closes when its node asks the store to free the
+    // players (`closedAt`, stamped just before): a pairing after that instant is a new, legal one.
     const closedAt = new Map<string, number>();
-    for (const c of cancels) closedAt.set(c.matchId, c.at);
-    for (const e of ends) closedAt.set(e.matchId, e.at);
+    for (const c of cancels) closedAt.set(c.matchId, c.closedAt);
+    for (const e of ends) closedAt.set(e.matchId, e.closedAt);
     const byPlayer = new Map<string, { at: number; until: number }[]>();
     for (const p of pairings) for (const id of p.players) byPlayer.set(id, [...(byPlayer.get(id) ?? []), { at: p.at, until: closedAt.get(p.matchId)! }]);
     for (const intervals of byPlayer.values()) {

@@ -1,0 +1,181 @@
+import type { ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { StreamSnapshot } from "../game-rooms/index.ts";
+import { freePort, startPrivateRedis, type PrivateRedis } from "./private-redis.ts";
+import { hasTaskset, spawnNode, spawnScript } from "./server-process.ts";
+
+/** What a generator answers to `sample` (and `drain`): cumulative counters and encoded histograms. */
+export interface GeneratorSample {
+  at: number;
+  cpuUs: number;
+  statesReceived: number;
+  stateAcksSent: number;
+  inputsSent: number;
+  inputAcks: number;
+  errors: number;
+  errorCodes: Record<string, number>;
+  disconnects: number;
+  connected: number;
+  started: number;
+  inMatch: number;
+  inputToStateUs: string;
+  pairingUs: string;
+}
+
+type Answer = Record<string, unknown> & { type: string };
+
+/** A load generator process (`bench/generator/main.ts`), driven by JSON commands. */
+export class Generator {
+  private readonly waiters: { type: string; resolve: (answer: Answer) => void; reject: (error: Error) => void }[] = [];
+
+  constructor(readonly child: ChildProcess) {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      const answer = JSON.parse(line) as Answer;
+      const index = answer.type === "error" ? 0 : this.waiters.findIndex((w) => w.type === answer.type);
+      const [waiter] = index >= 0 ? this.waiters.splice(index, 1) : [];
+      if (answer.type === "error") waiter?.reject(new Error(`generator: ${String(answer.message)}`));
+      else waiter?.resolve(answer);
+    });
+    child.once("exit", (code) => {
+      for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(`generator exited with ${code}`));
+    });
+  }
+
+  /** Sends a command and resolves with the answer of type `answer`. */
+  ask<T = Answer>(command: object, answer: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ type: answer, resolve: resolve as (a: Answer) => void, reject });
+      this.child.stdin!.write(`${JSON.stringify(command)}\n`);
+    });
+  }
+}
+
+/** A server under test: an Arena node or a baseline, with the same `GET /metrics/latency`. */
+export interface ServerUnderTest {
+  url: string;
+  kill(): Promise<unknown>;
+}
+
+export type ServerKind = "arena" | "raw-uws" | "raw-socketio";
+
+export interface FleetOptions {
+  server: ServerKind;
+  engine: string;
+  nodes: number;
+  store: "memory" | "redis";
+  client: "wire" | "sdk";
+  game: string;
+  generators: number;
+  env?: Record<string, string>;
+  /** Arguments the baseline server takes (ack cadence, input acks). */
+  baselineArgs?: string[];
+}
+
+export const SERVER_CPU = 0;
+export const GENERATOR_CPU = 1;
+export const CORES = hasTaskset()
+  ? `servers pinned to core ${SERVER_CPU}, load generators to core ${GENERATOR_CPU} (taskset); nothing else of the bench runs during a measurement`
+  : "taskset not found: servers and load generators shared both cores";
+
+/** Servers (pinned to one core) and load generators (pinned to the other), started and stopped together. */
+export class Fleet {
+  private constructor(
+    readonly servers: ServerUnderTest[],
+    readonly generators: Generator[],
+    private readonly redis: PrivateRedis | undefined,
+  ) {}
+
+  static async start(options: FleetOptions): Promise<Fleet> {
+    let redis: PrivateRedis | undefined;
+    const servers: ServerUnderTest[] = [];
+    const generators: Generator[] = [];
+    try {
+      if (options.server === "arena") {
+        const env: Record<string, string> = { ENGINE: options.engine, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "1000", MATCHMAKER_INTERVAL_MS: "50", ...options.env };
+        if (options.nodes > 1 || options.store === "redis") {
+          redis = await startPrivateRedis();
+          Object.assign(env, { REDIS_URL: redis.url, ARENA_SECRET: "b".repeat(40) });
+        }
+        for (let i = 0; i < options.nodes; i++) servers.push(await spawnNode(env, { pinToCpu: SERVER_CPU, keepLogs: false }));
+      } else {
+        servers.push(await startBaseline(options.server, options.baselineArgs ?? []));
+      }
+      const urls = servers.map((s) => s.url).join(",");
+      for (let g = 0; g < options.generators; g++) {
+        const child = spawnScript("bench/generator/main.ts", ["--client", options.client, "--game", options.game, "--urls", urls, "--name", `G${g}`], { cpu: GENERATOR_CPU, stdin: "pipe" });
+        child.stdin!.on("error", () => undefined);
+        generators.push(new Generator(child));
+      }
+      return new Fleet(servers, generators, redis);
+    } catch (error) {
+      await new Fleet(servers, generators, redis).stop();
+      throw error;
+    }
+  }
+
+  /** Reads every server and every generator at the same instant. */
+  async read(): Promise<{ servers: StreamSnapshot[]; generators: GeneratorSample[] }> {
+    const [servers, generators] = await Promise.all([
+      Promise.all(this.servers.map(async (s) => (await (await fetch(`${s.url}/metrics/latency`)).json()) as StreamSnapshot)),
+      this.all<GeneratorSample>({ cmd: "sample" }, "sample"),
+    ]);
+    return { servers, generators };
+  }
+
+  /** Sends a command to every generator; `split` gives each its share of a player count. */
+  all<T>(command: object, answer: string): Promise<T[]> {
+    return Promise.all(this.generators.map((g) => g.ask<T>(command, answer)));
+  }
+
+  /** Connects `players` in all, spread evenly over the generators. */
+  async connect(players: number): Promise<void> {
+    const n = this.generators.length;
+    await Promise.all(this.generators.map((g, i) => g.ask({ cmd: "connect", players: share(players, n, i) }, "connected")));
+  }
+
+  /** The first `players` in all (spread as `connect` spread them) queue and play; resolves with how many play. */
+  async play(players: number): Promise<number> {
+    const n = this.generators.length;
+    const answers = await Promise.all(this.generators.map((g, i) => g.ask<{ inMatch: number }>({ cmd: "play", players: share(players, n, i) }, "playing")));
+    return answers.reduce((a, b) => a + b.inMatch, 0);
+  }
+
+  async stop(): Promise<void> {
+    // Asked first, so that a generator can write its CPU profile; killed if it does not go.
+    await Promise.all(
+      this.generators.map(async (g) => {
+        if (g.child.exitCode !== null) return;
+        const exited = new Promise((resolve) => g.child.once("exit", resolve));
+        g.child.stdin!.write(`${JSON.stringify({ cmd: "close" })}\n`);
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+        g.child.kill("SIGKILL");
+      }),
+    );
+    await Promise.all(this.servers.map((s) => s.kill().catch(() => undefined)));
+    await this.redis?.stop();
+  }
+}
+
+/** Generator `i`'s share of `total` players over `n` generators. */
+const share = (total: number, n: number, i: number) => Math.floor(total / n) + (i < total % n ? 1 : 0);
+
+async function startBaseline(kind: ServerKind, args: string[]): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const child = spawnScript(`bench/baselines/${kind}.ts`, [String(port), ...args], { cpu: SERVER_CPU });
+  const lines = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    lines.on("line", (line) => {
+      if (line.includes('"listening"')) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`${kind} baseline exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async kill() {
+      if (child.exitCode !== null) return;
+      child.kill("SIGKILL");
+      await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { performance } from "node:perf_hooks";
+import { pongDirection } from "../../clients/bot/index.ts";
+import { connect, type ArenaClient } from "../../clients/sdk/index.ts";
+import { InputClock, type Behaviour, type BenchPlayer, type PlayerHooks, type Tally } from "./tally.ts";
+
+const BENIGN = new Set(["UNKNOWN_MATCH", "NOT_IN_MATCH", "ALREADY_QUEUED"]);
+
+/** A player built on the SDK (socket.io-client), doing what `WirePlayer` does: the reference client. */
+export class SdkPlayer implements BenchPlayer {
+  private statesSeen = 0;
+  private readonly clock: InputClock;
+
+  private constructor(
+    private readonly client: ArenaClient,
+    private readonly tally: Tally,
+    private readonly behaviour: Behaviour,
+    hooks: PlayerHooks,
+  ) {
+    this.clock = new InputClock(tally);
+    client.on("found", (found) => {
+      tally.found++;
+      hooks.found?.(this, found.matchId);
+    });
+    client.on("start", () => {
+      this.statesSeen = 0;
+      tally.started++;
+      hooks.started?.(this);
+    });
+    client.on("end", () => {
+      tally.ended++;
+      hooks.ended?.(this);
+      if (behaviour.requeue) this.join();
+    });
+    client.on("cancelled", (cancelled) => {
+      if (!cancelled.requeued && behaviour.requeue) this.join();
+    });
+    client.on("status", (status) => {
+      if (status === "disconnected" || status === "replaced") tally.disconnects++;
+    });
+    client.on("state", (payload) => this.onState(payload.tick, payload.state as { ball: { y: number }; paddles: number[] }));
+  }
+
+  get matchId(): string | undefined {
+    return this.client.matchId;
+  }
+
+  get seat(): number {
+    return this.client.seat ?? 0;
+  }
+
+  static async connect(url: string, game: string, token: string, tally: Tally, behaviour: Behaviour, hooks: PlayerHooks): Promise<SdkPlayer> {
+    const client = connect({ url, game, token, autoReady: true, reconnect: false });
+    await client.connected();
+    tally.connected++;
+    return new SdkPlayer(client, tally, behaviour, hooks);
+  }
+
+  join(): void {
+    this.client.queue().catch((error: { code?: string }) => this.failed(error));
+  }
+
+  leaveMatch(): void {
+    if (this.client.matchId) this.client.forfeit().catch(() => undefined);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private failed(error: { code?: string }): void {
+    if (!BENIGN.has(error.code ?? "")) this.tally.error(error.code ?? "?");
+  }
+
+  private onState(tick: number, state: { ball: { y: number }; paddles: number[] }): void {
+    const now = performance.now();
+    // The SDK acknowledges every state by itself.
+    this.tally.statesReceived++;
+    this.tally.stateAcksSent++;
+    this.clock.state(tick, now);
+    if (!this.behaviour.inputs || !this.client.matchId || ++this.statesSeen % this.behaviour.inputEvery !== 0) return;
+    const sentAt = performance.now();
+    this.tally.inputsSent++;
+    this.client
+      .input({ dir: pongDirection(state, this.seat as 0 | 1) })
+      .then((applied) => {
+        this.tally.inputAcks++;
+        this.clock.applied(applied, sentAt);
+      })
+      .catch((error: { code?: string }) => this.failed(error));
+  }
+}

@@ -1,0 +1,107 @@
+import { performance } from "node:perf_hooks";
+import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
+import { microsecondHistogram } from "../../game-rooms/index.ts";
+
+/** What a generator's players did, counted exactly; read by the bench at chosen instants. */
+export class Tally {
+  statesReceived = 0;
+  stateAcksSent = 0;
+  inputsSent = 0;
+  inputAcks = 0;
+  errors = 0;
+  disconnects = 0;
+  connected = 0;
+  started = 0;
+  ended = 0;
+  found = 0;
+  /** Time from sending an input to receiving the first state that reflects it. */
+  readonly inputToStateUs = microsecondHistogram();
+  /** Pairing overhead: when both partners were told minus when the later one joined. */
+  readonly pairingUs = microsecondHistogram();
+  readonly errorCodes = new Map<string, number>();
+
+  error(code: string): void {
+    this.errors++;
+    this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
+  }
+
+  snapshot(): Record<string, unknown> {
+    const cpu = process.cpuUsage();
+    return {
+      at: performance.timeOrigin + performance.now(),
+      cpuUs: cpu.user + cpu.system,
+      systemUs: cpu.system,
+      statesReceived: this.statesReceived,
+      stateAcksSent: this.stateAcksSent,
+      inputsSent: this.inputsSent,
+      inputAcks: this.inputAcks,
+      errors: this.errors,
+      errorCodes: Object.fromEntries(this.errorCodes),
+      disconnects: this.disconnects,
+      connected: this.connected,
+      started: this.started,
+      ended: this.ended,
+      found: this.found,
+      inputToStateUs: encodeIntoCompressedBase64(this.inputToStateUs),
+      pairingUs: encodeIntoCompressedBase64(this.pairingUs),
+    };
+  }
+}
+
+/**
+ * Input-to-state latency of one player: when each recent tick's state arrived, and the input whose
+ * applying tick is known (from its ack) but whose state has not arrived yet.
+ */
+export class InputClock {
+  private readonly ticks = new Int32Array(32).fill(-1);
+  private readonly at = new Float64Array(32);
+  private waiting: [tick: number, sentAt: number] | undefined;
+
+  constructor(private readonly tally: Tally) {}
+
+  /** The state of `tick` arrived at `now`. */
+  state(tick: number, now: number): void {
+    this.ticks[tick & 31] = tick;
+    this.at[tick & 31] = now;
+    if (this.waiting?.[0] === tick) this.record(now - this.waiting[1]);
+  }
+
+  /** An input sent at `sentAt` was applied at `tick`: its latency ends when that tick's state arrives. */
+  applied(tick: number, sentAt: number): void {
+    if (this.ticks[tick & 31] === tick) this.record(this.at[tick & 31]! - sentAt);
+    else this.waiting = [tick, sentAt];
+  }
+
+  private record(ms: number): void {
+    this.waiting = undefined;
+    this.tally.inputToStateUs.recordValue(Math.max(1, Math.round(ms * 1000)));
+  }
+}
+
+/** What the players do; the generator flips these between phases. */
+export interface Behaviour {
+  /** Queue again after a match ends or a ready check is cancelled. */
+  requeue: boolean;
+  /** Send inputs while playing. */
+  inputs: boolean;
+  /** Send an input every this many states (pong at 30 Hz: 3 is 10 inputs per second). */
+  inputEvery: number;
+}
+
+/** What the generator hears from its players. */
+export interface PlayerHooks {
+  found?(player: BenchPlayer, matchId: string): void;
+  started?(player: BenchPlayer): void;
+  ended?(player: BenchPlayer): void;
+}
+
+/** One simulated player, over the wire or through the SDK. */
+export interface BenchPlayer {
+  readonly matchId: string | undefined;
+  readonly seat: number;
+  /** `queue:join`. */
+  join(): void;
+  /** `match:leave` (forfeits the running match). */
+  leaveMatch(): void;
+  close(): void;
+}

@@ -1,0 +1,76 @@
+import { performance } from "node:perf_hooks";
+import { build, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
+
+/** Microsecond histograms: 1 us to 60 s at three significant digits. */
+export function microsecondHistogram(): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32 });
+}
+
+/** What `GET /metrics/latency` answers: exact counters and HDR histograms, cumulative since start. */
+export interface StreamSnapshot {
+  node: string;
+  /** Wall clock of the snapshot (epoch ms) and the process's CPU time (us) and RSS at that instant. */
+  at: number;
+  cpuUs: number;
+  /** The part of cpuUs spent in the kernel (sending and receiving). */
+  systemUs: number;
+  rssBytes: number;
+  /** Per tick rate, the deadline (ms, this process's monotonic clock) of the last tick pass that ran. */
+  tickClock: Record<string, number>;
+  counters: StreamCounters;
+  /** hdr-histogram-js `encodeIntoCompressedBase64`, values in microseconds. */
+  histograms: { rttUs: string; tickLatenessUs: string };
+}
+
+export interface StreamCounters {
+  /** States handed to the transport, one per seat (local emit or relay to the player's node). */
+  statesSent: number;
+  /** State acknowledgements that reached the room, valid or not. */
+  stateAcks: number;
+  /** Inputs that reached a room. */
+  inputs: number;
+  /** Rooms started on this node. */
+  roomsStarted: number;
+}
+
+/**
+ * The state stream's exact accounting on this node: every state sent, every ack received, the
+ * round trip of each acknowledged state and how late each room's tick finished against its
+ * deadline, in microseconds. An operator's bench reads it at chosen instants and subtracts.
+ */
+export class StreamStats {
+  readonly counters: StreamCounters = { statesSent: 0, stateAcks: 0, inputs: 0, roomsStarted: 0 };
+  readonly rttUs = microsecondHistogram();
+  readonly tickLatenessUs = microsecondHistogram();
+  private readonly tickClock: Record<string, number> = {};
+
+  constructor(private readonly node: string) {}
+
+  rtt(ms: number): void {
+    this.rttUs.recordValue(Math.max(1, Math.round(ms * 1000)));
+  }
+
+  /** A room's tick finished `lateMs` after its deadline. */
+  roomTicked(lateMs: number): void {
+    this.tickLatenessUs.recordValue(Math.max(1, Math.round(lateMs * 1000)));
+  }
+
+  /** A lane of `tickRate` finished its pass for `deadline`. */
+  laneTicked(tickRate: number, deadline: number): void {
+    this.tickClock[tickRate] = deadline;
+  }
+
+  snapshot(): StreamSnapshot {
+    const cpu = process.cpuUsage();
+    return {
+      node: this.node,
+      at: performance.timeOrigin + performance.now(),
+      cpuUs: cpu.user + cpu.system,
+      systemUs: cpu.system,
+      rssBytes: process.memoryUsage.rss(),
+      tickClock: { ...this.tickClock },
+      counters: { ...this.counters },
+      histograms: { rttUs: encodeIntoCompressedBase64(this.rttUs), tickLatenessUs: encodeIntoCompressedBase64(this.tickLatenessUs) },
+    };
+  }
+}
