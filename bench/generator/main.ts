@@ -33,7 +33,7 @@ const { values } = parseArgs({
 const URLS = (values.urls ?? "").split(",").filter(Boolean);
 const GAME = values.game!;
 const tally = new Tally();
-const behaviour: Behaviour = { requeue: false, inputs: false, inputEvery: Number(values["input-every"]) };
+const behaviour: Behaviour = { requeue: false, inputs: false, ready: true, inputEvery: Number(values["input-every"]) };
 const players: BenchPlayer[] = [];
 const out = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,7 +45,7 @@ let pairing = microsecondHistogram();
 /** Per player: from its join to its `match:found`. */
 let timeToFound = microsecondHistogram();
 let pairedMatches = 0;
-let onStart: ((player: BenchPlayer) => void) | undefined;
+let onFound: ((player: BenchPlayer) => void) | undefined;
 const idle = new Set<BenchPlayer>();
 
 const hooks: PlayerHooks = {
@@ -59,14 +59,15 @@ const hooks: PlayerHooks = {
     matches.set(matchId, match);
     match.joined.push(joined);
     match.found.push(now);
+    onFound?.(player);
     if (match.found.length === 2) {
       matches.delete(matchId);
       pairedMatches++;
       pairing.recordValue(Math.max(1, Math.round((Math.max(...match.found) - Math.max(...match.joined)) * 1000)));
     }
   },
-  started: (player) => onStart?.(player),
   ended: (player) => void idle.add(player),
+  dropped: (player) => void idle.add(player),
 };
 
 async function connectPlayers(count: number): Promise<void> {
@@ -106,8 +107,8 @@ function join(player: BenchPlayer): void {
 
 /** The first `count` players queue and play (requeueing after each match); the others stay idle. */
 async function play(count: number): Promise<object> {
-  Object.assign(behaviour, { requeue: true, inputs: true });
-  onStart = undefined;
+  Object.assign(behaviour, { requeue: true, inputs: true, ready: true });
+  onFound = undefined;
   const playing = players.slice(0, count);
   for (const player of playing) if (!player.matchId) join(player);
   await waitFor(() => inMatch() === playing.length, 60_000);
@@ -124,7 +125,7 @@ async function drain(): Promise<object> {
 }
 
 async function storm(): Promise<object> {
-  Object.assign(behaviour, { requeue: false, inputs: false });
+  Object.assign(behaviour, { requeue: false, inputs: false, ready: true });
   timeToFound = microsecondHistogram();
   const start = performance.now();
   const before = tally.found;
@@ -134,14 +135,13 @@ async function storm(): Promise<object> {
   return { type: "stormed", found: tally.found - before, seconds, timeToFoundUs: encodeIntoCompressedBase64(timeToFound) };
 }
 
-/** Joins `rate` players per second from the idle ones for `seconds`; each match is forfeited at its start. */
+/** Joins `rate` players per second from the idle ones for `seconds`; both players of a pairing leave its ready check. */
 async function pace(rate: number, seconds: number): Promise<object> {
-  Object.assign(behaviour, { requeue: false, inputs: false });
+  Object.assign(behaviour, { requeue: false, inputs: false, ready: false });
   pairing = microsecondHistogram();
   pairedMatches = 0;
-  onStart = (player) => {
-    if (player.seat === 0) player.leaveMatch();
-  };
+  // Both walk out of the ready check at once: the pairing is what is measured, and both are free again.
+  onFound = (player) => player.leaveQueue();
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   let joined = 0;
@@ -159,11 +159,17 @@ async function pace(rate: number, seconds: number): Promise<object> {
     }
     await sleep(5);
   }
+  // An odd join out would wait for a partner that never comes.
+  const partner = idle.values().next().value;
+  if (joined % 2 === 1 && partner) {
+    join(partner);
+    joined++;
+  }
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   // Matches still being paired are counted when their players are told.
   await waitFor(() => joinedAt.size === 0, 2000);
-  onStart = undefined;
+  onFound = undefined;
   return { type: "paced", offered: rate, joined, joinsPerSecond: joined / elapsed, pairs: pairedMatches, unpaired: joinedAt.size, starved, pairingUs: encodeIntoCompressedBase64(pairing), cpuPercent: ((cpu.user + cpu.system) / 1e4 / elapsed) };
 }
 

@@ -20,6 +20,7 @@ export class SdkPlayer implements BenchPlayer {
     client.on("found", (found) => {
       tally.found++;
       hooks.found?.(this, found.matchId);
+      if (behaviour.ready) client.ready(found.matchId).catch((error: { code?: string }) => this.failed(error));
     });
     client.on("start", () => {
       this.statesSeen = 0;
@@ -32,7 +33,9 @@ export class SdkPlayer implements BenchPlayer {
       if (behaviour.requeue) this.join();
     });
     client.on("cancelled", (cancelled) => {
-      if (!cancelled.requeued && behaviour.requeue) this.join();
+      if (cancelled.requeued) return;
+      hooks.dropped?.(this);
+      if (behaviour.requeue) this.join();
     });
     client.on("status", (status) => {
       if (status === "disconnected" || status === "replaced") tally.disconnects++;
@@ -49,7 +52,7 @@ export class SdkPlayer implements BenchPlayer {
   }
 
   static async connect(url: string, game: string, token: string, tally: Tally, behaviour: Behaviour, hooks: PlayerHooks): Promise<SdkPlayer> {
-    const client = connect({ url, game, token, autoReady: true, reconnect: false });
+    const client = connect({ url, game, token, autoReady: false, reconnect: false });
     await client.connected();
     tally.connected++;
     return new SdkPlayer(client, tally, behaviour, hooks);
@@ -57,6 +60,10 @@ export class SdkPlayer implements BenchPlayer {
 
   join(): void {
     this.client.queue().catch((error: { code?: string }) => this.failed(error));
+  }
+
+  leaveQueue(): void {
+    this.client.leave().catch((error: { code?: string }) => this.failed(error));
   }
 
   leaveMatch(): void {

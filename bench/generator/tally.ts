@@ -84,6 +84,8 @@ export interface Behaviour {
   requeue: boolean;
   /** Send inputs while playing. */
   inputs: boolean;
+  /** Answer `match:found` with `match:ready` (otherwise the generator decides). */
+  ready: boolean;
   /** Send an input every this many states (pong at 30 Hz: 3 is 10 inputs per second). */
   inputEvery: number;
 }
@@ -93,6 +95,8 @@ export interface PlayerHooks {
   found?(player: BenchPlayer, matchId: string): void;
   started?(player: BenchPlayer): void;
   ended?(player: BenchPlayer): void;
+  /** A ready check was cancelled and the player was not put back in the queue. */
+  dropped?(player: BenchPlayer): void;
 }
 
 /** One simulated player, over the wire or through the SDK. */
@@ -103,5 +107,7 @@ export interface BenchPlayer {
   join(): void;
   /** `match:leave` (forfeits the running match). */
   leaveMatch(): void;
+  /** `queue:leave` (also walks out of a ready check). */
+  leaveQueue(): void;
   close(): void;
 }

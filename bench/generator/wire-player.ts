@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { pongDirection } from "../../clients/bot/index.ts";
-import { ackPacket, connectPacket, eventName, eventPacket, numberAfter, socketUrl, splitPacket, SIO_ACK, SIO_CONNECT, SIO_CONNECT_ERROR, SIO_EVENT } from "../wire/frames.ts";
+import { connectPacket, eventName, eventPacket, numberAfter, socketUrl, splitPacket, SIO_ACK, SIO_CONNECT, SIO_CONNECT_ERROR, SIO_EVENT } from "../wire/frames.ts";
 import { InputClock, type Behaviour, type BenchPlayer, type PlayerHooks, type Tally } from "./tally.ts";
 import { LiteWebSocket } from "../wire/lite-websocket.ts";
 
@@ -25,6 +25,7 @@ export class WirePlayer implements BenchPlayer {
   private statesSeen = 0;
   private readonly clock: InputClock;
   private readonly prefix: string;
+  private readonly ackPrefix: string;
 
   private constructor(
     private readonly game: string,
@@ -33,6 +34,7 @@ export class WirePlayer implements BenchPlayer {
     private readonly hooks: PlayerHooks,
   ) {
     this.prefix = `42/${game},`;
+    this.ackPrefix = `43/${game},`;
     this.clock = new InputClock(tally);
   }
 
@@ -76,6 +78,12 @@ export class WirePlayer implements BenchPlayer {
     });
   }
 
+  leaveQueue(): void {
+    this.request("queue:leave", {}, (answer) => {
+      if (!answer.ok) this.tally.error(answer.error?.code ?? "?");
+    });
+  }
+
   leaveMatch(): void {
     if (this.matchId) this.request("match:leave", { matchId: this.matchId }, () => undefined);
   }
@@ -99,6 +107,7 @@ export class WirePlayer implements BenchPlayer {
         this.seat = Number(payload.seat);
         this.tally.found++;
         this.hooks.found?.(this, String(payload.matchId));
+        if (!this.behaviour.ready) return;
         return this.request("match:ready", { matchId: payload.matchId }, (answer) => {
           if (!answer.ok) this.tally.error(answer.error?.code ?? "?");
         });
@@ -116,15 +125,18 @@ export class WirePlayer implements BenchPlayer {
         if (this.behaviour.requeue) this.join();
         return;
       case "match:cancelled":
-        if (!payload.requeued && this.behaviour.requeue) this.join();
+        if (payload.requeued) return;
+        this.hooks.dropped?.(this);
+        if (this.behaviour.requeue) this.join();
         return;
     }
   }
 
   private onState(frame: string, at: number, ackId: number): void {
-    this.clock.state(numberAfter(frame, '"tick":', at), performance.now());
+    const tick = numberAfter(frame, '"tick":', at);
+    this.clock.state(tick, performance.now());
     this.tally.statesReceived++;
-    const ack = ackId >= 0 ? ackPacket(this.game, ackId, { tick: numberAfter(frame, '"tick":', at) }) : undefined;
+    const ack = ackId >= 0 ? `${this.ackPrefix}${ackId}[{"tick":${tick}}]` : undefined;
     if (ack) this.tally.stateAcksSent++;
     const input = this.behaviour.inputs && this.matchId && ++this.statesSeen % this.behaviour.inputEvery === 0 ? this.input(frame, at) : undefined;
     // What a client answers to one state leaves in one write.

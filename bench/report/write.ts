@@ -98,7 +98,8 @@ export function writeReport(out: string, report: Report): boolean {
   if (rows.length) console.table(rows);
   if (report.capacity.length) console.table(report.capacity.map(({ steps: _steps, ...c }) => c));
   if (report.pairing.length) console.table(report.pairing.map(({ steps: _steps, ...p }) => p));
-  if (report.other.length) console.table(report.other);
+  const printable = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v !== null && typeof v === "object" ? JSON.stringify(v) : v]));
+  if (report.other.length) console.table(report.other.map(printable));
   if (Object.keys(json.ratios).length) console.table(json.ratios);
   if (soak) console.table(soak);
   console.log(`cores: ${CORES}\nreport: ${out}/report.json, ${out}/report.html`);

@@ -30,11 +30,6 @@ export function eventPacket(nsp: string, event: string, payload: unknown, ackId?
   return `42/${nsp},${ackId ?? ""}${JSON.stringify([event, payload])}`;
 }
 
-/** `43/nsp,<id>[answer]`. */
-export function ackPacket(nsp: string, ackId: number, answer: unknown): string {
-  return `43/${nsp},${ackId}${JSON.stringify([answer])}`;
-}
-
 /** The parts of a Socket.IO packet inside an Engine.IO message, without parsing its data. */
 export interface Packet {
   type: number;
