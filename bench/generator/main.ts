@@ -47,6 +47,7 @@ let timeToFound = microsecondHistogram();
 let pairedMatches = 0;
 let onFound: ((player: BenchPlayer) => void) | undefined;
 const idle = new Set<BenchPlayer>();
+const startedSince = new Set<BenchPlayer>();
 
 const hooks: PlayerHooks = {
   found(player, matchId) {
@@ -66,6 +67,7 @@ const hooks: PlayerHooks = {
       pairing.recordValue(Math.max(1, Math.round((Math.max(...match.found) - Math.max(...match.joined)) * 1000)));
     }
   },
+  started: (player) => void startedSince.add(player),
   ended: (player) => void idle.add(player),
   dropped: (player) => void idle.add(player),
 };
@@ -110,15 +112,27 @@ async function play(count: number): Promise<object> {
   Object.assign(behaviour, { requeue: true, inputs: true, ready: true });
   onFound = undefined;
   const playing = players.slice(0, count);
+  startedSince.clear();
   for (const player of playing) if (!player.matchId) join(player);
-  await waitFor(() => inMatch() === playing.length, 60_000);
-  return { type: "playing", inMatch: inMatch() };
+  else startedSince.add(player);
+  // Every player has started a match (with short matches, some may be between two by now).
+  await waitFor(() => startedSince.size >= playing.length, 60_000);
+  return { type: "playing", inMatch: startedSince.size };
 }
 
 async function drain(): Promise<object> {
   Object.assign(behaviour, { requeue: false, inputs: false });
-  for (const player of players) if (player.matchId && player.seat === 0) player.leaveMatch();
-  const ended = await waitFor(() => inMatch() === 0, 15_000);
+  for (const player of players) if (!player.matchId) player.leaveQueue();
+  // Seat 0 forfeits every match, again for matches that a ready check started meanwhile.
+  const left = new Set<string>();
+  const ended = await waitFor(() => {
+    for (const player of players) {
+      if (!player.matchId || player.seat !== 0 || left.has(player.matchId)) continue;
+      left.add(player.matchId);
+      player.leaveMatch();
+    }
+    return inMatch() === 0;
+  }, 15_000);
   // The last states' acks are on their way: give them time to land before anyone reads the server.
   await sleep(300);
   return { type: "drained", stillInMatch: ended ? 0 : inMatch(), ...tally.snapshot() };
