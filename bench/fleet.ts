@@ -68,8 +68,12 @@ export interface FleetOptions {
   game: string;
   generators: number;
   env?: Record<string, string>;
-  /** Arguments the baseline server takes (ack cadence, input acks). */
-  baselineArgs?: string[];
+  /** The tick rate the servers run the game at; readings are taken at its cycle boundaries. */
+  tickRate?: number;
+  /** Clients acknowledge every state whose tick is a multiple of this (`STATE_ACK_EVERY`). */
+  ackEvery?: number;
+  /** Whether inputs ask for an answer (otherwise fire and forget). */
+  inputAcks?: boolean;
 }
 
 export const SERVER_CPU = 0;
@@ -84,6 +88,7 @@ export class Fleet {
     readonly servers: ServerUnderTest[],
     readonly generators: Generator[],
     private readonly redis: PrivateRedis | undefined,
+    private readonly tickRate: number | undefined,
   ) {}
 
   static async start(options: FleetOptions): Promise<Fleet> {
@@ -92,34 +97,38 @@ export class Fleet {
     const generators: Generator[] = [];
     try {
       if (options.server === "arena") {
-        const env: Record<string, string> = { ENGINE: options.engine, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "1000", MATCHMAKER_INTERVAL_MS: "50", ...options.env };
+        const env: Record<string, string> = { ENGINE: options.engine, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "1000", MATCHMAKER_INTERVAL_MS: "50", STATE_ACK_EVERY: String(options.ackEvery ?? 1), ...options.env };
+        if (options.tickRate) env.PONG_TICK_RATE = String(options.tickRate);
         if (options.nodes > 1 || options.store === "redis") {
           redis = await startPrivateRedis();
           Object.assign(env, { REDIS_URL: redis.url, ARENA_SECRET: "b".repeat(40) });
         }
         for (let i = 0; i < options.nodes; i++) servers.push(await spawnNode(env, { pinToCpu: SERVER_CPU, keepLogs: false }));
       } else {
-        servers.push(await startBaseline(options.server, options.baselineArgs ?? []));
+        servers.push(await startBaseline(options.server, [String(options.tickRate ?? 30), String(options.ackEvery ?? 1)]));
       }
       const urls = servers.map((s) => s.url).join(",");
       for (let g = 0; g < options.generators; g++) {
-        const child = spawnScript("bench/generator/main.ts", ["--client", options.client, "--game", options.game, "--urls", urls, "--name", `G${g}`], { cpu: GENERATOR_CPU, stdin: "pipe" });
+        const args = ["--client", options.client, "--game", options.game, "--urls", urls, "--name", `G${g}`, "--input-acks", options.inputAcks === false ? "off" : "on"];
+        const child = spawnScript("bench/generator/main.ts", args, { cpu: GENERATOR_CPU, stdin: "pipe" });
         child.stdin!.on("error", () => undefined);
         generators.push(new Generator(child));
       }
-      return new Fleet(servers, generators, redis);
+      return new Fleet(servers, generators, redis, options.tickRate);
     } catch (error) {
-      await new Fleet(servers, generators, redis).stop();
+      await new Fleet(servers, generators, redis, options.tickRate).stop();
       throw error;
     }
   }
 
-  /** Reads every server and every generator at the same instant. */
+  /**
+   * Reads every server, each at its next cycle boundary (so that counts cover whole tick periods),
+   * then every generator at once after: both within a millisecond or two of each other.
+   */
   async read(): Promise<{ servers: StreamSnapshot[]; generators: GeneratorSample[] }> {
-    const [servers, generators] = await Promise.all([
-      Promise.all(this.servers.map(async (s) => (await (await fetch(`${s.url}/metrics/latency`)).json()) as StreamSnapshot)),
-      this.all<GeneratorSample>({ cmd: "sample" }, "sample"),
-    ]);
+    const query = this.tickRate ? `?tickRate=${this.tickRate}` : "";
+    const servers = await Promise.all(this.servers.map(async (s) => (await (await fetch(`${s.url}/metrics/latency${query}`)).json()) as StreamSnapshot));
+    const generators = await this.all<GeneratorSample>({ cmd: "sample" }, "sample");
     return { servers, generators };
   }
 

@@ -22,8 +22,12 @@ export interface StreamRun {
   serverCpuUsPerState: number;
   generatorCpuPercent: number[];
   generatorCpuUsPerState: number;
-  /** States never acknowledged, counted exactly after the matches ended and a drain. */
+  /** States owed an acknowledgement (tick a multiple of `ackEvery`) that never got one, counted exactly after the matches ended and a drain. */
   acksLost: number;
+  /** Acknowledgements the server dropped (stale, malformed, of ticks not sent): 0 from a correct client. */
+  acksDropped: number;
+  ackEvery: number;
+  inputAcks: boolean;
   /** States the server sent that no client received. */
   statesUndelivered: number;
   rttUs: { p50: number | null; p99: number | null; p999: number | null };
@@ -59,6 +63,8 @@ export interface LevelOptions {
   emptyRssBytes: number;
   engine: string;
   client: string;
+  ackEvery: number;
+  inputAcks: boolean;
   onSecond?: (t: number) => void;
 }
 
@@ -66,7 +72,8 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const serverSum = (r: Reading, f: (s: StreamSnapshot) => number) => sum(r.servers.map(f));
 const generatorSum = (r: Reading, f: (g: GeneratorSample) => number) => sum(r.generators.map(f));
-const outstanding = (r: Reading) => serverSum(r, (s) => s.counters.statesSent - s.counters.stateAcks);
+/** States owed an acknowledgement that none covered yet (exact once the matches are over and drained). */
+const outstanding = (r: Reading) => serverSum(r, (s) => s.counters.statesOwedAck - s.counters.stateAcks);
 const undelivered = (r: Reading) => serverSum(r, (s) => s.counters.statesSent) - generatorSum(r, (g) => g.statesReceived);
 
 /**
@@ -136,6 +143,9 @@ export async function measureLevel(fleet: Fleet, options: LevelOptions): Promise
     generatorCpuPercent: generatorCpu.map((c) => round(c * 100, 1)),
     generatorCpuUsPerState: round((generatorSum(last, (g) => g.cpuUs) - generatorSum(first, (g) => g.cpuUs)) / Math.max(1, received), 2),
     acksLost: outstanding(drained) - outstanding(settled),
+    acksDropped: serverSum(drained, (s) => s.counters.stateAcksDropped) - serverSum(settled, (s) => s.counters.stateAcksDropped),
+    ackEvery: options.ackEvery,
+    inputAcks: options.inputAcks,
     statesUndelivered: undelivered(drained) - undelivered(settled),
     rttUs: percentiles(rtt, { p50: 50, p99: 99, p999: 99.9 }),
     inputToStateUs: percentiles(inputToState, { p50: 50, p99: 99 }),

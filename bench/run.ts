@@ -1,7 +1,8 @@
 /**
  * The operator's bench. Every scenario starts its own servers (pinned to core 0) and load generators
  * (pinned to core 1), and writes `report.json` and a self-contained `report.html` to `--out`.
- *   npm run bench -- --scenario steady --players 1000 --duration 30s --engine uws,ws --baseline raw-uws --out bench-out/steady
+ *   npm run bench -- --scenario steady --players 1000 --duration 30s --engine uws,ws --baseline raw-socketio,raw-uws --out bench-out/steady
+ *     [--ack-every N] [--input-acks on|off]   (steady and capacity: state:ack cadence; inputs answered or not)
  *   npm run bench -- --scenario capacity --engine uws,ws --out bench-out/capacity
  *   npm run bench -- --scenario pairing --out bench-out/pairing          (memory, Redis, Redis with 3 nodes)
  *   npm run bench -- --scenario queue-storm --players 5000 --out bench-out/storm
@@ -30,12 +31,14 @@ const { values } = parseArgs({
     baseline: { type: "string" },
     out: { type: "string", default: "bench-out" },
     "tick-rate": { type: "string", default: "30" },
+    "ack-every": { type: "string", default: "1" },
+    "input-acks": { type: "string", default: "on" },
   },
 });
 
 function usage(problem: string): never {
   process.stderr.write(
-    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --nodes N --store memory|redis --baseline raw-uws --out DIR\n`,
+    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --nodes N --store memory|redis --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --out DIR\n`,
   );
   process.exit(2);
 }
@@ -50,7 +53,10 @@ const client = values.client as "wire" | "sdk";
 if (!SCENARIOS.includes(scenario)) usage(`unknown scenario ${scenario}`);
 if (!(players > 0) || !(seconds > 0)) usage("--players and --duration must be positive");
 if (engines.some((e) => e !== "uws" && e !== "ws")) usage("--engine takes uws, ws or both");
-if (baselines.some((b) => b !== "raw-uws")) usage("--baseline takes raw-uws");
+if (baselines.some((b) => b !== "raw-uws" && b !== "raw-socketio")) usage("--baseline takes raw-uws, raw-socketio or both");
+const ackEvery = Number(values["ack-every"]);
+if (!Number.isInteger(ackEvery) || ackEvery < 1 || ackEvery > 60) usage("--ack-every takes 1 to 60");
+if (values["input-acks"] !== "on" && values["input-acks"] !== "off") usage("--input-acks takes on or off");
 if (client !== "wire" && client !== "sdk") usage("--client takes wire or sdk");
 
 const bar = new cliProgress.SingleBar({ format: "{label} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
@@ -60,6 +66,8 @@ const stream: StreamOptions = {
   seconds,
   tickRate: Number(values["tick-rate"]),
   client,
+  ackEvery,
+  inputAcks: values["input-acks"] === "on",
   nodes: Number(values.nodes),
   store: values.store === "redis" ? "redis" : "memory",
   env: scenario === "soak" ? { PONG_POINTS: "3", PONG_BALL_SPEED: "1.5" } : { PONG_POINTS: "1000000" },
@@ -73,7 +81,7 @@ const stream: StreamOptions = {
   },
 };
 
-const report: Report = { scenario, config: { players, seconds, engines, client, nodes: stream.nodes, store: stream.store, baselines, tickRate: stream.tickRate }, runs: [], baselines: [], capacity: [], pairing: [], other: [] };
+const report: Report = { scenario, config: { players, seconds, engines, client, ackEvery, inputAcks: stream.inputAcks, nodes: stream.nodes, store: stream.store, baselines, tickRate: stream.tickRate }, runs: [], baselines: [], capacity: [], pairing: [], other: [] };
 const measured: MeasuredRun[] = [];
 try {
   if (scenario === "steady" || scenario === "soak") {

@@ -31,8 +31,13 @@ export interface GameModule<State = unknown, Input = unknown> {
   /** Advances one tick; returns true when the visible state changed. */
   step(state: State, tick: number): boolean;
   outcome(state: State): Outcome;
-  /** The state as sent on the wire (PROTOCOL.md, Games). */
-  view(state: State, clock: RoomClock): unknown;
+  /**
+   * Whether each seat sees its own view (hidden information). Shared views go out once per tick to
+   * the whole match; per-seat views once per seat.
+   */
+  readonly viewPerSeat?: boolean;
+  /** The state as sent on the wire (PROTOCOL.md, Games); `seat` is given to per-seat games. */
+  view(state: State, clock: RoomClock, seat?: Seat): unknown;
 }
 
 /** A game module with its types erased, as the registry and the rooms hold it. */

@@ -5,7 +5,7 @@ export type RelayMessage =
   | { t: "req"; id: string; from: string; op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown }
   | { t: "res"; id: string; ok: true; tick: number }
   | { t: "res"; id: string; ok: false; code: string; message: string }
-  | { t: "state"; from: string; game: string; matchId: string; playerId: string; tick: number; state: unknown }
+  | { t: "state"; from: string; game: string; matchId: string; players: string[]; tick: number; state: unknown }
   | { t: "ack"; matchId: string; playerId: string; tick: number }
   | { t: "attach"; matchId: string; playerId: string; node: string }
   | { t: "detach"; matchId: string; playerId: string };

@@ -13,14 +13,18 @@ import {
   type Seat,
   type ServerToClientEvents,
   type SocketData,
+  type StatePayload,
 } from "../protocol/index.ts";
 import { eloUpdate, type MatchmakingStore, type MatchPointer, type MatchRecord } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { createRoomMetrics, type RoomMetrics } from "./metrics.ts";
 import type { NodeRelay, RelayMessage } from "./relay.ts";
 import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
-import { StreamStats } from "./stream-stats.ts";
+import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
+
+/** The Socket.IO room of a match's players on their node. */
+export const matchRoom = (matchId: string) => `match:${matchId}`;
 import { toPlayer } from "./broadcast.ts";
 
 const RETIRE_MS = 2000;
@@ -41,6 +45,8 @@ export interface RoomManagerOptions {
   lagMs: number;
   leaseMs: number;
   requestTimeoutMs: number;
+  /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
+  stateAckEvery: number;
   /** The personal room of a player in a namespace. */
   playerRoom: (playerId: PlayerId) => string;
 }
@@ -90,7 +96,6 @@ export class RoomManager {
       onLateness: (ms, rate) => this.metrics.tickLateness.observe({ tick_rate: String(rate) }, ms / 1000),
       onSkip: (ticks, rate) => this.metrics.ticksSkipped.inc({ tick_rate: String(rate) }, ticks),
       onMemberLateness: (ms) => this.stream.roomTicked(ms),
-      onLanePass: (rate, deadline) => this.stream.laneTicked(rate, deadline),
       onError: (error) => options.log.error({ err: error }, "room tick failed"),
     });
     this.port = this.createPort();
@@ -143,6 +148,7 @@ export class RoomManager {
       graceMs: this.options.graceMs,
       lagMs: this.options.lagMs,
       maxQueuedInputs: 32,
+      ackEvery: this.options.stateAckEvery,
       stats: this.stream,
     });
     this.stream.counters.roomsStarted++;
@@ -152,21 +158,55 @@ export class RoomManager {
       { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
       "match started",
     );
+    for (const seat of seats) if (seat.node === this.options.node) this.joinMatchRoom(game.name, seat.playerId, match.matchId);
     room.start();
     this.scheduler.add(room, game.tickRate);
   }
 
+  /** The player's socket on this node joins the match's room, where its states are broadcast. */
+  private joinMatchRoom(game: string, playerId: PlayerId, matchId: string): void {
+    void this.localSocket(game, playerId)?.join(matchRoom(matchId));
+  }
+
+  /** The state stream's counters and histograms, read at the next cycle boundary of `tickRate`'s lane. */
+  streamSnapshot(tickRate?: number): Promise<StreamSnapshot> {
+    if (tickRate === undefined) return Promise.resolve(this.stream.snapshot());
+    return new Promise((resolve) =>
+      this.scheduler.atCycleBoundary(tickRate, (boundary) => resolve(this.stream.snapshot(Number.isNaN(boundary) ? {} : { [tickRate]: boundary }))),
+    );
+  }
+
   private createPort(): RoomPort {
     return {
+      broadcastState: (room, payload) => {
+        // Local seats: one emit to the match's room (on uWebSockets.js, one encode and one native
+        // publish). Remote seats: one relay message per node, which emits to its players there.
+        let reached = 0;
+        let local = false;
+        let remote: Map<string, PlayerId[]> | undefined;
+        for (const seat of room.seats) {
+          if (!seat.connected) continue;
+          reached++;
+          if (seat.node === this.options.node) local = true;
+          else {
+            remote ??= new Map();
+            const players = remote.get(seat.node);
+            if (players) players.push(seat.playerId);
+            else remote.set(seat.node, [seat.playerId]);
+          }
+        }
+        if (local) this.options.namespaces.get(room.game.name)?.local.to(matchRoom(room.matchId)).emit("state", payload);
+        if (remote) for (const [node, players] of remote) this.relayState(node, room, players, payload);
+        return reached;
+      },
       sendState: (room, seat, payload) => {
-        const socket = seat.node === this.options.node ? this.localSocket(room.game.name, seat.playerId) : undefined;
-        if (socket) {
-          socket.emit("state", payload, (answer) => room.acknowledge(seat.playerId, Number((answer as { tick?: unknown } | undefined)?.tick)));
+        if (seat.node !== this.options.node) {
+          this.relayState(seat.node, room, [seat.playerId], payload);
           return true;
         }
-        if (seat.node === this.options.node) return false;
-        this.options.relay.send(seat.node, { t: "state", from: this.options.node, game: room.game.name, matchId: room.matchId, playerId: seat.playerId, tick: payload.tick, state: payload.state });
-        return true;
+        const socket = this.localSocket(room.game.name, seat.playerId);
+        socket?.emit("state", payload);
+        return socket !== undefined;
       },
       sendStart: (room, seat, payload, resumed) => this.toPlayer(room.game.name, seat.playerId, resumed ? "match:resumed" : "match:start", payload),
       finish: (room, reason, winner) => {
@@ -181,8 +221,13 @@ export class RoomManager {
     };
   }
 
+  private relayState(node: string, room: Room, players: PlayerId[], payload: StatePayload): void {
+    this.options.relay.send(node, { t: "state", from: this.options.node, game: room.game.name, matchId: room.matchId, players, tick: payload.tick, state: payload.state });
+  }
+
   private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {
     this.scheduler.remove(room);
+    void this.options.namespaces.get(room.game.name)?.local.in(matchRoom(room.matchId)).socketsLeave(matchRoom(room.matchId));
     for (const seat of room.seats) this.socketCache.delete(`${room.game.name}|${seat.playerId}`);
     this.rooms.delete(room.matchId);
     this.retired.set(room.matchId, room);
@@ -246,8 +291,28 @@ export class RoomManager {
   playerConnected(game: string, playerId: PlayerId, match: MatchPointer | null): void {
     if (!match || match.state !== "playing" || !match.host) return;
     const room = this.rooms.get(match.matchId);
-    if (room) room.reconnected(playerId, this.options.node);
-    else this.options.relay.send(match.host, { t: "attach", matchId: match.matchId, playerId, node: this.options.node });
+    if (room) {
+      this.joinMatchRoom(game, playerId, match.matchId);
+      room.reconnected(playerId, this.options.node);
+    } else this.options.relay.send(match.host, { t: "attach", matchId: match.matchId, playerId, node: this.options.node });
+  }
+
+  /**
+   * `state:ack`: the host's room takes it; a node that relays the match's states for this player
+   * passes it on to the host. Anything else is dropped and counted: it is never answered.
+   */
+  stateAck(game: string, playerId: PlayerId, matchId: string, tick: number): void {
+    const room = this.rooms.get(matchId) ?? this.retired.get(matchId);
+    if (room && room.game.name === game) {
+      room.acknowledge(playerId, tick);
+      return;
+    }
+    const known = this.known.get(matchId);
+    if (known && known.game === game && known.players.includes(playerId) && known.host !== this.options.node) {
+      this.options.relay.send(known.host, { t: "ack", matchId, playerId, tick });
+      return;
+    }
+    this.stream.counters.stateAcksDropped++;
   }
 
   /** A player's connection closed (and no newer one took over) while in a running match. */
@@ -306,15 +371,14 @@ export class RoomManager {
         return pending.reject(new ArenaError(isErrorCode(message.code) ? message.code : ErrorCode.INTERNAL, message.message));
       }
       case "state": {
-        const socket = this.localSocket(message.game, message.playerId);
-        socket?.emit("state", { matchId: message.matchId, tick: message.tick, state: message.state }, (answer) => {
-          const tick = Number((answer as { tick?: unknown } | undefined)?.tick);
-          if (Number.isInteger(tick)) this.options.relay.send(message.from, { t: "ack", matchId: message.matchId, playerId: message.playerId, tick });
-        });
+        // This node serves these players of a match hosted elsewhere: their acks go back there.
+        if (!this.known.has(message.matchId)) this.known.set(message.matchId, { game: message.game, host: message.from, players: message.players, at: Date.now() });
+        const nsp = this.options.namespaces.get(message.game);
+        nsp?.local.to(message.players.map(this.options.playerRoom)).emit("state", { matchId: message.matchId, tick: message.tick, state: message.state });
         return;
       }
       case "ack":
-        return (this.rooms.get(message.matchId) ?? this.retired.get(message.matchId))?.acknowledge(message.playerId, message.tick);
+        return void (this.rooms.get(message.matchId) ?? this.retired.get(message.matchId))?.acknowledge(message.playerId, message.tick);
       case "attach":
         return this.rooms.get(message.matchId)?.reconnected(message.playerId, message.node);
       case "detach":

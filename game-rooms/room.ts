@@ -24,7 +24,9 @@ export interface SeatState {
 
 /** How a room talks to the outside: sends to seats, reports acks and the end. */
 export interface RoomPort {
-  /** Returns whether the state was handed to a transport (false: the player's connection is gone). */
+  /** One state to every connected seat of the match (a shared view); returns how many seats it was handed to. */
+  broadcastState(room: Room, payload: StatePayload): number;
+  /** One seat's own view (a per-seat game); returns whether it was handed to a transport. */
   sendState(room: Room, seat: SeatState, payload: StatePayload): boolean;
   sendStart(room: Room, seat: SeatState, payload: MatchStart, resumed: boolean): void;
   /** The match is over: write ratings, free the players, tell them. Called once. */
@@ -37,6 +39,8 @@ export interface RoomOptions {
   graceMs: number;
   lagMs: number;
   maxQueuedInputs: number;
+  /** Clients acknowledge every state whose tick is a multiple of this (turn-based games: 1). */
+  ackEvery: number;
   now?: () => number;
   /** The node's exact state-stream accounting. */
   stats?: StreamStats;
@@ -81,7 +85,8 @@ export class Room implements Tickable {
   }
 
   startPayload(seat: SeatState): MatchStart {
-    return { matchId: this.matchId, seat: seat.seat, tickRate: this.game.tickRate, tick: this.tick, state: this.game.view(this.state, this) };
+    const state = this.game.view(this.state, this, seat.seat);
+    return { matchId: this.matchId, seat: seat.seat, tickRate: this.game.tickRate, ackEvery: this.ackEvery, tick: this.tick, state };
   }
 
   /** Sends `match:start` to both players. */
@@ -106,11 +111,27 @@ export class Room implements Tickable {
     });
   }
 
-  /** A state ack from a player: records the round trip. */
-  acknowledge(playerId: PlayerId, tick: number): void {
+  /** Clients acknowledge every state whose tick is a multiple of this. */
+  get ackEvery(): number {
+    return this.game.kind === "realtime" ? this.options.ackEvery : 1;
+  }
+
+  /**
+   * `state:ack` of `tick` from a player: acknowledges every state up to it, and records the round
+   * trip of that tick. Stale acks, acks of ticks not sent yet and acks of non-players are dropped
+   * (and counted); returns whether this one was taken.
+   */
+  acknowledge(playerId: PlayerId, tick: number): boolean {
     const seat = this.seatOf(playerId);
-    if (seat && this.options.stats) this.options.stats.counters.stateAcks++;
-    if (!seat || !Number.isInteger(tick) || tick > this.tick || tick <= seat.lastAckTick) return;
+    const stats = this.options.stats;
+    if (!seat || !Number.isInteger(tick) || tick > this.tick || tick <= seat.lastAckTick) {
+      if (stats) stats.counters.stateAcksDropped++;
+      return false;
+    }
+    if (stats) {
+      if (tick % this.ackEvery === 0) stats.counters.stateAcks++;
+      else stats.counters.stateAcksExtra++;
+    }
     // Acks of a room that just ended still count for the round trip; nothing else changes.
     seat.lastAckTick = tick;
     seat.lastAckAt = this.now();
@@ -124,6 +145,7 @@ export class Room implements Tickable {
       seat.lagging = false;
       this.port.onLagChange?.(this, seat, false);
     }
+    return true;
   }
 
   disconnected(playerId: PlayerId): void {
@@ -187,9 +209,20 @@ export class Room implements Tickable {
     const slot = this.tick % SENT_RING;
     this.sentAt[slot] = performance.now();
     this.sentTick[slot] = this.tick;
-    const payload: StatePayload = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) };
-    for (const seat of this.seats) {
-      if (seat.connected && this.port.sendState(this, seat, payload) && this.options.stats) this.options.stats.counters.statesSent++;
+    let reached = 0;
+    if (this.game.viewPerSeat) {
+      for (const seat of this.seats) {
+        if (!seat.connected) continue;
+        const payload: StatePayload = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this, seat.seat) };
+        if (this.port.sendState(this, seat, payload)) reached++;
+      }
+    } else {
+      reached = this.port.broadcastState(this, { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) });
+    }
+    const stats = this.options.stats;
+    if (stats) {
+      stats.counters.statesSent += reached;
+      if (this.tick % this.ackEvery === 0) stats.counters.statesOwedAck += reached;
     }
   }
 

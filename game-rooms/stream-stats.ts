@@ -15,7 +15,11 @@ export interface StreamSnapshot {
   /** The part of cpuUs spent in the kernel (sending and receiving). */
   systemUs: number;
   rssBytes: number;
-  /** Per tick rate, the deadline (ms, this process's monotonic clock) of the last tick pass that ran. */
+  /**
+   * Per tick rate asked for, the cycle boundary (ms, this process's monotonic clock) at which the
+   * snapshot was taken: every pass due before it had run, none due after. Two readings count the
+   * states of whole periods, so a rate over them cannot pass its maximum.
+   */
   tickClock: Record<string, number>;
   counters: StreamCounters;
   /** hdr-histogram-js `encodeIntoCompressedBase64`, values in microseconds. */
@@ -25,8 +29,14 @@ export interface StreamSnapshot {
 export interface StreamCounters {
   /** States handed to the transport, one per seat (local emit or relay to the player's node). */
   statesSent: number;
-  /** State acknowledgements that reached the room, valid or not. */
+  /** Of those, states whose tick is a multiple of the match's `ackEvery`: each is owed a `state:ack`. */
+  statesOwedAck: number;
+  /** Valid acknowledgements of owed states (a newer tick than the seat's last, already sent). */
   stateAcks: number;
+  /** Valid acknowledgements of states that were not owed one (a client acking more often than asked). */
+  stateAcksExtra: number;
+  /** Acknowledgements dropped: malformed, stale, of a tick not sent yet, of another match or player. */
+  stateAcksDropped: number;
   /** Inputs that reached a room. */
   inputs: number;
   /** Rooms started on this node. */
@@ -39,11 +49,9 @@ export interface StreamCounters {
  * deadline, in microseconds. An operator's bench reads it at chosen instants and subtracts.
  */
 export class StreamStats {
-  readonly counters: StreamCounters = { statesSent: 0, stateAcks: 0, inputs: 0, roomsStarted: 0 };
+  readonly counters: StreamCounters = { statesSent: 0, statesOwedAck: 0, stateAcks: 0, stateAcksExtra: 0, stateAcksDropped: 0, inputs: 0, roomsStarted: 0 };
   readonly rttUs = microsecondHistogram();
   readonly tickLatenessUs = microsecondHistogram();
-  private readonly tickClock: Record<string, number> = {};
-
   constructor(private readonly node: string) {}
 
   rtt(ms: number): void {
@@ -55,12 +63,7 @@ export class StreamStats {
     this.tickLatenessUs.recordValue(Math.max(1, Math.round(lateMs * 1000)));
   }
 
-  /** A lane of `tickRate` finished its pass for `deadline`. */
-  laneTicked(tickRate: number, deadline: number): void {
-    this.tickClock[tickRate] = deadline;
-  }
-
-  snapshot(): StreamSnapshot {
+  snapshot(tickClock: Record<string, number> = {}): StreamSnapshot {
     const cpu = process.cpuUsage();
     return {
       node: this.node,
@@ -68,7 +71,7 @@ export class StreamStats {
       cpuUs: cpu.user + cpu.system,
       systemUs: cpu.system,
       rssBytes: process.memoryUsage.rss(),
-      tickClock: { ...this.tickClock },
+      tickClock,
       counters: { ...this.counters },
       histograms: { rttUs: encodeIntoCompressedBase64(this.rttUs), tickLatenessUs: encodeIntoCompressedBase64(this.tickLatenessUs) },
     };

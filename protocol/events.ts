@@ -12,6 +12,8 @@ export interface QueueJoinPayload { mode?: string }
 export interface QueueLeavePayload { [key: string]: never }
 export interface MatchRefPayload { matchId: MatchId }
 export interface GameInputPayload { matchId: MatchId; seq: number; input: unknown }
+/** Acknowledges every state of the match up to `tick`. */
+export interface StateAckPayload { matchId: MatchId; tick: number }
 export interface ChatSendPayload { matchId: MatchId; text: string }
 export interface EmptyPayload { [key: string]: never }
 
@@ -29,7 +31,8 @@ export interface MatchFound {
 export type CancelReason = "ready_timeout" | "opponent_left";
 export interface MatchCancelled { matchId: MatchId; reason: CancelReason; requeued: boolean }
 
-export interface MatchStart { matchId: MatchId; seat: Seat; tickRate: number; tick: number; state: unknown }
+/** `ackEvery`: the client sends `state:ack` for every state whose tick is a multiple of it. */
+export interface MatchStart { matchId: MatchId; seat: Seat; tickRate: number; ackEvery: number; tick: number; state: unknown }
 export interface StatePayload { matchId: MatchId; tick: number; state: unknown }
 export type EndReason = "win" | "draw" | "forfeit" | "abandoned" | "aborted";
 export interface MatchEnd {
@@ -43,23 +46,27 @@ export interface Announcement { text: string; at: number }
 
 export interface StatsAnswer { queued: number; matches: number; players: number }
 
-/** Events a client sends; every one takes an ack. */
+/**
+ * Events a client sends. Every one takes an ack, except `state:ack` (never answered) and
+ * `game:input`, which may come without one (fire and forget).
+ */
 export interface ClientToServerEvents {
   "queue:join": (payload: QueueJoinPayload, ack: AckCallback<{ ticketId: string }>) => void;
   "queue:leave": (payload: QueueLeavePayload, ack: AckCallback<{ cancelled: boolean }>) => void;
   "match:ready": (payload: MatchRefPayload, ack: AckCallback) => void;
-  "game:input": (payload: GameInputPayload, ack: AckCallback<{ tick: number }>) => void;
+  "game:input": (payload: GameInputPayload, ack?: AckCallback<{ tick: number }>) => void;
   "match:leave": (payload: MatchRefPayload, ack: AckCallback) => void;
   "chat:send": (payload: ChatSendPayload, ack: AckCallback) => void;
   stats: (payload: EmptyPayload, ack: AckCallback<StatsAnswer>) => void;
+  "state:ack": (payload: StateAckPayload) => void;
 }
 
-/** Events the server sends. `state` carries an ack the client answers with `{ tick }`. */
+/** Events the server sends. `state` is acknowledged with the `state:ack` event, not an ack callback. */
 export interface ServerToClientEvents {
   "match:found": (payload: MatchFound) => void;
   "match:cancelled": (payload: MatchCancelled) => void;
   "match:start": (payload: MatchStart) => void;
-  state: (payload: StatePayload, ack: (answer: { tick: number }) => void) => void;
+  state: (payload: StatePayload) => void;
   "match:resumed": (payload: MatchStart) => void;
   "match:end": (payload: MatchEnd) => void;
   chat: (payload: ChatMessage) => void;
@@ -91,6 +98,7 @@ export const CLIENT_EVENTS = [
   "match:leave",
   "chat:send",
   "stats",
+  "state:ack",
 ] as const satisfies readonly (keyof ClientToServerEvents)[];
 
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];

@@ -29,6 +29,7 @@ export const gameInputSchema = z.object({
   seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   input: z.unknown(),
 });
+export const stateAckSchema = z.object({ matchId: id, tick: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 export const chatSendSchema = z.object({
   matchId: id,
   text: z.string().max(1000).transform(cleanText).pipe(z.string().min(1).max(200)),
@@ -43,6 +44,7 @@ export const clientEventSchemas = {
   "match:leave": matchRefSchema,
   "chat:send": chatSendSchema,
   stats: emptySchema,
+  "state:ack": stateAckSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 export type ClientEventPayload<E extends ClientEventName> = z.output<(typeof clientEventSchemas)[E]>;

@@ -94,7 +94,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
         games: () => games.describe(),
         readiness,
         metrics: metrics.registry,
-        latency: () => services.streamSnapshot(),
+        latency: (tickRate) => services.streamSnapshot(tickRate),
         browserClient: buildBrowserClient,
       },
       req,

@@ -25,6 +25,8 @@ export interface ArenaConfig {
     graceMs: number;
     lagMs: number;
     leaseMs: number;
+    /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
+    stateAckEvery: number;
     pong: { tickRate: number; pointsToWin: number; ballSpeed: number };
     tictactoe: { tickRate: number; moveSeconds: number };
   };
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     rooms: {
       graceMs: integer(env, "RECONNECT_GRACE_MS", 10_000, 0, 600_000),
       lagMs: integer(env, "LAG_THRESHOLD_MS", 1000, 50, 600_000),
+      stateAckEvery: integer(env, "STATE_ACK_EVERY", 1, 1, 60),
       leaseMs: integer(env, "HOST_LEASE_MS", 3000, 300, 600_000),
       pong: {
         tickRate: integer(env, "PONG_TICK_RATE", 30, 10, 120),

@@ -9,6 +9,7 @@ import {
   type ClientEventPayload,
   type ClientToServerEvents,
   type ErrorBody,
+  type StateAckPayload,
 } from "../protocol/index.ts";
 import type { Logger } from "./logger.ts";
 import type { ServerMetrics } from "./metrics.ts";
@@ -24,11 +25,28 @@ export interface PlayerContext {
   log: Logger;
 }
 
-/** The success data of an event's ack (without `ok`). */
-export type AckData<E extends ClientEventName> = ClientToServerEvents[E] extends (p: never, ack: AckCallback<infer T>) => void ? T : never;
+/** Events answered through an ack: all but `state:ack`. */
+export type AnsweredEventName = Exclude<ClientEventName, "state:ack">;
 
-export type EventHandler<E extends ClientEventName> = (payload: ClientEventPayload<E>, ctx: PlayerContext) => Promise<AckData<E>> | AckData<E>;
-export type EventHandlers = { [E in ClientEventName]: EventHandler<E> };
+/** The success data of an event's ack (without `ok`). */
+export type AckData<E extends AnsweredEventName> = NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends AckCallback<infer T> ? T : never;
+
+export type EventHandler<E extends AnsweredEventName> = (payload: ClientEventPayload<E>, ctx: PlayerContext) => Promise<AckData<E>> | AckData<E>;
+export type EventHandlers = { [E in AnsweredEventName]: EventHandler<E> };
+
+/** `state:ack` is handled at once, never answered; undefined when the payload was malformed. */
+export type StateAckHandler = (payload: StateAckPayload | undefined, ctx: PlayerContext) => void;
+
+/** A `state:ack` costs a quarter of a token: 30 a second take 7.5 of a player's budget; a flood still runs out. */
+const STATE_ACK_COST = 0.25;
+
+function asStateAck(payload: unknown): StateAckPayload | undefined {
+  if (typeof payload !== "object" || payload === null) return undefined;
+  const { matchId, tick } = payload as { matchId?: unknown; tick?: unknown };
+  if (typeof matchId !== "string" || matchId.length === 0 || matchId.length > 64) return undefined;
+  if (typeof tick !== "number" || !Number.isSafeInteger(tick) || tick < 0) return undefined;
+  return { matchId, tick };
+}
 
 const known = new Set<string>(CLIENT_EVENTS);
 
@@ -43,6 +61,7 @@ function failure(error: ErrorBody) {
 
 export interface BindOptions {
   handlers: EventHandlers;
+  stateAck: StateAckHandler;
   rateLimit: RateLimitOptions;
   metrics: ServerMetrics;
   /** A reason to refuse this event right now (new work while draining), or undefined. */
@@ -64,6 +83,16 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
   // One middleware per socket does everything (no listener per event): it sees every packet first.
   socket.use((packet) => {
     const [event] = packet;
+    // The state stream's acknowledgements: the most frequent event, checked by hand, never answered.
+    if (event === "state:ack") {
+      const verdict = bucket.take(STATE_ACK_COST);
+      if (verdict === "ok") options.stateAck(asStateAck(packet[1]), ctx);
+      else {
+        options.metrics.rateLimited.inc({ game });
+        if (verdict === "abuse") socket.disconnect(true);
+      }
+      return;
+    }
     const ack = takeAck(packet) ?? (() => undefined);
     const verdict = bucket.take();
     if (verdict !== "ok") {
@@ -79,7 +108,7 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
       ack(failure({ code: ErrorCode.BAD_REQUEST, message: "unknown event" }));
       return;
     }
-    const name = event as ClientEventName;
+    const name = event as AnsweredEventName;
     const refusal = options.refusal(name);
     if (refusal) {
       ack(failure(refusal));

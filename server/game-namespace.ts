@@ -1,6 +1,6 @@
 import type { ClientEventName, ErrorBody } from "../protocol/index.ts";
 import type { TokenService } from "./auth.ts";
-import { bindEvents, type EventHandlers, type PlayerContext } from "./event-handlers.ts";
+import { bindEvents, type EventHandlers, type PlayerContext, type StateAckHandler } from "./event-handlers.ts";
 import type { Logger } from "./logger.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { playerAuth } from "./player-auth.ts";
@@ -11,6 +11,7 @@ import { playerRoom, type ArenaIo, type ArenaNamespace } from "./types.ts";
 /** What a game's namespace does with its players: the event handlers and the connection hooks. */
 export interface GameService {
   handlers: EventHandlers;
+  stateAck: StateAckHandler;
   /** Called once the socket holds the player's session (any older one was told to go). */
   connected(ctx: PlayerContext): Promise<void>;
   /** Called when the socket is gone, whatever the reason. */
@@ -58,7 +59,7 @@ export function openGameNamespace(io: ArenaIo, game: string, service: GameServic
     deps.metrics.connections.inc({ game });
     log.info({ game, playerId, sid: socket.id, transport: socket.conn.transport.name }, "player connected");
     const ready = service.connected(ctx).catch((error: unknown) => log.error({ err: error, game, playerId }, "connect hook failed"));
-    bindEvents(ctx, { handlers: service.handlers, rateLimit: deps.rateLimit, metrics: deps.metrics, refusal: deps.refusal, after: ready });
+    bindEvents(ctx, { handlers: service.handlers, stateAck: service.stateAck, rateLimit: deps.rateLimit, metrics: deps.metrics, refusal: deps.refusal, after: ready });
     socket.on("disconnect", (reason) => {
       deps.metrics.connections.dec({ game });
       log.info({ game, playerId, sid: socket.id, reason }, "player disconnected");

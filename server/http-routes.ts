@@ -6,6 +6,8 @@ import type { Registry } from "prom-client";
 export interface HttpRequest {
   method: string;
   path: string;
+  /** The query string, without the `?`. */
+  query: string;
   body: Buffer;
 }
 
@@ -21,8 +23,8 @@ export interface RouteDeps {
   games: () => GameInfo[];
   readiness: () => { ready: true } | { ready: false; reason: string };
   metrics: Registry;
-  /** Exact state-stream counters and microsecond HDR histograms, for benches. */
-  latency: () => unknown;
+  /** Exact state-stream counters and microsecond HDR histograms; with a tick rate, read at that lane's next cycle boundary. */
+  latency: (tickRate: number | undefined) => Promise<unknown>;
   /** The browser client's page and script. */
   browserClient: () => Promise<{ html: string; js: string }>;
 }
@@ -72,8 +74,10 @@ export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<Htt
     }
     case "GET /metrics":
       return { status: 200, headers: { "content-type": deps.metrics.contentType }, body: await deps.metrics.metrics() };
-    case "GET /metrics/latency":
-      return json(200, deps.latency());
+    case "GET /metrics/latency": {
+      const tickRate = Number(new URLSearchParams(req.query).get("tickRate"));
+      return json(200, await deps.latency(Number.isInteger(tickRate) && tickRate > 0 ? tickRate : undefined));
+    }
     case "GET /":
       return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: (await deps.browserClient()).html };
     case "GET /app.js":

@@ -17,14 +17,14 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Takes one token: `ok` when allowed, `limited` when refused, `abuse` when refusals have gone on too long. */
-  take(): "ok" | "limited" | "abuse" {
+  /** Takes `cost` tokens (1 by default): `ok` when allowed, `limited` when refused, `abuse` when refusals have gone on too long. */
+  take(cost = 1): "ok" | "limited" | "abuse" {
     const now = this.now();
     const elapsed = Math.max(0, now - this.last) / 1000;
     this.last = now;
     this.tokens = Math.min(this.options.burst, this.tokens + elapsed * this.options.perSecond);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (this.tokens >= cost) {
+      this.tokens -= cost;
       if (this.tokens >= this.options.burst - 1) this.refusedInRow = 0;
       return "ok";
     }

@@ -17,8 +17,8 @@ export interface NodeServices {
   /** Lets running matches finish (up to `drainMs`), then aborts the rest. */
   drain(drainMs: number): Promise<void>;
   stop(): Promise<void>;
-  /** The state stream's exact counters and microsecond histograms. */
-  streamSnapshot(): StreamSnapshot;
+  /** The state stream's exact counters and microsecond histograms (at a cycle boundary of `tickRate`'s lane). */
+  streamSnapshot(tickRate?: number): Promise<StreamSnapshot>;
 }
 
 function seeker(ctx: PlayerContext): Seeker {
@@ -53,6 +53,7 @@ export function createNodeServices(shared: SharedParts): NodeServices {
     lagMs: config.rooms.lagMs,
     leaseMs: config.rooms.leaseMs,
     requestTimeoutMs: 3000,
+    stateAckEvery: config.rooms.stateAckEvery,
     playerRoom,
   });
   const matchmaker = new Matchmaker({
@@ -112,6 +113,10 @@ export function createNodeServices(shared: SharedParts): NodeServices {
         },
         stats: (_payload, ctx) => matchmaker.stats(ctx.game),
       },
+      stateAck: (payload, ctx) => {
+        if (payload) rooms.stateAck(ctx.game, ctx.playerId, payload.matchId, payload.tick);
+        else rooms.stream.counters.stateAcksDropped++;
+      },
       connected: async (ctx) => {
         recovery.watch(ctx.socket);
         const match = await matchmaker.sessionOpened(seeker(ctx));
@@ -128,7 +133,7 @@ export function createNodeServices(shared: SharedParts): NodeServices {
       await recovery.start();
     },
     drain: (drainMs) => rooms.drain(drainMs),
-    streamSnapshot: () => rooms.stream.snapshot(),
+    streamSnapshot: (tickRate) => rooms.streamSnapshot(tickRate),
     async stop() {
       matchmaker.stop();
       recovery.stop();

@@ -27,6 +27,7 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
   app.any("/*", (res, req) => {
     const method = req.getMethod().toUpperCase();
     const path = req.getUrl();
+    const query = req.getQuery() ?? "";
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
@@ -35,7 +36,7 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
       if (!aborted) send(res, answer, close);
     };
     const run = (body: Buffer) => {
-      handler({ method, path, body }).then(respond, () =>
+      handler({ method, path, query, body }).then(respond, () =>
         respond(httpError(500, { code: "INTERNAL", message: "internal error" })),
       );
     };

@@ -38,7 +38,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too_la
 export function attachWs(io: Server, handler: HttpHandler, limit: number): Transport {
   const server = createServer({ requestTimeout: 10_000, headersTimeout: 10_000 }, (req, res) => {
     const method = (req.method ?? "GET").toUpperCase();
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const [path = "/", query = ""] = (req.url ?? "/").split("?");
     readBody(req, limit)
       .then(async (body) => {
         if (body === "too_large") {
@@ -46,7 +46,7 @@ export function attachWs(io: Server, handler: HttpHandler, limit: number): Trans
           req.destroy();
           return;
         }
-        send(res, await handler({ method, path, body }));
+        send(res, await handler({ method, path, query, body }));
       })
       .catch(() => send(res, httpError(500, { code: "INTERNAL", message: "internal error" })));
   });

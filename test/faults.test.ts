@@ -41,8 +41,8 @@ async function bot(id: string, node: ChildNode, token: string, keepGoing: () => 
     b.playing = true;
     b.matches.get(start.matchId)!.startedAt = Date.now();
   });
-  socket.on("state", (payload: StatePayload, ack: (a: { tick: number }) => void) => {
-    ack({ tick: payload.tick });
+  socket.on("state", (payload: StatePayload) => {
+    socket.emit("state:ack", { matchId: payload.matchId, tick: payload.tick });
     const view = payload.state as { board: (0 | 1 | null)[]; turn: 0 | 1 };
     if (view.turn !== seat) return;
     const cell = tictactoeCell(view.board, seat);

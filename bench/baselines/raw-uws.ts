@@ -1,87 +1,83 @@
 /**
- * The transport's floor: a bare uWebSockets.js server doing Arena's exchange with no Socket.IO and
- * no game. It speaks just enough of the same frames (Engine.IO open, namespace connect, acks) that
- * the bench's own load generator plays against it unchanged: players queue, pair in twos, ready,
- * and get one state per tick per socket with an ack id; inputs are answered at the next tick with
- * the tick that took them. States are the size of Arena's pong state. It is measured the way Arena
- * is: the same tick scheduler, the same `StreamStats`, the same `GET /metrics/latency`.
- *   tsx bench/baselines/raw-uws.ts <port> [tickRate]
+ * The transport's floor: a bare uWebSockets.js server doing Arena's exchange (protocol v2) with no
+ * Socket.IO and no game. It speaks just enough of the same frames (Engine.IO open, namespace
+ * connect, events, acks) that the bench's own load generator plays against it unchanged: players
+ * queue, pair in twos, ready, and get one state per match per tick, published once to both sockets;
+ * `state:ack` is cumulative; inputs are answered at the next tick when they ask for an answer.
+ * States are the size of Arena's pong state. It is measured the way Arena is: the same tick
+ * scheduler, the same `StreamStats`, the same `GET /metrics/latency`.
+ *   tsx bench/baselines/raw-uws.ts <port> [tickRate] [ackEvery]
  */
-import { performance } from "node:perf_hooks";
 import type { WebSocket } from "uWebSockets.js";
-import { StreamStats, TickScheduler, type Tickable } from "../../game-rooms/index.ts";
+import type { Tickable } from "../../game-rooms/index.ts";
 import { loadUws } from "../../server/uws-native.ts";
-import { eventName, splitPacket, SIO_ACK, SIO_CONNECT, SIO_EVENT } from "../wire/frames.ts";
+import { eventName, numberAfter, splitPacket, SIO_CONNECT, SIO_EVENT } from "../wire/frames.ts";
+import { baselineStats, serveBaseline, StreamLedger } from "./accounting.ts";
 
-const [portArg = "9100", tickRateArg = "30"] = process.argv.slice(2);
+const [portArg = "9100", tickRateArg = "30", ackEveryArg = "1"] = process.argv.slice(2);
 const TICK_RATE = Number(tickRateArg);
-const ACK_RING = 256;
+const ACK_EVERY = Number(ackEveryArg);
 
 interface Player {
   id: number;
   nsp: string;
   ws: WebSocket<unknown>;
   room?: RawRoom;
-  seat: number;
   ready: boolean;
-  nextAck: number;
-  sentAt: Float64Array;
-  sentId: Int32Array;
+  closed: boolean;
 }
 
-const stats = new StreamStats("raw-uws");
-const scheduler = new TickScheduler({
-  onMemberLateness: (ms) => stats.roomTicked(ms),
-  onLanePass: (rate, deadline) => stats.laneTicked(rate, deadline),
-});
+const { stats, scheduler } = baselineStats("raw-uws");
 const waiting: Player[] = [];
+const rooms = new Map<string, RawRoom>();
 let ids = 0;
 
-const send = (player: Player, frame: string) => void player.ws.send(frame, false);
+const { uws } = loadUws();
+const app = uws.App();
+const send = (player: Player, frame: string) => void (player.closed || player.ws.send(frame, false));
 const ack = (player: Player, ackId: number, answer: string) => send(player, `43/${player.nsp},${ackId}[${answer}]`);
 const event = (player: Player, name: string, payload: object) => send(player, `42/${player.nsp},${JSON.stringify([name, payload])}`);
 
 class RawRoom implements Tickable {
-  tick = 0;
   readonly matchId = `m_${(ids++).toString(16).padStart(32, "0")}`;
-  readonly inputAcks: [Player, number][] = [];
+  readonly topic = `match:${this.matchId}`;
+  readonly ledger = new StreamLedger<Player>(stats, ACK_EVERY);
   ended = false;
 
   constructor(readonly players: [Player, Player]) {}
 
   start(): void {
-    const state = this.view();
-    for (const p of this.players) event(p, "match:start", { matchId: this.matchId, seat: p.seat, tickRate: TICK_RATE, tick: 0, state: JSON.parse(state) });
+    rooms.set(this.matchId, this);
+    this.players.forEach((p, seat) => {
+      p.ws.subscribe(this.topic);
+      event(p, "match:start", { matchId: this.matchId, seat, tickRate: TICK_RATE, ackEvery: ACK_EVERY, tick: 0, state: JSON.parse(this.view()) });
+    });
     stats.counters.roomsStarted++;
     scheduler.add(this, TICK_RATE);
   }
 
   /** Pong-sized numbers: full doubles, as Arena's pong view sends them. */
   view(): string {
-    return `{"ball":{"x":${Math.random()},"y":${Math.random()}},"paddles":[${Math.random()},${Math.random()}],"score":[${this.tick % 5},${this.tick % 3}]}`;
+    const tick = this.ledger.tick;
+    return `{"ball":{"x":${Math.random()},"y":${Math.random()}},"paddles":[${Math.random()},${Math.random()}],"score":[${tick % 5},${tick % 3}]}`;
   }
 
   onTick(): void {
-    this.tick++;
-    const json = `{"matchId":"${this.matchId}","tick":${this.tick},"state":${this.view()}}]`;
-    const now = performance.now();
-    for (const p of this.players) {
-      const id = p.nextAck++;
-      p.sentAt[id % ACK_RING] = now;
-      p.sentId[id % ACK_RING] = id;
-      send(p, `42/${p.nsp},${id}["state",${json}`);
-      stats.counters.statesSent++;
-    }
-    for (const [p, id] of this.inputAcks.splice(0)) ack(p, id, `{"ok":true,"tick":${this.tick}}`);
+    const tick = this.ledger.sent(2);
+    // One frame for the match, published once to both sockets (both use one namespace).
+    app.publish(this.topic, `42/${this.players[0].nsp},["state",{"matchId":"${this.matchId}","tick":${tick},"state":${this.view()}}]`, false);
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
     scheduler.remove(this);
-    for (const [p, id] of this.inputAcks.splice(0)) ack(p, id, `{"ok":false,"error":{"code":"UNKNOWN_MATCH","message":"over"}}`);
+    setTimeout(() => rooms.delete(this.matchId), 2000);
+    this.ledger.close();
     for (const p of this.players) {
       p.room = undefined;
+      if (p.closed) continue;
+      p.ws.unsubscribe(this.topic);
       event(p, "match:end", { matchId: this.matchId, reason: "forfeit", winner: null, ratings: {} });
     }
   }
@@ -90,6 +86,16 @@ class RawRoom implements Tickable {
 function onEvent(player: Player, frame: string, dataAt: number, ackId: number): void {
   const name = eventName(frame, dataAt);
   switch (name) {
+    case "state:ack": {
+      const matchId = /"matchId":"([^"]+)"/.exec(frame)?.[1];
+      const room = matchId === undefined ? undefined : rooms.get(matchId);
+      if (!room || !room.players.includes(player)) return void stats.counters.stateAcksDropped++;
+      return room.ledger.acknowledge(player, numberAfter(frame, '"tick":', dataAt));
+    }
+    case "game:input": {
+      const answer = (tick: number | null) => ack(player, ackId, tick === null ? `{"ok":false,"error":{"code":"UNKNOWN_MATCH","message":"over"}}` : `{"ok":true,"tick":${tick}}`);
+      return player.room?.ledger.input(player, ackId >= 0 ? answer : undefined);
+    }
     case "queue:join": {
       ack(player, ackId, `{"ok":true,"ticketId":"t${player.id}"}`);
       waiting.push(player);
@@ -98,7 +104,7 @@ function onEvent(player: Player, frame: string, dataAt: number, ackId: number): 
       const room = new RawRoom(pair);
       const players = pair.map((p) => ({ playerId: `p${p.id}`, name: `p${p.id}`, rating: 1200 }));
       pair.forEach((p, seat) => {
-        Object.assign(p, { room, seat, ready: false });
+        Object.assign(p, { room, ready: false });
         event(p, "match:found", { matchId: room.matchId, game: p.nsp, seat, players, readyBy: Date.now() + 10_000 });
       });
       return;
@@ -107,10 +113,6 @@ function onEvent(player: Player, frame: string, dataAt: number, ackId: number): 
       ack(player, ackId, `{"ok":true}`);
       player.ready = true;
       if (player.room?.players.every((p) => p.ready)) player.room.start();
-      return;
-    case "game:input":
-      stats.counters.inputs++;
-      if (player.room && ackId >= 0) player.room.inputAcks.push([player, ackId]);
       return;
     case "match:leave":
       ack(player, ackId, `{"ok":true}`);
@@ -121,20 +123,11 @@ function onEvent(player: Player, frame: string, dataAt: number, ackId: number): 
   }
 }
 
-/** A client's ack of a state: `43/nsp,<id>[{"tick":N}]`. */
-function onAck(player: Player, ackId: number): void {
-  stats.counters.stateAcks++;
-  const slot = ackId % ACK_RING;
-  if (player.sentId[slot] === ackId) stats.rtt(performance.now() - player.sentAt[slot]!);
-}
-
-const { uws } = loadUws();
-const app = uws.App();
 app.ws<{ player: Player }>("/*", {
   maxBackpressure: 16 * 1024 * 1024,
   idleTimeout: 0,
   upgrade: (res, req, context) => {
-    const player: Player = { id: ids++, nsp: "pong", ws: undefined as never, seat: 0, ready: false, nextAck: 0, sentAt: new Float64Array(ACK_RING), sentId: new Int32Array(ACK_RING).fill(-1) };
+    const player: Player = { id: ids++, nsp: "pong", ws: undefined as never, ready: false, closed: false };
     res.upgrade({ player }, req.getHeader("sec-websocket-key"), req.getHeader("sec-websocket-protocol"), req.getHeader("sec-websocket-extensions"), context);
   },
   open: (ws) => {
@@ -147,7 +140,6 @@ app.ws<{ player: Player }>("/*", {
     const frame = Buffer.from(data).toString();
     const packet = splitPacket(frame);
     if (!packet) return;
-    if (packet.type === SIO_ACK) return onAck(player, packet.ackId);
     if (packet.type === SIO_EVENT) return onEvent(player, frame, packet.dataAt, packet.ackId);
     if (packet.type === SIO_CONNECT) {
       player.nsp = frame.slice(3, frame.indexOf(","));
@@ -156,24 +148,10 @@ app.ws<{ player: Player }>("/*", {
   },
   close: (ws) => {
     const { player } = ws.getUserData();
+    player.closed = true;
     player.room?.end();
     const queued = waiting.indexOf(player);
     if (queued >= 0) waiting.splice(queued, 1);
   },
 });
-app.post("/v1/guest", (res) => {
-  let aborted = false;
-  res.onAborted(() => (aborted = true));
-  res.onData((_chunk, isLast) => {
-    if (!isLast || aborted) return;
-    const id = ids++;
-    res.cork(() => res.writeHeader("content-type", "application/json").end(JSON.stringify({ playerId: `p${id}`, name: `p${id}`, token: `t${id}` })));
-  });
-});
-app.get("/metrics/latency", (res) => {
-  res.cork(() => res.writeHeader("content-type", "application/json").end(JSON.stringify(stats.snapshot())));
-});
-app.listen("127.0.0.1", Number(portArg), (token) => {
-  if (!token) process.exit(1);
-  process.stdout.write(`${JSON.stringify({ type: "listening", port: Number(portArg) })}\n`);
-});
+serveBaseline(app, stats, scheduler, Number(portArg));

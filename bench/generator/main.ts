@@ -2,7 +2,7 @@
  * A load generator process for `npm run bench`. The bench drives it with one JSON command per line
  * on stdin and reads one JSON answer per command on stdout, so that all generators and the servers
  * can be read at the same instants.
- *   tsx bench/generator/main.ts --client wire|sdk --game pong --urls http://a,http://b --name G0
+ *   tsx bench/generator/main.ts --client wire|sdk --game pong --urls http://a,http://b --name G0 [--input-acks on|off]
  *
  *   {"cmd":"connect","players":N}   connect players until there are N            -> connected
  *   {"cmd":"play","players":N}       the first N players queue and play           -> playing (when all play)
@@ -28,12 +28,13 @@ const { values } = parseArgs({
     urls: { type: "string" },
     name: { type: "string", default: "G" },
     "input-every": { type: "string", default: "3" },
+    "input-acks": { type: "string", default: "on" },
   },
 });
 const URLS = (values.urls ?? "").split(",").filter(Boolean);
 const GAME = values.game!;
 const tally = new Tally();
-const behaviour: Behaviour = { requeue: false, inputs: false, ready: true, inputEvery: Number(values["input-every"]) };
+const behaviour: Behaviour = { requeue: false, inputs: false, ready: true, inputEvery: Number(values["input-every"]), inputAcks: values["input-acks"] !== "off" };
 const players: BenchPlayer[] = [];
 const out = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

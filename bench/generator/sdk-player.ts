@@ -24,6 +24,7 @@ export class SdkPlayer implements BenchPlayer {
     });
     client.on("start", () => {
       this.statesSeen = 0;
+      this.clock.reset();
       tally.started++;
       hooks.started?.(this);
     });
@@ -80,15 +81,23 @@ export class SdkPlayer implements BenchPlayer {
 
   private onState(tick: number, state: { ball: { y: number }; paddles: number[] }): void {
     const now = performance.now();
-    // The SDK acknowledges every state by itself.
+    const paddle = state.paddles[this.seat] ?? 0.5;
+    // The SDK acknowledges states by itself, every `ackEvery` ticks.
     this.tally.statesReceived++;
-    this.tally.stateAcksSent++;
+    if (tick % this.client.ackEvery === 0) this.tally.stateAcksSent++;
     this.clock.state(tick, now);
+    if (this.behaviour.inputs && !this.behaviour.inputAcks) this.clock.paddle(paddle);
     if (!this.behaviour.inputs || !this.client.matchId || ++this.statesSeen % this.behaviour.inputEvery !== 0) return;
     const sentAt = performance.now();
+    const dir = pongDirection(state, this.seat as 0 | 1);
     this.tally.inputsSent++;
+    if (!this.behaviour.inputAcks) {
+      this.client.sendInput({ dir });
+      this.clock.sent(dir, sentAt, paddle);
+      return;
+    }
     this.client
-      .input({ dir: pongDirection(state, this.seat as 0 | 1) })
+      .input({ dir })
       .then((applied) => {
         this.tally.inputAcks++;
         this.clock.applied(applied, sentAt);

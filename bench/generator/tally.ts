@@ -48,16 +48,54 @@ export class Tally {
   }
 }
 
+/** States after which an input that never showed is given up (it pushed a paddle into a wall). */
+const GIVE_UP_STATES = 30;
+
 /**
- * Input-to-state latency of one player: when each recent tick's state arrived, and the input whose
- * applying tick is known (from its ack) but whose state has not arrived yet.
+ * Input-to-state latency of one player. With answers, an input's ack names the tick that applied
+ * it, and its latency ends when that tick's state arrives (or has arrived). Without answers (fire
+ * and forget), it ends with the first state whose paddle moves as the input asks: measured only for
+ * inputs that change the direction the paddle was seen to keep, so the change is unambiguous.
  */
 export class InputClock {
   private readonly ticks = new Int32Array(32).fill(-1);
   private readonly at = new Float64Array(32);
   private waiting: [tick: number, sentAt: number] | undefined;
+  /** Fire and forget: the direction in flight, when it was sent, and what the paddle did last. */
+  private pending: { dir: number; sentAt: number; statesLeft: number } | undefined;
+  private lastDir = 0;
+  private lastY = NaN;
+  private lastMove = NaN;
 
   constructor(private readonly tally: Tally) {}
+
+  /** A new match: nothing carries over. */
+  reset(): void {
+    this.waiting = this.pending = undefined;
+    this.lastDir = 0;
+    this.lastY = this.lastMove = NaN;
+  }
+
+  /** An input sent without asking for an answer, when the paddle stood at `paddleY`. */
+  sent(dir: number, sentAt: number, paddleY: number): void {
+    // Only a change of direction, from a motion the paddle was seen to keep, shows unambiguously.
+    const settled = !Number.isNaN(this.lastMove) && Math.sign(this.lastMove) === this.lastDir;
+    if (dir !== this.lastDir && settled && !this.pending) this.pending = { dir, sentAt, statesLeft: GIVE_UP_STATES };
+    this.lastDir = dir;
+    if (Number.isNaN(this.lastY)) this.lastY = paddleY;
+  }
+
+  /** The player's paddle in each state, while inputs go without answers. */
+  paddle(y: number): void {
+    if (!Number.isNaN(this.lastY)) this.lastMove = y - this.lastY;
+    this.lastY = y;
+    const pending = this.pending;
+    if (!pending || Number.isNaN(this.lastMove)) return;
+    if (Math.sign(this.lastMove) === pending.dir) {
+      this.pending = undefined;
+      this.tally.inputToStateUs.recordValue(Math.max(1, Math.round((performance.now() - pending.sentAt) * 1000)));
+    } else if (--pending.statesLeft <= 0) this.pending = undefined;
+  }
 
   /** The state of `tick` arrived at `now`. */
   state(tick: number, now: number): void {
@@ -88,6 +126,8 @@ export interface Behaviour {
   ready: boolean;
   /** Send an input every this many states (pong at 30 Hz: 3 is 10 inputs per second). */
   inputEvery: number;
+  /** Ask for an answer to each input (otherwise fire and forget). */
+  inputAcks: boolean;
 }
 
 /** What the generator hears from its players. */

@@ -25,7 +25,8 @@ export class WirePlayer implements BenchPlayer {
   private statesSeen = 0;
   private readonly clock: InputClock;
   private readonly prefix: string;
-  private readonly ackPrefix: string;
+  private ackEvery = 1;
+  private stateAckPrefix = "";
 
   private constructor(
     private readonly game: string,
@@ -34,7 +35,6 @@ export class WirePlayer implements BenchPlayer {
     private readonly hooks: PlayerHooks,
   ) {
     this.prefix = `42/${game},`;
-    this.ackPrefix = `43/${game},`;
     this.clock = new InputClock(tally);
   }
 
@@ -99,7 +99,7 @@ export class WirePlayer implements BenchPlayer {
   }
 
   private onEvent(frame: string, at: number, ackId: number): void {
-    if (frame.startsWith(STATE_EVENT, at)) return this.onState(frame, at, ackId);
+    if (frame.startsWith(STATE_EVENT, at)) return this.onState(frame, at);
     const name = eventName(frame, at);
     const payload = (JSON.parse(frame.slice(at)) as [string, Record<string, unknown>])[1];
     switch (name) {
@@ -115,7 +115,10 @@ export class WirePlayer implements BenchPlayer {
       case "match:resumed":
         this.matchId = String(payload.matchId);
         this.seat = Number(payload.seat);
+        this.ackEvery = Math.max(1, Number(payload.ackEvery) || 1);
+        this.stateAckPrefix = `${this.prefix}["state:ack",{"matchId":"${this.matchId}","tick":`;
         this.statesSeen = 0;
+        this.clock.reset();
         this.tally.started++;
         return this.hooks.started?.(this);
       case "match:end":
@@ -132,11 +135,13 @@ export class WirePlayer implements BenchPlayer {
     }
   }
 
-  private onState(frame: string, at: number, ackId: number): void {
+  private onState(frame: string, at: number): void {
     const tick = numberAfter(frame, '"tick":', at);
     this.clock.state(tick, performance.now());
     this.tally.statesReceived++;
-    const ack = ackId >= 0 ? `${this.ackPrefix}${ackId}[{"tick":${tick}}]` : undefined;
+    // Inputs without an answer are seen in the paddle, so it is read in every state.
+    if (this.behaviour.inputs && !this.behaviour.inputAcks) this.clock.paddle(this.paddleOf(frame, at));
+    const ack = this.matchId && tick % this.ackEvery === 0 ? `${this.stateAckPrefix}${tick}}]` : undefined;
     if (ack) this.tally.stateAcksSent++;
     const input = this.behaviour.inputs && this.matchId && ++this.statesSeen % this.behaviour.inputEvery === 0 ? this.input(frame, at) : undefined;
     // What a client answers to one state leaves in one write.
@@ -144,14 +149,23 @@ export class WirePlayer implements BenchPlayer {
     else if (ack || input) this.ws.send((ack ?? input)!);
   }
 
-  /** The follow-the-ball input for the state in `frame`, its ack expected with the tick that applied it. */
-  private input(frame: string, at: number): string {
-    const ballY = numberAfter(frame, '"y":', at);
+  private paddleOf(frame: string, at: number): number {
     const paddlesAt = frame.indexOf('"paddles":[', at) + 11;
-    const paddle = this.seat === 0 ? numberAfter(frame, "", paddlesAt) : numberAfter(frame, ",", paddlesAt);
-    const dir = pongDirection({ ball: { y: ballY }, paddles: this.seat === 0 ? [paddle] : [0, paddle] }, this.seat as 0 | 1);
-    const id = this.nextAck++;
+    return this.seat === 0 ? numberAfter(frame, "", paddlesAt) : numberAfter(frame, ",", paddlesAt);
+  }
+
+  /** The follow-the-ball input for the state in `frame`; with answers on, its ack brings the tick that applied it. */
+  private input(frame: string, at: number): string {
+    const paddle = this.paddleOf(frame, at);
+    const dir = pongDirection({ ball: { y: numberAfter(frame, '"y":', at) }, paddles: this.seat === 0 ? [paddle] : [0, paddle] }, this.seat as 0 | 1);
     const sentAt = performance.now();
+    const body = `["game:input",{"matchId":"${this.matchId}","seq":${++this.seq},"input":{"dir":${dir}}}]`;
+    this.tally.inputsSent++;
+    if (!this.behaviour.inputAcks) {
+      this.clock.sent(dir, sentAt, paddle);
+      return `${this.prefix}${body}`;
+    }
+    const id = this.nextAck++;
     this.acks.set(id, (answer, answerAt) => {
       if (!answer.startsWith('[{"ok":true', answerAt)) {
         const code = /"code":"([A-Z_]+)"/.exec(answer)?.[1] ?? "?";
@@ -161,7 +175,6 @@ export class WirePlayer implements BenchPlayer {
       this.tally.inputAcks++;
       this.clock.applied(numberAfter(answer, '"tick":', answerAt), sentAt);
     });
-    this.tally.inputsSent++;
-    return `${this.prefix}${id}["game:input",{"matchId":"${this.matchId}","seq":${++this.seq},"input":{"dir":${dir}}}]`;
+    return `${this.prefix}${id}${body}`;
   }
 }

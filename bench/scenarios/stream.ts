@@ -10,6 +10,8 @@ export interface StreamOptions {
   seconds: number;
   tickRate: number;
   client: "wire" | "sdk";
+  ackEvery: number;
+  inputAcks: boolean;
   nodes: number;
   store: "memory" | "redis";
   env: Record<string, string>;
@@ -44,8 +46,10 @@ function fleetOptions(server: ServerKind, engine: string, options: StreamOptions
     game: "pong",
     // socket.io-client costs several times what the wire client does: one process per 1,500 players.
     generators: options.client === "sdk" ? Math.max(1, Math.ceil(players / 1500)) : 1,
-    env: { PONG_TICK_RATE: String(options.tickRate), ...options.env },
-    baselineArgs: [String(options.tickRate)],
+    env: options.env,
+    tickRate: options.tickRate,
+    ackEvery: options.ackEvery,
+    inputAcks: options.inputAcks,
   };
 }
 
@@ -62,6 +66,8 @@ export async function steady(server: ServerKind, engine: string, options: Stream
       emptyRssBytes: empty.servers.reduce((a, s) => a + s.rssBytes, 0),
       engine: label,
       client: options.client,
+      ackEvery: options.ackEvery,
+      inputAcks: options.inputAcks,
       onSecond: (t) => options.onProgress(label, t, options.seconds),
     });
   } finally {
@@ -95,7 +101,7 @@ export async function capacity(engine: string, options: StreamOptions, windowSec
   try {
     const emptyRssBytes = (await fleet.read()).servers.reduce((a, s) => a + s.rssBytes, 0);
     const level = async (players: number) => {
-      const measured = await measureLevel(fleet, { players, connected, seconds: windowSeconds, tickRate: options.tickRate, emptyRssBytes, engine, client: options.client, onSecond: (t) => options.onProgress(`${engine} ${players} players`, t, windowSeconds) });
+      const measured = await measureLevel(fleet, { players, connected, seconds: windowSeconds, tickRate: options.tickRate, emptyRssBytes, engine, client: options.client, ackEvery: options.ackEvery, inputAcks: options.inputAcks, onSecond: (t) => options.onProgress(`${engine} ${players} players`, t, windowSeconds) });
       connected = Math.max(connected, players);
       runs.push(measured);
       const why = verdict(measured.run);

@@ -165,7 +165,7 @@ async function start(existing?: Session): Promise<void> {
 function sendDir(dir: number): void {
   if (dir === pongDir || session?.game !== "pong" || $("match").hidden) return;
   pongDir = dir;
-  client?.input({ dir }).catch(() => undefined);
+  client?.sendInput({ dir });
 }
 
 async function main(): Promise<void> {

@@ -54,6 +54,8 @@ export class ArenaClient {
   matchId: string | undefined;
   seat: 0 | 1 | undefined;
   tickRate = 0;
+  /** The match's state acknowledgement cadence (from `match:start`). */
+  ackEvery = 1;
   lastState: StatePayload | undefined;
   status: ConnectionStatus = "connecting";
   rttMs: number | undefined;
@@ -119,13 +121,15 @@ export class ArenaClient {
       this.matchId = start.matchId;
       this.seat = start.seat;
       this.tickRate = start.tickRate;
+      this.ackEvery = Math.max(1, start.ackEvery || 1);
       this.lastState = { matchId: start.matchId, tick: start.tick, state: start.state };
       this.emitLocal(event, start);
     };
     s.on("match:start", started("start"));
     s.on("match:resumed", started("resumed"));
-    s.on("state", (payload, ack) => {
-      ack({ tick: payload.tick });
+    s.on("state", (payload) => {
+      // Acknowledged with `state:ack` every `ackEvery` ticks (an ack covers every state before it).
+      if (payload.tick % this.ackEvery === 0) s.emit("state:ack", { matchId: payload.matchId, tick: payload.tick });
       this.lastState = payload;
       this.emitLocal("state", payload);
     });
@@ -189,6 +193,16 @@ export class ArenaClient {
   async input(input: unknown): Promise<number> {
     if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
     return (await this.request<{ tick: number }>("game:input", { matchId: this.matchId, seq: ++this.seq, input })).tick;
+  }
+
+  /**
+   * Sends a game input without asking for an answer (fire and forget): for inputs at a high rate.
+   * It applies like `input`; the next states show it. Returns false when not in a match.
+   */
+  sendInput(input: unknown): boolean {
+    if (!this.matchId) return false;
+    this.socket.emit("game:input", { matchId: this.matchId, seq: ++this.seq, input });
+    return true;
   }
 
   /** Forfeits the running match. */

@@ -1,13 +1,15 @@
 import type { MatchEnd, MatchFound, MatchStart, StatePayload } from "../../protocol/index.ts";
 import { connect, guest, request, waitFor, type TestClient } from "./clients.ts";
 
-/** A scripted player: acknowledges every state (counting them) and remembers the latest. */
+/** A scripted player: acknowledges states as `match:start` asks (counting the acks) and remembers the latest. */
 export class Player {
   socket!: TestClient;
   playerId = "";
   token = "";
   state: StatePayload | undefined;
+  /** State acks sent. */
   acked = 0;
+  ackEvery = 1;
   states: StatePayload[] = [];
   onState: ((payload: StatePayload) => void) | undefined;
   /** Every `match:resumed` received (listened to from the moment of connecting). */
@@ -25,13 +27,18 @@ export class Player {
   /** (Re)connects with the same identity. */
   async connect(url: string): Promise<this> {
     this.socket = await connect(url, this.game, this.token, { onSocket: (socket) => socket.on("match:resumed", (p) => this.resumed.push(p)) });
-    this.socket.on("state", (payload, ack) => {
+    this.socket.on("state", (payload) => {
       this.state = payload;
       this.states.push(payload);
-      this.acked += 1;
-      ack({ tick: payload.tick });
+      if (payload.tick % this.ackEvery === 0) {
+        this.acked += 1;
+        this.socket.emit("state:ack", { matchId: payload.matchId, tick: payload.tick });
+      }
       this.onState?.(payload);
     });
+    const started = (start: MatchStart) => (this.ackEvery = start.ackEvery);
+    this.socket.on("match:start", started);
+    this.socket.on("match:resumed", started);
     return this;
   }
 
