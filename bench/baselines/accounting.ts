@@ -4,6 +4,24 @@ import { StreamStats, TickScheduler } from "../../game-rooms/index.ts";
 
 const SENT_RING = 128;
 
+/**
+ * Paddles that follow the players' inputs (no ball, no rules): enough for a client to see its input
+ * in the states, as it does in Arena's pong, so that input-to-state latency means the same thing.
+ */
+export class Paddles {
+  readonly y = [0.5, 0.5];
+  private readonly dir = [0, 0];
+
+  input(seat: number, dir: unknown): void {
+    if (dir === -1 || dir === 0 || dir === 1) this.dir[seat] = dir;
+  }
+
+  step(): void {
+    // A step of 1/61 keeps the numbers as long on the wire as Arena's pong paddles.
+    for (let seat = 0; seat < 2; seat++) this.y[seat] = Math.min(0.9, Math.max(0.1, this.y[seat]! + this.dir[seat]! / 61));
+  }
+}
+
 /** The baselines' measurement, identical to Arena's: the same scheduler, counters and histograms. */
 export function baselineStats(name: string): { stats: StreamStats; scheduler: TickScheduler } {
   const stats = new StreamStats(name);

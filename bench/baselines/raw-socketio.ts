@@ -9,7 +9,7 @@
 import { Server, type Socket } from "socket.io";
 import type { Tickable } from "../../game-rooms/index.ts";
 import { loadUws } from "../../server/uws-native.ts";
-import { baselineStats, serveBaseline, StreamLedger } from "./accounting.ts";
+import { baselineStats, Paddles, serveBaseline, StreamLedger } from "./accounting.ts";
 
 const [portArg = "9101", tickRateArg = "30", ackEveryArg = "1"] = process.argv.slice(2);
 const TICK_RATE = Number(tickRateArg);
@@ -32,13 +32,14 @@ class SocketRoom implements Tickable {
   readonly matchId = `m_${(ids++).toString(16).padStart(32, "0")}`;
   readonly ledger = new StreamLedger<Socket>(stats, ACK_EVERY);
   readonly ready = new Set<Socket>();
+  readonly paddles = new Paddles();
   ended = false;
 
   constructor(readonly players: [Socket, Socket]) {}
 
   view(): object {
     const tick = this.ledger.tick;
-    return { ball: { x: Math.random(), y: Math.random() }, paddles: [Math.random(), Math.random()], score: [tick % 5, tick % 3] };
+    return { ball: { x: Math.random(), y: Math.random() }, paddles: [...this.paddles.y], score: [tick % 5, tick % 3] };
   }
 
   start(): void {
@@ -52,6 +53,7 @@ class SocketRoom implements Tickable {
   }
 
   onTick(): void {
+    this.paddles.step();
     const tick = this.ledger.sent(2);
     nsp.to(this.matchId).emit("state", { matchId: this.matchId, tick, state: this.view() });
   }
@@ -93,8 +95,9 @@ nsp.on("connection", (socket) => {
     if (!room || !room.players.includes(socket)) return void stats.counters.stateAcksDropped++;
     room.ledger.acknowledge(socket, Number(payload.tick));
   });
-  socket.on("game:input", (_payload: unknown, answer?: Answer) => {
+  socket.on("game:input", (payload: { input?: { dir?: unknown } }, answer?: Answer) => {
     const room = roomOf.get(socket);
+    room?.paddles.input(room.players.indexOf(socket), payload?.input?.dir);
     room?.ledger.input(socket, answer && ((tick) => answer(tick === null ? { ok: false, error: { code: "UNKNOWN_MATCH", message: "over" } } : { ok: true, tick })));
   });
   socket.on("match:leave", (_payload: unknown, answer: Answer) => {

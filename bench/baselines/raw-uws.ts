@@ -12,7 +12,7 @@ import type { WebSocket } from "uWebSockets.js";
 import type { Tickable } from "../../game-rooms/index.ts";
 import { loadUws } from "../../server/uws-native.ts";
 import { eventName, numberAfter, splitPacket, SIO_CONNECT, SIO_EVENT } from "../wire/frames.ts";
-import { baselineStats, serveBaseline, StreamLedger } from "./accounting.ts";
+import { baselineStats, Paddles, serveBaseline, StreamLedger } from "./accounting.ts";
 
 const [portArg = "9100", tickRateArg = "30", ackEveryArg = "1"] = process.argv.slice(2);
 const TICK_RATE = Number(tickRateArg);
@@ -42,6 +42,7 @@ class RawRoom implements Tickable {
   readonly matchId = `m_${(ids++).toString(16).padStart(32, "0")}`;
   readonly topic = `match:${this.matchId}`;
   readonly ledger = new StreamLedger<Player>(stats, ACK_EVERY);
+  readonly paddles = new Paddles();
   ended = false;
 
   constructor(readonly players: [Player, Player]) {}
@@ -59,10 +60,12 @@ class RawRoom implements Tickable {
   /** Pong-sized numbers: full doubles, as Arena's pong view sends them. */
   view(): string {
     const tick = this.ledger.tick;
-    return `{"ball":{"x":${Math.random()},"y":${Math.random()}},"paddles":[${Math.random()},${Math.random()}],"score":[${tick % 5},${tick % 3}]}`;
+    const [y0, y1] = this.paddles.y;
+    return `{"ball":{"x":${Math.random()},"y":${Math.random()}},"paddles":[${y0},${y1}],"score":[${tick % 5},${tick % 3}]}`;
   }
 
   onTick(): void {
+    this.paddles.step();
     const tick = this.ledger.sent(2);
     // One frame for the match, published once to both sockets (both use one namespace).
     app.publish(this.topic, `42/${this.players[0].nsp},["state",{"matchId":"${this.matchId}","tick":${tick},"state":${this.view()}}]`, false);
@@ -93,6 +96,7 @@ function onEvent(player: Player, frame: string, dataAt: number, ackId: number): 
       return room.ledger.acknowledge(player, numberAfter(frame, '"tick":', dataAt));
     }
     case "game:input": {
+      player.room?.paddles.input(player.room.players.indexOf(player), numberAfter(frame, '"dir":', dataAt));
       const answer = (tick: number | null) => ack(player, ackId, tick === null ? `{"ok":false,"error":{"code":"UNKNOWN_MATCH","message":"over"}}` : `{"ok":true,"tick":${tick}}`);
       return player.room?.ledger.input(player, ackId >= 0 ? answer : undefined);
     }

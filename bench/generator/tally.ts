@@ -78,6 +78,8 @@ export class InputClock {
 
   /** An input sent without asking for an answer, when the paddle stood at `paddleY`. */
   sent(dir: number, sentAt: number, paddleY: number): void {
+    // A later input that asks for something else makes the one in flight impossible to tell apart.
+    if (this.pending && this.pending.dir !== dir) this.pending = undefined;
     // Only a change of direction, from a motion the paddle was seen to keep, shows unambiguously.
     const settled = !Number.isNaN(this.lastMove) && Math.sign(this.lastMove) === this.lastDir;
     if (dir !== this.lastDir && settled && !this.pending) this.pending = { dir, sentAt, statesLeft: GIVE_UP_STATES };
