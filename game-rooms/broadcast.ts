@@ -11,3 +11,27 @@ const NO_ROOM = "\u0000none";
 export function toPlayer<N extends Namespace<any, any, any, any>>(nsp: N, room: string): ReturnType<N["to"]> {
   return nsp.to(room).except(NO_ROOM) as ReturnType<N["to"]>;
 }
+
+/** Socket.IO's packet type of an event (socket.io-parser `PacketType.EVENT`). */
+const EVENT = 2;
+
+/**
+ * Emits to a room's sockets on this node only, straight through the namespace's adapter with
+ * options built once per room: the same packet `nsp.local.to(room).emit(event, payload)` builds,
+ * without two broadcast operators and their sets per call. On uWebSockets.js a single room takes
+ * socket.io's fast path: one encode, one native publish.
+ */
+export class LocalRoomEmitter {
+  private readonly options: { rooms: Set<string>; except: Set<string>; flags: { local: true } };
+
+  constructor(
+    private readonly nsp: Namespace<any, any, any, any>,
+    room: string,
+  ) {
+    this.options = { rooms: new Set([room]), except: new Set(), flags: { local: true } };
+  }
+
+  emit(event: string, payload: unknown): void {
+    void this.nsp.adapter.broadcast({ type: EVENT, data: [event, payload], nsp: this.nsp.name }, this.options);
+  }
+}

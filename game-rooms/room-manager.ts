@@ -17,7 +17,7 @@ import {
 } from "../protocol/index.ts";
 import { eloUpdate, type MatchmakingStore, type MatchPointer, type MatchRecord } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
-import { createRoomMetrics, type RoomMetrics } from "./metrics.ts";
+import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
 import type { NodeRelay, RelayMessage } from "./relay.ts";
 import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
 import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
@@ -25,7 +25,7 @@ import { TickScheduler } from "./tick-scheduler.ts";
 
 /** The Socket.IO room of a match's players on their node. */
 export const matchRoom = (matchId: string) => `match:${matchId}`;
-import { toPlayer } from "./broadcast.ts";
+import { LocalRoomEmitter, toPlayer } from "./broadcast.ts";
 
 const RETIRE_MS = 2000;
 
@@ -78,6 +78,8 @@ export class RoomManager {
   private readonly retired = new Map<string, Room>();
   private readonly known = new Map<string, KnownMatch>();
   private readonly socketCache = new Map<string, GameSocket>();
+  /** Per hosted match, the emitter of its room on this node. */
+  private readonly emitters = new Map<string, LocalRoomEmitter>();
   private readonly pending = new Map<string, Pending>();
   private readonly finishing = new Set<Promise<void>>();
   /** Ends the store has not recorded yet (it was unreachable): retried, and their leases kept alive. */
@@ -85,15 +87,19 @@ export class RoomManager {
   private readonly scheduler: TickScheduler;
   private readonly metrics: RoomMetrics;
   private readonly port: RoomPort;
+  private readonly observeRtt: (game: string, seconds: number) => void;
   /** Exact counters and microsecond histograms of the state stream (`GET /metrics/latency`). */
   readonly stream: StreamStats;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: RoomManagerOptions) {
     this.metrics = createRoomMetrics(options.registry);
+    const lateness = cachedChild<{ observe(value: number): void }>(this.metrics.tickLateness);
+    const rtt = cachedChild<{ observe(value: number): void }>(this.metrics.stateRtt);
+    this.observeRtt = (game, seconds) => rtt(game).observe(seconds);
     this.stream = new StreamStats(options.node);
     this.scheduler = new TickScheduler({
-      onLateness: (ms, rate) => this.metrics.tickLateness.observe({ tick_rate: String(rate) }, ms / 1000),
+      onLateness: (ms, rate) => lateness(String(rate)).observe(ms / 1000),
       onSkip: (ticks, rate) => this.metrics.ticksSkipped.inc({ tick_rate: String(rate) }, ticks),
       onMemberLateness: (ms) => this.stream.roomTicked(ms),
       onError: (error) => options.log.error({ err: error }, "room tick failed"),
@@ -195,7 +201,7 @@ export class RoomManager {
             else remote.set(seat.node, [seat.playerId]);
           }
         }
-        if (local) this.options.namespaces.get(room.game.name)?.local.to(matchRoom(room.matchId)).emit("state", payload);
+        if (local) this.emitterOf(room).emit("state", payload);
         if (remote) for (const [node, players] of remote) this.relayState(node, room, players, payload);
         return reached;
       },
@@ -213,12 +219,18 @@ export class RoomManager {
         const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
         this.finishing.add(done);
       },
-      onRtt: (room, rttMs) => this.metrics.stateRtt.observe({ game: room.game.name }, rttMs / 1000),
+      onRtt: (room, rttMs) => this.observeRtt(room.game.name, rttMs / 1000),
       onLagChange: (room, seat, lagging) => {
         this.metrics.lagging[lagging ? "inc" : "dec"]({ game: room.game.name });
         this.options.log.info({ game: room.game.name, matchId: room.matchId, playerId: seat.playerId, lagging }, lagging ? "player lagging" : "player caught up");
       },
     };
+  }
+
+  private emitterOf(room: Room): LocalRoomEmitter {
+    let emitter = this.emitters.get(room.matchId);
+    if (!emitter) this.emitters.set(room.matchId, (emitter = new LocalRoomEmitter(this.options.namespaces.get(room.game.name)!, matchRoom(room.matchId))));
+    return emitter;
   }
 
   private relayState(node: string, room: Room, players: PlayerId[], payload: StatePayload): void {
@@ -227,6 +239,7 @@ export class RoomManager {
 
   private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {
     this.scheduler.remove(room);
+    this.emitters.delete(room.matchId);
     void this.options.namespaces.get(room.game.name)?.local.in(matchRoom(room.matchId)).socketsLeave(matchRoom(room.matchId));
     for (const seat of room.seats) this.socketCache.delete(`${room.game.name}|${seat.playerId}`);
     this.rooms.delete(room.matchId);

@@ -81,7 +81,8 @@ export class Room implements Tickable {
   }
 
   seatOf(playerId: PlayerId): SeatState | undefined {
-    return this.seats.find((s) => s.playerId === playerId);
+    const [a, b] = this.seats;
+    return a.playerId === playerId ? a : b.playerId === playerId ? b : undefined;
   }
 
   startPayload(seat: SeatState): MatchStart {

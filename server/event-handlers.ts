@@ -9,9 +9,11 @@ import {
   type ClientEventPayload,
   type ClientToServerEvents,
   type ErrorBody,
+  type GameInputPayload,
   type StateAckPayload,
 } from "../protocol/index.ts";
 import type { Logger } from "./logger.ts";
+import { cachedChild } from "../game-rooms/index.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { TokenBucket, type RateLimitOptions } from "./rate-limit.ts";
 import type { ArenaSocket } from "./types.ts";
@@ -40,6 +42,17 @@ export type StateAckHandler = (payload: StateAckPayload | undefined, ctx: Player
 /** A `state:ack` costs a quarter of a token: 30 a second take 7.5 of a player's budget; a flood still runs out. */
 const STATE_ACK_COST = 0.25;
 
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `game:input`'s envelope, checked as its schema would (the schema stays the contract; this is the fast path). */
+function asGameInput(payload: unknown): GameInputPayload | undefined {
+  if (typeof payload !== "object" || payload === null) return undefined;
+  const { matchId, seq, input } = payload as { matchId?: unknown; seq?: unknown; input?: unknown };
+  if (typeof matchId !== "string" || !ID.test(matchId)) return undefined;
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+  return { matchId, seq, input };
+}
+
 function asStateAck(payload: unknown): StateAckPayload | undefined {
   if (typeof payload !== "object" || payload === null) return undefined;
   const { matchId, tick } = payload as { matchId?: unknown; tick?: unknown };
@@ -49,6 +62,15 @@ function asStateAck(payload: unknown): StateAckPayload | undefined {
 }
 
 const known = new Set<string>(CLIENT_EVENTS);
+
+/** One cached child per game, event and outcome, shared by every socket of a server. */
+type Count = (...values: string[]) => { inc(): void };
+const eventCounters = new WeakMap<ServerMetrics, Count>();
+function eventCounter(metrics: ServerMetrics): Count {
+  let counter = eventCounters.get(metrics);
+  if (!counter) eventCounters.set(metrics, (counter = cachedChild<{ inc(): void }>(metrics.events)));
+  return counter;
+}
 
 function takeAck(args: unknown[]): ((answer: unknown) => void) | undefined {
   const last = args[args.length - 1];
@@ -78,7 +100,25 @@ export interface BindOptions {
 export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
   const { socket, log, game, playerId } = ctx;
   const bucket = new TokenBucket(options.rateLimit);
+  const counted = eventCounter(options.metrics);
   let tail: Promise<void> = options.after;
+  let connected = false;
+  void options.after.then(() => (connected = true));
+
+  const answer = (name: AnsweredEventName, ack: ((value: unknown) => void) | undefined, value: unknown, outcome: string) => {
+    counted(game, name, outcome).inc();
+    ack?.(value);
+  };
+  const run = async (name: AnsweredEventName, payload: unknown, ack: ((value: unknown) => void) | undefined) => {
+    try {
+      const data = await (options.handlers[name] as EventHandler<typeof name>)(payload as never, ctx);
+      answer(name, ack, ack && { ok: true, ...(data as object) }, "ok");
+    } catch (error) {
+      if (error instanceof ArenaError) return answer(name, ack, failure(error.toBody()), error.code);
+      log.error({ err: error, event: name, game, playerId }, "event handler failed");
+      answer(name, ack, failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
+    }
+  };
 
   // One middleware per socket does everything (no listener per event): it sees every packet first.
   socket.use((packet) => {
@@ -93,11 +133,11 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
       }
       return;
     }
-    const ack = takeAck(packet) ?? (() => undefined);
+    const ack = takeAck(packet);
     const verdict = bucket.take();
     if (verdict !== "ok") {
       options.metrics.rateLimited.inc({ game });
-      ack(failure({ code: ErrorCode.RATE_LIMITED, message: "too many events; slow down" }));
+      ack?.(failure({ code: ErrorCode.RATE_LIMITED, message: "too many events; slow down" }));
       if (verdict === "abuse") {
         log.warn({ game, playerId }, "disconnecting a player who kept flooding past the rate limit");
         socket.disconnect(true);
@@ -105,42 +145,28 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
       return;
     }
     if (typeof event !== "string" || !known.has(event)) {
-      ack(failure({ code: ErrorCode.BAD_REQUEST, message: "unknown event" }));
+      ack?.(failure({ code: ErrorCode.BAD_REQUEST, message: "unknown event" }));
       return;
     }
     const name = event as AnsweredEventName;
     const refusal = options.refusal(name);
     if (refusal) {
-      ack(failure(refusal));
+      ack?.(failure(refusal));
       return;
     }
-    const answer = (value: unknown, outcome: string) => {
-      options.metrics.events.inc({ game, event: name, outcome });
-      ack(value);
-    };
     const payload = typeof packet[1] === "function" ? undefined : packet[1];
-    const parsed = clientEventSchemas[name].safeParse(payload);
-    if (!parsed.success) {
-      answer(failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
+    // Inputs are the next most frequent: their envelope is checked by hand (the game checks the
+    // input itself); they carry their own order (seq) and wait for the next tick, so they must not
+    // hold up the socket's other events. Everything else applies one at a time, in the order sent.
+    if (name === "game:input") {
+      const input = asGameInput(payload);
+      if (!input) return answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: "game:input takes { matchId, seq: integer >= 0, input }" }), ErrorCode.BAD_REQUEST);
+      if (connected) void run(name, input, ack);
+      else void options.after.then(() => run(name, input, ack));
       return;
     }
-    const handler = options.handlers[name] as EventHandler<typeof name>;
-    const run = async () => {
-      try {
-        const data = await handler(parsed.data as never, ctx);
-        answer({ ok: true, ...(data as object) }, "ok");
-      } catch (error) {
-        if (error instanceof ArenaError) {
-          answer(failure(error.toBody()), error.code);
-          return;
-        }
-        log.error({ err: error, event: name, game, playerId }, "event handler failed");
-        answer(failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
-      }
-    };
-    // Inputs carry their own order (seq) and wait for the next tick: they must not hold up the
-    // socket's other events. Everything else applies one at a time, in the order sent.
-    if (name === "game:input") void options.after.then(run);
-    else tail = tail.then(run);
+    const parsed = clientEventSchemas[name].safeParse(payload);
+    if (!parsed.success) return answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
+    tail = tail.then(() => run(name, parsed.data, ack));
   });
 }
