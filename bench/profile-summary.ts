@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 
 interface Node {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 interface Profile {
@@ -40,13 +40,13 @@ const owners = new Map<string, number>();
 let busy = 0;
 let idle = 0;
 for (const [id, us] of self) {
-  const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+  const { functionName, url, lineNumber, columnNumber } = byId.get(id)!.callFrame;
   if (functionName === "(idle)" || functionName === "(program)") {
     if (functionName === "(idle)") idle += us;
     else busy += us;
     if (functionName === "(idle)") continue;
   } else busy += us;
-  const name = functionName === "(garbage collector)" ? "(gc)" : `${functionName || "(anonymous)"} ${owner(url)}:${lineNumber + 1}`;
+  const name = functionName === "(garbage collector)" ? "(gc)" : `${functionName || "(anonymous)"} ${owner(url)}:${lineNumber + 1}:${columnNumber + 1}`;
   functions.set(name, (functions.get(name) ?? 0) + us);
   const who = functionName === "(garbage collector)" ? "(gc)" : functionName === "(program)" ? "(program)" : owner(url);
   owners.set(who, (owners.get(who) ?? 0) + us);

@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { LeanHistogram } from "./lean-histogram.ts";
 
 /** Prometheus metrics of the game rooms on this node. */
 export interface RoomMetrics {
   running: Gauge<"game">;
   tickLateness: Histogram<"tick_rate">;
   ticksSkipped: Counter<"tick_rate">;
-  stateRtt: Histogram<"game">;
+  stateRtt: LeanHistogram;
   lagging: Gauge<"game">;
   ended: Histogram<"game" | "reason">;
 }
@@ -26,13 +27,8 @@ export function createRoomMetrics(registry: Registry): RoomMetrics {
       labelNames: ["tick_rate"],
       registers: [registry],
     }),
-    stateRtt: new Histogram({
-      name: "arena_state_ack_rtt_seconds",
-      help: "Round trip from a state emit to the client's acknowledgement",
-      labelNames: ["game"],
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
-      registers: [registry],
-    }),
+    // Observed once per acknowledged state: the lean kind.
+    stateRtt: new LeanHistogram("arena_state_ack_rtt_seconds", "Round trip from sending a state to receiving its state:ack", ["game"], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1], registry),
     lagging: new Gauge({ name: "arena_players_lagging", help: "Players whose state acks have stopped", labelNames: ["game"], registers: [registry] }),
     ended: new Histogram({
       name: "arena_match_duration_seconds",

@@ -96,6 +96,7 @@ export class RoomManager {
     this.metrics = createRoomMetrics(options.registry);
     const lateness = cachedChild<{ observe(value: number): void }>(this.metrics.tickLateness);
     const rtt = cachedChild<{ observe(value: number): void }>(this.metrics.stateRtt);
+
     this.observeRtt = (game, seconds) => rtt(game).observe(seconds);
     this.stream = new StreamStats(options.node);
     this.scheduler = new TickScheduler({
