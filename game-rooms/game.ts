@@ -25,6 +25,11 @@ export interface GameModule<State = unknown, Input = unknown> {
   /** Real-time games send state every tick; turn-based ones when it changes. */
   readonly kind: "realtime" | "turns";
   readonly inputSchema: z.ZodType<Input>;
+  /**
+   * Optional fast path for inputs sent many times a second: checks by hand what `inputSchema` checks
+   * (same verdicts) and returns the input, or undefined when the schema would refuse it.
+   */
+  readInput?(raw: unknown): Input | undefined;
   init(seed: number): State;
   /** Applies one input of a seat at `tick`; throws ArenaError NOT_YOUR_TURN or ILLEGAL_MOVE without changing the state. */
   apply(state: State, seat: Seat, input: Input, tick: number): void;

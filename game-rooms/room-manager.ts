@@ -272,15 +272,33 @@ export class RoomManager {
 
   // ---- player events (any node) ----------------------------------------------------------
 
-  /** `game:input`: applied by the host at its next tick. */
+  /** `game:input`: applied by the host at its next tick; resolves with that tick. */
   async input(game: string, playerId: PlayerId, matchId: string, seq: number, input: unknown): Promise<number> {
+    const parsed = this.readInput(game, input);
+    const room = this.rooms.get(matchId);
+    if (room && room.game.name === game) return room.enqueueInput(playerId, seq, parsed);
+    const known = await this.locate(game, matchId, playerId);
+    return this.request(known.host, { op: "input", game, matchId, playerId, seq, input: parsed });
+  }
+
+  /**
+   * `game:input` without an answer (fire and forget): on the host, queued with no promise at all;
+   * a refusal is thrown here when it is known at once, otherwise only counted by the room.
+   */
+  inputNoAnswer(game: string, playerId: PlayerId, matchId: string, seq: number, input: unknown): void {
+    const parsed = this.readInput(game, input);
+    const room = this.rooms.get(matchId);
+    if (room && room.game.name === game) return room.queueInput(playerId, seq, parsed);
+    void this.input(game, playerId, matchId, seq, parsed).catch(() => undefined);
+  }
+
+  private readInput(game: string, input: unknown): unknown {
     const module = this.options.games.get(game)!;
+    const fast = module.readInput?.(input);
+    if (fast !== undefined) return fast;
     const parsed = module.inputSchema.safeParse(input);
     if (!parsed.success) throw new ArenaError(ErrorCode.BAD_REQUEST, `input: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-    const room = this.rooms.get(matchId);
-    if (room && room.game.name === game) return room.enqueueInput(playerId, seq, parsed.data);
-    const known = await this.locate(game, matchId, playerId);
-    return this.request(known.host, { op: "input", game, matchId, playerId, seq, input: parsed.data });
+    return parsed.data;
   }
 
   /** `match:leave`: forfeits. */

@@ -4,6 +4,14 @@ import type { AnyGame, Outcome } from "./game.ts";
 import type { StreamStats } from "./stream-stats.ts";
 import type { Tickable } from "./tick-scheduler.ts";
 
+/** An input waiting for the next tick; an input sent without an answer has no callbacks. */
+export interface QueuedInput {
+  seq: number;
+  input: unknown;
+  resolve?: (tick: number) => void;
+  reject?: (error: ArenaError) => void;
+}
+
 /** One seat of a running room. */
 export interface SeatState {
   seat: Seat;
@@ -14,7 +22,7 @@ export interface SeatState {
   node: string;
   connected: boolean;
   disconnectedAt: number;
-  inputs: { seq: number; input: unknown; resolve: (tick: number) => void; reject: (error: ArenaError) => void }[];
+  inputs: QueuedInput[];
   lastSeq: number;
   lastAckTick: number;
   lastAckAt: number;
@@ -95,21 +103,28 @@ export class Room implements Tickable {
     for (const seat of this.seats) this.port.sendStart(this, seat, this.startPayload(seat), false);
   }
 
-  /** Queues an input; resolves with the tick that applied it, or rejects with the game's error. */
-  enqueueInput(playerId: PlayerId, seq: number, input: unknown): Promise<number> {
+  /**
+   * Queues an input for the next tick. `resolve` gets the tick that applied it, `reject` the game's
+   * refusal; an input sent without an answer passes neither. Throws (ArenaError) what is known at
+   * once: not a player, the match is over, too many inputs queued.
+   */
+  queueInput(playerId: PlayerId, seq: number, input: unknown, resolve?: (tick: number) => void, reject?: (error: ArenaError) => void): void {
     const seat = this.seatOf(playerId);
-    if (!seat) return Promise.reject(new ArenaError(ErrorCode.NOT_IN_MATCH, "not a player of this match"));
+    if (!seat) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "not a player of this match");
     if (this.options.stats) this.options.stats.counters.inputs++;
-    if (this.ended) return Promise.reject(new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over"));
+    if (this.ended) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over");
     // Duplicates and stale inputs are ignored, not errors: a client may resend after a reconnect.
-    if (seq <= seat.lastSeq || seat.inputs.some((i) => i.seq === seq)) return Promise.resolve(this.tick);
-    if (seat.inputs.length >= this.options.maxQueuedInputs) {
-      return Promise.reject(new ArenaError(ErrorCode.RATE_LIMITED, "too many inputs queued for one tick"));
-    }
-    return new Promise((resolve, reject) => {
-      seat.inputs.push({ seq, input, resolve, reject });
-      seat.inputs.sort((a, b) => a.seq - b.seq);
-    });
+    const queued = seat.inputs;
+    if (seq <= seat.lastSeq || queued.some((i) => i.seq === seq)) return resolve?.(this.tick);
+    if (queued.length >= this.options.maxQueuedInputs) throw new ArenaError(ErrorCode.RATE_LIMITED, "too many inputs queued for one tick");
+    queued.push({ seq, input, resolve, reject });
+    // Usually in order already; applied in seq order either way.
+    if (queued.length > 1 && queued[queued.length - 2]!.seq > seq) queued.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** `queueInput` as a promise of the tick that applied the input. */
+  enqueueInput(playerId: PlayerId, seq: number, input: unknown): Promise<number> {
+    return new Promise((resolve, reject) => this.queueInput(playerId, seq, input, resolve, reject));
   }
 
   /** Clients acknowledge every state whose tick is a multiple of this. */
@@ -182,14 +197,17 @@ export class Room implements Tickable {
     this.tick += 1;
     let changed = false;
     for (const seat of this.seats) {
-      for (const entry of seat.inputs.splice(0)) {
+      if (seat.inputs.length === 0) continue;
+      const entries = seat.inputs;
+      seat.inputs = [];
+      for (const entry of entries) {
         seat.lastSeq = Math.max(seat.lastSeq, entry.seq);
         try {
           this.game.apply(this.state, seat.seat, entry.input, this.tick);
           changed = true;
-          entry.resolve(this.tick);
+          entry.resolve?.(this.tick);
         } catch (error) {
-          entry.reject(error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "input failed", { cause: error }));
+          entry.reject?.(error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "input failed", { cause: error }));
         }
       }
     }
@@ -229,11 +247,14 @@ export class Room implements Tickable {
 
   private checkSeats(): void {
     const now = this.now();
-    const gone = this.seats.filter((s) => !s.connected && now - s.disconnectedAt > this.options.graceMs);
-    if (gone.length === 2) return this.end("aborted", null);
-    if (gone.length === 1) return this.end("abandoned", gone[0]!.seat === 0 ? 1 : 0);
+    const [a, b] = this.seats;
+    const goneA = !a.connected && now - a.disconnectedAt > this.options.graceMs;
+    const goneB = !b.connected && now - b.disconnectedAt > this.options.graceMs;
+    if (goneA && goneB) return this.end("aborted", null);
+    if (goneA || goneB) return this.end("abandoned", goneA ? 1 : 0);
+    if (this.game.kind !== "realtime") return;
     for (const seat of this.seats) {
-      const lagging = seat.connected && this.game.kind === "realtime" && now - seat.lastAckAt > this.options.lagMs;
+      const lagging = seat.connected && now - seat.lastAckAt > this.options.lagMs;
       if (lagging !== seat.lagging) {
         seat.lagging = lagging;
         this.port.onLagChange?.(this, seat, lagging);
@@ -245,7 +266,7 @@ export class Room implements Tickable {
     if (this.ended) return;
     this.ended = true;
     for (const seat of this.seats) {
-      for (const entry of seat.inputs.splice(0)) entry.reject(new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over"));
+      for (const entry of seat.inputs.splice(0)) entry.reject?.(new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over"));
     }
     this.port.finish(this, reason, winner);
   }

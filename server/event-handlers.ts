@@ -36,6 +36,9 @@ export type AckData<E extends AnsweredEventName> = NonNullable<Parameters<Client
 export type EventHandler<E extends AnsweredEventName> = (payload: ClientEventPayload<E>, ctx: PlayerContext) => Promise<AckData<E>> | AckData<E>;
 export type EventHandlers = { [E in AnsweredEventName]: EventHandler<E> };
 
+/** `game:input` sent without a callback: applied like any input, never answered; throws a refusal known at once. */
+export type InputNoAnswerHandler = (payload: GameInputPayload, ctx: PlayerContext) => void;
+
 /** `state:ack` is handled at once, never answered; undefined when the payload was malformed. */
 export type StateAckHandler = (payload: StateAckPayload | undefined, ctx: PlayerContext) => void;
 
@@ -84,6 +87,7 @@ function failure(error: ErrorBody) {
 export interface BindOptions {
   handlers: EventHandlers;
   stateAck: StateAckHandler;
+  inputNoAnswer: InputNoAnswerHandler;
   rateLimit: RateLimitOptions;
   metrics: ServerMetrics;
   /** A reason to refuse this event right now (new work while draining), or undefined. */
@@ -161,6 +165,17 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
     if (name === "game:input") {
       const input = asGameInput(payload);
       if (!input) return answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: "game:input takes { matchId, seq: integer >= 0, input }" }), ErrorCode.BAD_REQUEST);
+      if (connected && !ack) {
+        // Fire and forget: no promise, no answer; the outcome is only counted.
+        try {
+          options.inputNoAnswer(input, ctx);
+          counted(game, name, "ok").inc();
+        } catch (error) {
+          counted(game, name, error instanceof ArenaError ? error.code : ErrorCode.INTERNAL).inc();
+          if (!(error instanceof ArenaError)) log.error({ err: error, event: name, game, playerId }, "event handler failed");
+        }
+        return;
+      }
       if (connected) void run(name, input, ack);
       else void options.after.then(() => run(name, input, ack));
       return;

@@ -1,6 +1,6 @@
 import type { ClientEventName, ErrorBody } from "../protocol/index.ts";
 import type { TokenService } from "./auth.ts";
-import { bindEvents, type EventHandlers, type PlayerContext, type StateAckHandler } from "./event-handlers.ts";
+import { bindEvents, type EventHandlers, type InputNoAnswerHandler, type PlayerContext, type StateAckHandler } from "./event-handlers.ts";
 import type { Logger } from "./logger.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { playerAuth } from "./player-auth.ts";
@@ -12,6 +12,7 @@ import { playerRoom, type ArenaIo, type ArenaNamespace } from "./types.ts";
 export interface GameService {
   handlers: EventHandlers;
   stateAck: StateAckHandler;
+  inputNoAnswer: InputNoAnswerHandler;
   /** Called once the socket holds the player's session (any older one was told to go). */
   connected(ctx: PlayerContext): Promise<void>;
   /** Called when the socket is gone, whatever the reason. */
@@ -59,7 +60,7 @@ export function openGameNamespace(io: ArenaIo, game: string, service: GameServic
     deps.metrics.connections.inc({ game });
     log.info({ game, playerId, sid: socket.id, transport: socket.conn.transport.name }, "player connected");
     const ready = service.connected(ctx).catch((error: unknown) => log.error({ err: error, game, playerId }, "connect hook failed"));
-    bindEvents(ctx, { handlers: service.handlers, stateAck: service.stateAck, rateLimit: deps.rateLimit, metrics: deps.metrics, refusal: deps.refusal, after: ready });
+    bindEvents(ctx, { handlers: service.handlers, stateAck: service.stateAck, inputNoAnswer: service.inputNoAnswer, rateLimit: deps.rateLimit, metrics: deps.metrics, refusal: deps.refusal, after: ready });
     socket.on("disconnect", (reason) => {
       deps.metrics.connections.dec({ game });
       log.info({ game, playerId, sid: socket.id, reason }, "player disconnected");

@@ -113,6 +113,7 @@ export function createNodeServices(shared: SharedParts): NodeServices {
         },
         stats: (_payload, ctx) => matchmaker.stats(ctx.game),
       },
+      inputNoAnswer: (payload, ctx) => rooms.inputNoAnswer(ctx.game, ctx.playerId, payload.matchId, payload.seq, payload.input),
       stateAck: (payload, ctx) => {
         if (payload) rooms.stateAck(ctx.game, ctx.playerId, payload.matchId, payload.tick);
         else rooms.stream.counters.stateAcksDropped++;

@@ -59,6 +59,11 @@ export function createPong(options: Partial<PongOptions> = {}): GameModule<PongS
     tickRate,
     kind: "realtime",
     inputSchema: pongInput,
+    readInput(raw) {
+      if (typeof raw !== "object" || raw === null) return undefined;
+      const dir = (raw as { dir?: unknown }).dir;
+      return dir === -1 || dir === 0 || dir === 1 ? { dir } : undefined;
+    },
     init(seed) {
       const state: PongState = {
         ball: { x: 0.5, y: 0.5 },
