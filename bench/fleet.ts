@@ -99,6 +99,8 @@ export class Fleet {
       if (options.server === "arena") {
         const env: Record<string, string> = { ENGINE: options.engine, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "1000", MATCHMAKER_INTERVAL_MS: "50", STATE_ACK_EVERY: String(options.ackEvery ?? 1), ...options.env };
         if (options.tickRate) env.PONG_TICK_RATE = String(options.tickRate);
+        // Node.js flags for the servers under test only (e.g. garbage collector settings).
+        if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
         if (options.nodes > 1 || options.store === "redis") {
           redis = await startPrivateRedis();
           Object.assign(env, { REDIS_URL: redis.url, ARENA_SECRET: "b".repeat(40) });

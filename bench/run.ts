@@ -52,6 +52,7 @@ const baselines = (values.baseline ?? "").split(",").filter(Boolean) as ServerKi
 const client = values.client as "wire" | "sdk";
 if (!SCENARIOS.includes(scenario)) usage(`unknown scenario ${scenario}`);
 if (!(players > 0) || !(seconds > 0)) usage("--players and --duration must be positive");
+if (players % 2 !== 0 && scenario !== "idle") usage("--players must be even: two players a match");
 if (engines.some((e) => e !== "uws" && e !== "ws")) usage("--engine takes uws, ws or both");
 if (baselines.some((b) => b !== "raw-uws" && b !== "raw-socketio")) usage("--baseline takes raw-uws, raw-socketio or both");
 const ackEvery = Number(values["ack-every"]);

@@ -75,6 +75,9 @@ export async function steady(server: ServerKind, engine: string, options: Stream
   }
 }
 
+/** Two players a match: a load is always an even number of players. */
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
 /** Which SLO term a run broke, if any. */
 export function verdict(run: StreamRun): string {
   if (run.errors > 0 || run.disconnects > 0 || run.unstartedPlayers > 0) return "errors";
@@ -119,11 +122,11 @@ export async function capacity(engine: string, options: StreamOptions, windowSec
         broken = { players, why };
         break;
       }
-      players = Math.round(players * 1.35);
+      players = even(players * 1.35);
     }
     for (let i = 0; broken && i < 2; i++) {
       const low = held?.run.players ?? 0;
-      const mid = Math.round((low + broken.players) / 2);
+      const mid = even((low + broken.players) / 2);
       if (mid - low < 20) break;
       const { measured, why } = await level(mid);
       if (measured.run.limitedBy === "generator") break;
