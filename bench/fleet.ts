@@ -185,8 +185,11 @@ async function startBaseline(kind: ServerKind, args: string[]): Promise<ServerUn
     url: `http://127.0.0.1:${port}`,
     async kill() {
       if (child.exitCode !== null) return;
-      child.kill("SIGKILL");
-      await new Promise((resolve) => child.once("exit", resolve));
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

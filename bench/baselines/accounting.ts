@@ -81,6 +81,8 @@ export class StreamLedger<P> {
 
 /** The HTTP side every baseline shares with Arena: guest tokens (dummies), `GET /metrics/latency`, listening. */
 export function serveBaseline(app: TemplatedApp, stats: StreamStats, scheduler: TickScheduler, port: number): void {
+  // A normal exit on SIGTERM, so that `--cpu-prof` (BENCH_PROFILE_DIR) gets to write its profile.
+  process.once("SIGTERM", () => process.exit(0));
   let ids = 0;
   app.post("/v1/guest", (res) => {
     let aborted = false;
