@@ -134,7 +134,7 @@ export class Fleet {
     return { servers, generators };
   }
 
-  /** Sends a command to every generator; `split` gives each its share of a player count. */
+  /** Sends a command to every generator and resolves with all their answers of type `answer`. */
   all<T>(command: object, answer: string): Promise<T[]> {
     return Promise.all(this.generators.map((g) => g.ask<T>(command, answer)));
   }

@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { pongDirection } from "../../clients/bot/index.ts";
 import { connectPacket, eventName, eventPacket, numberAfter, socketUrl, splitPacket, SIO_ACK, SIO_CONNECT, SIO_CONNECT_ERROR, SIO_EVENT } from "../wire/frames.ts";
-import { InputClock, type Behaviour, type BenchPlayer, type PlayerHooks, type Tally } from "./tally.ts";
 import { LiteWebSocket } from "../wire/lite-websocket.ts";
+import { InputClock, type Behaviour, type BenchPlayer, type PlayerHooks, type Tally } from "./tally.ts";
 
 type AckHandler = (frame: string, dataAt: number) => void;
 
@@ -11,9 +11,10 @@ const PONG = "3";
 const STATE_EVENT = '["state",';
 
 /**
- * A player that speaks Socket.IO frames directly over `ws`: outgoing packets are built from
- * strings, and of each incoming state only the tick and (every few states) the two numbers the
- * follow-the-ball rule needs are read. Everything else (`match:*`) is rare and parsed as JSON.
+ * A player that speaks Socket.IO frames directly over a bare WebSocket (`LiteWebSocket`): outgoing
+ * packets are built from strings; of each incoming state only the tick and the few numbers the
+ * follow-the-ball rule and the input clock need are read. Everything else (`match:*`) is rare and
+ * parsed as JSON. A state's `state:ack` and an input leave in one write.
  */
 export class WirePlayer implements BenchPlayer {
   matchId: string | undefined;
@@ -52,7 +53,7 @@ export class WirePlayer implements BenchPlayer {
         if (frame === PING) return player.ws.send(PONG);
         const packet = splitPacket(frame);
         if (!packet) return;
-        if (packet.type === SIO_EVENT) return player.onEvent(frame, packet.dataAt, packet.ackId);
+        if (packet.type === SIO_EVENT) return player.onEvent(frame, packet.dataAt);
         if (packet.type === SIO_ACK) {
           const handler = player.acks.get(packet.ackId);
           player.acks.delete(packet.ackId);
@@ -98,7 +99,8 @@ export class WirePlayer implements BenchPlayer {
     this.ws.send(eventPacket(this.game, event, payload, id));
   }
 
-  private onEvent(frame: string, at: number, ackId: number): void {
+  /** A server event (protocol v2 sends none that asks for an ack). */
+  private onEvent(frame: string, at: number): void {
     if (frame.startsWith(STATE_EVENT, at)) return this.onState(frame, at);
     const name = eventName(frame, at);
     const payload = (JSON.parse(frame.slice(at)) as [string, Record<string, unknown>])[1];
