@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { StreamSnapshot } from "../game-rooms/index.ts";
 import { freePort, startPrivateRedis, type PrivateRedis } from "./private-redis.ts";
-import { hasTaskset, spawnNode, spawnScript } from "./server-process.ts";
+import { hasTaskset, SERVER_NODE_FLAGS, spawnNode, spawnScript } from "./server-process.ts";
 
 /** What a generator answers to `sample` (and `drain`): cumulative counters and encoded histograms. */
 export interface GeneratorSample {
@@ -173,7 +173,8 @@ const share = (total: number, n: number, i: number) => Math.floor(total / n) + (
 
 async function startBaseline(kind: ServerKind, args: string[]): Promise<ServerUnderTest> {
   const port = await freePort();
-  const child = spawnScript(`bench/baselines/${kind}.ts`, [String(port), ...args], { cpu: SERVER_CPU });
+  // The same Node.js flags as Arena's server: the comparison is of code, not of collector settings.
+  const child = spawnScript(`bench/baselines/${kind}.ts`, [String(port), ...args], { cpu: SERVER_CPU, nodeFlags: SERVER_NODE_FLAGS });
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
     lines.on("line", (line) => {
