@@ -22,12 +22,12 @@ import type { NodeRelay, RelayMessage } from "./relay.ts";
 import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
 import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
-
-/** The Socket.IO room of a match's players on their node. */
-export const matchRoom = (matchId: string) => `match:${matchId}`;
 import { LocalRoomEmitter, toPlayer } from "./broadcast.ts";
 
 const RETIRE_MS = 2000;
+
+/** The Socket.IO room of a match's players on their node. */
+export const matchRoom = (matchId: string) => `match:${matchId}`;
 
 type GameNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type GameSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -96,7 +96,6 @@ export class RoomManager {
     this.metrics = createRoomMetrics(options.registry);
     const lateness = cachedChild<{ observe(value: number): void }>(this.metrics.tickLateness);
     const rtt = cachedChild<{ observe(value: number): void }>(this.metrics.stateRtt);
-
     this.observeRtt = (game, seconds) => rtt(game).observe(seconds);
     this.stream = new StreamStats(options.node);
     this.scheduler = new TickScheduler({

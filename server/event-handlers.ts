@@ -56,10 +56,11 @@ function asGameInput(payload: unknown): GameInputPayload | undefined {
   return { matchId, seq, input };
 }
 
+/** `state:ack`'s payload, checked as its schema would. */
 function asStateAck(payload: unknown): StateAckPayload | undefined {
   if (typeof payload !== "object" || payload === null) return undefined;
   const { matchId, tick } = payload as { matchId?: unknown; tick?: unknown };
-  if (typeof matchId !== "string" || matchId.length === 0 || matchId.length > 64) return undefined;
+  if (typeof matchId !== "string" || !ID.test(matchId)) return undefined;
   if (typeof tick !== "number" || !Number.isSafeInteger(tick) || tick < 0) return undefined;
   return { matchId, tick };
 }
