@@ -82,7 +82,9 @@ const stream: StreamOptions = {
   },
 };
 
-const report: Report = { scenario, config: { players, seconds, engines, client, ackEvery, inputAcks: stream.inputAcks, nodes: stream.nodes, store: stream.store, baselines, tickRate: stream.tickRate }, runs: [], baselines: [], capacity: [], pairing: [], other: [] };
+// Capacity and pairing searches choose their own loads and windows.
+const load = scenario === "capacity" || scenario === "pairing" ? {} : { players, seconds };
+const report: Report = { scenario, config: { ...load, engines, client, ackEvery, inputAcks: stream.inputAcks, nodes: stream.nodes, store: stream.store, baselines, tickRate: stream.tickRate }, runs: [], baselines: [], capacity: [], pairing: [], other: [] };
 const measured: MeasuredRun[] = [];
 try {
   if (scenario === "steady" || scenario === "soak") {

@@ -146,8 +146,8 @@ function html(json: Record<string, unknown> & { runs: StreamRun[]; baselines: St
     `<p>${String(json.date)} · commit ${String(json.commit)} · ${String(json.cores)}</p>${table([json.machine as Record<string, unknown>])}${table([json.config as Record<string, unknown>])}`,
     [
       { heading: "Runs", html: table([...json.runs, ...json.baselines].map(flat)) + table([json.ratios]) },
-      ...(json.capacity.length ? [{ heading: "Capacity", html: table(json.capacity.map(({ steps: _s, ...c }) => c)) + json.capacity.map((c) => table(c.steps)).join(""), charts: capacityCharts }] : []),
-      ...(json.pairing.length ? [{ heading: "Pairing", html: table(json.pairing.map(({ steps: _s, ...p }) => p)) + json.pairing.map((p) => table(p.steps.map((s) => ({ ...s, overheadUs: JSON.stringify(s.overheadUs) })))).join(""), charts: pairingCharts }] : []),
+      ...(json.capacity.length ? [{ heading: "Capacity", html: table(json.capacity.map(({ steps: _s, ...c }) => c)) + json.capacity.map((c) => `<h3>${c.engine}: steps</h3>${table(c.steps)}`).join(""), charts: capacityCharts }] : []),
+      ...(json.pairing.length ? [{ heading: "Pairing", html: table(json.pairing.map(({ steps: _s, ...p }) => p)) + json.pairing.map((p) => `<h3>${p.store} store, ${p.nodes} node(s): steps</h3>${table(p.steps.map((s) => ({ ...s, overheadUs: JSON.stringify(s.overheadUs) })))}`).join(""), charts: pairingCharts }] : []),
       ...(json.results.length ? [{ heading: "Results", html: table(json.results) }] : []),
       ...(all.length
         ? [
