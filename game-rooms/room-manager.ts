@@ -13,6 +13,7 @@ import {
   type Seat,
   type ServerToClientEvents,
   type SocketData,
+  type StateAckPayload,
   type StatePayload,
 } from "../protocol/index.ts";
 import { eloUpdate, type MatchmakingStore, type MatchPointer, type MatchRecord } from "../matchmaker/index.ts";
@@ -330,9 +331,15 @@ export class RoomManager {
 
   /**
    * `state:ack`: the host's room takes it; a node that relays the match's states for this player
-   * passes it on to the host. Anything else is dropped and counted: it is never answered.
+   * passes it on to the host. Anything else (a malformed one is undefined) is dropped and counted:
+   * it is never answered.
    */
-  stateAck(game: string, playerId: PlayerId, matchId: string, tick: number): void {
+  stateAck(game: string, playerId: PlayerId, ack: StateAckPayload | undefined): void {
+    if (!ack) {
+      this.stream.counters.stateAcksDropped++;
+      return;
+    }
+    const { matchId, tick } = ack;
     const room = this.rooms.get(matchId) ?? this.retired.get(matchId);
     if (room && room.game.name === game) {
       room.acknowledge(playerId, tick);

@@ -114,10 +114,7 @@ export function createNodeServices(shared: SharedParts): NodeServices {
         stats: (_payload, ctx) => matchmaker.stats(ctx.game),
       },
       inputNoAnswer: (payload, ctx) => rooms.inputNoAnswer(ctx.game, ctx.playerId, payload.matchId, payload.seq, payload.input),
-      stateAck: (payload, ctx) => {
-        if (payload) rooms.stateAck(ctx.game, ctx.playerId, payload.matchId, payload.tick);
-        else rooms.stream.counters.stateAcksDropped++;
-      },
+      stateAck: (payload, ctx) => rooms.stateAck(ctx.game, ctx.playerId, payload),
       connected: async (ctx) => {
         recovery.watch(ctx.socket);
         const match = await matchmaker.sessionOpened(seeker(ctx));
