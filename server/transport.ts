@@ -1,4 +1,3 @@
-import type { Server } from "socket.io";
 import type { EngineName } from "./config.ts";
 import type { HttpRequest, HttpResponse } from "./http-routes.ts";
 

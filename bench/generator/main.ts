@@ -205,7 +205,7 @@ async function handle(command: { cmd: string; players?: number; rate?: number; s
       return pace(command.rate ?? 100, command.seconds ?? 3);
     case "close":
       for (const player of players) player.close();
-      process.exit(0);
+      return process.exit(0);
     default:
       return { type: "error", message: `unknown command ${command.cmd}` };
   }
