@@ -97,7 +97,14 @@ export class Fleet {
     const generators: Generator[] = [];
     try {
       if (options.server === "arena") {
-        const env: Record<string, string> = { ENGINE: options.engine, RATE_LIMIT_PER_SECOND: "1000", RATE_LIMIT_BURST: "1000", MATCHMAKER_INTERVAL_MS: "50", STATE_ACK_EVERY: String(options.ackEvery ?? 1), ...options.env };
+        const env: Record<string, string> = {
+          ENGINE: options.engine,
+          RATE_LIMIT_PER_SECOND: "1000",
+          RATE_LIMIT_BURST: "1000",
+          MATCHMAKER_INTERVAL_MS: "50",
+          STATE_ACK_EVERY: String(options.ackEvery ?? 1),
+          ...options.env,
+        };
         if (options.tickRate) env.PONG_TICK_RATE = String(options.tickRate);
         // Node.js flags for the servers under test only (e.g. garbage collector settings).
         if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
@@ -111,7 +118,18 @@ export class Fleet {
       }
       const urls = servers.map((s) => s.url).join(",");
       for (let g = 0; g < options.generators; g++) {
-        const args = ["--client", options.client, "--game", options.game, "--urls", urls, "--name", `G${g}`, "--input-acks", options.inputAcks === false ? "off" : "on"];
+        const args = [
+          "--client",
+          options.client,
+          "--game",
+          options.game,
+          "--urls",
+          urls,
+          "--name",
+          `G${g}`,
+          "--input-acks",
+          options.inputAcks === false ? "off" : "on",
+        ];
         const child = spawnScript("bench/generator/main.ts", args, { cpu: GENERATOR_CPU, stdin: "pipe" });
         child.stdin!.on("error", () => undefined);
         generators.push(new Generator(child));

@@ -124,7 +124,10 @@ export async function measureLevel(fleet: Fleet, options: LevelOptions): Promise
   const hist = (pick: (s: StreamSnapshot) => string) => windowOf(first.servers.map(pick), last.servers.map(pick));
   const rtt = hist((s) => s.histograms.rttUs);
   const lateness = hist((s) => s.histograms.tickLatenessUs);
-  const inputToState = windowOf(first.generators.map((g) => g.inputToStateUs), last.generators.map((g) => g.inputToStateUs));
+  const inputToState = windowOf(
+    first.generators.map((g) => g.inputToStateUs),
+    last.generators.map((g) => g.inputToStateUs),
+  );
   const errorCodes: Record<string, number> = {};
   drained.generators.forEach((g, i) => {
     for (const [code, n] of Object.entries(g.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n - (settled.generators[i]!.errorCodes[code] ?? 0);
@@ -164,8 +167,18 @@ export async function measureLevel(fleet: Fleet, options: LevelOptions): Promise
     serverCpuPercent: pairs.map(([a, b]) => round((serverCpuUs(a, b) / 1e6 / seconds(a, b)) * 100, 1)),
     generatorCpuPercent: pairs.map(([a, b]) => round(((generatorSum(b, (g) => g.cpuUs) - generatorSum(a, (g) => g.cpuUs)) / 1e6 / seconds(a, b)) * 100, 1)),
     statesPerSecond: pairs.map(([a, b]) => Math.round(statesPerSecond(a, b, options.tickRate))),
-    rttP99Us: pairs.map(([a, b]) => p99(a.servers.map((s) => s.histograms.rttUs), b.servers.map((s) => s.histograms.rttUs))),
-    tickLatenessP99Us: pairs.map(([a, b]) => p99(a.servers.map((s) => s.histograms.tickLatenessUs), b.servers.map((s) => s.histograms.tickLatenessUs))),
+    rttP99Us: pairs.map(([a, b]) =>
+      p99(
+        a.servers.map((s) => s.histograms.rttUs),
+        b.servers.map((s) => s.histograms.rttUs),
+      ),
+    ),
+    tickLatenessP99Us: pairs.map(([a, b]) =>
+      p99(
+        a.servers.map((s) => s.histograms.tickLatenessUs),
+        b.servers.map((s) => s.histograms.tickLatenessUs),
+      ),
+    ),
     rssMb: pairs.map(([, b]) => round(serverSum(b, (s) => s.rssBytes) / 1e6, 1)),
   };
   return { run, series, curves: { rttUs: percentileCurve(rtt), inputToStateUs: percentileCurve(inputToState), tickLatenessUs: percentileCurve(lateness) } };

@@ -9,7 +9,10 @@ import { DEFAULT_RULES, MemoryStore, RedisStore, type MatchmakingStore } from ".
 import { startPrivateRedis } from "./private-redis.ts";
 import { percentile, round } from "./stats.ts";
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const SIZES = sizes.length ? sizes : [10_000, 100_000];
 const CALLS = 200;
 const IDS_PER_CALL = DEFAULT_RULES.maxPairsPerPass;

@@ -60,7 +60,10 @@ if (!Number.isInteger(ackEvery) || ackEvery < 1 || ackEvery > 60) usage("--ack-e
 if (values["input-acks"] !== "on" && values["input-acks"] !== "off") usage("--input-acks takes on or off");
 if (client !== "wire" && client !== "sdk") usage("--client takes wire or sdk");
 
-const bar = new cliProgress.SingleBar({ format: "{label} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+const bar = new cliProgress.SingleBar(
+  { format: "{label} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true },
+  cliProgress.Presets.shades_classic,
+);
 let barLabel = "";
 const stream: StreamOptions = {
   players,
@@ -84,7 +87,15 @@ const stream: StreamOptions = {
 
 // Capacity and pairing searches choose their own loads and windows.
 const load = scenario === "capacity" || scenario === "pairing" ? {} : { players, seconds };
-const report: Report = { scenario, config: { ...load, engines, client, ackEvery, inputAcks: stream.inputAcks, nodes: stream.nodes, store: stream.store, baselines, tickRate: stream.tickRate }, runs: [], baselines: [], capacity: [], pairing: [], other: [] };
+const report: Report = {
+  scenario,
+  config: { ...load, engines, client, ackEvery, inputAcks: stream.inputAcks, nodes: stream.nodes, store: stream.store, baselines, tickRate: stream.tickRate },
+  runs: [],
+  baselines: [],
+  capacity: [],
+  pairing: [],
+  other: [],
+};
 const measured: MeasuredRun[] = [];
 try {
   if (scenario === "steady" || scenario === "soak") {
@@ -97,10 +108,16 @@ try {
       measured.push(...runs);
     }
   } else if (scenario === "pairing") {
-    const setups: PairingSetup[] = values.store === "memory" && values.nodes === "1" && !process.argv.includes("--store")
-      ? [{ engine: engines[0]!, store: "memory", nodes: 1, client }, { engine: engines[0]!, store: "redis", nodes: 1, client }, { engine: engines[0]!, store: "redis", nodes: 3, client }]
-      : [{ engine: engines[0]!, store: stream.store, nodes: stream.nodes, client }];
-    for (const setup of setups) report.pairing.push(await pairingRamp(setup, (rate) => stream.onProgress(`pairing ${setup.store} x${setup.nodes}: ${rate} joins/s`, 1, 1)));
+    const setups: PairingSetup[] =
+      values.store === "memory" && values.nodes === "1" && !process.argv.includes("--store")
+        ? [
+            { engine: engines[0]!, store: "memory", nodes: 1, client },
+            { engine: engines[0]!, store: "redis", nodes: 1, client },
+            { engine: engines[0]!, store: "redis", nodes: 3, client },
+          ]
+        : [{ engine: engines[0]!, store: stream.store, nodes: stream.nodes, client }];
+    for (const setup of setups)
+      report.pairing.push(await pairingRamp(setup, (rate) => stream.onProgress(`pairing ${setup.store} x${setup.nodes}: ${rate} joins/s`, 1, 1)));
   } else if (scenario === "queue-storm") {
     for (const engine of engines) report.other.push(await queueStorm({ engine, store: stream.store, nodes: stream.nodes, client }, players));
   } else {

@@ -31,7 +31,11 @@ export function spawnScript(
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${script.replace(/\W+/g, "-")}`] : [];
   const command = [process.execPath, ...(options.nodeFlags ?? []), ...profile, "--import", "tsx", script, ...args];
   const pinned = options.cpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.cpu), ...command] : command;
-  return spawn(pinned[0]!, pinned.slice(1), { cwd: ROOT, env: options.env ?? process.env, stdio: [options.stdin ?? "ignore", "pipe", options.stderr ?? "inherit"] });
+  return spawn(pinned[0]!, pinned.slice(1), {
+    cwd: ROOT,
+    env: options.env ?? process.env,
+    stdio: [options.stdin ?? "ignore", "pipe", options.stderr ?? "inherit"],
+  });
 }
 
 /** An Arena node in a child process (`server/main.ts`), as an operator runs it. */

@@ -38,7 +38,12 @@ export class LeanHistogram {
     const key = values.join("\u0000");
     let series = this.series.get(key);
     if (!series) {
-      series = { labels: Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? ""])), buckets: new Float64Array(this.upperBounds.length + 1), sum: 0, count: 0 };
+      series = {
+        labels: Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? ""])),
+        buckets: new Float64Array(this.upperBounds.length + 1),
+        sum: 0,
+        count: 0,
+      };
       this.series.set(key, series);
     }
     const s = series;
@@ -55,7 +60,13 @@ export class LeanHistogram {
   }
 
   /** What the registry renders: cumulative buckets, sum and count per label set. */
-  get(): { name: string; help: string; type: string; aggregator: string; values: { metricName: string; labels: Record<string, string | number>; value: number }[] } {
+  get(): {
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: { metricName: string; labels: Record<string, string | number>; value: number }[];
+  } {
     const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
     for (const s of this.series.values()) {
       let cumulative = 0;

@@ -28,7 +28,13 @@ export function createRoomMetrics(registry: Registry): RoomMetrics {
       registers: [registry],
     }),
     // Observed once per acknowledged state: the lean kind.
-    stateRtt: new LeanHistogram("arena_state_ack_rtt_seconds", "Round trip from sending a state to receiving its state:ack", ["game"], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1], registry),
+    stateRtt: new LeanHistogram(
+      "arena_state_ack_rtt_seconds",
+      "Round trip from sending a state to receiving its state:ack",
+      ["game"],
+      [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+      registry,
+    ),
     lagging: new Gauge({ name: "arena_players_lagging", help: "Players whose state acks have stopped", labelNames: ["game"], registers: [registry] }),
     ended: new Histogram({
       name: "arena_match_duration_seconds",

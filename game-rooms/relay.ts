@@ -39,7 +39,12 @@ export class RedisRelay implements NodeRelay {
   private handler: (message: RelayMessage) => void = () => undefined;
   private readonly channel: string;
 
-  constructor(private readonly pub: Redis, private readonly sub: Redis, private readonly prefix: string, node: string) {
+  constructor(
+    private readonly pub: Redis,
+    private readonly sub: Redis,
+    private readonly prefix: string,
+    node: string,
+  ) {
     this.channel = `${prefix}:relay:${node}`;
     void this.sub.subscribe(this.channel).catch(() => undefined);
     this.sub.on("message", (channel: string, text: string) => {

@@ -223,7 +223,10 @@ export class RoomManager {
       onRtt: (room, rttMs) => this.observeRtt(room.game.name, rttMs / 1000),
       onLagChange: (room, seat, lagging) => {
         this.metrics.lagging[lagging ? "inc" : "dec"]({ game: room.game.name });
-        this.options.log.info({ game: room.game.name, matchId: room.matchId, playerId: seat.playerId, lagging }, lagging ? "player lagging" : "player caught up");
+        this.options.log.info(
+          { game: room.game.name, matchId: room.matchId, playerId: seat.playerId, lagging },
+          lagging ? "player lagging" : "player caught up",
+        );
       },
     };
   }
@@ -235,7 +238,15 @@ export class RoomManager {
   }
 
   private relayState(node: string, room: Room, players: PlayerId[], payload: StatePayload): void {
-    this.options.relay.send(node, { t: "state", from: this.options.node, game: room.game.name, matchId: room.matchId, players, tick: payload.tick, state: payload.state });
+    this.options.relay.send(node, {
+      t: "state",
+      from: this.options.node,
+      game: room.game.name,
+      matchId: room.matchId,
+      players,
+      tick: payload.tick,
+      state: payload.state,
+    });
   }
 
   private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {
@@ -265,7 +276,10 @@ export class RoomManager {
       this.unrecorded.set(room.matchId, { game, ratings: reason === "aborted" ? null : byPlayer });
       this.options.log.error({ err: error, game, matchId: room.matchId }, "could not record the end of a match yet; retrying");
     }
-    this.options.log.info({ game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings: byPlayer, ticks: room.tick, closedAt }, "match ended");
+    this.options.log.info(
+      { game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings: byPlayer, ticks: room.tick, closedAt },
+      "match ended",
+    );
     const payload = endPayload(room, reason, winner, byPlayer);
     for (const seat of room.seats) this.toPlayer(game, seat.playerId, "match:end", payload);
   }
@@ -377,7 +391,10 @@ export class RoomManager {
     return known;
   }
 
-  private request(host: string, body: { op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown }): Promise<number> {
+  private request(
+    host: string,
+    body: { op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown },
+  ): Promise<number> {
     const id = randomUUID();
     return new Promise<number>((resolve, reject) => {
       this.pending.set(id, { matchId: body.matchId, resolve, reject, at: Date.now() });
@@ -410,7 +427,8 @@ export class RoomManager {
       }
       case "state": {
         // This node serves these players of a match hosted elsewhere: their acks go back there.
-        if (!this.known.has(message.matchId)) this.known.set(message.matchId, { game: message.game, host: message.from, players: message.players, at: Date.now() });
+        if (!this.known.has(message.matchId))
+          this.known.set(message.matchId, { game: message.game, host: message.from, players: message.players, at: Date.now() });
         const nsp = this.options.namespaces.get(message.game);
         nsp?.local.to(message.players.map(this.options.playerRoom)).emit("state", { matchId: message.matchId, tick: message.tick, state: message.state });
         return;
@@ -461,7 +479,12 @@ export class RoomManager {
   }
 
   /** Sends a non-acknowledged event to a player: directly when local, through the adapter otherwise. */
-  private toPlayer<E extends "match:start" | "match:resumed" | "match:end" | "chat">(game: string, playerId: PlayerId, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+  private toPlayer<E extends "match:start" | "match:resumed" | "match:end" | "chat">(
+    game: string,
+    playerId: PlayerId,
+    event: E,
+    payload: Parameters<ServerToClientEvents[E]>[0],
+  ): void {
     const socket = this.localSocket(game, playerId);
     const nsp = this.options.namespaces.get(game);
     const remote = nsp && toPlayer(nsp, this.options.playerRoom(playerId));

@@ -209,7 +209,8 @@ export class Matchmaker {
   async sessionClosed(seeker: Seeker): Promise<string | undefined> {
     const departure = await this.options.store.closeSession(seeker.game, seeker.playerId, seeker.generation);
     if (!departure) return undefined;
-    if (departure.ticket) this.options.log.info({ game: seeker.game, playerId: seeker.playerId, ticketId: departure.ticketId }, "ticket removed: player disconnected");
+    if (departure.ticket)
+      this.options.log.info({ game: seeker.game, playerId: seeker.playerId, ticketId: departure.ticketId }, "ticket removed: player disconnected");
     if (departure.match?.state === "ready_check") {
       await this.cancel(seeker.game, departure.match.matchId, "opponent_left", seeker.playerId);
       return undefined;

@@ -2,7 +2,19 @@ import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../prot
 import { ratingWindow } from "./rating-window.ts";
 import { SortedIndex } from "./sorted-index.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchPlayer, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type {
+  Sweep,
+  HostLease,
+  MatchPointer,
+  Cancellation,
+  Departure,
+  GameCounts,
+  MatchPlayer,
+  MatchRecord,
+  PairingRules,
+  Ticket,
+  TicketRequest,
+} from "./types.ts";
 
 interface PlayerEntry {
   node?: string;

@@ -38,6 +38,11 @@ export function createMatchmakerMetrics(registry: Registry, store: MatchmakingSt
       labelNames: ["game", "outcome"],
       registers: [registry],
     }),
-    expired: new Counter({ name: "arena_tickets_expired_total", help: "Tickets expired because their node went silent", labelNames: ["game"], registers: [registry] }),
+    expired: new Counter({
+      name: "arena_tickets_expired_total",
+      help: "Tickets expired because their node went silent",
+      labelNames: ["game"],
+      registers: [registry],
+    }),
   };
 }

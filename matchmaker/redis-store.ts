@@ -4,11 +4,26 @@ import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } 
 import type { MatchmakingStore } from "./store.ts";
 import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
 
-const SCRIPTS = ["enqueue", "dequeue", "open-session", "close-session", "sweep-nodes", "pair", "mark-ready", "cancel-ready-check", "end-match", "get-match", "renew-leases", "claim-expired-leases"] as const;
+const SCRIPTS = [
+  "enqueue",
+  "dequeue",
+  "open-session",
+  "close-session",
+  "sweep-nodes",
+  "pair",
+  "mark-ready",
+  "cancel-ready-check",
+  "end-match",
+  "get-match",
+  "renew-leases",
+  "claim-expired-leases",
+] as const;
 type ScriptName = (typeof SCRIPTS)[number];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
-const sources = new Map<ScriptName, string>(SCRIPTS.map((name) => [name, `${prelude}\n${readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8")}`]));
+const sources = new Map<ScriptName, string>(
+  SCRIPTS.map((name) => [name, `${prelude}\n${readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8")}`]),
+);
 
 /** cjson encodes an empty Lua table as `{}`: read lists defensively. */
 function list<T>(value: unknown): T[] {
@@ -27,7 +42,10 @@ function unavailable(error: unknown): ArenaError {
 export class RedisStore implements MatchmakingStore {
   private readonly shas = new Map<ScriptName, string>();
 
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   private key(...parts: string[]): string {
     return [this.prefix, ...parts].join(":");
@@ -88,7 +106,9 @@ export class RedisStore implements MatchmakingStore {
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
     const result = await this.json<Departure & { none?: boolean }>("close-session", game, playerId, generation);
-    return result.none ? null : { ticket: result.ticket, ...(result.ticketId ? { ticketId: result.ticketId } : {}), ...(result.match ? { match: result.match } : {}) };
+    return result.none
+      ? null
+      : { ticket: result.ticket, ...(result.ticketId ? { ticketId: result.ticketId } : {}), ...(result.match ? { match: result.match } : {}) };
   }
 
   async enqueue(request: TicketRequest, now: number, defaultRating: number): Promise<Ticket> {
@@ -151,7 +171,7 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async endMatch(game: string, matchId: string): Promise<boolean> {
-    return (await this.run("end-match", game, matchId)) as unknown as number === 1;
+    return ((await this.run("end-match", game, matchId)) as unknown as number) === 1;
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {

@@ -8,16 +8,38 @@ export type Seat = 0 | 1;
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 export type AckCallback<T extends object = object> = (answer: Ack<T>) => void;
 
-export interface QueueJoinPayload { mode?: string }
-export interface QueueLeavePayload { [key: string]: never }
-export interface MatchRefPayload { matchId: MatchId }
-export interface GameInputPayload { matchId: MatchId; seq: number; input: unknown }
+export interface QueueJoinPayload {
+  mode?: string;
+}
+export interface QueueLeavePayload {
+  [key: string]: never;
+}
+export interface MatchRefPayload {
+  matchId: MatchId;
+}
+export interface GameInputPayload {
+  matchId: MatchId;
+  seq: number;
+  input: unknown;
+}
 /** Acknowledges every state of the match up to `tick`. */
-export interface StateAckPayload { matchId: MatchId; tick: number }
-export interface ChatSendPayload { matchId: MatchId; text: string }
-export interface EmptyPayload { [key: string]: never }
+export interface StateAckPayload {
+  matchId: MatchId;
+  tick: number;
+}
+export interface ChatSendPayload {
+  matchId: MatchId;
+  text: string;
+}
+export interface EmptyPayload {
+  [key: string]: never;
+}
 
-export interface PlayerInfo { playerId: PlayerId; name: string; rating: number }
+export interface PlayerInfo {
+  playerId: PlayerId;
+  name: string;
+  rating: number;
+}
 
 export interface MatchFound {
   matchId: MatchId;
@@ -29,11 +51,26 @@ export interface MatchFound {
 }
 
 export type CancelReason = "ready_timeout" | "opponent_left";
-export interface MatchCancelled { matchId: MatchId; reason: CancelReason; requeued: boolean }
+export interface MatchCancelled {
+  matchId: MatchId;
+  reason: CancelReason;
+  requeued: boolean;
+}
 
 /** `ackEvery`: the client sends `state:ack` for every state whose tick is a multiple of it. */
-export interface MatchStart { matchId: MatchId; seat: Seat; tickRate: number; ackEvery: number; tick: number; state: unknown }
-export interface StatePayload { matchId: MatchId; tick: number; state: unknown }
+export interface MatchStart {
+  matchId: MatchId;
+  seat: Seat;
+  tickRate: number;
+  ackEvery: number;
+  tick: number;
+  state: unknown;
+}
+export interface StatePayload {
+  matchId: MatchId;
+  tick: number;
+  state: unknown;
+}
 export type EndReason = "win" | "draw" | "forfeit" | "abandoned" | "aborted";
 export interface MatchEnd {
   matchId: MatchId;
@@ -41,10 +78,23 @@ export interface MatchEnd {
   winner: PlayerId | null;
   ratings: Record<PlayerId, number>;
 }
-export interface ChatMessage { matchId: MatchId; from: PlayerId; name: string; text: string; at: number }
-export interface Announcement { text: string; at: number }
+export interface ChatMessage {
+  matchId: MatchId;
+  from: PlayerId;
+  name: string;
+  text: string;
+  at: number;
+}
+export interface Announcement {
+  text: string;
+  at: number;
+}
 
-export interface StatsAnswer { queued: number; matches: number; players: number }
+export interface StatsAnswer {
+  queued: number;
+  matches: number;
+  players: number;
+}
 
 /**
  * Events a client sends. Every one takes an ack, except `state:ack` (never answered) and
@@ -104,6 +154,15 @@ export const CLIENT_EVENTS = [
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 
 /** HTTP: the answer of `POST /v1/guest`. */
-export interface GuestToken { playerId: PlayerId; name: string; token: string }
+export interface GuestToken {
+  playerId: PlayerId;
+  name: string;
+  token: string;
+}
 /** HTTP: one entry of `GET /v1/games`. */
-export interface GameInfo { name: string; namespace: string; tickRate: number; [extra: string]: unknown }
+export interface GameInfo {
+  name: string;
+  namespace: string;
+  tickRate: number;
+  [extra: string]: unknown;
+}

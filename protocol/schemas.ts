@@ -9,7 +9,11 @@ export function cleanText(text: string): string {
   return text.replace(CONTROL, "").trim();
 }
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only");
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only");
 
 export const playerNameSchema = z
   .string()
@@ -20,7 +24,12 @@ export const playerNameSchema = z
 export const guestRequestSchema = z.object({ name: playerNameSchema.optional() });
 
 export const queueJoinSchema = z.object({
-  mode: z.string().min(1).max(32).regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only").optional(),
+  mode: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
+    .optional(),
 });
 export const emptySchema = z.object({});
 export const matchRefSchema = z.object({ matchId: id });

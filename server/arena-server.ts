@@ -60,7 +60,9 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds);
   const uwsLoad = config.engine === "uws" ? loadUws() : undefined;
   if (uwsLoad && !uwsLoad.native) {
-    throw new Error(`uWebSockets.js native binary is not in use (${uwsLoad.reason}); refusing to run on its slow JavaScript fallback. Set ENGINE=ws to use the ws engine instead.`);
+    throw new Error(
+      `uWebSockets.js native binary is not in use (${uwsLoad.reason}); refusing to run on its slow JavaScript fallback. Set ENGINE=ws to use the ws engine instead.`,
+    );
   }
   const redis = config.redisUrl ? connectRedis(config.redisUrl, config.nodeId, log) : undefined;
   let draining = false;

@@ -23,7 +23,10 @@ const PLAYER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 export class TokenService {
   private readonly key: Uint8Array;
 
-  constructor(secret: string, private readonly ttlSeconds: number) {
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 

@@ -44,7 +44,11 @@ export interface ArenaConfig {
 
 /** A bad environment variable: the message names it and what it accepts. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, readonly accepts: string, readonly got: string) {
+  constructor(
+    readonly variable: string,
+    readonly accepts: string,
+    readonly got: string,
+  ) {
     super(`${variable}=${JSON.stringify(got)} is not valid: ${variable} accepts ${accepts}`);
     this.name = "ConfigError";
   }

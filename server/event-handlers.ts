@@ -165,7 +165,13 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
     // hold up the socket's other events. Everything else applies one at a time, in the order sent.
     if (name === "game:input") {
       const input = asGameInput(payload);
-      if (!input) return answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: "game:input takes { matchId, seq: integer >= 0, input }" }), ErrorCode.BAD_REQUEST);
+      if (!input)
+        return answer(
+          name,
+          ack,
+          failure({ code: ErrorCode.BAD_REQUEST, message: "game:input takes { matchId, seq: integer >= 0, input }" }),
+          ErrorCode.BAD_REQUEST,
+        );
       if (connected && !ack) {
         // Fire and forget: no promise, no answer; the outcome is only counted.
         try {

@@ -60,13 +60,19 @@ export function openGameNamespace(io: ArenaIo, game: string, service: GameServic
     deps.metrics.connections.inc({ game });
     log.info({ game, playerId, sid: socket.id, transport: socket.conn.transport.name }, "player connected");
     const ready = service.connected(ctx).catch((error: unknown) => log.error({ err: error, game, playerId }, "connect hook failed"));
-    bindEvents(ctx, { handlers: service.handlers, stateAck: service.stateAck, inputNoAnswer: service.inputNoAnswer, rateLimit: deps.rateLimit, metrics: deps.metrics, refusal: deps.refusal, after: ready });
+    bindEvents(ctx, {
+      handlers: service.handlers,
+      stateAck: service.stateAck,
+      inputNoAnswer: service.inputNoAnswer,
+      rateLimit: deps.rateLimit,
+      metrics: deps.metrics,
+      refusal: deps.refusal,
+      after: ready,
+    });
     socket.on("disconnect", (reason) => {
       deps.metrics.connections.dec({ game });
       log.info({ game, playerId, sid: socket.id, reason }, "player disconnected");
-      void ready
-        .then(() => service.disconnected(ctx, reason))
-        .catch((error: unknown) => log.error({ err: error, game, playerId }, "disconnect hook failed"));
+      void ready.then(() => service.disconnected(ctx, reason)).catch((error: unknown) => log.error({ err: error, game, playerId }, "disconnect hook failed"));
     });
   });
   return nsp;

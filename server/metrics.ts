@@ -18,7 +18,12 @@ export function createServerMetrics(nodeId: string): ServerMetrics {
     registry,
     connections: new Gauge({ name: "arena_connections", help: "Connected players per game", labelNames: ["game"], registers: [registry] }),
     authFailures: new Counter({ name: "arena_auth_failures_total", help: "Refused handshakes by fault", labelNames: ["fault"], registers: [registry] }),
-    events: new Counter({ name: "arena_events_total", help: "Client events by outcome (ok or error code)", labelNames: ["game", "event", "outcome"], registers: [registry] }),
+    events: new Counter({
+      name: "arena_events_total",
+      help: "Client events by outcome (ok or error code)",
+      labelNames: ["game", "event", "outcome"],
+      registers: [registry],
+    }),
     rateLimited: new Counter({ name: "arena_rate_limited_total", help: "Events refused by the rate limit", labelNames: ["game"], registers: [registry] }),
   };
 }

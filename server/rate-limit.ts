@@ -12,7 +12,10 @@ export class TokenBucket {
   private last: number;
   private refusedInRow = 0;
 
-  constructor(private readonly options: RateLimitOptions, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly options: RateLimitOptions,
+    private readonly now: () => number = Date.now,
+  ) {
     this.tokens = options.burst;
     this.last = now();
   }

@@ -73,7 +73,9 @@ export function createNodeServices(shared: SharedParts): NodeServices {
       rooms.host(match).catch((error: unknown) => log.error({ err: error, game: match.game, matchId: match.matchId }, "could not host a match"));
     },
     onOrphan: ({ game, playerId, matchId }) => {
-      rooms.playerDisconnected(game, playerId, matchId).catch((error: unknown) => log.warn({ err: error, game, playerId, matchId }, "could not tell a host about a lost player"));
+      rooms
+        .playerDisconnected(game, playerId, matchId)
+        .catch((error: unknown) => log.warn({ err: error, game, playerId, matchId }, "could not tell a host about a lost player"));
     },
     log,
     registry: shared.metrics.registry,

@@ -16,7 +16,11 @@ export class SessionTakeover {
   private readonly newest = new Map<string, { generation: number; at: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly redis: Redis | undefined, private readonly key: string, private readonly log: Logger) {
+  constructor(
+    private readonly redis: Redis | undefined,
+    private readonly key: string,
+    private readonly log: Logger,
+  ) {
     this.sweeper = setInterval(() => this.forget(), REMEMBER_MS);
     this.sweeper.unref();
   }

@@ -36,9 +36,7 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
       if (!aborted) send(res, answer, close);
     };
     const run = (body: Buffer) => {
-      handler({ method, path, query, body }).then(respond, () =>
-        respond(httpError(500, { code: "INTERNAL", message: "internal error" })),
-      );
+      handler({ method, path, query, body }).then(respond, () => respond(httpError(500, { code: "INTERNAL", message: "internal error" })));
     };
     if (method === "GET" || method === "HEAD") {
       run(Buffer.alloc(0));

@@ -12,4 +12,3 @@ export interface Transport {
   /** Stops accepting connections and closes the port (Socket.IO itself is closed by the caller). */
   close(): Promise<void>;
 }
-

@@ -46,7 +46,11 @@ describe("announcements from another process", () => {
       [["hello"], { REDIS_URL: "redis://127.0.0.1:1" }],
       [["--game", "pong", "hello"], { REDIS_URL: "" }],
     ] as [string[], Record<string, string>][]) {
-      const cli = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: "ignore" });
+      const cli = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: "ignore",
+      });
       const [code] = (await once(cli, "exit")) as [number];
       expect(code).toBe(2);
     }

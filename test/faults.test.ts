@@ -100,11 +100,17 @@ describe("node death under load", { retry: 1 }, () => {
     const survivors = bots.filter((x) => x.node !== doomed);
     // let running matches finish (the move clock is short), then everyone leaves
     await eventually(() => survivors.every((x) => !x.playing), 15_000, "survivors' matches over").catch((error) => {
-      const stuck = survivors.filter((x) => x.playing).map((x) => {
-        const open = [...x.matches.entries()].filter(([, r]) => r.startedAt && !r.end).map(([id]) => id);
-        const logs = nodes.flatMap((n) => n.logs.filter((l) => open.includes(l.matchId as string)).map((l) => `${n === doomed ? "DOOMED " : ""}${String(l.msg)} ${JSON.stringify(l.nodes ?? l.reason ?? "")}`));
-        return { id: x.id, onDoomedNode: x.node === doomed, open, logs };
-      });
+      const stuck = survivors
+        .filter((x) => x.playing)
+        .map((x) => {
+          const open = [...x.matches.entries()].filter(([, r]) => r.startedAt && !r.end).map(([id]) => id);
+          const logs = nodes.flatMap((n) =>
+            n.logs
+              .filter((l) => open.includes(l.matchId as string))
+              .map((l) => `${n === doomed ? "DOOMED " : ""}${String(l.msg)} ${JSON.stringify(l.nodes ?? l.reason ?? "")}`),
+          );
+          return { id: x.id, onDoomedNode: x.node === doomed, open, logs };
+        });
       console.error("STUCK", JSON.stringify(stuck.slice(0, 3)), JSON.stringify(nodes.flatMap((n) => n.logs.filter((l) => Number(l.level) >= 50)).slice(0, 3)));
       throw error;
     });
@@ -136,7 +142,14 @@ describe("node death under load", { retry: 1 }, () => {
 describe("a Redis restart mid-run", () => {
   it("UNAVAILABLE and 503 while down, local matches keep ticking, recovery by itself, queued players requeued, new matches made", async () => {
     redis = await startPrivateRedis();
-    const env = { ENGINE: "ws", REDIS_URL: redis.url, REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "50", TICKET_TTL_MS: "3000" };
+    const env = {
+      ENGINE: "ws",
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: testPrefix(),
+      ARENA_SECRET: testSecret(),
+      MATCHMAKER_INTERVAL_MS: "50",
+      TICKET_TTL_MS: "3000",
+    };
     const node = await spawnNode(env);
     nodes.push(node);
     const match = await startMatch("tictactoe", [node.url, node.url]);
@@ -154,14 +167,22 @@ describe("a Redis restart mid-run", () => {
     await redis.restart(); // empty: no persistence, so Redis lost every key
     await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, "ready again");
     // the queued player is back in its queue (with the time it had waited), not left waiting forever
-    await eventually(async () => {
-      const stats = await request<{ queued: number }>(loner, "stats", {});
-      return stats.ok && stats.queued === 1;
-    }, 10_000, "the queued player restored").catch((e) => {
+    await eventually(
+      async () => {
+        const stats = await request<{ queued: number }>(loner, "stats", {});
+        return stats.ok && stats.queued === 1;
+      },
+      10_000,
+      "the queued player restored",
+    ).catch((e) => {
       console.error("DBG", JSON.stringify(node.logs.filter((l) => Number(l.level) >= 40 || /rebuil/.test(String(l.msg))).slice(-8)));
       throw e;
     });
-    const partner = await connect(node.url, "pong", await signToken(env.ARENA_SECRET, { sub: "partner", name: "Partner", exp: Math.floor(Date.now() / 1000) + 600 }));
+    const partner = await connect(
+      node.url,
+      "pong",
+      await signToken(env.ARENA_SECRET, { sub: "partner", name: "Partner", exp: Math.floor(Date.now() / 1000) + 600 }),
+    );
     const found = waitFor<MatchFound>(loner, "match:found", 5000);
     await request(partner, "queue:join", { mode: "wait" });
     expect((await found).players.map((p) => p.playerId).sort()).toEqual(["loner", "partner"]);
@@ -175,7 +196,14 @@ describe("a Redis restart mid-run", () => {
 
   it("players whose ready check vanished with Redis's data are told and requeued", async () => {
     redis = await startPrivateRedis();
-    const env = { ENGINE: "uws", REDIS_URL: redis.url, REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "50", READY_TIMEOUT_MS: "60000" };
+    const env = {
+      ENGINE: "uws",
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: testPrefix(),
+      ARENA_SECRET: testSecret(),
+      MATCHMAKER_INTERVAL_MS: "50",
+      READY_TIMEOUT_MS: "60000",
+    };
     const node = await spawnNode(env);
     nodes.push(node);
     const exp = Math.floor(Date.now() / 1000) + 600;

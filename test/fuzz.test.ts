@@ -21,9 +21,32 @@ function prng(seed: number): () => number {
 const deep = (depth: number): unknown => (depth === 0 ? 0 : [deep(depth - 1)]);
 /** Values nothing should accept where a specific type is expected (each payload stays under the 8 KB message limit: oversized messages have their own test). */
 const HOSTILE: unknown[] = [
-  null, true, false, 0, -1, 1.5, -0, 2 ** 53 + 1, Number.MAX_VALUE, "", " ", "x".repeat(3000), "\u0000", "\u202e\u0007",
-  "💥".repeat(300), "../../etc/passwd", "<script>alert(1)</script>", "1", "true", [], {}, [1, 2, 3], deep(60),
-  JSON.parse('{"__proto__":{"admin":true}}'), JSON.parse('{"constructor":{"prototype":{"polluted":1}}}'), { toString: "x" },
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  -0,
+  2 ** 53 + 1,
+  Number.MAX_VALUE,
+  "",
+  " ",
+  "x".repeat(3000),
+  "\u0000",
+  "\u202e\u0007",
+  "💥".repeat(300),
+  "../../etc/passwd",
+  "<script>alert(1)</script>",
+  "1",
+  "true",
+  [],
+  {},
+  [1, 2, 3],
+  deep(60),
+  JSON.parse('{"__proto__":{"admin":true}}'),
+  JSON.parse('{"constructor":{"prototype":{"polluted":1}}}'),
+  { toString: "x" },
   Array.from({ length: 200 }, (_, i) => i),
 ];
 /** Strings shaped like ids: accepted by the schema, unknown to the game. */
@@ -89,7 +112,10 @@ describe.each(ENGINES)("fuzzing every client event (%s)", (engine) => {
             sent++;
             const event = pick(r, NAMES);
             const payload = EVENTS[event]!(r);
-            const answer = await request(socket, event, payload).catch((e: Error) => ({ ok: false as const, error: { code: "NO_ANSWER", message: e.message } }));
+            const answer = await request(socket, event, payload).catch((e: Error) => ({
+              ok: false as const,
+              error: { code: "NO_ANSWER", message: e.message },
+            }));
             answered++;
             const fine = answer.ok ? HARMLESS_OK.has(event) : GAME_ERRORS.has(answer.error.code);
             if (!fine && bad.length < 5) bad.push(`${event} ${JSON.stringify(payload).slice(0, 200)} -> ${JSON.stringify(answer).slice(0, 200)}`);

@@ -2,9 +2,28 @@ import { describe, expect, it } from "vitest";
 import { createPong } from "../game-rooms/index.ts";
 
 const samples: unknown[] = [
-  { dir: -1 }, { dir: 0 }, { dir: 1 }, { dir: 2 }, { dir: "1" }, { dir: 1.5 }, { dir: null }, {}, null, undefined, 1, "dir", [],
-  { dir: 1, extra: true }, { cell: 4 }, { cell: -1 }, { cell: 9 }, { cell: 4.5 }, { __proto__: { dir: 1 } }, JSON.parse('{"__proto__":{"dir":1}}'),
-  Object.create({ dir: 1 }), { dir: -0 },
+  { dir: -1 },
+  { dir: 0 },
+  { dir: 1 },
+  { dir: 2 },
+  { dir: "1" },
+  { dir: 1.5 },
+  { dir: null },
+  {},
+  null,
+  undefined,
+  1,
+  "dir",
+  [],
+  { dir: 1, extra: true },
+  { cell: 4 },
+  { cell: -1 },
+  { cell: 9 },
+  { cell: 4.5 },
+  { __proto__: { dir: 1 } },
+  JSON.parse('{"__proto__":{"dir":1}}'),
+  Object.create({ dir: 1 }),
+  { dir: -0 },
 ];
 
 describe("game input fast paths", () => {

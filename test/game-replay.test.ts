@@ -37,8 +37,20 @@ describe("replay", () => {
   it("tictactoe: the same moves give the same board, rejected moves included", () => {
     const game = createTictactoe({ tickRate: 10, moveSeconds: 15 });
     const inputs = new Map<number, [0 | 1, unknown][]>([
-      [1, [[1, { cell: 0 }], [0, { cell: 4 }]]],
-      [2, [[1, { cell: 4 }], [1, { cell: 0 }]]],
+      [
+        1,
+        [
+          [1, { cell: 0 }],
+          [0, { cell: 4 }],
+        ],
+      ],
+      [
+        2,
+        [
+          [1, { cell: 4 }],
+          [1, { cell: 0 }],
+        ],
+      ],
       [3, [[0, { cell: 8 }]]],
     ]);
     const first = run(game, 1, 10, inputs);

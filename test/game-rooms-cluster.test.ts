@@ -57,7 +57,11 @@ describe.each(ENGINES)("matches across two nodes (%s)", (engine) => {
     const [end] = await match.ends;
     expect(end.reason).toBe("win");
     const host = await hostOf(match.matchId);
-    await eventually(async () => (await histogramCount(host.url, "arena_state_ack_rtt_seconds")) === left.acked + right.acked, 3000, "acks counted on the host");
+    await eventually(
+      async () => (await histogramCount(host.url, "arena_state_ack_rtt_seconds")) === left.acked + right.acked,
+      3000,
+      "acks counted on the host",
+    );
     expect(left.acked).toBeGreaterThan(10);
   });
 });
@@ -104,7 +108,15 @@ describe("graceful drain", () => {
     const { socket } = await connectGuest(node.url, "pong");
     const exit = node.process.kill("SIGTERM");
     expect(exit).toBe(true);
-    await eventually(async () => (await fetch(`${node.url}/readyz`).then((r) => r.status, () => 0)) === 503, 2000, "503");
+    await eventually(
+      async () =>
+        (await fetch(`${node.url}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 503,
+      2000,
+      "503",
+    );
     expect(await request(socket, "queue:join", {})).toMatchObject({ ok: false, error: { code: "UNAVAILABLE" } });
     expect(await match.seats[0].send("game:input", { matchId: match.matchId, seq: 1, input: { cell: 4 } })).toMatchObject({ ok: true });
     const [end] = await match.ends;

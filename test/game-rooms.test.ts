@@ -153,7 +153,12 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
     await x.connect(node.url);
     await eventually(() => x.resumed.length === 1, 3000, "match:resumed");
     const back = x.resumed[0];
-    expect(back).toMatchObject({ matchId: match.matchId, seat: 0, tickRate: 20, state: { board: [null, null, null, null, 0, null, null, null, null], turn: 1 } });
+    expect(back).toMatchObject({
+      matchId: match.matchId,
+      seat: 0,
+      tickRate: 20,
+      state: { board: [null, null, null, null, 0, null, null, null, null], turn: 1 },
+    });
     expect(await o.send("game:input", { matchId: match.matchId, seq: 5, input: { cell: 0 } })).toMatchObject({ ok: true });
     expect(await x.send("game:input", { matchId: match.matchId, seq: 6, input: { cell: 1 } })).toMatchObject({ ok: true });
     const ended = Promise.all([waitFor<MatchEnd>(x.socket, "match:end"), waitFor<MatchEnd>(o.socket, "match:end")]);

@@ -4,8 +4,7 @@ import { closeAllClients } from "./support/clients.ts";
 import { startMatch } from "./support/players.ts";
 import { ENGINES, startServer, testPrefix, testSecret } from "./support/servers.ts";
 
-const resources = () =>
-  process.getActiveResourcesInfo().reduce((m, type) => m.set(type, (m.get(type) ?? 0) + 1), new Map<string, number>());
+const resources = () => process.getActiveResourcesInfo().reduce((m, type) => m.set(type, (m.get(type) ?? 0) + 1), new Map<string, number>());
 
 describe.each(ENGINES)("nothing left behind after close (%s)", (engine) => {
   let redis: Redis;
@@ -18,7 +17,14 @@ describe.each(ENGINES)("nothing left behind after close (%s)", (engine) => {
   it("releases Redis subscriptions and connections, adapter requests and handles", async () => {
     const prefix = testPrefix();
     const before = resources();
-    const node = await startServer({ ENGINE: engine, REDIS_URL: inject("redisUrl"), REDIS_PREFIX: prefix, ARENA_SECRET: testSecret(), NODE_ID: `leak-${prefix}`, SHUTDOWN_GRACE_MS: "100" });
+    const node = await startServer({
+      ENGINE: engine,
+      REDIS_URL: inject("redisUrl"),
+      REDIS_PREFIX: prefix,
+      ARENA_SECRET: testSecret(),
+      NODE_ID: `leak-${prefix}`,
+      SHUTDOWN_GRACE_MS: "100",
+    });
     const match = await startMatch("tictactoe", [node.url, node.url]);
     await match.seats[0].send("chat:send", { matchId: match.matchId, text: "hi" });
     await node.server.io.of("/pong").fetchSockets();

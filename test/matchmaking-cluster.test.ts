@@ -65,10 +65,14 @@ describe("a node killed while it owns queued tickets", { retry: 1 }, () => {
     expect(await request(watcher, "stats", {})).toMatchObject({ ok: true, queued: 4 });
     const killedAt = Date.now();
     await doomed.kill("SIGKILL");
-    await eventually(async () => {
-      const answer = await request<{ queued: number }>(watcher, "stats", {});
-      return answer.ok && answer.queued === 0;
-    }, ttl * 10, "dead node's tickets expired");
+    await eventually(
+      async () => {
+        const answer = await request<{ queued: number }>(watcher, "stats", {});
+        return answer.ok && answer.queued === 0;
+      },
+      ttl * 10,
+      "dead node's tickets expired",
+    );
     // The TTL plus a sweep interval, with room for a loaded machine: not a performance assertion.
     expect(Date.now() - killedAt).toBeLessThan(ttl * 10);
     // log lines reach us a little after the store changed

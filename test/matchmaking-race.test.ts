@@ -110,18 +110,40 @@ describe("matchmaking race: 3 nodes, 1,000 players joining, leaving, disconnecti
     await Promise.all(sims.map((sim) => request(sim.socket!, "queue:leave", {}).catch(() => undefined)));
     await sleep(READY_TIMEOUT_MS + 1500);
     const stats = await request<{ queued: number; matches: number }>(sims[0]!.socket!, "stats", {});
-    if (!(stats.ok && stats.matches === 0)) console.error("LEFT", JSON.stringify(stats), JSON.stringify(nodes.flatMap((n) => n.logs).filter((l) => Number(l.level) >= 40).slice(0, 5)));
+    if (!(stats.ok && stats.matches === 0))
+      console.error(
+        "LEFT",
+        JSON.stringify(stats),
+        JSON.stringify(
+          nodes
+            .flatMap((n) => n.logs)
+            .filter((l) => Number(l.level) >= 40)
+            .slice(0, 5),
+        ),
+      );
     expect(stats).toMatchObject({ ok: true, queued: 0, matches: 0 });
     closeAllClients();
     await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
 
     const logs: (Record<string, unknown> & { at: number })[] = nodes.flatMap((n) => n.logs).map((l) => ({ ...l, at: Date.parse(String(l.time)) }));
-    const pairings = logs.filter((l) => l.msg === "players paired; ready check started") as unknown as { matchId: string; players: string[]; tickets: string[]; at: number }[];
-    const cancels = logs.filter((l) => l.msg === "ready check cancelled") as unknown as { matchId: string; at: number; closedAt: number; seats: { playerId: string; ticketId: string; requeued: boolean }[] }[];
+    const pairings = logs.filter((l) => l.msg === "players paired; ready check started") as unknown as {
+      matchId: string;
+      players: string[];
+      tickets: string[];
+      at: number;
+    }[];
+    const cancels = logs.filter((l) => l.msg === "ready check cancelled") as unknown as {
+      matchId: string;
+      at: number;
+      closedAt: number;
+      seats: { playerId: string; ticketId: string; requeued: boolean }[];
+    }[];
     const starts = new Set(logs.filter((l) => l.msg === "both players ready; handing the match to the game rooms").map((l) => l.matchId as string));
     const ends = logs.filter((l) => l.msg === "match ended") as unknown as { matchId: string; at: number; closedAt: number }[];
     const queued = logs.filter((l) => l.msg === "player queued").map((l) => l.ticketId as string);
-    const terminal = logs.filter((l) => ["player left the queue", "ticket removed: player disconnected", "ticket expired: its node went silent"].includes(String(l.msg)));
+    const terminal = logs.filter((l) =>
+      ["player left the queue", "ticket removed: player disconnected", "ticket expired: its node went silent"].includes(String(l.msg)),
+    );
 
     // The run did what it claims.
     expect(pairings.length).toBeGreaterThan(200);
@@ -164,9 +186,18 @@ describe("matchmaking race: 3 nodes, 1,000 players joining, leaving, disconnecti
 
     // Every client was told: steady players of everything, the others of nothing that did not happen.
     const mine = (id: string) => ({
-      found: pairings.filter((p) => p.players.includes(id)).map((p) => p.matchId).sort(),
-      cancelled: cancels.filter((c) => c.seats.some((s) => s.playerId === id)).map((c) => c.matchId).sort(),
-      ended: ends.filter((e) => pairings.some((p) => p.matchId === e.matchId && p.players.includes(id))).map((e) => e.matchId).sort(),
+      found: pairings
+        .filter((p) => p.players.includes(id))
+        .map((p) => p.matchId)
+        .sort(),
+      cancelled: cancels
+        .filter((c) => c.seats.some((s) => s.playerId === id))
+        .map((c) => c.matchId)
+        .sort(),
+      ended: ends
+        .filter((e) => pairings.some((p) => p.matchId === e.matchId && p.players.includes(id)))
+        .map((e) => e.matchId)
+        .sort(),
     });
     for (const sim of sims) {
       const expected = mine(sim.playerId);

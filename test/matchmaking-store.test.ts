@@ -212,7 +212,10 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await store.enqueue({ ticketId: "t-b", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, 1200);
     const [match] = await pairAll(T0);
     await store.heartbeat("n1", T0 + 20_000);
-    expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual({ expired: [], orphans: [{ game: "pong", playerId: "b", matchId: match!.matchId }] });
+    expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual({
+      expired: [],
+      orphans: [{ game: "pong", playerId: "b", matchId: match!.matchId }],
+    });
   });
 
   it("closing a session removes its ticket; a replaced session's close does not", async () => {

@@ -11,7 +11,7 @@ describe.each(ENGINES)("matchmaking through sockets on one node (%s)", (engine) 
   afterAll(() => node.stop());
   afterEach(() => closeAllClients());
 
-  const stats = async (socket: TestClient) => (await request<{ queued: number; matches: number; players: number }>(socket, "stats", {}));
+  const stats = async (socket: TestClient) => await request<{ queued: number; matches: number; players: number }>(socket, "stats", {});
 
   async function pairUp(game = "tictactoe") {
     const a = await connectGuest(node.url, game, "Ann");
@@ -96,10 +96,14 @@ describe.each(ENGINES)("matchmaking through sockets on one node (%s)", (engine) 
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await request(second, "queue:join", { mode: "takeover-test" })).toMatchObject({ ok: false, error: { code: "ALREADY_QUEUED" } });
     second.close();
-    await eventually(async () => {
-      const answer = await stats(watcher);
-      return answer.ok && answer.queued === 0;
-    }, 3000, "ticket removed after disconnect");
+    await eventually(
+      async () => {
+        const answer = await stats(watcher);
+        return answer.ok && answer.queued === 0;
+      },
+      3000,
+      "ticket removed after disconnect",
+    );
   });
 
   it("counts connected players in stats", async () => {

@@ -79,15 +79,19 @@ describe.each(ENGINES)("SDK and bot against a real server (%s)", (engine) => {
     await expect(client.connected()).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "unauthorized" });
   });
 
-  it.each(["tictactoe", "pong"])("10 bots on one node finish %s matches with no errors", async (game) => {
-    const run = await runBots({ url: node.url, game, count: 10, matches: 5, mode: `bots-${game}` });
-    try {
-      await run.done;
-      expect(run.errors).toEqual([]);
-      expect(run.finished).toBeGreaterThanOrEqual(5);
-    } finally {
-      run.stop();
-    }
-    await eventually(async () => (await fetch(`${node.url}/healthz`)).status === 200);
-  }, 60_000);
+  it.each(["tictactoe", "pong"])(
+    "10 bots on one node finish %s matches with no errors",
+    async (game) => {
+      const run = await runBots({ url: node.url, game, count: 10, matches: 5, mode: `bots-${game}` });
+      try {
+        await run.done;
+        expect(run.errors).toEqual([]);
+        expect(run.finished).toBeGreaterThanOrEqual(5);
+      } finally {
+        run.stop();
+      }
+      await eventually(async () => (await fetch(`${node.url}/healthz`)).status === 200);
+    },
+    60_000,
+  );
 });

@@ -19,7 +19,9 @@ const metric = async (url: string, name: string) =>
     .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const badInputs = async (url: string) => {
-  const line = (await (await fetch(`${url}/metrics`)).text()).split("\n").find((l) => l.startsWith("arena_events_total{") && l.includes('event="game:input"') && l.includes('outcome="BAD_REQUEST"'));
+  const line = (await (await fetch(`${url}/metrics`)).text())
+    .split("\n")
+    .find((l) => l.startsWith("arena_events_total{") && l.includes('event="game:input"') && l.includes('outcome="BAD_REQUEST"'));
   return line ? Number(line.split(" ").pop()) : 0;
 };
 
@@ -45,7 +47,14 @@ function secrets(): GameModule<{ secrets: [number, number]; ticks: number }, { g
 describe.each(ENGINES)("the state stream, protocol v2 (%s)", (engine) => {
   let node: InProcessServer;
   beforeAll(async () => {
-    node = await startServer({ ENGINE: engine, MATCHMAKER_INTERVAL_MS: "20", PONG_TICK_RATE: "60", PONG_POINTS: "1000", STATE_ACK_EVERY: "3", LAG_THRESHOLD_MS: "300" });
+    node = await startServer({
+      ENGINE: engine,
+      MATCHMAKER_INTERVAL_MS: "20",
+      PONG_TICK_RATE: "60",
+      PONG_POINTS: "1000",
+      STATE_ACK_EVERY: "3",
+      LAG_THRESHOLD_MS: "300",
+    });
   });
   afterAll(() => node.stop());
   afterEach(() => closeAllClients());
@@ -152,7 +161,11 @@ describe("per-seat views: a game with hidden information emits to each socket it
   it("each seat sees its own secret, never the other's", async () => {
     const games = defaultGames();
     games.register(secrets());
-    const server = createArenaServer({ config: loadConfig({ HOST: "127.0.0.1", PORT: "0", MATCHMAKER_INTERVAL_MS: "20" }), logger: pino({ level: "silent" }), games });
+    const server = createArenaServer({
+      config: loadConfig({ HOST: "127.0.0.1", PORT: "0", MATCHMAKER_INTERVAL_MS: "20" }),
+      logger: pino({ level: "silent" }),
+      games,
+    });
     const port = await server.start();
     try {
       const url = `http://127.0.0.1:${port}`;

@@ -7,7 +7,8 @@ import { closeAllClients, eventually } from "./support/clients.ts";
 import { startMatch } from "./support/players.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
-const latency = async (url: string, tickRate?: number) => (await (await fetch(`${url}/metrics/latency${tickRate ? `?tickRate=${tickRate}` : ""}`)).json()) as StreamSnapshot;
+const latency = async (url: string, tickRate?: number) =>
+  (await (await fetch(`${url}/metrics/latency${tickRate ? `?tickRate=${tickRate}` : ""}`)).json()) as StreamSnapshot;
 const count = (encoded: string) => decodeFromCompressedBase64(encoded, 32).totalCount;
 
 describe.each(ENGINES)("GET /metrics/latency: the state stream's exact accounting (%s)", (engine) => {
@@ -50,13 +51,32 @@ describe.each<[ServerKind, string]>([
 ])("the bench's wire load generator against %s (%s)", (server, engine) => {
   let fleet: Fleet;
   beforeAll(async () => {
-    fleet = await Fleet.start({ server, engine, nodes: 1, store: "memory", client: "wire", game: "pong", generators: 1, env: { PONG_POINTS: "1000000" }, tickRate: 30 });
+    fleet = await Fleet.start({
+      server,
+      engine,
+      nodes: 1,
+      store: "memory",
+      client: "wire",
+      game: "pong",
+      generators: 1,
+      env: { PONG_POINTS: "1000000" },
+      tickRate: 30,
+    });
   });
   afterAll(() => fleet?.stop());
 
   it("plays real matches and accounts for every state exactly", async () => {
     const empty = (await fleet.read()).servers[0]!.rssBytes;
-    const { run, series } = await measureLevel(fleet, { players: 20, seconds: 2, tickRate: 30, emptyRssBytes: empty, engine, client: "wire", ackEvery: 1, inputAcks: true });
+    const { run, series } = await measureLevel(fleet, {
+      players: 20,
+      seconds: 2,
+      tickRate: 30,
+      emptyRssBytes: empty,
+      engine,
+      client: "wire",
+      ackEvery: 1,
+      inputAcks: true,
+    });
     expect(run).toMatchObject({ players: 20, unstartedPlayers: 0, errors: 0, disconnects: 0, acksLost: 0, statesUndelivered: 0 });
     // Read on the server's tick clock, a rate can never pass its maximum.
     expect(run.statesPerSecond).toBeLessThanOrEqual(run.statesDuePerSecond);

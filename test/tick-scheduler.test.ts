@@ -26,7 +26,7 @@ describe("tick scheduler", () => {
       expectOnGrid(list, period);
     }
     // The rooms do not all wait for one deadline: their phases lie at distinct points of the period.
-    const phases = new Set(ticks.map((list) => Math.round(((list[0]! - ticks[0]![0]!) % period + period) % period * 1000)));
+    const phases = new Set(ticks.map((list) => Math.round(((((list[0]! - ticks[0]![0]!) % period) + period) % period) * 1000)));
     expect(phases.size).toBe(16);
     const offsets = [...phases].map((p) => p / 1000).sort((a, b) => a - b);
     expect(offsets.at(-1)! - offsets[0]!).toBeGreaterThan(period / 2);
@@ -55,7 +55,12 @@ describe("tick scheduler", () => {
     const passes: number[] = [];
     const members: number[] = [];
     const scheduler = new TickScheduler({ onLateness: (ms) => passes.push(ms), onMemberLateness: (ms) => members.push(ms) });
-    const busy = { onTick: () => { const until = performance.now() + 3; while (performance.now() < until); } };
+    const busy = {
+      onTick: () => {
+        const until = performance.now() + 3;
+        while (performance.now() < until);
+      },
+    };
     scheduler.add(busy, 50);
     await sleep(200);
     scheduler.stop();
@@ -72,7 +77,8 @@ describe("tick scheduler", () => {
     const period = 1000 / 30;
     const deadlines: number[] = [];
     for (let i = 0; i < 16; i++) scheduler.add({ onTick: (deadline: number) => void deadlines.push(deadline) }, 30);
-    const boundary = () => new Promise<{ at: number; passes: number }>((resolve) => scheduler.atCycleBoundary(30, (at) => resolve({ at, passes: deadlines.length })));
+    const boundary = () =>
+      new Promise<{ at: number; passes: number }>((resolve) => scheduler.atCycleBoundary(30, (at) => resolve({ at, passes: deadlines.length })));
     const first = await boundary();
     await sleep(200);
     const second = await boundary();
@@ -90,7 +96,14 @@ describe("tick scheduler", () => {
     const errors: unknown[] = [];
     const scheduler = new TickScheduler({ onError: (error) => errors.push(error) });
     let ticks = 0;
-    scheduler.add({ onTick: () => { throw new Error("boom"); } }, 100);
+    scheduler.add(
+      {
+        onTick: () => {
+          throw new Error("boom");
+        },
+      },
+      100,
+    );
     scheduler.add({ onTick: () => void ticks++ }, 100);
     await sleep(150);
     scheduler.stop();

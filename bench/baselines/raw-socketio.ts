@@ -98,7 +98,10 @@ nsp.on("connection", (socket) => {
   socket.on("game:input", (payload: { input?: { dir?: unknown } }, answer?: Answer) => {
     const room = roomOf.get(socket);
     room?.paddles.input(room.players.indexOf(socket), payload?.input?.dir);
-    room?.ledger.input(socket, answer && ((tick) => answer(tick === null ? { ok: false, error: { code: "UNKNOWN_MATCH", message: "over" } } : { ok: true, tick })));
+    room?.ledger.input(
+      socket,
+      answer && ((tick) => answer(tick === null ? { ok: false, error: { code: "UNKNOWN_MATCH", message: "over" } } : { ok: true, tick })),
+    );
   });
   socket.on("match:leave", (_payload: unknown, answer: Answer) => {
     answer({ ok: true });

@@ -97,7 +97,8 @@ function onEvent(player: Player, frame: string, dataAt: number, ackId: number): 
     }
     case "game:input": {
       player.room?.paddles.input(player.room.players.indexOf(player), numberAfter(frame, '"dir":', dataAt));
-      const answer = (tick: number | null) => ack(player, ackId, tick === null ? `{"ok":false,"error":{"code":"UNKNOWN_MATCH","message":"over"}}` : `{"ok":true,"tick":${tick}}`);
+      const answer = (tick: number | null) =>
+        ack(player, ackId, tick === null ? `{"ok":false,"error":{"code":"UNKNOWN_MATCH","message":"over"}}` : `{"ok":true,"tick":${tick}}`);
       return player.room?.ledger.input(player, ackId >= 0 ? answer : undefined);
     }
     case "queue:join": {

@@ -34,7 +34,13 @@ const { values } = parseArgs({
 const URLS = (values.urls ?? "").split(",").filter(Boolean);
 const GAME = values.game!;
 const tally = new Tally();
-const behaviour: Behaviour = { requeue: false, inputs: false, ready: true, inputEvery: Number(values["input-every"]), inputAcks: values["input-acks"] !== "off" };
+const behaviour: Behaviour = {
+  requeue: false,
+  inputs: false,
+  ready: true,
+  inputEvery: Number(values["input-every"]),
+  inputAcks: values["input-acks"] !== "off",
+};
 const players: BenchPlayer[] = [];
 const out = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -80,7 +86,11 @@ async function connectPlayers(count: number): Promise<void> {
     const added = await Promise.all(
       Array.from({ length: batch }, async (_, j) => {
         const url = URLS[(base + j) % URLS.length]!;
-        const response = await fetch(`${url}/v1/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: `${values.name}-${base + j}` }) });
+        const response = await fetch(`${url}/v1/guest`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: `${values.name}-${base + j}` }),
+        });
         const { token } = (await response.json()) as { token: string };
         const connect = values.client === "sdk" ? SdkPlayer.connect : WirePlayer.connect;
         return connect(url, GAME, token, tally, behaviour, hooks);
@@ -114,8 +124,9 @@ async function play(count: number): Promise<object> {
   onFound = undefined;
   const playing = players.slice(0, count);
   startedSince.clear();
-  for (const player of playing) if (!player.matchId) join(player);
-  else startedSince.add(player);
+  for (const player of playing)
+    if (!player.matchId) join(player);
+    else startedSince.add(player);
   // Every player has started a match (with short matches, some may be between two by now).
   await waitFor(() => startedSince.size >= playing.length, 60_000);
   return { type: "playing", inMatch: startedSince.size };
@@ -185,7 +196,17 @@ async function pace(rate: number, seconds: number): Promise<object> {
   // Matches still being paired are counted when their players are told.
   await waitFor(() => joinedAt.size === 0, 2000);
   onFound = undefined;
-  return { type: "paced", offered: rate, joined, joinsPerSecond: joined / elapsed, pairs: pairedMatches, unpaired: joinedAt.size, starved, pairingUs: encodeIntoCompressedBase64(pairing), cpuPercent: ((cpu.user + cpu.system) / 1e4 / elapsed) };
+  return {
+    type: "paced",
+    offered: rate,
+    joined,
+    joinsPerSecond: joined / elapsed,
+    pairs: pairedMatches,
+    unpaired: joinedAt.size,
+    starved,
+    pairingUs: encodeIntoCompressedBase64(pairing),
+    cpuPercent: (cpu.user + cpu.system) / 1e4 / elapsed,
+  };
 }
 
 async function handle(command: { cmd: string; players?: number; rate?: number; seconds?: number }): Promise<object> {
@@ -216,9 +237,12 @@ let chain = Promise.resolve();
 for await (const line of createInterface({ input: process.stdin })) {
   const command = JSON.parse(line) as { cmd: string };
   if (command.cmd === "sample") out(await handle(command));
-  else chain = chain.then(() => handle(command).then(
-      (answer) => void out(answer),
-      (error: unknown) => void out({ type: "error", message: String(error) }),
-    ));
+  else
+    chain = chain.then(() =>
+      handle(command).then(
+        (answer) => void out(answer),
+        (error: unknown) => void out({ type: "error", message: String(error) }),
+      ),
+    );
 }
 process.exit(0);

@@ -1,6 +1,17 @@
 import { performance } from "node:perf_hooks";
 import { pongDirection } from "../../clients/bot/index.ts";
-import { connectPacket, eventName, eventPacket, numberAfter, socketUrl, splitPacket, SIO_ACK, SIO_CONNECT, SIO_CONNECT_ERROR, SIO_EVENT } from "../wire/frames.ts";
+import {
+  connectPacket,
+  eventName,
+  eventPacket,
+  numberAfter,
+  socketUrl,
+  splitPacket,
+  SIO_ACK,
+  SIO_CONNECT,
+  SIO_CONNECT_ERROR,
+  SIO_EVENT,
+} from "../wire/frames.ts";
 import { LiteWebSocket } from "../wire/lite-websocket.ts";
 import { InputClock, type Behaviour, type BenchPlayer, type PlayerHooks, type Tally } from "./tally.ts";
 

@@ -48,7 +48,8 @@ function ratios(runs: StreamRun[], baselines: StreamRun[]): Record<string, numbe
   for (const base of baselines) {
     for (const run of runs) out[`${run.engine}/${base.engine} serverCpuUsPerState`] = round(run.serverCpuUsPerState / base.serverCpuUsPerState, 2);
   }
-  for (const run of [...runs, ...baselines]) out[`${run.engine} ${run.players} players: generator/server CPU per state`] = round(run.generatorCpuUsPerState / run.serverCpuUsPerState, 2);
+  for (const run of [...runs, ...baselines])
+    out[`${run.engine} ${run.players} players: generator/server CPU per state`] = round(run.generatorCpuUsPerState / run.serverCpuUsPerState, 2);
   return out;
 }
 
@@ -57,7 +58,8 @@ export function writeReport(out: string, report: Report): boolean {
   const runs = report.runs.map((m) => m.run);
   const baselines = report.baselines.map((m) => m.run);
   const all = [...report.runs, ...report.baselines];
-  const soak = report.scenario === "soak" ? report.runs.map((m) => ({ engine: m.run.engine, rssGrowthMbPerHour: perHour(m.series.t, m.series.rssMb) })) : undefined;
+  const soak =
+    report.scenario === "soak" ? report.runs.map((m) => ({ engine: m.run.engine, rssGrowthMbPerHour: perHour(m.series.t, m.series.rssMb) })) : undefined;
   const json = {
     date: new Date().toISOString(),
     commit: commit(),
@@ -98,22 +100,39 @@ export function writeReport(out: string, report: Report): boolean {
   if (rows.length) console.table(rows);
   if (report.capacity.length) console.table(report.capacity.map(({ steps: _steps, ...c }) => c));
   if (report.pairing.length) console.table(report.pairing.map(({ steps: _steps, ...p }) => p));
-  const printable = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v !== null && typeof v === "object" ? JSON.stringify(v) : v]));
+  const printable = (o: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v !== null && typeof v === "object" ? JSON.stringify(v) : v]));
   if (report.other.length) console.table(report.other.map(printable));
   if (Object.keys(json.ratios).length) console.table(json.ratios);
   if (soak) console.table(soak);
   console.log(`cores: ${CORES}\nreport: ${out}/report.json, ${out}/report.html`);
   const saturated = [...runs, ...baselines].filter((r) => r.limitedBy === "generator");
-  if (saturated.length && report.scenario !== "capacity") console.log(`note: the load generator passed 70% of its core in ${saturated.map((r) => `${r.engine} at ${r.players}`).join(", ")}: those figures bound the server from above`);
+  if (saturated.length && report.scenario !== "capacity")
+    console.log(
+      `note: the load generator passed 70% of its core in ${saturated.map((r) => `${r.engine} at ${r.players}`).join(", ")}: those figures bound the server from above`,
+    );
   const bad = [...runs, ...baselines].filter((r) => r.errors > 0 || r.acksLost > 0 || r.disconnects > 0 || r.unstartedPlayers > 0 || r.statesUndelivered > 0);
   const badStorm = report.other.some((o) => Number(o.unpaired ?? 0) > 0 || Number(o.disconnects ?? 0) > 0);
   // A capacity search breaks the SLO on purpose: only its held levels must be clean.
   const failing = report.scenario === "capacity" ? bad.filter((r) => r.errors > 0 || r.disconnects > 0) : bad;
-  for (const r of failing) console.log(`FAILED: ${r.engine} at ${r.players} players: ${r.errors} errors ${JSON.stringify(r.errorCodes)}, ${r.acksLost} acks lost, ${r.statesUndelivered} states undelivered, ${r.disconnects} disconnects, ${r.unstartedPlayers} players never started`);
+  for (const r of failing)
+    console.log(
+      `FAILED: ${r.engine} at ${r.players} players: ${r.errors} errors ${JSON.stringify(r.errorCodes)}, ${r.acksLost} acks lost, ${r.statesUndelivered} states undelivered, ${r.disconnects} disconnects, ${r.unstartedPlayers} players never started`,
+    );
   return failing.length > 0 || badStorm;
 }
 
-function html(json: Record<string, unknown> & { runs: StreamRun[]; baselines: StreamRun[]; capacity: CapacityResult[]; pairing: PairingResult[]; results: Record<string, unknown>[]; ratios: Record<string, number> }, all: MeasuredRun[]): string {
+function html(
+  json: Record<string, unknown> & {
+    runs: StreamRun[];
+    baselines: StreamRun[];
+    capacity: CapacityResult[];
+    pairing: PairingResult[];
+    results: Record<string, unknown>[];
+    ratios: Record<string, number>;
+  },
+  all: MeasuredRun[],
+): string {
   const name = (m: MeasuredRun) => `${m.run.engine} ${m.run.players}`;
   const timeChart = (title: string, unit: string, pick: (m: MeasuredRun) => (number | null)[]): Chart => ({
     title,
@@ -121,7 +140,12 @@ function html(json: Record<string, unknown> & { runs: StreamRun[]; baselines: St
     y: { label: unit },
     series: all.map((m) => ({ name: name(m), values: pick(m) })),
   });
-  const curve = (title: string, key: string): Chart => ({ title, x: percentileAxis(), y: { label: "microseconds", log: true }, series: all.map((m) => ({ name: name(m), values: m.curves[key]! })) });
+  const curve = (title: string, key: string): Chart => ({
+    title,
+    x: percentileAxis(),
+    y: { label: "microseconds", log: true },
+    series: all.map((m) => ({ name: name(m), values: m.curves[key]! })),
+  });
   const capacityCharts: Chart[] = json.capacity.map((c) => ({
     title: `capacity search, ${c.engine}: p99 state-ack RTT and tick lateness by load`,
     x: { label: "players", values: c.steps.map((s) => s.players) },
@@ -140,20 +164,52 @@ function html(json: Record<string, unknown> & { runs: StreamRun[]; baselines: St
       { name: "overhead p99", values: p.steps.map((s) => s.overheadUs.p99) },
     ],
   }));
-  const flat = (r: StreamRun) => ({ ...r, rttUs: JSON.stringify(r.rttUs), inputToStateUs: JSON.stringify(r.inputToStateUs), tickLatenessUs: JSON.stringify(r.tickLatenessUs) });
+  const flat = (r: StreamRun) => ({
+    ...r,
+    rttUs: JSON.stringify(r.rttUs),
+    inputToStateUs: JSON.stringify(r.inputToStateUs),
+    tickLatenessUs: JSON.stringify(r.tickLatenessUs),
+  });
   return page(
     `Arena bench: ${String(json.scenario)}`,
     `<p>${String(json.date)} · commit ${String(json.commit)} · ${String(json.cores)}</p>${table([json.machine as Record<string, unknown>])}${table([json.config as Record<string, unknown>])}`,
     [
       { heading: "Runs", html: table([...json.runs, ...json.baselines].map(flat)) + table([json.ratios]) },
-      ...(json.capacity.length ? [{ heading: "Capacity", html: table(json.capacity.map(({ steps: _s, ...c }) => c)) + json.capacity.map((c) => `<h3>${c.engine}: steps</h3>${table(c.steps)}`).join(""), charts: capacityCharts }] : []),
-      ...(json.pairing.length ? [{ heading: "Pairing", html: table(json.pairing.map(({ steps: _s, ...p }) => p)) + json.pairing.map((p) => `<h3>${p.store} store, ${p.nodes} node(s): steps</h3>${table(p.steps.map((s) => ({ ...s, overheadUs: JSON.stringify(s.overheadUs) })))}`).join(""), charts: pairingCharts }] : []),
+      ...(json.capacity.length
+        ? [
+            {
+              heading: "Capacity",
+              html: table(json.capacity.map(({ steps: _s, ...c }) => c)) + json.capacity.map((c) => `<h3>${c.engine}: steps</h3>${table(c.steps)}`).join(""),
+              charts: capacityCharts,
+            },
+          ]
+        : []),
+      ...(json.pairing.length
+        ? [
+            {
+              heading: "Pairing",
+              html:
+                table(json.pairing.map(({ steps: _s, ...p }) => p)) +
+                json.pairing
+                  .map(
+                    (p) =>
+                      `<h3>${p.store} store, ${p.nodes} node(s): steps</h3>${table(p.steps.map((s) => ({ ...s, overheadUs: JSON.stringify(s.overheadUs) })))}`,
+                  )
+                  .join(""),
+              charts: pairingCharts,
+            },
+          ]
+        : []),
       ...(json.results.length ? [{ heading: "Results", html: table(json.results) }] : []),
       ...(all.length
         ? [
             {
               heading: "Latency distributions (whole window)",
-              charts: [curve("state-ack RTT (server)", "rttUs"), curve("input to state (client)", "inputToStateUs"), curve("tick lateness per room (server)", "tickLatenessUs")],
+              charts: [
+                curve("state-ack RTT (server)", "rttUs"),
+                curve("input to state (client)", "inputToStateUs"),
+                curve("tick lateness per room (server)", "tickLatenessUs"),
+              ],
             },
             {
               heading: "Over time (one point per second)",

@@ -3,7 +3,15 @@ import { round } from "../stats.ts";
 
 /** Connected players who do nothing: what each costs the server in memory, and in CPU at rest. */
 export async function idle(engine: string, players: number, seconds: number, client: "wire" | "sdk"): Promise<Record<string, unknown>> {
-  const fleet = await Fleet.start({ server: "arena", engine, nodes: 1, store: "memory", client, game: "pong", generators: client === "sdk" ? Math.ceil(players / 1500) : 1 });
+  const fleet = await Fleet.start({
+    server: "arena",
+    engine,
+    nodes: 1,
+    store: "memory",
+    client,
+    game: "pong",
+    generators: client === "sdk" ? Math.ceil(players / 1500) : 1,
+  });
   try {
     const empty = await fleet.read();
     await fleet.connect(players);

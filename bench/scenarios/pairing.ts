@@ -38,7 +38,16 @@ const STEP_SECONDS = 3;
 const POOL = 5000;
 
 function fleetFor(setup: PairingSetup): Promise<Fleet> {
-  return Fleet.start({ server: "arena", engine: setup.engine, nodes: setup.nodes, store: setup.store, client: setup.client, game: "tictactoe", generators: 1, env: { READY_TIMEOUT_MS: "3000" } });
+  return Fleet.start({
+    server: "arena",
+    engine: setup.engine,
+    nodes: setup.nodes,
+    store: setup.store,
+    client: setup.client,
+    game: "tictactoe",
+    generators: 1,
+    env: { READY_TIMEOUT_MS: "3000" },
+  });
 }
 
 /**
@@ -55,7 +64,10 @@ export async function pairingRamp(setup: PairingSetup, onStep: (rate: number) =>
     await fleet.connect(POOL);
     for (const rate of RATES) {
       onStep(rate);
-      const [paced] = await fleet.all<{ joinsPerSecond: number; pairs: number; unpaired: number; starved: number; pairingUs: string; cpuPercent: number }>({ cmd: "pace", rate, seconds: STEP_SECONDS }, "paced");
+      const [paced] = await fleet.all<{ joinsPerSecond: number; pairs: number; unpaired: number; starved: number; pairingUs: string; cpuPercent: number }>(
+        { cmd: "pace", rate, seconds: STEP_SECONDS },
+        "paced",
+      );
       const overhead = decodeFromCompressedBase64(paced!.pairingUs, 32);
       const p = percentiles(overhead, { p50: 50, p99: 99 });
       const step: PairingStep = {
@@ -85,14 +97,29 @@ export async function pairingRamp(setup: PairingSetup, onStep: (rate: number) =>
 
 /** Queue storm: every player joins at once, all generators on the same command. */
 export async function queueStorm(setup: PairingSetup, players: number): Promise<Record<string, unknown>> {
-  const fleet = await Fleet.start({ server: "arena", engine: setup.engine, nodes: setup.nodes, store: setup.store, client: setup.client, game: "tictactoe", generators: setup.client === "sdk" ? Math.ceil(players / 1500) : 1 });
+  const fleet = await Fleet.start({
+    server: "arena",
+    engine: setup.engine,
+    nodes: setup.nodes,
+    store: setup.store,
+    client: setup.client,
+    game: "tictactoe",
+    generators: setup.client === "sdk" ? Math.ceil(players / 1500) : 1,
+  });
   try {
     await fleet.connect(players);
     const answers = await fleet.all<{ found: number; seconds: number; timeToFoundUs: string }>({ cmd: "storm" }, "stormed");
     const waits = sumEncoded(answers.map((a) => a.timeToFoundUs));
     const found = answers.reduce((a, b) => a + b.found, 0);
     const seconds = Math.max(...answers.map((a) => a.seconds));
-    return { ...setup, players, found, unpaired: players - found, pairingsPerSecond: round(found / 2 / seconds, 0), timeToFoundUs: percentiles(waits, { p50: 50, p95: 95, p99: 99 }) };
+    return {
+      ...setup,
+      players,
+      found,
+      unpaired: players - found,
+      pairingsPerSecond: round(found / 2 / seconds, 0),
+      timeToFoundUs: percentiles(waits, { p50: 50, p95: 95, p99: 99 }),
+    };
   } finally {
     await fleet.stop();
   }

@@ -33,7 +33,14 @@ export interface CapacityResult {
   playersHeld: number;
   /** Server CPU per state at the highest load held, the basis of an extrapolation. */
   serverCpuUsPerState: number | null;
-  steps: { players: number; verdict: string; rttP99Us: number | null; tickLatenessP99Us: number | null; serverCpuPercent: number; generatorCpuPercent: number }[];
+  steps: {
+    players: number;
+    verdict: string;
+    rttP99Us: number | null;
+    tickLatenessP99Us: number | null;
+    serverCpuPercent: number;
+    generatorCpuPercent: number;
+  }[];
 }
 
 function fleetOptions(server: ServerKind, engine: string, options: StreamOptions, players: number): FleetOptions {
@@ -104,12 +111,30 @@ export async function capacity(engine: string, options: StreamOptions, windowSec
   try {
     const emptyRssBytes = (await fleet.read()).servers.reduce((a, s) => a + s.rssBytes, 0);
     const once = async (players: number) => {
-      const measured = await measureLevel(fleet, { players, connected, seconds: windowSeconds, tickRate: options.tickRate, emptyRssBytes, engine, client: options.client, ackEvery: options.ackEvery, inputAcks: options.inputAcks, onSecond: (t) => options.onProgress(`${engine} ${players} players`, t, windowSeconds) });
+      const measured = await measureLevel(fleet, {
+        players,
+        connected,
+        seconds: windowSeconds,
+        tickRate: options.tickRate,
+        emptyRssBytes,
+        engine,
+        client: options.client,
+        ackEvery: options.ackEvery,
+        inputAcks: options.inputAcks,
+        onSecond: (t) => options.onProgress(`${engine} ${players} players`, t, windowSeconds),
+      });
       connected = Math.max(connected, players);
       runs.push(measured);
       const why = verdict(measured.run);
       const { run } = measured;
-      steps.push({ players, verdict: why === "held" && run.limitedBy ? "held; generator saturated" : why, rttP99Us: run.rttUs.p99, tickLatenessP99Us: run.tickLatenessUs.p99, serverCpuPercent: run.serverCpuPercent, generatorCpuPercent: Math.max(...run.generatorCpuPercent) });
+      steps.push({
+        players,
+        verdict: why === "held" && run.limitedBy ? "held; generator saturated" : why,
+        rttP99Us: run.rttUs.p99,
+        tickLatenessP99Us: run.tickLatenessUs.p99,
+        serverCpuPercent: run.serverCpuPercent,
+        generatorCpuPercent: Math.max(...run.generatorCpuPercent),
+      });
       return { measured, why };
     };
     // A break is confirmed by a second window at the same load: one stall of a shared machine

@@ -9,7 +9,12 @@ const sections = ["lobby", "queue", "ready", "match", "chat", "result"] as const
 const show = (...visible: (typeof sections)[number][]) => sections.forEach((id) => ($(id).hidden = !visible.includes(id)));
 const SESSION = "arena-session";
 
-interface Session { token: string; playerId: string; name: string; game: string }
+interface Session {
+  token: string;
+  playerId: string;
+  name: string;
+  game: string;
+}
 
 let client: ArenaClient | undefined;
 let session: Session | undefined;

@@ -163,7 +163,7 @@ export class ArenaClient {
     const started = Date.now();
     let answer: Ack<T>;
     try {
-      answer = (await (this.socket.timeout(this.ackTimeoutMs) as unknown as { emitWithAck(e: string, p: object): Promise<Ack<T>> }).emitWithAck(event, payload));
+      answer = await (this.socket.timeout(this.ackTimeoutMs) as unknown as { emitWithAck(e: string, p: object): Promise<Ack<T>> }).emitWithAck(event, payload);
     } catch {
       throw new ArenaClientError(this.socket.connected ? "TIMEOUT" : "DISCONNECTED", `no answer to ${event}`);
     }

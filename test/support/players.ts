@@ -15,7 +15,10 @@ export class Player {
   /** Every `match:resumed` received (listened to from the moment of connecting). */
   resumed: MatchStart[] = [];
 
-  constructor(readonly game: string, readonly name: string) {}
+  constructor(
+    readonly game: string,
+    readonly name: string,
+  ) {}
 
   async join(url: string): Promise<this> {
     const identity = await guest(url, this.name);
