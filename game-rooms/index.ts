@@ -6,6 +6,5 @@ export { Room, type RoomPort, type SeatState } from "./room.ts";
 export { TickScheduler, type Tickable } from "./tick-scheduler.ts";
 export { RoomManager, type RoomManagerOptions } from "./room-manager.ts";
 export { LocalRelay, RedisRelay, type NodeRelay, type RelayMessage } from "./relay.ts";
-export { toPlayer } from "./broadcast.ts";
 export { StreamStats, microsecondHistogram, type StreamSnapshot, type StreamCounters } from "./stream-stats.ts";
 export { cachedChild } from "./metrics.ts";

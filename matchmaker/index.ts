@@ -1,7 +1,7 @@
 export * from "./types.ts";
-export type { MatchmakingStore } from "./store.ts";
+export type { MatchmakingStore, SessionStore, QueueStore, MatchStore, RatingStore } from "./store.ts";
 export { MemoryStore } from "./memory-store.ts";
 export { RedisStore } from "./redis-store.ts";
 export { ratingWindow } from "./rating-window.ts";
 export { eloUpdate, expectedScore } from "./elo.ts";
-export { Matchmaker, type MatchmakerOptions, type Notify, type Seeker } from "./matchmaker.ts";
+export { Matchmaker, type MatchmakerOptions, type Seeker } from "./matchmaker.ts";

@@ -1,13 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { Logger } from "pino";
-import type { CancelReason, PlayerId, ServerToClientEvents, StatsAnswer } from "../protocol/index.ts";
+import type { CancelReason, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
 import type { MatchmakingStore } from "./store.ts";
 import type { MatchPointer, Cancellation, MatchRecord, PairingRules, Ticket } from "./types.ts";
-
-/** Sends one server event to a player, wherever the player is connected. */
-export type Notify = <E extends keyof ServerToClientEvents>(game: string, playerId: PlayerId, event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
 
 export interface MatchmakerOptions {
   store: MatchmakingStore;
@@ -18,7 +15,8 @@ export interface MatchmakerOptions {
   /** How long a started match's host lease runs before the host must renew it. */
   leaseMs: number;
   defaultRating: number;
-  notify: Notify;
+  /** How players are told what happened, wherever they are connected. */
+  channel: PlayerChannel;
   /** Receives each match whose two players are ready (the hand-off to the game rooms). */
   onMatchStarted: (match: MatchRecord) => void;
   /** A player in a match lost its connection with its node (the node died): the room should hold the seat. */
@@ -143,7 +141,7 @@ export class Matchmaker {
     );
     const info = players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating }));
     players.forEach((p, seat) =>
-      this.options.notify(game, p.playerId, "match:found", { matchId, game, seat: seat as 0 | 1, players: info, readyBy: match.readyBy }),
+      this.options.channel.toPlayer(game, p.playerId, "match:found", { matchId, game, seat: seat as 0 | 1, players: info, readyBy: match.readyBy }),
     );
   }
 
@@ -155,7 +153,7 @@ export class Matchmaker {
     this.metrics.readyChecks.inc({ game, outcome: reason });
     this.options.log.info({ game, matchId, reason, seats: cancelled.seats, closedAt }, "ready check cancelled");
     for (const seat of cancelled.seats) {
-      this.options.notify(game, seat.playerId, "match:cancelled", { matchId, reason, requeued: seat.requeued });
+      this.options.channel.toPlayer(game, seat.playerId, "match:cancelled", { matchId, reason, requeued: seat.requeued });
     }
     return cancelled;
   }

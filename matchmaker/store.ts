@@ -3,23 +3,28 @@ import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCount
 import type { CancelReason } from "../protocol/index.ts";
 
 /**
- * Matchmaking state shared by every node: tickets, queues, ready checks, running matches,
- * sessions and ratings. Every method is atomic; `now` is passed in (epoch ms) so tests can drive the clock.
- * Implemented by `RedisStore` (several nodes) and `MemoryStore` (one node); both pass one conformance suite.
+ * Matchmaking state shared by every node, split by role: each part of the server takes only the
+ * roles it uses. Every method is atomic; `now` is passed in (epoch ms) so tests can drive the clock.
+ * Implemented by `RedisStore` (several nodes) and `MemoryStore` (one node), each one class for all
+ * roles; both pass one conformance suite.
  */
-export interface MatchmakingStore {
+
+/** Where players are connected, and which nodes are alive. */
+export interface SessionStore {
   /** Marks a node alive at `now`; its tickets stay valid while it keeps doing so. */
   heartbeat(node: string, now: number): Promise<void>;
   /** Removes what nodes silent for longer than `ttlMs` left behind: tickets expire, sessions close (players in matches are reported). */
   sweepDeadNodes(now: number, ttlMs: number): Promise<Sweep>;
-
   /** Records (and counts as a heartbeat of `node`) that the player's live connection in `game` is on `node`, with this generation (newer wins). */
   openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null>;
   /** The node holding the player's live connection, if any. */
   sessionNode(game: string, playerId: PlayerId): Promise<string | null>;
   /** The connection of that generation closed: removes its ticket, unless a newer connection took over. */
   closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null>;
+}
 
+/** Tickets in queues, and pairing them. */
+export interface QueueStore {
   /** Queues a player; throws ArenaError ALREADY_QUEUED or ALREADY_IN_MATCH. */
   enqueue(request: TicketRequest, now: number, defaultRating: number): Promise<Ticket>;
   /** Removes the player's ticket; tells what the player had (a ticket, or a match). */
@@ -28,7 +33,13 @@ export interface MatchmakingStore {
   modes(game: string): Promise<string[]>;
   /** One bounded pairing pass over a queue (or around one ticket); returns the matches made. */
   pair(game: string, mode: string, now: number, rules: PairingRules, matchIds: string[], focusTicketId?: string): Promise<MatchRecord[]>;
+  /** Tickets waiting per mode of a game. */
+  queueSizes(game: string): Promise<Record<string, number>>;
+  counts(game: string): Promise<GameCounts>;
+}
 
+/** Paired players: ready checks, running matches and their hosts' leases. */
+export interface MatchStore {
   getMatch(game: string, matchId: string): Promise<MatchRecord | null>;
   /** Marks a player ready; throws UNKNOWN_MATCH / NOT_IN_MATCH. `started` is true for the call that completed the check. */
   markReady(game: string, matchId: string, playerId: PlayerId, host: HostLease): Promise<{ match: MatchRecord; started: boolean }>;
@@ -42,17 +53,20 @@ export interface MatchmakingStore {
   renewLeases(matchIds: string[], until: number): Promise<void>;
   /** Takes (once, across all nodes) running matches whose host let the lease lapse. */
   claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]>;
+}
 
+/** Players' ratings per game. */
+export interface RatingStore {
   getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number>;
   setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void>;
+}
 
-  counts(game: string): Promise<GameCounts>;
+/** Every role, and the store as a whole. */
+export interface MatchmakingStore extends SessionStore, QueueStore, MatchStore, RatingStore {
   /**
    * The store's epoch: set to `candidate` if it has none, and returned. A node that sees the epoch
    * change knows the store lost its data (a Redis restart without persistence).
    */
   epoch(candidate: string): Promise<string>;
-  /** Tickets waiting per mode of a game. */
-  queueSizes(game: string): Promise<Record<string, number>>;
   close(): Promise<void>;
 }

@@ -128,6 +128,8 @@ export interface ServerToClientEvents {
 export interface InterServerEvents {
   /** A player's newer connection (higher generation) was made on another node. */
   "session:takeover": (payload: { playerId: PlayerId; generation: number }) => void;
+  /** An event for a player connected to another node (the player channel's hop). */
+  "player:event": (payload: { playerId: PlayerId; event: keyof ServerToClientEvents; payload: unknown }) => void;
 }
 
 /** What the server keeps on each socket after the handshake. */

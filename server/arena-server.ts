@@ -5,7 +5,7 @@ import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
 import type { ArenaConfig } from "./config.ts";
 import { openGameNamespace } from "./game-namespace.ts";
-import { createNodeServices } from "./services.ts";
+import { createNodeServices } from "./node-services.ts";
 import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
 import { buildBrowserClient } from "../clients/browser/build.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -113,9 +113,10 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
   const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, log);
   const shared: SharedParts = { config, io, log, metrics, redis, games };
-  const services = createNodeServices(shared);
-  games.list().forEach((game) => {
-    openGameNamespace(io, game.name, services.forGame(game.name), {
+  const namespaces = new Map(games.list().map((game) => [game.name, io.of(`/${game.name}`)]));
+  const services = createNodeServices(shared, namespaces);
+  for (const nsp of namespaces.values()) {
+    openGameNamespace(nsp, services.players, {
       tokens,
       log,
       metrics,
@@ -123,8 +124,9 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       draining: () => draining,
       refusal,
       sessions,
+      channel: services.channel,
     });
-  });
+  }
 
   const server: ArenaServer = {
     config,

@@ -6,7 +6,8 @@ import type { ServerMetrics } from "./metrics.ts";
 import { playerAuth } from "./player-auth.ts";
 import type { RateLimitOptions } from "./rate-limit.ts";
 import type { SessionTakeover } from "./session-takeover.ts";
-import { playerRoom, type ArenaIo, type ArenaNamespace } from "./types.ts";
+import type { SocketPlayerChannel } from "./player-channel.ts";
+import { playerRoom, type ArenaNamespace } from "./types.ts";
 
 /** What a game's namespace does with its players: the event handlers and the connection hooks. */
 export interface GameService {
@@ -27,14 +28,16 @@ export interface NamespaceDeps {
   draining: () => boolean;
   refusal: (event: ClientEventName) => ErrorBody | undefined;
   sessions: SessionTakeover;
+  /** Knows each player's live connection on this node. */
+  channel: SocketPlayerChannel;
 }
 
 /**
  * Opens `/<game>`: handshake auth, one live connection per player (a newer one takes over,
  * on any node), and the game's event handlers.
  */
-export function openGameNamespace(io: ArenaIo, game: string, service: GameService, deps: NamespaceDeps): ArenaNamespace {
-  const nsp = io.of(`/${game}`);
+export function openGameNamespace(nsp: ArenaNamespace, service: GameService, deps: NamespaceDeps): ArenaNamespace {
+  const game = nsp.name.slice(1);
   nsp.use(playerAuth(game, deps.tokens, deps.log, deps.metrics, deps.draining));
   nsp.use((socket, next) => {
     deps.sessions.nextGeneration().then(
@@ -57,6 +60,7 @@ export function openGameNamespace(io: ArenaIo, game: string, service: GameServic
     const room = playerRoom(playerId);
     if (!deps.sessions.takeOver(nsp, socket)) return;
     void socket.join(room);
+    deps.channel.register(socket);
     deps.metrics.connections.inc({ game });
     log.info({ game, playerId, sid: socket.id, transport: socket.conn.transport.name }, "player connected");
     const ready = service.connected(ctx).catch((error: unknown) => log.error({ err: error, game, playerId }, "connect hook failed"));
@@ -70,6 +74,7 @@ export function openGameNamespace(io: ArenaIo, game: string, service: GameServic
       after: ready,
     });
     socket.on("disconnect", (reason) => {
+      deps.channel.unregister(socket);
       deps.metrics.connections.dec({ game });
       log.info({ game, playerId, sid: socket.id, reason }, "player disconnected");
       void ready.then(() => service.disconnected(ctx, reason)).catch((error: unknown) => log.error({ err: error, game, playerId }, "disconnect hook failed"));

@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import { ArenaError, ErrorCode, isErrorCode, type PlayerChannel, type PlayerId } from "../protocol/index.ts";
+import type { MatchStore } from "../matchmaker/index.ts";
+import type { NodeRelay, RelayMessage } from "./relay.ts";
+import type { RoomHost } from "./room-host.ts";
+
+/** What a node knows of a match hosted elsewhere. */
+export interface KnownMatch {
+  game: string;
+  host: string;
+  players: PlayerId[];
+  at: number;
+}
+
+interface Pending {
+  matchId: string;
+  resolve: (tick: number) => void;
+  reject: (error: ArenaError) => void;
+  at: number;
+}
+
+type Request = { op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown };
+
+export interface HostRouterOptions {
+  node: string;
+  store: Pick<MatchStore, "getMatch">;
+  relay: NodeRelay;
+  channel: PlayerChannel;
+  /** The rooms hosted here, which answer the other nodes' messages. */
+  host: RoomHost;
+  requestTimeoutMs: number;
+}
+
+/**
+ * Routing between a player's node and their match's host, over the relay (one hop each way):
+ * requests with an answer (inputs, leave), and one-way messages (acks, attach, detach). On the
+ * player's side it relays the host's states to the players here; on the host's side it hands the
+ * other nodes' messages to the rooms.
+ */
+export class HostRouter {
+  private readonly known = new Map<string, KnownMatch>();
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(private readonly options: HostRouterOptions) {
+    options.relay.onMessage((message) => this.onRelay(message));
+  }
+
+  /** The remote host of a match the player is in; throws the error the player should get. */
+  async locate(game: string, matchId: string, playerId: PlayerId): Promise<KnownMatch> {
+    let known = this.known.get(matchId);
+    if (!known) {
+      const match = await this.options.store.getMatch(game, matchId);
+      if (!match || match.state !== "playing" || !match.host) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no running match with that id");
+      known = { game, host: match.host, players: match.players.map((p) => p.playerId), at: Date.now() };
+      if (known.host !== this.options.node) this.known.set(matchId, known);
+    }
+    if (known.game !== game) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no running match with that id");
+    if (!known.players.includes(playerId)) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "you are not playing this match");
+    if (known.host === this.options.node) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over");
+    return known;
+  }
+
+  /** A match whose states this node relays to the player: where their acks go. */
+  relayedHost(game: string, matchId: string, playerId: PlayerId): string | undefined {
+    const known = this.known.get(matchId);
+    return known && known.game === game && known.players.includes(playerId) && known.host !== this.options.node ? known.host : undefined;
+  }
+
+  /** Asks the host to apply a request; resolves with the tick it answers. */
+  request(host: string, body: Request): Promise<number> {
+    const id = randomUUID();
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { matchId: body.matchId, resolve, reject, at: Date.now() });
+      this.options.relay.send(host, { t: "req", id, from: this.options.node, ...body });
+    });
+  }
+
+  /** One-way messages to a host. */
+  send(host: string, message: Extract<RelayMessage, { t: "ack" | "attach" | "detach" }>): void {
+    this.options.relay.send(host, message);
+  }
+
+  /** Fails requests the host did not answer in time, and forgets matches not heard of for long. */
+  expire(): void {
+    const cutoff = Date.now() - this.options.requestTimeoutMs;
+    for (const [id, pending] of this.pending) {
+      if (pending.at >= cutoff) continue;
+      this.pending.delete(id);
+      pending.reject(new ArenaError(ErrorCode.UNAVAILABLE, "the match's host did not answer; try again"));
+    }
+    const stale = Date.now() - 10 * 60_000;
+    for (const [id, known] of this.known) if (known.at < stale) this.known.delete(id);
+  }
+
+  /** Fails every request still waiting. */
+  stop(): void {
+    for (const [id, pending] of this.pending) {
+      pending.reject(new ArenaError(ErrorCode.UNAVAILABLE, "node stopping"));
+      this.pending.delete(id);
+    }
+  }
+
+  private onRelay(message: RelayMessage): void {
+    const { host } = this.options;
+    switch (message.t) {
+      case "req":
+        return void this.answer(message);
+      case "res": {
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        if (message.ok) return pending.resolve(message.tick);
+        if (message.code === ErrorCode.UNKNOWN_MATCH) this.known.delete(pending.matchId);
+        return pending.reject(new ArenaError(isErrorCode(message.code) ? message.code : ErrorCode.INTERNAL, message.message));
+      }
+      case "state": {
+        // This node serves these players of a match hosted elsewhere: their acks go back there.
+        if (!this.known.has(message.matchId))
+          this.known.set(message.matchId, { game: message.game, host: message.from, players: message.players, at: Date.now() });
+        this.options.channel.toPlayersHere(message.game, message.players, "state", { matchId: message.matchId, tick: message.tick, state: message.state });
+        return;
+      }
+      case "ack":
+        return void host.getForAck(message.matchId)?.acknowledge(message.playerId, message.tick);
+      case "attach": {
+        const room = host.getForAck(message.matchId);
+        if (room && !room.ended) host.reconnected(room, message.playerId, message.node);
+        return;
+      }
+      case "detach": {
+        const room = host.getForAck(message.matchId);
+        if (room && !room.ended) room.disconnected(message.playerId);
+        return;
+      }
+    }
+  }
+
+  private async answer(req: Extract<RelayMessage, { t: "req" }>): Promise<void> {
+    const room = this.options.host.get(req.game, req.matchId);
+    try {
+      if (!room) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over");
+      let tick = room.tick;
+      if (req.op === "input") tick = await room.enqueueInput(req.playerId, req.seq ?? -1, req.input);
+      else room.forfeit(req.playerId);
+      this.options.relay.send(req.from, { t: "res", id: req.id, ok: true, tick });
+    } catch (error) {
+      const coded = error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "internal error");
+      this.options.relay.send(req.from, { t: "res", id: req.id, ok: false, code: coded.code, message: coded.message });
+    }
+  }
+}

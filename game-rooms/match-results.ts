@@ -1,0 +1,61 @@
+import type { Logger } from "pino";
+import type { EndReason, PlayerId, Seat } from "../protocol/index.ts";
+import { eloUpdate, type MatchStore, type RatingStore } from "../matchmaker/index.ts";
+import type { SeatState } from "./room.ts";
+
+type Ratings = Record<PlayerId, number>;
+
+/**
+ * The end of a match in the store: new ratings (Elo) and the players freed. An end the store cannot
+ * take yet (unreachable) is kept and retried; until then its lease is renewed like a running match's.
+ */
+export class MatchResults {
+  private readonly unrecorded = new Map<string, { game: string; ratings: Ratings | null }>();
+
+  constructor(
+    private readonly store: MatchStore & RatingStore,
+    private readonly eloK: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Each player's rating after the match (unchanged when it was aborted). */
+  ratingsAfter(seats: readonly [SeatState, SeatState], reason: EndReason, winner: Seat | null): Ratings {
+    const [a, b] = seats;
+    let ratings: [number, number] = [a.rating, b.rating];
+    if (reason !== "aborted") ratings = eloUpdate(a.rating, b.rating, winner === null ? 0.5 : winner === 0 ? 1 : 0, this.eloK);
+    return { [a.playerId]: ratings[0], [b.playerId]: ratings[1] };
+  }
+
+  /** Writes the ratings (none for an aborted match) and ends the match; on failure keeps it for a retry. */
+  async record(game: string, matchId: string, ratings: Ratings | null): Promise<void> {
+    try {
+      await this.write(game, matchId, ratings);
+    } catch (error) {
+      this.unrecorded.set(matchId, { game, ratings });
+      this.log.error({ err: error, game, matchId }, "could not record the end of a match yet; retrying");
+    }
+  }
+
+  /** Retries the ends the store did not take; throws at the first that fails again. */
+  async retry(): Promise<void> {
+    for (const [matchId, end] of this.unrecorded) {
+      await this.write(end.game, matchId, end.ratings);
+      this.unrecorded.delete(matchId);
+      this.log.info({ game: end.game, matchId }, "end of match recorded after a retry");
+    }
+  }
+
+  /** Matches whose end is not recorded yet. */
+  pending(): IterableIterator<string> {
+    return this.unrecorded.keys();
+  }
+
+  isPending(matchId: string): boolean {
+    return this.unrecorded.has(matchId);
+  }
+
+  private async write(game: string, matchId: string, ratings: Ratings | null): Promise<void> {
+    if (ratings) await this.store.setRatings(game, ratings);
+    await this.store.endMatch(game, matchId);
+  }
+}

@@ -1,0 +1,231 @@
+import { randomInt } from "node:crypto";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { EndReason, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload } from "../protocol/index.ts";
+import type { MatchRecord, SessionStore } from "../matchmaker/index.ts";
+import type { GameRegistry } from "./game-registry.ts";
+import type { MatchResults } from "./match-results.ts";
+import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
+import type { NodeRelay } from "./relay.ts";
+import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
+import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
+import { TickScheduler } from "./tick-scheduler.ts";
+
+/** How long an ended room stays known, so that acks of its last states still count. */
+const RETIRE_MS = 2000;
+
+export interface RoomHostOptions {
+  node: string;
+  games: GameRegistry;
+  channel: PlayerChannel;
+  sessions: Pick<SessionStore, "sessionNode">;
+  relay: NodeRelay;
+  results: MatchResults;
+  log: Logger;
+  registry: Registry;
+  graceMs: number;
+  lagMs: number;
+  /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
+  stateAckEvery: number;
+}
+
+/**
+ * The rooms this node hosts: starts them, ticks them on the shared scheduler, sends their states
+ * (to local players through the channel, to players on other nodes through the relay), and ends
+ * them. Who may act on a room is decided before it gets here.
+ */
+export class RoomHost {
+  private readonly rooms = new Map<string, Room>();
+  private readonly retired = new Map<string, Room>();
+  /** Per hosted match, its players on this node. */
+  private readonly groups = new Map<string, MatchGroup>();
+  private readonly finishing = new Set<Promise<void>>();
+  private readonly scheduler: TickScheduler;
+  private readonly metrics: RoomMetrics;
+  private readonly port: RoomPort;
+  /** Exact counters and microsecond histograms of the state stream (`GET /metrics/latency`). */
+  readonly stream: StreamStats;
+
+  constructor(private readonly options: RoomHostOptions) {
+    this.metrics = createRoomMetrics(options.registry);
+    const lateness = cachedChild<{ observe(value: number): void }>(this.metrics.tickLateness);
+    const rtt = cachedChild<{ observe(value: number): void }>(this.metrics.stateRtt);
+    this.stream = new StreamStats(options.node);
+    this.scheduler = new TickScheduler({
+      onLateness: (ms, rate) => lateness(String(rate)).observe(ms / 1000),
+      onSkip: (ticks, rate) => this.metrics.ticksSkipped.inc({ tick_rate: String(rate) }, ticks),
+      onMemberLateness: (ms) => this.stream.roomTicked(ms),
+      onError: (error) => options.log.error({ err: error }, "room tick failed"),
+    });
+    this.port = this.createPort((game, seconds) => rtt(game).observe(seconds));
+  }
+
+  /** A running room hosted here. */
+  get(game: string, matchId: string): Room | undefined {
+    const room = this.rooms.get(matchId);
+    return room && room.game.name === game ? room : undefined;
+  }
+
+  /** A running room, or one that ended a moment ago (its last acks still count). */
+  getForAck(matchId: string): Room | undefined {
+    return this.rooms.get(matchId) ?? this.retired.get(matchId);
+  }
+
+  /** The ids of the matches hosted here. */
+  hosted(): IterableIterator<string> {
+    return this.rooms.keys();
+  }
+
+  /** Starts hosting a match whose players are both ready. */
+  async host(match: MatchRecord): Promise<void> {
+    const { channel, node } = this.options;
+    const game = this.options.games.get(match.game);
+    if (!game) throw new Error(`no game ${match.game}`);
+    const seats = (await Promise.all(
+      match.players.map(async (p, index): Promise<SeatState> => {
+        const here = channel.isHere(match.game, p.playerId);
+        return {
+          seat: index as Seat,
+          playerId: p.playerId,
+          name: p.name,
+          rating: p.rating,
+          node: here ? node : ((await this.options.sessions.sessionNode(match.game, p.playerId)) ?? node),
+          connected: true,
+          disconnectedAt: 0,
+          inputs: [],
+          lastSeq: -1,
+          lastAckTick: 0,
+          lastAckAt: Date.now(),
+          lagging: false,
+          rttMs: 0,
+        };
+      }),
+    )) as [SeatState, SeatState];
+    const room = new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, {
+      graceMs: this.options.graceMs,
+      lagMs: this.options.lagMs,
+      maxQueuedInputs: 32,
+      ackEvery: this.options.stateAckEvery,
+      stats: this.stream,
+    });
+    this.stream.counters.roomsStarted++;
+    this.rooms.set(match.matchId, room);
+    this.metrics.running.inc({ game: game.name });
+    this.options.log.info(
+      { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
+      "match started",
+    );
+    const group = channel.matchGroup(game.name, match.matchId);
+    this.groups.set(match.matchId, group);
+    for (const seat of seats) if (seat.node === node) group.add(seat.playerId);
+    room.start();
+    this.scheduler.add(room, game.tickRate);
+  }
+
+  /** A player of a hosted match (re)connected on `node`; when that is this node, they join the match's group. */
+  reconnected(room: Room, playerId: PlayerId, node: string): void {
+    if (node === this.options.node) this.groups.get(room.matchId)?.add(playerId);
+    room.reconnected(playerId, node);
+  }
+
+  /** The state stream's counters and histograms, read at the next cycle boundary of `tickRate`'s lane. */
+  streamSnapshot(tickRate?: number): Promise<StreamSnapshot> {
+    if (tickRate === undefined) return Promise.resolve(this.stream.snapshot());
+    return new Promise((resolve) =>
+      this.scheduler.atCycleBoundary(tickRate, (boundary) => resolve(this.stream.snapshot(Number.isNaN(boundary) ? {} : { [tickRate]: boundary }))),
+    );
+  }
+
+  private createPort(observeRtt: (game: string, seconds: number) => void): RoomPort {
+    const { channel, node } = this.options;
+    return {
+      broadcastState: (room, payload) => {
+        // Local seats: one send to the match's group (on uWebSockets.js, one encode and one native
+        // publish). Remote seats: one relay message per node, which hands it to its players there.
+        let reached = 0;
+        let local = false;
+        let remote: Map<string, PlayerId[]> | undefined;
+        for (const seat of room.seats) {
+          if (!seat.connected) continue;
+          reached++;
+          if (seat.node === node) local = true;
+          else {
+            remote ??= new Map();
+            const players = remote.get(seat.node);
+            if (players) players.push(seat.playerId);
+            else remote.set(seat.node, [seat.playerId]);
+          }
+        }
+        if (local) this.groups.get(room.matchId)?.send("state", payload);
+        if (remote) for (const [to, players] of remote) this.relayState(to, room, players, payload);
+        return reached;
+      },
+      sendState: (room, seat, payload) => {
+        if (seat.node === node) return channel.toPlayerHere(room.game.name, seat.playerId, "state", payload);
+        this.relayState(seat.node, room, [seat.playerId], payload);
+        return true;
+      },
+      sendStart: (room, seat, payload, resumed) => channel.toPlayer(room.game.name, seat.playerId, resumed ? "match:resumed" : "match:start", payload),
+      finish: (room, reason, winner) => {
+        const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
+        this.finishing.add(done);
+      },
+      onRtt: (room, rttMs) => observeRtt(room.game.name, rttMs / 1000),
+      onLagChange: (room, seat, lagging) => {
+        this.metrics.lagging[lagging ? "inc" : "dec"]({ game: room.game.name });
+        this.options.log.info(
+          { game: room.game.name, matchId: room.matchId, playerId: seat.playerId, lagging },
+          lagging ? "player lagging" : "player caught up",
+        );
+      },
+    };
+  }
+
+  private relayState(node: string, room: Room, players: PlayerId[], payload: StatePayload): void {
+    this.options.relay.send(node, {
+      t: "state",
+      from: this.options.node,
+      game: room.game.name,
+      matchId: room.matchId,
+      players,
+      tick: payload.tick,
+      state: payload.state,
+    });
+  }
+
+  private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {
+    this.scheduler.remove(room);
+    this.groups.get(room.matchId)?.close();
+    this.groups.delete(room.matchId);
+    this.rooms.delete(room.matchId);
+    this.retired.set(room.matchId, room);
+    setTimeout(() => this.retired.delete(room.matchId), RETIRE_MS).unref();
+    const game = room.game.name;
+    this.metrics.running.dec({ game });
+    for (const seat of room.seats) if (seat.lagging) this.metrics.lagging.dec({ game });
+    this.metrics.ended.observe({ game, reason }, (Date.now() - room.startedAt) / 1000);
+    const ratings = this.options.results.ratingsAfter(room.seats, reason, winner);
+    // Stamped before the store frees the players: any later pairing of theirs comes after this instant.
+    const closedAt = Date.now();
+    await this.options.results.record(game, room.matchId, reason === "aborted" ? null : ratings);
+    this.options.log.info(
+      { game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings, ticks: room.tick, closedAt },
+      "match ended",
+    );
+    const payload = endPayload(room, reason, winner, ratings);
+    for (const seat of room.seats) this.options.channel.toPlayer(game, seat.playerId, "match:end", payload);
+  }
+
+  /** Waits up to `drainMs` for running matches to finish, then aborts the rest and waits for their ends. */
+  async drain(drainMs: number): Promise<void> {
+    const deadline = Date.now() + drainMs;
+    if (this.rooms.size) this.options.log.info({ matches: this.rooms.size, drainMs }, "draining: waiting for running matches");
+    while (this.rooms.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const room of [...this.rooms.values()]) room.abort();
+    await Promise.all([...this.finishing]);
+  }
+
+  stop(): void {
+    this.scheduler.stop();
+  }
+}

@@ -1,0 +1,33 @@
+import type { MatchId, PlayerId, ServerToClientEvents } from "./events.ts";
+
+/** The name of an event the server sends to players. */
+export type ServerEventName = keyof ServerToClientEvents;
+/** The payload of a server event. */
+export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
+
+/** The players of one match connected to this node: one send reaches all of them. */
+export interface MatchGroup {
+  /** The player's connection on this node joins the group (no-op when the player is not here). */
+  add(playerId: PlayerId): void;
+  send<E extends ServerEventName>(event: E, payload: ServerEventPayload<E>): void;
+  /** Everyone leaves the group; it is not used again. */
+  close(): void;
+}
+
+/**
+ * How the matchmaker and the game rooms reach players, owned by the server (which knows the
+ * transport) and injected into them: nothing in `matchmaker/` or `game-rooms/` knows of sockets.
+ * Sends are not acknowledged: a player that is gone simply does not receive them.
+ */
+export interface PlayerChannel {
+  /** Sends an event to a player, wherever the player is connected. */
+  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): void;
+  /** Sends an event to a player's connection on this node only; false when the player is not connected here. */
+  toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean;
+  /** Sends one event to these players' connections on this node (one encode for all of them). */
+  toPlayersHere<E extends ServerEventName>(game: string, playerIds: PlayerId[], event: E, payload: ServerEventPayload<E>): void;
+  /** Whether the player's live connection is on this node. */
+  isHere(game: string, playerId: PlayerId): boolean;
+  /** The group of a match's players on this node. */
+  matchGroup(game: string, matchId: MatchId): MatchGroup;
+}

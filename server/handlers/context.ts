@@ -1,0 +1,16 @@
+import type { Matchmaker, Seeker } from "../../matchmaker/index.ts";
+import type { RoomManager } from "../../game-rooms/index.ts";
+import type { PlayerContext } from "../event-handlers.ts";
+import type { PlayerPlaces } from "../player-places.ts";
+
+/** What the event handlers of a node work with. */
+export interface HandlerDeps {
+  matchmaker: Matchmaker;
+  rooms: RoomManager;
+  places: PlayerPlaces;
+}
+
+/** The player behind a connection, as the matchmaker knows them. */
+export function seeker(ctx: PlayerContext): Seeker {
+  return { game: ctx.game, playerId: ctx.playerId, name: ctx.name, generation: ctx.socket.data.generation };
+}

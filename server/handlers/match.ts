@@ -1,0 +1,27 @@
+import type { EventHandlers, InputNoAnswerHandler, StateAckHandler } from "../event-handlers.ts";
+import { seeker, type HandlerDeps } from "./context.ts";
+
+/** `match:ready`, `game:input` and `match:leave`: a player's part in a match, from the ready check to the end. */
+export function matchHandlers({ matchmaker, rooms }: HandlerDeps): Pick<EventHandlers, "match:ready" | "game:input" | "match:leave"> {
+  return {
+    "match:ready": async (payload, ctx) => {
+      await matchmaker.ready(seeker(ctx), payload.matchId);
+      return {};
+    },
+    "game:input": async (payload, ctx) => ({ tick: await rooms.input(ctx.game, ctx.playerId, payload.matchId, payload.seq, payload.input) }),
+    "match:leave": async (payload, ctx) => {
+      await rooms.leave(ctx.game, ctx.playerId, payload.matchId);
+      return {};
+    },
+  };
+}
+
+/** `game:input` sent without a callback: fire and forget. */
+export function inputNoAnswerHandler({ rooms }: HandlerDeps): InputNoAnswerHandler {
+  return (payload, ctx) => rooms.inputNoAnswer(ctx.game, ctx.playerId, payload.matchId, payload.seq, payload.input);
+}
+
+/** `state:ack`: the state stream's cumulative acknowledgement, never answered. */
+export function stateAckHandler({ rooms }: HandlerDeps): StateAckHandler {
+  return (payload, ctx) => rooms.stateAck(ctx.game, ctx.playerId, payload);
+}

@@ -1,0 +1,19 @@
+import type { EventHandlers } from "../event-handlers.ts";
+import { seeker, type HandlerDeps } from "./context.ts";
+
+/** `queue:join` and `queue:leave`: a player's ticket, noted in their place for a store that forgets. */
+export function queueHandlers({ matchmaker, places }: HandlerDeps): Pick<EventHandlers, "queue:join" | "queue:leave"> {
+  return {
+    "queue:join": async (payload, ctx) => {
+      const mode = payload.mode ?? "default";
+      const ticket = await matchmaker.join(seeker(ctx), mode);
+      places.queued(ctx.socket, { ticketId: ticket.ticketId, mode, enqueuedAt: ticket.enqueuedAt });
+      return { ticketId: ticket.ticketId };
+    },
+    "queue:leave": async (_payload, ctx) => {
+      const cancelled = await matchmaker.leave(seeker(ctx));
+      places.left(ctx.socket);
+      return { cancelled };
+    },
+  };
+}

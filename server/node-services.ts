@@ -1,0 +1,94 @@
+import { DEFAULT_RULES, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules } from "../matchmaker/index.ts";
+import { LocalRelay, RedisRelay, RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
+import type { SharedParts } from "./arena-server.ts";
+import type { GameService } from "./game-namespace.ts";
+import { playerService } from "./handlers/index.ts";
+import { SocketPlayerChannel } from "./player-channel.ts";
+import { PlayerPlaces } from "./player-places.ts";
+import { StoreRecovery } from "./store-recovery.ts";
+import type { ArenaNamespace } from "./types.ts";
+
+/** What a node runs besides its transport: the matchmaker, the game rooms, and the players' events. */
+export interface NodeServices {
+  /** The event handlers and connection hooks of every game namespace. */
+  players: GameService;
+  /** How the matchmaker and the rooms reach players; the namespaces register live sessions with it. */
+  channel: SocketPlayerChannel;
+  start(): Promise<void>;
+  /** Lets running matches finish (up to `drainMs`), then aborts the rest. */
+  drain(drainMs: number): Promise<void>;
+  stop(): Promise<void>;
+  /** The state stream's exact counters and microsecond histograms (at a cycle boundary of `tickRate`'s lane). */
+  streamSnapshot(tickRate?: number): Promise<StreamSnapshot>;
+}
+
+/** Wires the matchmaker and the game rooms to the namespaces of a node. */
+export function createNodeServices(shared: SharedParts, namespaces: Map<string, ArenaNamespace>): NodeServices {
+  const { config, log, redis, games } = shared;
+  const store: MatchmakingStore = redis ? new RedisStore(redis.cmd, config.redisPrefix) : new MemoryStore();
+  const mm = config.matchmaker;
+  const rules: PairingRules = {
+    ...DEFAULT_RULES,
+    initialWindow: mm.initialWindow,
+    widenPerSecond: mm.widenPerSecond,
+    maxWindow: mm.maxWindow,
+    readyTimeoutMs: mm.readyTimeoutMs,
+    ticketTtlMs: mm.ticketTtlMs,
+  };
+  const places = new PlayerPlaces();
+  const channel = new SocketPlayerChannel(namespaces, places, Boolean(redis));
+  const rooms = new RoomManager({
+    node: config.nodeId,
+    games,
+    channel,
+    store,
+    relay: redis ? new RedisRelay(redis.pub, redis.relay, config.redisPrefix, config.nodeId) : new LocalRelay(config.nodeId),
+    log,
+    registry: shared.metrics.registry,
+    eloK: mm.eloK,
+    graceMs: config.rooms.graceMs,
+    lagMs: config.rooms.lagMs,
+    leaseMs: config.rooms.leaseMs,
+    requestTimeoutMs: 3000,
+    stateAckEvery: config.rooms.stateAckEvery,
+  });
+  const matchmaker = new Matchmaker({
+    store,
+    node: config.nodeId,
+    games: games.list().map((g) => g.name),
+    rules: () => rules,
+    intervalMs: mm.intervalMs,
+    leaseMs: config.rooms.leaseMs,
+    defaultRating: mm.defaultRating,
+    channel,
+    onMatchStarted: (match) => {
+      rooms.hostMatch(match).catch((error: unknown) => log.error({ err: error, game: match.game, matchId: match.matchId }, "could not host a match"));
+    },
+    onOrphan: ({ game, playerId, matchId }) => {
+      rooms
+        .playerDisconnected(game, playerId, matchId)
+        .catch((error: unknown) => log.warn({ err: error, game, playerId, matchId }, "could not tell a host about a lost player"));
+    },
+    log,
+    registry: shared.metrics.registry,
+  });
+  const recovery = new StoreRecovery(store, matchmaker, channel, places, config.nodeId, log);
+
+  return {
+    players: playerService({ matchmaker, rooms, places }),
+    channel,
+    async start() {
+      await matchmaker.start();
+      rooms.start();
+      await recovery.start();
+    },
+    drain: (drainMs) => rooms.drain(drainMs),
+    streamSnapshot: (tickRate) => rooms.streamSnapshot(tickRate),
+    async stop() {
+      matchmaker.stop();
+      recovery.stop();
+      await rooms.stop();
+      await store.close();
+    },
+  };
+}
