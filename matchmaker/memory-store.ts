@@ -1,113 +1,14 @@
 import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
-import { ratingWindow } from "./rating-window.ts";
-import { SortedIndex } from "./sorted-index.ts";
+import { findPairs } from "./memory-pairing.ts";
+import { key, MemoryState } from "./memory-state.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type {
-  Sweep,
-  HostLease,
-  MatchPointer,
-  Cancellation,
-  Departure,
-  GameCounts,
-  MatchPlayer,
-  MatchRecord,
-  PairingRules,
-  Ticket,
-  TicketRequest,
-} from "./types.ts";
-
-interface PlayerEntry {
-  node?: string;
-  generation: number;
-  ticket?: string;
-  match?: string;
-}
-
-interface Queue {
-  byRating: SortedIndex;
-  byAge: SortedIndex;
-}
-
-const key = (game: string, id: string) => `${game}|${id}`;
+import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
 
 /**
  * The embedded single-node store: the same state and rules as `RedisStore`, kept in Maps.
  * Every method runs to completion without awaiting, which makes it as atomic as a Redis script.
  */
-export class MemoryStore implements MatchmakingStore {
-  private readonly nodes = new Map<string, number>();
-  private readonly nodePlayers = new Map<string, Set<string>>();
-  private readonly players = new Map<string, PlayerEntry>();
-  private readonly tickets = new Map<string, Ticket>();
-  private readonly queues = new Map<string, Queue>();
-  private readonly gameModes = new Map<string, Set<string>>();
-  private readonly matches = new Map<string, MatchRecord>();
-  private readonly readyChecks = new Map<string, SortedIndex>();
-  private readonly matchesByGame = new Map<string, Set<string>>();
-  private readonly online = new Map<string, Set<string>>();
-  private readonly ratings = new Map<string, number>();
-  private readonly leases = new SortedIndex();
-  private readonly leaseUntil = new Map<string, number>();
-
-  private setOf<K, V>(map: Map<K, Set<V>>, k: K): Set<V> {
-    let set = map.get(k);
-    if (!set) map.set(k, (set = new Set()));
-    return set;
-  }
-
-  private queue(game: string, mode: string): Queue {
-    let queue = this.queues.get(key(game, mode));
-    if (!queue) this.queues.set(key(game, mode), (queue = { byRating: new SortedIndex(), byAge: new SortedIndex() }));
-    return queue;
-  }
-
-  private readyIndex(game: string): SortedIndex {
-    let index = this.readyChecks.get(game);
-    if (!index) this.readyChecks.set(game, (index = new SortedIndex()));
-    return index;
-  }
-
-  private alive(ticket: Ticket, now: number, ttlMs: number): boolean {
-    const node = this.players.get(key(ticket.game, ticket.playerId))?.node;
-    if (node === undefined) return false;
-    const seen = this.nodes.get(node);
-    return seen !== undefined && seen >= now - ttlMs;
-  }
-
-  private addTicket(ticket: Ticket): void {
-    this.tickets.set(ticket.ticketId, ticket);
-    const queue = this.queue(ticket.game, ticket.mode);
-    queue.byRating.add(ticket.rating, ticket.ticketId);
-    queue.byAge.add(ticket.enqueuedAt, ticket.ticketId);
-    this.setOf(this.gameModes, ticket.game).add(ticket.mode);
-    const player = this.players.get(key(ticket.game, ticket.playerId));
-    if (player) player.ticket = ticket.ticketId;
-  }
-
-  private removeTicket(ticketId: string): Ticket | undefined {
-    const ticket = this.tickets.get(ticketId);
-    if (!ticket) return undefined;
-    this.tickets.delete(ticketId);
-    const queue = this.queue(ticket.game, ticket.mode);
-    queue.byRating.remove(ticket.rating, ticketId);
-    queue.byAge.remove(ticket.enqueuedAt, ticketId);
-    const player = this.players.get(key(ticket.game, ticket.playerId));
-    if (player?.ticket === ticketId) delete player.ticket;
-    return ticket;
-  }
-
-  private forgetIfIdle(game: string, playerId: string): void {
-    const k = key(game, playerId);
-    const player = this.players.get(k);
-    if (player && player.node === undefined && player.ticket === undefined && player.match === undefined) this.players.delete(k);
-  }
-
-  private detach(game: string, playerId: string, player: PlayerEntry): void {
-    if (player.node !== undefined) this.nodePlayers.get(player.node)?.delete(key(game, playerId));
-    delete player.node;
-    this.online.get(game)?.delete(playerId);
-  }
-
+export class MemoryStore extends MemoryState implements MatchmakingStore {
   async heartbeat(node: string, now: number): Promise<void> {
     this.nodes.set(node, now);
   }
@@ -208,68 +109,14 @@ export class MemoryStore implements MatchmakingStore {
   async pair(game: string, mode: string, now: number, rules: PairingRules, matchIds: string[], focusTicketId?: string): Promise<MatchRecord[]> {
     const queue = this.queues.get(key(game, mode));
     if (!queue) return [];
-    const starts = focusTicketId !== undefined ? [focusTicketId] : queue.byAge.first(rules.scanOldest);
-    const limit = Math.min(rules.maxPairsPerPass, matchIds.length);
-    const used = new Set<string>();
-    const made: MatchRecord[] = [];
-    for (const a of starts) {
-      if (made.length >= limit) break;
-      const ta = this.tickets.get(a);
-      if (used.has(a) || !ta || ta.game !== game || ta.mode !== mode || !this.alive(ta, now, rules.ticketTtlMs)) continue;
-      const wa = ratingWindow(rules, now - ta.enqueuedAt);
-      const candidates = new Set([
-        ...queue.byRating.rangeUp(ta.rating, ta.rating + wa, rules.scanCandidates),
-        ...queue.byRating.rangeDown(ta.rating, ta.rating - wa, rules.scanCandidates),
-      ]);
-      let best: Ticket | undefined;
-      let bestDistance = Infinity;
-      for (const c of candidates) {
-        if (c === a || used.has(c)) continue;
-        const tc = this.tickets.get(c)!;
-        const distance = Math.abs(ta.rating - tc.rating);
-        const better =
-          !best ||
-          distance < bestDistance ||
-          (distance === bestDistance && (tc.enqueuedAt < best.enqueuedAt || (tc.enqueuedAt === best.enqueuedAt && tc.ticketId < best.ticketId)));
-        if (better && distance <= ratingWindow(rules, now - tc.enqueuedAt) && this.alive(tc, now, rules.ticketTtlMs)) {
-          best = tc;
-          bestDistance = distance;
-        }
-      }
-      if (!best) continue;
-      used.add(a).add(best.ticketId);
-      made.push(this.createMatch(matchIds[made.length]!, ta, best, now, rules.readyTimeoutMs));
-    }
-    return made;
-  }
-
-  private createMatch(matchId: string, a: Ticket, b: Ticket, now: number, readyTimeoutMs: number): MatchRecord {
-    const [first, second] = a.enqueuedAt < b.enqueuedAt || (a.enqueuedAt === b.enqueuedAt && a.ticketId < b.ticketId) ? [a, b] : [b, a];
-    const seat = (t: Ticket): MatchPlayer => ({
-      playerId: t.playerId,
-      name: t.name,
-      rating: t.rating,
-      ticketId: t.ticketId,
-      enqueuedAt: t.enqueuedAt,
-      ready: false,
-    });
-    const match: MatchRecord = {
-      matchId,
-      game: a.game,
-      mode: a.mode,
-      state: "ready_check",
-      players: [seat(first), seat(second)],
-      createdAt: now,
-      readyBy: now + readyTimeoutMs,
+    const view = {
+      starts: focusTicketId !== undefined ? [focusTicketId] : queue.byAge.first(rules.scanOldest),
+      byRating: queue.byRating,
+      ticket: (id: string) => this.tickets.get(id),
+      alive: (ticket: Ticket) => this.alive(ticket, now, rules.ticketTtlMs),
     };
-    for (const t of [first, second]) {
-      this.removeTicket(t.ticketId);
-      this.players.get(key(t.game, t.playerId))!.match = matchId;
-    }
-    this.matches.set(matchId, match);
-    this.readyIndex(a.game).add(match.readyBy, matchId);
-    this.setOf(this.matchesByGame, a.game).add(matchId);
-    return structuredClone(match);
+    const pairs = findPairs(view, game, mode, now, rules, Math.min(rules.maxPairsPerPass, matchIds.length));
+    return pairs.map(([first, second], i) => this.createMatch(matchIds[i]!, first, second, now, rules.readyTimeoutMs));
   }
 
   async getMatch(game: string, matchId: string): Promise<MatchRecord | null> {
@@ -289,8 +136,7 @@ export class MemoryStore implements MatchmakingStore {
       match.state = "playing";
       match.host = host.node;
       this.readyIndex(game).remove(match.readyBy, matchId);
-      this.leases.add(host.now + host.leaseMs, `${game}|${matchId}`);
-      this.leaseUntil.set(matchId, host.now + host.leaseMs);
+      this.leases.set(game, matchId, host.now + host.leaseMs);
     }
     return { match: structuredClone(match), started };
   }
@@ -315,19 +161,6 @@ export class MemoryStore implements MatchmakingStore {
     return { matchId, game, reason, seats };
   }
 
-  private dropMatch(match: MatchRecord): void {
-    this.matches.delete(match.matchId);
-    const lease = this.leaseUntil.get(match.matchId);
-    if (lease !== undefined) this.leases.remove(lease, `${match.game}|${match.matchId}`);
-    this.leaseUntil.delete(match.matchId);
-    this.readyIndex(match.game).remove(match.readyBy, match.matchId);
-    this.matchesByGame.get(match.game)?.delete(match.matchId);
-    for (const p of match.players) {
-      const player = this.players.get(key(match.game, p.playerId));
-      if (player?.match === match.matchId) delete player.match;
-    }
-  }
-
   async endMatch(game: string, matchId: string): Promise<boolean> {
     const match = this.matches.get(matchId);
     if (!match || match.game !== game) return false;
@@ -339,25 +172,12 @@ export class MemoryStore implements MatchmakingStore {
   async renewLeases(matchIds: string[], until: number): Promise<void> {
     for (const matchId of matchIds) {
       const match = this.matches.get(matchId);
-      if (!match || match.state !== "playing") continue;
-      const member = `${match.game}|${matchId}`;
-      const old = this.leaseUntil.get(matchId);
-      if (old !== undefined) this.leases.remove(old, member);
-      this.leases.add(until, member);
-      this.leaseUntil.set(matchId, until);
+      if (match && match.state === "playing") this.leases.set(match.game, matchId, until);
     }
   }
 
   async claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]> {
-    const claimed = [];
-    for (const member of this.leases.rangeUp(-Infinity, now, limit)) {
-      const cut = member.indexOf("|");
-      const matchId = member.slice(cut + 1);
-      this.leases.remove(this.leaseUntil.get(matchId) ?? -1, member);
-      this.leaseUntil.delete(matchId);
-      claimed.push({ game: member.slice(0, cut), matchId });
-    }
-    return claimed;
+    return this.leases.claimExpired(now, limit);
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {

@@ -1,29 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
+import { encodeArgs, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
 import type { MatchmakingStore } from "./store.ts";
 import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
-
-const SCRIPTS = [
-  "enqueue",
-  "dequeue",
-  "open-session",
-  "close-session",
-  "sweep-nodes",
-  "pair",
-  "mark-ready",
-  "cancel-ready-check",
-  "end-match",
-  "get-match",
-  "renew-leases",
-  "claim-expired-leases",
-] as const;
-type ScriptName = (typeof SCRIPTS)[number];
-
-const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
-const sources = new Map<ScriptName, string>(
-  SCRIPTS.map((name) => [name, `${prelude}\n${readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8")}`]),
-);
 
 /** cjson encodes an empty Lua table as `{}`: read lists defensively. */
 function list<T>(value: unknown): T[] {
@@ -51,8 +30,9 @@ export class RedisStore implements MatchmakingStore {
     return [this.prefix, ...parts].join(":");
   }
 
-  private async run(name: ScriptName, ...args: (string | number)[]): Promise<string> {
-    const source = sources.get(name)!;
+  private async run<N extends ScriptName>(name: N, args: ScriptArgs[N]): Promise<string> {
+    const source = scriptSources.get(name)!;
+    const argv = encodeArgs<N>(this.prefix, args);
     try {
       let sha = this.shas.get(name);
       if (!sha) {
@@ -60,10 +40,10 @@ export class RedisStore implements MatchmakingStore {
         this.shas.set(name, sha);
       }
       try {
-        return (await this.redis.evalsha(sha, 0, this.prefix, ...args)) as string;
+        return (await this.redis.evalsha(sha, 0, ...argv)) as string;
       } catch (error) {
         if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-        return (await this.redis.eval(source, 0, this.prefix, ...args)) as string;
+        return (await this.redis.eval(source, 0, ...argv)) as string;
       }
     } catch (error) {
       if ((error as Error).name === "ReplyError") throw error;
@@ -71,8 +51,8 @@ export class RedisStore implements MatchmakingStore {
     }
   }
 
-  private async json<T>(name: ScriptName, ...args: (string | number)[]): Promise<T> {
-    const result = JSON.parse(await this.run(name, ...args)) as T & { error?: string };
+  private async json<T, N extends ScriptName = ScriptName>(name: N, args: ScriptArgs[N]): Promise<T> {
+    const result = JSON.parse(await this.run(name, args)) as T & { error?: string };
     if (result.error !== undefined) {
       throw new ArenaError(isErrorCode(result.error) ? result.error : ErrorCode.INTERNAL, result.error.toLowerCase().replaceAll("_", " "));
     }
@@ -92,12 +72,12 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async sweepDeadNodes(now: number, ttlMs: number): Promise<Sweep> {
-    const result = await this.json<{ expired: unknown; orphans: unknown }>("sweep-nodes", now, ttlMs);
+    const result = await this.json<{ expired: unknown; orphans: unknown }>("sweep-nodes", { now, ttl: ttlMs });
     return { expired: list<Ticket>(result.expired), orphans: list(result.orphans) };
   }
 
   async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null> {
-    return (await this.json<{ match?: MatchPointer }>("open-session", game, playerId, node, generation, now)).match ?? null;
+    return (await this.json<{ match?: MatchPointer }>("open-session", { game, playerId, node, generation, now })).match ?? null;
   }
 
   async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {
@@ -105,7 +85,7 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
-    const result = await this.json<Departure & { none?: boolean }>("close-session", game, playerId, generation);
+    const result = await this.json<Departure & { none?: boolean }>("close-session", { game, playerId, generation });
     return result.none
       ? null
       : { ticket: result.ticket, ...(result.ticketId ? { ticketId: result.ticketId } : {}), ...(result.match ? { match: result.match } : {}) };
@@ -113,11 +93,11 @@ export class RedisStore implements MatchmakingStore {
 
   async enqueue(request: TicketRequest, now: number, defaultRating: number): Promise<Ticket> {
     const { ticketId, playerId, name, game, mode } = request;
-    return (await this.json<{ ticket: Ticket }>("enqueue", ticketId, playerId, name, game, mode, now, defaultRating)).ticket;
+    return (await this.json<{ ticket: Ticket }>("enqueue", { ticketId, playerId, name, game, mode, now, defaultRating })).ticket;
   }
 
   async dequeue(game: string, playerId: PlayerId): Promise<Departure> {
-    return this.json<Departure>("dequeue", game, playerId);
+    return this.json<Departure>("dequeue", { game, playerId });
   }
 
   async modes(game: string): Promise<string[]> {
@@ -125,40 +105,32 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async pair(game: string, mode: string, now: number, rules: PairingRules, matchIds: string[], focusTicketId?: string): Promise<MatchRecord[]> {
-    const result = await this.json<{ made: unknown }>(
-      "pair",
-      game,
-      mode,
-      now,
-      rules.initialWindow,
-      rules.widenPerSecond,
-      rules.maxWindow,
-      rules.readyTimeoutMs,
-      rules.ticketTtlMs,
-      rules.scanOldest,
-      rules.scanCandidates,
-      rules.maxPairsPerPass,
-      focusTicketId ?? "",
-      ...matchIds,
-    );
+    const result = await this.json<{ made: unknown }>("pair", { game, mode, now, rules, focus: focusTicketId ?? "", matchIds });
     return list<MatchRecord>(result.made);
   }
 
   async getMatch(game: string, matchId: string): Promise<MatchRecord | null> {
-    const result = await this.json<{ match?: MatchRecord }>("get-match", game, matchId);
+    const result = await this.json<{ match?: MatchRecord }>("get-match", { game, matchId });
     return result.match ?? null;
   }
 
   async markReady(game: string, matchId: string, playerId: PlayerId, host: HostLease): Promise<{ match: MatchRecord; started: boolean }> {
-    return this.json<{ match: MatchRecord; started: boolean }>("mark-ready", game, matchId, playerId, host.node, host.now, host.leaseMs);
+    return this.json<{ match: MatchRecord; started: boolean }>("mark-ready", {
+      game,
+      matchId,
+      playerId,
+      host: host.node,
+      now: host.now,
+      leaseMs: host.leaseMs,
+    });
   }
 
   async renewLeases(matchIds: string[], until: number): Promise<void> {
-    if (matchIds.length) await this.run("renew-leases", until, ...matchIds);
+    if (matchIds.length) await this.run("renew-leases", { until, matchIds });
   }
 
   async claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]> {
-    return list((await this.json<{ claimed: unknown }>("claim-expired-leases", now, limit)).claimed);
+    return list((await this.json<{ claimed: unknown }>("claim-expired-leases", { now, limit })).claimed);
   }
 
   async overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]> {
@@ -166,12 +138,12 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null> {
-    const result = await this.json<Cancellation & { none?: boolean }>("cancel-ready-check", game, matchId, reason, leaver ?? "");
+    const result = await this.json<Cancellation & { none?: boolean }>("cancel-ready-check", { game, matchId, reason, leaver: leaver ?? "" });
     return result.none ? null : { matchId: result.matchId, game: result.game, reason: result.reason, seats: list(result.seats) };
   }
 
   async endMatch(game: string, matchId: string): Promise<boolean> {
-    return ((await this.run("end-match", game, matchId)) as unknown as number) === 1;
+    return ((await this.run("end-match", { game, matchId })) as unknown as number) === 1;
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {

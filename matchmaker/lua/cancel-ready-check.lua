@@ -1,5 +1,5 @@
--- ARGV: prefix, game, matchId, reason, leaver ('' for none)
-local game, mid, leaver = ARGV[2], ARGV[3], ARGV[5]
+-- A: game, matchId, reason, leaver ('' for none)
+local game, mid, leaver = A.game, A.matchId, A.leaver
 local m = read_match(mid)
 if not m or m.game ~= game or m.state ~= 'ready_check' then return cjson.encode({ none = true }) end
 drop_match(m)
@@ -14,4 +14,4 @@ for s = 1, 2 do
   end
   seats[s] = { playerId = p.playerId, seat = s - 1, ticketId = p.ticketId, requeued = requeued }
 end
-return cjson.encode({ matchId = mid, game = game, reason = ARGV[4], seats = seats })
+return cjson.encode({ matchId = mid, game = game, reason = A.reason, seats = seats })

@@ -1,5 +1,5 @@
--- ARGV: prefix, now, limit. Each lapsed lease is taken by exactly one caller.
-local lapsed = redis.call('ZRANGEBYSCORE', k('leases'), '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+-- A: now, limit. Each lapsed lease is taken by exactly one caller.
+local lapsed = redis.call('ZRANGEBYSCORE', k('leases'), '-inf', A.now, 'LIMIT', 0, A.limit)
 local claimed = {}
 for _, member in ipairs(lapsed) do
   redis.call('ZREM', k('leases'), member)

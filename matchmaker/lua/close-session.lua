@@ -1,8 +1,8 @@
--- ARGV: prefix, game, playerId, generation
-local game, pid = ARGV[2], ARGV[3]
+-- A: game, playerId, generation
+local game, pid = A.game, A.playerId
 local key = pkey(game, pid)
 local cur = redis.call('HMGET', key, 'node', 'gen', 'ticket', 'match')
-if not cur[1] or tonumber(cur[2]) ~= tonumber(ARGV[4]) then return cjson.encode({ none = true }) end
+if not cur[1] or tonumber(cur[2]) ~= A.generation then return cjson.encode({ none = true }) end
 local out = { ticket = false }
 if cur[3] then
   out.ticket = remove_ticket(cur[3]) ~= nil

@@ -1,5 +1,5 @@
--- ARGV: prefix, game, playerId
-local game, pid = ARGV[2], ARGV[3]
+-- A: game, playerId
+local game, pid = A.game, A.playerId
 local key = pkey(game, pid)
 local ticket = redis.call('HGET', key, 'ticket')
 if ticket then

@@ -1,6 +1,6 @@
--- ARGV: prefix, game, matchId
-local m = read_match(ARGV[3])
-if not m or m.game ~= ARGV[2] then return 0 end
+-- A: game, matchId
+local m = read_match(A.matchId)
+if not m or m.game ~= A.game then return 0 end
 drop_match(m)
 for s = 1, 2 do forget_if_idle(m.game, m.players[s].playerId) end
 return 1

@@ -1,4 +1,4 @@
--- ARGV: prefix, game, matchId
-local m = read_match(ARGV[3])
-if not m or m.game ~= ARGV[2] then return cjson.encode({ none = true }) end
+-- A: game, matchId
+local m = read_match(A.matchId)
+if not m or m.game ~= A.game then return cjson.encode({ none = true }) end
 return cjson.encode({ match = m })

@@ -1,5 +1,5 @@
--- ARGV: prefix, game, matchId, playerId, hostNode, now, leaseMs
-local game, mid, pid = ARGV[2], ARGV[3], ARGV[4]
+-- A: game, matchId, playerId, host, now, leaseMs
+local game, mid, pid = A.game, A.matchId, A.playerId
 local m = read_match(mid)
 if not m or m.game ~= game then return cjson.encode({ error = 'UNKNOWN_MATCH' }) end
 local seat = nil
@@ -10,10 +10,10 @@ redis.call('HSET', k('m', mid), 'k' .. (seat - 1), 1)
 m.players[seat].ready = true
 local started = m.players[1].ready and m.players[2].ready
 if started then
-  redis.call('HSET', k('m', mid), 'state', 'playing', 'host', ARGV[5])
+  redis.call('HSET', k('m', mid), 'state', 'playing', 'host', A.host)
   redis.call('ZREM', k('rc', game), mid)
-  redis.call('ZADD', k('leases'), tonumber(ARGV[6]) + tonumber(ARGV[7]), game .. '|' .. mid)
+  redis.call('ZADD', k('leases'), A.now + A.leaseMs, game .. '|' .. mid)
   m.state = 'playing'
-  m.host = ARGV[5]
+  m.host = A.host
 end
 return cjson.encode({ match = m, started = started })

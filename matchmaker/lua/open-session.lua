@@ -1,7 +1,7 @@
--- ARGV: prefix, game, playerId, node, generation, now
-local game, pid, node, gen = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+-- A: game, playerId, node, generation, now
+local game, pid, node, gen = A.game, A.playerId, A.node, A.generation
 -- A node with sessions is always known to the sweeper, even before its first heartbeat.
-redis.call('ZADD', k('nodes'), 'GT', ARGV[6], node)
+redis.call('ZADD', k('nodes'), 'GT', A.now, node)
 local key = pkey(game, pid)
 local old = redis.call('HMGET', key, 'node', 'gen')
 if old[2] and tonumber(old[2]) > gen then return cjson.encode({}) end

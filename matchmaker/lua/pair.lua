@@ -1,11 +1,11 @@
--- ARGV: prefix, game, mode, now, initial, widen, maxWindow, readyTimeout, ttl, scanOldest, scanCandidates, maxPairs, focus ('' for none), matchIds...
-local game, mode, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local initial, widen, maxw = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local readyTimeout, ttl = tonumber(ARGV[8]), tonumber(ARGV[9])
-local scanOldest, scanCand, maxPairs = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
-local focus = ARGV[13]
-local ids = {}
-for i = 14, #ARGV do ids[#ids + 1] = ARGV[i] end
+-- A: game, mode, now, rules (PairingRules), focus ('' for none), matchIds
+local game, mode, now = A.game, A.mode, A.now
+local R = A.rules
+local initial, widen, maxw = R.initialWindow, R.widenPerSecond, R.maxWindow
+local readyTimeout, ttl = R.readyTimeoutMs, R.ticketTtlMs
+local scanOldest, scanCand, maxPairs = R.scanOldest, R.scanCandidates, R.maxPairsPerPass
+local focus = A.focus
+local ids = A.matchIds
 if #ids < maxPairs then maxPairs = #ids end
 local qr, qa = k('qr', game, mode), k('qa', game, mode)
 

@@ -1,5 +1,7 @@
--- Shared helpers; every script starts with this. ARGV[1] is the key prefix.
+-- Shared helpers; every script starts with this. ARGV[1] is the key prefix; ARGV[2] holds the
+-- script's arguments as one JSON object, built by lua-scripts.ts (its `ScriptArgs` names each field).
 local P = ARGV[1]
+local A = cjson.decode(ARGV[2])
 local function k(...) return P .. ':' .. table.concat({...}, ':') end
 local function pkey(game, pid) return k('p', game, pid) end
 

@@ -1,9 +1,9 @@
--- ARGV: prefix, until, matchIds...
+-- A: until, matchIds
 local renewed = 0
-for i = 3, #ARGV do
-  local f = redis.call('HMGET', k('m', ARGV[i]), 'game', 'state')
+for _, mid in ipairs(A.matchIds) do
+  local f = redis.call('HMGET', k('m', mid), 'game', 'state')
   if f[2] == 'playing' then
-    redis.call('ZADD', k('leases'), ARGV[2], f[1] .. '|' .. ARGV[i])
+    redis.call('ZADD', k('leases'), A['until'], f[1] .. '|' .. mid)
     renewed = renewed + 1
   end
 end

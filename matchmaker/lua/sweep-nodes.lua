@@ -1,5 +1,5 @@
--- ARGV: prefix, now, ttl. Removes what dead nodes left: their players' tickets and sessions.
-local cutoff = tonumber(ARGV[2]) - tonumber(ARGV[3])
+-- A: now, ttl. Removes what dead nodes left: their players' tickets and sessions.
+local cutoff = A.now - A.ttl
 local dead = redis.call('ZRANGEBYSCORE', k('nodes'), '-inf', '(' .. cutoff)
 local expired, orphans = {}, {}
 for _, node in ipairs(dead) do

@@ -1,0 +1,137 @@
+import { LeaseIndex } from "./lease-index.ts";
+import { SortedIndex } from "./sorted-index.ts";
+import type { MatchPlayer, MatchRecord, Ticket } from "./types.ts";
+
+interface PlayerEntry {
+  node?: string;
+  generation: number;
+  ticket?: string;
+  match?: string;
+}
+
+interface Queue {
+  byRating: SortedIndex;
+  byAge: SortedIndex;
+}
+
+export const key = (game: string, id: string) => `${game}|${id}`;
+
+/**
+ * The memory store's state and the invariants that tie its maps together (a ticket is in its queue's
+ * indexes and on its player; a match is in its game's sets and on its players). The operations
+ * are in `MemoryStore`.
+ */
+export class MemoryState {
+  protected readonly nodes = new Map<string, number>();
+  protected readonly nodePlayers = new Map<string, Set<string>>();
+  protected readonly players = new Map<string, PlayerEntry>();
+  protected readonly tickets = new Map<string, Ticket>();
+  protected readonly queues = new Map<string, Queue>();
+  protected readonly gameModes = new Map<string, Set<string>>();
+  protected readonly matches = new Map<string, MatchRecord>();
+  protected readonly readyChecks = new Map<string, SortedIndex>();
+  protected readonly matchesByGame = new Map<string, Set<string>>();
+  protected readonly online = new Map<string, Set<string>>();
+  protected readonly ratings = new Map<string, number>();
+  protected readonly leases = new LeaseIndex();
+
+  protected setOf<K, V>(map: Map<K, Set<V>>, k: K): Set<V> {
+    let set = map.get(k);
+    if (!set) map.set(k, (set = new Set()));
+    return set;
+  }
+
+  protected queue(game: string, mode: string): Queue {
+    let queue = this.queues.get(key(game, mode));
+    if (!queue) this.queues.set(key(game, mode), (queue = { byRating: new SortedIndex(), byAge: new SortedIndex() }));
+    return queue;
+  }
+
+  protected readyIndex(game: string): SortedIndex {
+    let index = this.readyChecks.get(game);
+    if (!index) this.readyChecks.set(game, (index = new SortedIndex()));
+    return index;
+  }
+
+  protected alive(ticket: Ticket, now: number, ttlMs: number): boolean {
+    const node = this.players.get(key(ticket.game, ticket.playerId))?.node;
+    if (node === undefined) return false;
+    const seen = this.nodes.get(node);
+    return seen !== undefined && seen >= now - ttlMs;
+  }
+
+  protected addTicket(ticket: Ticket): void {
+    this.tickets.set(ticket.ticketId, ticket);
+    const queue = this.queue(ticket.game, ticket.mode);
+    queue.byRating.add(ticket.rating, ticket.ticketId);
+    queue.byAge.add(ticket.enqueuedAt, ticket.ticketId);
+    this.setOf(this.gameModes, ticket.game).add(ticket.mode);
+    const player = this.players.get(key(ticket.game, ticket.playerId));
+    if (player) player.ticket = ticket.ticketId;
+  }
+
+  protected removeTicket(ticketId: string): Ticket | undefined {
+    const ticket = this.tickets.get(ticketId);
+    if (!ticket) return undefined;
+    this.tickets.delete(ticketId);
+    const queue = this.queue(ticket.game, ticket.mode);
+    queue.byRating.remove(ticket.rating, ticketId);
+    queue.byAge.remove(ticket.enqueuedAt, ticketId);
+    const player = this.players.get(key(ticket.game, ticket.playerId));
+    if (player?.ticket === ticketId) delete player.ticket;
+    return ticket;
+  }
+
+  protected forgetIfIdle(game: string, playerId: string): void {
+    const k = key(game, playerId);
+    const player = this.players.get(k);
+    if (player && player.node === undefined && player.ticket === undefined && player.match === undefined) this.players.delete(k);
+  }
+
+  protected detach(game: string, playerId: string, player: PlayerEntry): void {
+    if (player.node !== undefined) this.nodePlayers.get(player.node)?.delete(key(game, playerId));
+    delete player.node;
+    this.online.get(game)?.delete(playerId);
+  }
+
+  /** A ready check for two tickets, the older first. */
+  protected createMatch(matchId: string, first: Ticket, second: Ticket, now: number, readyTimeoutMs: number): MatchRecord {
+    const { game, mode } = first;
+    const seat = (t: Ticket): MatchPlayer => ({
+      playerId: t.playerId,
+      name: t.name,
+      rating: t.rating,
+      ticketId: t.ticketId,
+      enqueuedAt: t.enqueuedAt,
+      ready: false,
+    });
+    const match: MatchRecord = {
+      matchId,
+      game,
+      mode,
+      state: "ready_check",
+      players: [seat(first), seat(second)],
+      createdAt: now,
+      readyBy: now + readyTimeoutMs,
+    };
+    for (const t of [first, second]) {
+      this.removeTicket(t.ticketId);
+      this.players.get(key(t.game, t.playerId))!.match = matchId;
+    }
+    this.matches.set(matchId, match);
+    this.readyIndex(game).add(match.readyBy, matchId);
+    this.setOf(this.matchesByGame, game).add(matchId);
+    return structuredClone(match);
+  }
+
+  protected dropMatch(match: MatchRecord): void {
+    this.matches.delete(match.matchId);
+    this.leases.drop(match.matchId);
+    this.readyIndex(match.game).remove(match.readyBy, match.matchId);
+    this.matchesByGame.get(match.game)?.delete(match.matchId);
+    for (const p of match.players) {
+      const player = this.players.get(key(match.game, p.playerId));
+      if (player?.match === match.matchId) delete player.match;
+    }
+  }
+}
