@@ -18,12 +18,13 @@ export interface RoomClock {
  * A game is a module implementing this interface. It is deterministic: the same seed and the same
  * inputs at the same ticks give the same states, so a match can be replayed.
  */
-export interface GameModule<State = unknown, Input = unknown> {
+export interface GameModule<State = unknown, Input = unknown, View = unknown> {
   readonly name: string;
   /** Ticks per second, 10 to 120. */
   readonly tickRate: number;
   /** Real-time games send state every tick; turn-based ones when it changes. */
   readonly kind: "realtime" | "turns";
+  /** The input's schema; the built-in games' live in `protocol/games/`, beside their views'. */
   readonly inputSchema: z.ZodType<Input>;
   /**
    * Optional fast path for inputs sent many times a second: checks by hand what `inputSchema` checks
@@ -42,8 +43,8 @@ export interface GameModule<State = unknown, Input = unknown> {
    */
   readonly viewPerSeat?: boolean;
   /** The state as sent on the wire (PROTOCOL.md, Games); `seat` is given to per-seat games. */
-  view(state: State, clock: RoomClock, seat?: Seat): unknown;
+  view(state: State, clock: RoomClock, seat?: Seat): View;
 }
 
 /** A game module with its types erased, as the registry and the rooms hold it. */
-export type AnyGame = GameModule<any, any>;
+export type AnyGame = GameModule<any, any, any>;

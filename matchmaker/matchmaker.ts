@@ -3,11 +3,11 @@ import type { Registry } from "prom-client";
 import type { Logger } from "pino";
 import type { CancelReason, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
-import type { MatchmakingStore } from "./store.ts";
+import type { MatchStore, QueueStore, SessionStore } from "./store.ts";
 import type { MatchPointer, Cancellation, MatchRecord, PairingRules, Ticket } from "./types.ts";
 
 export interface MatchmakerOptions {
-  store: MatchmakingStore;
+  store: SessionStore & QueueStore & MatchStore;
   node: string;
   games: string[];
   rules: (game: string) => PairingRules;

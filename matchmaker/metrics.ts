@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import type { MatchmakingStore } from "./store.ts";
+import type { QueueStore } from "./store.ts";
 
 /** Prometheus metrics of the matchmaker, registered on the node's registry. */
 export interface MatchmakerMetrics {
@@ -9,7 +9,7 @@ export interface MatchmakerMetrics {
   expired: Counter<"game">;
 }
 
-export function createMatchmakerMetrics(registry: Registry, store: MatchmakingStore, games: string[]): MatchmakerMetrics {
+export function createMatchmakerMetrics(registry: Registry, store: Pick<QueueStore, "queueSizes">, games: string[]): MatchmakerMetrics {
   new Gauge({
     name: "arena_queue_length",
     help: "Tickets waiting per queue (game and mode), across all nodes",

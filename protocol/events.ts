@@ -1,4 +1,14 @@
+import type {
+  ChatSendPayload,
+  EmptyPayload,
+  GameInputPayload,
+  MatchRefPayload,
+  QueueJoinPayload,
+  QueueLeavePayload,
+  StateAckPayload,
+} from "./client-payloads.ts";
 import type { ErrorBody } from "./errors.ts";
+import type { Announcement, ChatMessage, MatchCancelled, MatchEnd, MatchFound, MatchStart, StatePayload, StatsAnswer } from "./server-payloads.ts";
 
 export type PlayerId = string;
 export type MatchId = string;
@@ -7,94 +17,6 @@ export type Seat = 0 | 1;
 /** Every ack is one of these two shapes. */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 export type AckCallback<T extends object = object> = (answer: Ack<T>) => void;
-
-export interface QueueJoinPayload {
-  mode?: string;
-}
-export interface QueueLeavePayload {
-  [key: string]: never;
-}
-export interface MatchRefPayload {
-  matchId: MatchId;
-}
-export interface GameInputPayload {
-  matchId: MatchId;
-  seq: number;
-  input: unknown;
-}
-/** Acknowledges every state of the match up to `tick`. */
-export interface StateAckPayload {
-  matchId: MatchId;
-  tick: number;
-}
-export interface ChatSendPayload {
-  matchId: MatchId;
-  text: string;
-}
-export interface EmptyPayload {
-  [key: string]: never;
-}
-
-export interface PlayerInfo {
-  playerId: PlayerId;
-  name: string;
-  rating: number;
-}
-
-export interface MatchFound {
-  matchId: MatchId;
-  game: string;
-  seat: Seat;
-  players: PlayerInfo[];
-  /** Epoch milliseconds. */
-  readyBy: number;
-}
-
-export type CancelReason = "ready_timeout" | "opponent_left";
-export interface MatchCancelled {
-  matchId: MatchId;
-  reason: CancelReason;
-  requeued: boolean;
-}
-
-/** `ackEvery`: the client sends `state:ack` for every state whose tick is a multiple of it. */
-export interface MatchStart {
-  matchId: MatchId;
-  seat: Seat;
-  tickRate: number;
-  ackEvery: number;
-  tick: number;
-  state: unknown;
-}
-export interface StatePayload {
-  matchId: MatchId;
-  tick: number;
-  state: unknown;
-}
-export type EndReason = "win" | "draw" | "forfeit" | "abandoned" | "aborted";
-export interface MatchEnd {
-  matchId: MatchId;
-  reason: EndReason;
-  winner: PlayerId | null;
-  ratings: Record<PlayerId, number>;
-}
-export interface ChatMessage {
-  matchId: MatchId;
-  from: PlayerId;
-  name: string;
-  text: string;
-  at: number;
-}
-export interface Announcement {
-  text: string;
-  at: number;
-}
-
-export interface StatsAnswer {
-  queued: number;
-  matches: number;
-  players: number;
-}
 
 /**
  * Events a client sends. Every one takes an ack, except `state:ack` (never answered) and
@@ -155,16 +77,11 @@ export const CLIENT_EVENTS = [
 
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];
 
-/** HTTP: the answer of `POST /v1/guest`. */
-export interface GuestToken {
-  playerId: PlayerId;
-  name: string;
-  token: string;
-}
-/** HTTP: one entry of `GET /v1/games`. */
-export interface GameInfo {
-  name: string;
-  namespace: string;
-  tickRate: number;
-  [extra: string]: unknown;
-}
+/** Events answered through an ack: all but `state:ack`. */
+export type AnsweredEventName = Exclude<ClientEventName, "state:ack">;
+
+/** The success data of an event's ack (without `ok`). */
+export type AckData<E extends AnsweredEventName> = NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends AckCallback<infer T> ? T : never;
+
+/** The payload a client sends with an event. */
+export type ClientPayload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];

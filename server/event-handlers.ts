@@ -4,10 +4,10 @@ import {
   ErrorCode,
   clientEventSchemas,
   describeIssues,
-  type AckCallback,
+  type AckData,
+  type AnsweredEventName,
   type ClientEventName,
   type ClientEventPayload,
-  type ClientToServerEvents,
   type ErrorBody,
   type GameInputPayload,
   type StateAckPayload,
@@ -26,12 +26,6 @@ export interface PlayerContext {
   game: string;
   log: Logger;
 }
-
-/** Events answered through an ack: all but `state:ack`. */
-export type AnsweredEventName = Exclude<ClientEventName, "state:ack">;
-
-/** The success data of an event's ack (without `ok`). */
-export type AckData<E extends AnsweredEventName> = NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends AckCallback<infer T> ? T : never;
 
 export type EventHandler<E extends AnsweredEventName> = (payload: ClientEventPayload<E>, ctx: PlayerContext) => Promise<AckData<E>> | AckData<E>;
 export type EventHandlers = { [E in AnsweredEventName]: EventHandler<E> };
@@ -66,6 +60,11 @@ function asStateAck(payload: unknown): StateAckPayload | undefined {
 }
 
 const known = new Set<string>(CLIENT_EVENTS);
+
+/** An event's payload checked against its schema, typed by the event's name. */
+function parsePayload<E extends ClientEventName>(name: E, payload: unknown) {
+  return clientEventSchemas[name].safeParse(payload);
+}
 
 /** One cached child per game, event and outcome, shared by every socket of a server. */
 type Count = (...values: string[]) => { inc(): void };
@@ -114,9 +113,10 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
     counted(game, name, outcome).inc();
     ack?.(value);
   };
-  const run = async (name: AnsweredEventName, payload: unknown, ack: ((value: unknown) => void) | undefined) => {
+  const run = async <E extends AnsweredEventName>(name: E, payload: ClientEventPayload<E>, ack: ((value: unknown) => void) | undefined) => {
     try {
-      const data = await (options.handlers[name] as EventHandler<typeof name>)(payload as never, ctx);
+      const handler: EventHandler<E> = options.handlers[name];
+      const data = await handler(payload, ctx);
       answer(name, ack, ack && { ok: true, ...(data as object) }, "ok");
     } catch (error) {
       if (error instanceof ArenaError) return answer(name, ack, failure(error.toBody()), error.code);
@@ -187,7 +187,7 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
       else void options.after.then(() => run(name, input, ack));
       return;
     }
-    const parsed = clientEventSchemas[name].safeParse(payload);
+    const parsed = parsePayload(name, payload);
     if (!parsed.success) return answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
     tail = tail.then(() => run(name, parsed.data, ack));
   });

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
-import type { MatchEnd } from "../protocol/index.ts";
+import type { MatchEnd, PongView } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
 import { ENGINES, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
-
-type PongView = { ball: { x: number; y: number }; paddles: [number, number]; score: [number, number] };
 
 function cluster(engine: string, extra: Record<string, string> = {}) {
   return { ENGINE: engine, REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "30", ...extra };

@@ -1,11 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { MatchEnd } from "../protocol/index.ts";
+import type { MatchEnd, PongView, TictactoeView as Board } from "../protocol/index.ts";
 import { closeAllClients, eventually, waitFor } from "./support/clients.ts";
 import { histogramCount, Player, startMatch, type StartedMatch } from "./support/players.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
-
-type Board = { board: (0 | 1 | null)[]; turn: 0 | 1; moveDeadline: number };
-type PongView = { ball: { x: number; y: number }; paddles: [number, number]; score: [number, number] };
 
 /** Plays tictactoe moves in order, alternating seats, each answered with its tick. */
 async function play(match: StartedMatch, cells: number[]): Promise<void> {

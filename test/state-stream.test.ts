@@ -3,13 +3,12 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defaultGames, type GameModule, type StreamSnapshot } from "../game-rooms/index.ts";
-import type { MatchStart, StatePayload } from "../protocol/index.ts";
+import type { MatchStart, PongView, StatePayload } from "../protocol/index.ts";
 import { createArenaServer, loadConfig } from "../server/index.ts";
 import { closeAllClients, eventually } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
-type PongView = { ball: { x: number; y: number }; paddles: [number, number]; score: [number, number] };
 const latency = async (url: string) => (await (await fetch(`${url}/metrics/latency`)).json()) as StreamSnapshot;
 const rttCount = (s: StreamSnapshot) => decodeFromCompressedBase64(s.histograms.rttUs, 32).totalCount;
 const metric = async (url: string, name: string) =>

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { pongDirection } from "../../clients/bot/index.ts";
+import { pongDirection, type PongSight } from "../../clients/bot/index.ts";
 import { connect, type ArenaClient } from "../../clients/sdk/index.ts";
 import { InputClock, type Behaviour, type BenchPlayer, type PlayerHooks, type Tally } from "./tally.ts";
 
@@ -41,7 +41,7 @@ export class SdkPlayer implements BenchPlayer {
     client.on("status", (status) => {
       if (status === "disconnected" || status === "replaced") tally.disconnects++;
     });
-    client.on("state", (payload) => this.onState(payload.tick, payload.state as { ball: { y: number }; paddles: number[] }));
+    client.on("state", (payload) => this.onState(payload.tick, payload.state as PongSight));
   }
 
   get matchId(): string | undefined {
@@ -79,7 +79,7 @@ export class SdkPlayer implements BenchPlayer {
     if (!BENIGN.has(error.code ?? "")) this.tally.error(error.code ?? "?");
   }
 
-  private onState(tick: number, state: { ball: { y: number }; paddles: number[] }): void {
+  private onState(tick: number, state: PongSight): void {
     const now = performance.now();
     const paddle = state.paddles[this.seat] ?? 0.5;
     // The SDK acknowledges states by itself, every `ackEvery` ticks.

@@ -1,3 +1,4 @@
+import type { PongView, TictactoeView } from "../../protocol/index.ts";
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
 import { pongDirection, tictactoeCell } from "./strategies.ts";
 
@@ -57,14 +58,15 @@ export async function runBots(options: BotOptions): Promise<BotRun> {
       client.on("state", (payload) => {
         if (client.seat === undefined) return;
         if (options.game === "pong") {
-          const dir = pongDirection(payload.state as { ball: { y: number }; paddles: number[] }, client.seat);
+          // The state's type follows the game the bots play (protocol/games).
+          const dir = pongDirection(payload.state as PongView, client.seat);
           if (dir !== lastDir) {
             lastDir = dir;
             // Pong inputs are frequent and need no answer: the next states show them.
             client.sendInput({ dir });
           }
         } else if (options.game === "tictactoe") {
-          const view = payload.state as { board: (0 | 1 | null)[]; turn: 0 | 1 };
+          const view = payload.state as TictactoeView;
           if (view.turn !== client.seat || moving) return;
           const cell = tictactoeCell(view.board, client.seat);
           if (cell === undefined) return;

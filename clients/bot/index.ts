@@ -1,2 +1,2 @@
 export { runBots, type BotOptions, type BotRun } from "./bots.ts";
-export { pongDirection, tictactoeCell } from "./strategies.ts";
+export { pongDirection, tictactoeCell, type PongSight } from "./strategies.ts";

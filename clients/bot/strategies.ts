@@ -1,6 +1,8 @@
+import type { PongInput, PongView, TictactoeView } from "../../protocol/index.ts";
+
 /** What a bot does each time it sees the state. Pure functions, so they are easy to test. */
 
-type Cell = 0 | 1 | null;
+type Cell = TictactoeView["board"][number];
 const LINES = [
   [0, 1, 2],
   [3, 4, 5],
@@ -12,8 +14,11 @@ const LINES = [
   [2, 4, 6],
 ];
 
+/** What pong's bot reads of a `PongView` (a load generator may decode no more than this). */
+export type PongSight = { ball: Pick<PongView["ball"], "y">; paddles: readonly number[] };
+
 /** Pong: follow the ball with the paddle (-1 up, 0 stay, 1 down). */
-export function pongDirection(state: { ball: { y: number }; paddles: number[] }, seat: 0 | 1): -1 | 0 | 1 {
+export function pongDirection(state: PongSight, seat: 0 | 1): PongInput["dir"] {
   const diff = state.ball.y - (state.paddles[seat] ?? 0.5);
   if (Math.abs(diff) < 0.03) return 0;
   return diff > 0 ? 1 : -1;

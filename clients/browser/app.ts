@@ -1,8 +1,5 @@
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
-import type { GameInfo, MatchFound } from "../../protocol/index.ts";
-
-type Board = { board: (0 | 1 | null)[]; turn: 0 | 1; moveDeadline: number };
-type PongView = { ball: { x: number; y: number }; paddles: [number, number]; score: [number, number] };
+import type { GameInfo, MatchFound, PongView, TictactoeView } from "../../protocol/index.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const sections = ["lobby", "queue", "ready", "match", "chat", "result"] as const;
@@ -57,7 +54,7 @@ async function queue(): Promise<void> {
   }
 }
 
-function renderBoard(view: Board): void {
+function renderBoard(view: TictactoeView): void {
   const board = $("board");
   board.replaceChildren(
     ...view.board.map((cell, i) => {
@@ -92,7 +89,8 @@ function renderPong(view: PongView): void {
 }
 
 function render(state: unknown): void {
-  if (session?.game === "tictactoe") renderBoard(state as Board);
+  // One page plays every game: the state's type follows the session's game (protocol/games).
+  if (session?.game === "tictactoe") renderBoard(state as TictactoeView);
   else if (session?.game === "pong") renderPong(state as PongView);
 }
 

@@ -1,9 +1,14 @@
 import { io, type Socket } from "socket.io-client";
 import type {
   Ack,
+  AckData,
   Announcement,
+  AnsweredEventName,
   ChatMessage,
+  ClientPayload,
   ClientToServerEvents,
+  GameInput,
+  GameView,
   MatchCancelled,
   MatchEnd,
   MatchFound,
@@ -16,23 +21,23 @@ import { ArenaClientError } from "./errors.ts";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected" | "replaced";
 
-/** Everything the application can listen to. */
-export interface ArenaClientEvents {
+/** Everything the application can listen to; `G` is the game, which types states and inputs. */
+export interface ArenaClientEvents<G extends string = string> {
   status: (status: ConnectionStatus, detail?: string) => void;
   found: (found: MatchFound) => void;
   cancelled: (cancelled: MatchCancelled) => void;
-  start: (start: MatchStart) => void;
-  resumed: (resumed: MatchStart) => void;
-  state: (state: StatePayload) => void;
+  start: (start: MatchStart<GameView<G>>) => void;
+  resumed: (resumed: MatchStart<GameView<G>>) => void;
+  state: (state: StatePayload<GameView<G>>) => void;
   end: (end: MatchEnd) => void;
   chat: (message: ChatMessage) => void;
   announcement: (announcement: Announcement) => void;
   rtt: (ms: number) => void;
 }
 
-export interface ConnectOptions {
+export interface ConnectOptions<G extends string = string> {
   url: string;
-  game: string;
+  game: G;
   token: string;
   /** Send `match:ready` by itself on `match:found` (default false). */
   autoReady?: boolean;
@@ -49,14 +54,14 @@ type Listener = (...args: never[]) => void;
  * (rejecting with ArenaClientError and the protocol's code), `state` is acknowledged by itself, and
  * a lost connection is retried with backoff, the seat resumed by the server (`resumed`).
  */
-export class ArenaClient {
+export class ArenaClient<G extends string = string> {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   matchId: string | undefined;
   seat: 0 | 1 | undefined;
   tickRate = 0;
   /** The match's state acknowledgement cadence (from `match:start`). */
   ackEvery = 1;
-  lastState: StatePayload | undefined;
+  lastState: StatePayload<GameView<G>> | undefined;
   status: ConnectionStatus = "connecting";
   rttMs: number | undefined;
   /**
@@ -64,10 +69,10 @@ export class ArenaClient {
    * reload mid-match) keeps counting up: the server ignores numbers it has already seen.
    */
   private seq = Date.now() * 1000;
-  private readonly listeners = new Map<keyof ArenaClientEvents, Set<Listener>>();
+  private readonly listeners = new Map<keyof ArenaClientEvents<G>, Set<Listener>>();
   private readonly ackTimeoutMs: number;
 
-  constructor(private readonly options: ConnectOptions) {
+  constructor(private readonly options: ConnectOptions<G>) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.socket = io(new URL(`/${options.game}`, options.url).toString(), {
       auth: { token: options.token },
@@ -80,14 +85,14 @@ export class ArenaClient {
     this.bind();
   }
 
-  on<E extends keyof ArenaClientEvents>(event: E, listener: ArenaClientEvents[E]): () => void {
+  on<E extends keyof ArenaClientEvents<G>>(event: E, listener: ArenaClientEvents<G>[E]): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener as Listener);
     return () => set.delete(listener as Listener);
   }
 
-  private emitLocal<E extends keyof ArenaClientEvents>(event: E, ...args: Parameters<ArenaClientEvents[E]>): void {
+  private emitLocal<E extends keyof ArenaClientEvents<G>>(event: E, ...args: Parameters<ArenaClientEvents<G>[E]>): void {
     for (const listener of this.listeners.get(event) ?? []) (listener as (...a: unknown[]) => void)(...args);
   }
 
@@ -117,7 +122,9 @@ export class ArenaClient {
       if (this.matchId === cancelled.matchId) this.matchId = undefined;
       this.emitLocal("cancelled", cancelled);
     });
-    const started = (event: "start" | "resumed") => (start: MatchStart) => {
+    // The server sends each game's own state (protocol/games): typed here by the game's name.
+    const started = (event: "start" | "resumed") => (payload: MatchStart) => {
+      const start = payload as MatchStart<GameView<G>>;
       this.matchId = start.matchId;
       this.seat = start.seat;
       this.tickRate = start.tickRate;
@@ -127,7 +134,8 @@ export class ArenaClient {
     };
     s.on("match:start", started("start"));
     s.on("match:resumed", started("resumed"));
-    s.on("state", (payload) => {
+    s.on("state", (received) => {
+      const payload = received as StatePayload<GameView<G>>;
       // Acknowledged with `state:ack` every `ackEvery` ticks (an ack covers every state before it).
       if (payload.tick % this.ackEvery === 0) s.emit("state:ack", { matchId: payload.matchId, tick: payload.tick });
       this.lastState = payload;
@@ -159,29 +167,31 @@ export class ArenaClient {
     });
   }
 
-  private async request<T extends object>(event: keyof ClientToServerEvents, payload: object): Promise<T> {
+  /** Sends an event and waits for its ack: resolves with the ack's data, typed by the event's name. */
+  private async request<E extends AnsweredEventName>(event: E, payload: ClientPayload<E>): Promise<AckData<E>> {
     const started = Date.now();
-    let answer: Ack<T>;
+    let answer: Ack<AckData<E>>;
     try {
-      answer = await (this.socket.timeout(this.ackTimeoutMs) as unknown as { emitWithAck(e: string, p: object): Promise<Ack<T>> }).emitWithAck(event, payload);
+      const timed = this.socket.timeout(this.ackTimeoutMs) as unknown as { emitWithAck(event: E, payload: ClientPayload<E>): Promise<Ack<AckData<E>>> };
+      answer = await timed.emitWithAck(event, payload);
     } catch {
       throw new ArenaClientError(this.socket.connected ? "TIMEOUT" : "DISCONNECTED", `no answer to ${event}`);
     }
     this.rttMs = Date.now() - started;
     this.emitLocal("rtt", this.rttMs);
     if (!answer.ok) throw ArenaClientError.from(answer.error);
-    const { ok: _ok, ...rest } = answer;
-    return rest as unknown as T;
+    const { ok: _ok, ...data } = answer;
+    return data as AckData<E>;
   }
 
   /** Joins the game's queue; resolves with the ticket id. */
   async queue(options: { mode?: string } = {}): Promise<string> {
-    return (await this.request<{ ticketId: string }>("queue:join", options.mode ? { mode: options.mode } : {})).ticketId;
+    return (await this.request("queue:join", options.mode ? { mode: options.mode } : {})).ticketId;
   }
 
   /** Leaves the queue (or the ready check); resolves whether something was cancelled. */
   async leave(): Promise<boolean> {
-    return (await this.request<{ cancelled: boolean }>("queue:leave", {})).cancelled;
+    return (await this.request("queue:leave", {})).cancelled;
   }
 
   async ready(matchId = this.matchId): Promise<void> {
@@ -190,16 +200,16 @@ export class ArenaClient {
   }
 
   /** Sends a game input with the next sequence number; resolves with the tick that applied it. */
-  async input(input: unknown): Promise<number> {
+  async input(input: GameInput<G>): Promise<number> {
     if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
-    return (await this.request<{ tick: number }>("game:input", { matchId: this.matchId, seq: ++this.seq, input })).tick;
+    return (await this.request("game:input", { matchId: this.matchId, seq: ++this.seq, input })).tick;
   }
 
   /**
    * Sends a game input without asking for an answer (fire and forget): for inputs at a high rate.
    * It applies like `input`; the next states show it. Returns false when not in a match.
    */
-  sendInput(input: unknown): boolean {
+  sendInput(input: GameInput<G>): boolean {
     if (!this.matchId) return false;
     this.socket.emit("game:input", { matchId: this.matchId, seq: ++this.seq, input });
     return true;
@@ -217,7 +227,7 @@ export class ArenaClient {
   }
 
   async stats(): Promise<StatsAnswer> {
-    return this.request<StatsAnswer>("stats", {});
+    return this.request("stats", {});
   }
 
   close(): void {
@@ -227,6 +237,6 @@ export class ArenaClient {
 }
 
 /** Connects to a game; wait on `client.connected()` for the handshake's outcome. */
-export function connect(options: ConnectOptions): ArenaClient {
-  return new ArenaClient(options);
+export function connect<G extends string>(options: ConnectOptions<G>): ArenaClient<G> {
+  return new ArenaClient<G>(options);
 }

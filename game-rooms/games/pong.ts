@@ -1,5 +1,4 @@
-import { z } from "zod";
-import type { Seat } from "../../protocol/index.ts";
+import { pongInputSchema, type PongInput, type PongView, type Seat } from "../../protocol/index.ts";
 import type { GameModule } from "../game.ts";
 import { nextRandom } from "../rng.ts";
 
@@ -29,12 +28,10 @@ const PADDLE_X = 0.02;
 const BALL_RADIUS = 0.015;
 const MAX_SPEED_FACTOR = 2.5;
 
-const pongInput = z.object({ dir: z.union([z.literal(-1), z.literal(0), z.literal(1)]) });
-
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 /** Pong (PROTOCOL.md, Games): field 1.0 by 1.0, seat 0 defends x = 0, first to `pointsToWin`. */
-export function createPong(options: Partial<PongOptions> = {}): GameModule<PongState, z.infer<typeof pongInput>> {
+export function createPong(options: Partial<PongOptions> = {}): GameModule<PongState, PongInput, PongView> {
   const { tickRate, pointsToWin, ballSpeed } = { ...PONG_DEFAULTS, ...options };
   const dt = 1 / tickRate;
 
@@ -58,7 +55,7 @@ export function createPong(options: Partial<PongOptions> = {}): GameModule<PongS
     name: "pong",
     tickRate,
     kind: "realtime",
-    inputSchema: pongInput,
+    inputSchema: pongInputSchema,
     readInput(raw) {
       if (typeof raw !== "object" || raw === null) return undefined;
       const dir = (raw as { dir?: unknown }).dir;

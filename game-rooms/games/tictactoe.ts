@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { ArenaError, ErrorCode, type Seat } from "../../protocol/index.ts";
+import { ArenaError, ErrorCode, tictactoeInputSchema, type Seat, type TictactoeInput, type TictactoeView } from "../../protocol/index.ts";
 import type { GameModule } from "../game.ts";
 
 export interface TictactoeOptions {
@@ -32,18 +31,15 @@ const LINES = [
   [2, 4, 6],
 ] as const;
 
-/** Range is a rule (ILLEGAL_MOVE), type is the shape (BAD_REQUEST). */
-const tictactoeInput = z.object({ cell: z.number().int() });
-
 /** Tic-tac-toe (PROTOCOL.md, Games): seat 0 moves first; three in a row wins; a full board draws. */
-export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameModule<TictactoeState, z.infer<typeof tictactoeInput>> {
+export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameModule<TictactoeState, TictactoeInput, TictactoeView> {
   const { tickRate, moveSeconds } = { ...TICTACTOE_DEFAULTS, ...options };
   const moveTicks = Math.max(1, Math.round(moveSeconds * tickRate));
   return {
     name: "tictactoe",
     tickRate,
     kind: "turns",
-    inputSchema: tictactoeInput,
+    inputSchema: tictactoeInputSchema,
     init() {
       return { board: Array<Seat | null>(9).fill(null), turn: 0, deadlineTick: moveTicks, winner: null, draw: false, forfeit: null, changed: true };
     },

@@ -44,8 +44,7 @@ export const chatSendSchema = z.object({
   text: z.string().max(1000).transform(cleanText).pipe(z.string().min(1).max(200)),
 });
 
-/** The schema each client event's payload must satisfy. */
-export const clientEventSchemas = {
+const schemas = {
   "queue:join": queueJoinSchema,
   "queue:leave": emptySchema,
   "match:ready": matchRefSchema,
@@ -56,7 +55,21 @@ export const clientEventSchemas = {
   "state:ack": stateAckSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
-export type ClientEventPayload<E extends ClientEventName> = z.output<(typeof clientEventSchemas)[E]>;
+/** What the server works with once an event's payload passed its schema. */
+export type ClientEventPayload<E extends ClientEventName> = z.output<(typeof schemas)[E]>;
+
+/** The schema each client event's payload must satisfy, typed by event name (so a lookup by a generic name keeps its type). */
+export const clientEventSchemas: { readonly [E in ClientEventName]: z.ZodType<ClientEventPayload<E>> } = schemas;
+
+/** What a client sends with each event: derived from the schemas. */
+export type QueueJoinPayload = z.input<typeof queueJoinSchema>;
+export type EmptyPayload = z.input<typeof emptySchema>;
+export type QueueLeavePayload = EmptyPayload;
+export type MatchRefPayload = z.input<typeof matchRefSchema>;
+export type GameInputPayload<I = unknown> = Omit<z.input<typeof gameInputSchema>, "input"> & { input: I };
+/** Acknowledges every state of the match up to `tick`. */
+export type StateAckPayload = z.input<typeof stateAckSchema>;
+export type ChatSendPayload = z.input<typeof chatSendSchema>;
 
 /** Turns a zod failure into one short human-readable line. */
 export function describeIssues(error: z.ZodError): string {

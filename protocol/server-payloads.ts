@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+/** The payloads the server sends, as schemas: their types below are derived from them, and tests check real payloads against them. */
+
+const seat = z.union([z.literal(0), z.literal(1)]);
+
+export const playerInfoSchema = z.object({ playerId: z.string(), name: z.string(), rating: z.number() });
+export type PlayerInfo = z.infer<typeof playerInfoSchema>;
+
+export const matchFoundSchema = z.object({
+  matchId: z.string(),
+  game: z.string(),
+  seat,
+  players: z.array(playerInfoSchema),
+  /** Epoch milliseconds. */
+  readyBy: z.number(),
+});
+export type MatchFound = z.infer<typeof matchFoundSchema>;
+
+export const cancelReasonSchema = z.enum(["ready_timeout", "opponent_left"]);
+export type CancelReason = z.infer<typeof cancelReasonSchema>;
+export const matchCancelledSchema = z.object({ matchId: z.string(), reason: cancelReasonSchema, requeued: z.boolean() });
+export type MatchCancelled = z.infer<typeof matchCancelledSchema>;
+
+/** `ackEvery`: the client sends `state:ack` for every state whose tick is a multiple of it. */
+export const matchStartSchema = z.object({
+  matchId: z.string(),
+  seat,
+  tickRate: z.number().int(),
+  ackEvery: z.number().int().min(1),
+  tick: z.number().int(),
+  state: z.unknown(),
+});
+/** `match:start` and `match:resumed`; `S` is the game's state (`GameView`). */
+export type MatchStart<S = unknown> = Omit<z.infer<typeof matchStartSchema>, "state"> & { state: S };
+
+export const statePayloadSchema = z.object({ matchId: z.string(), tick: z.number().int().min(0), state: z.unknown() });
+/** One `state`; `S` is the game's state (`GameView`). */
+export type StatePayload<S = unknown> = Omit<z.infer<typeof statePayloadSchema>, "state"> & { state: S };
+
+export const endReasonSchema = z.enum(["win", "draw", "forfeit", "abandoned", "aborted"]);
+export type EndReason = z.infer<typeof endReasonSchema>;
+export const matchEndSchema = z.object({
+  matchId: z.string(),
+  reason: endReasonSchema,
+  winner: z.string().nullable(),
+  ratings: z.record(z.string(), z.number()),
+});
+export type MatchEnd = z.infer<typeof matchEndSchema>;
+
+export const chatMessageSchema = z.object({ matchId: z.string(), from: z.string(), name: z.string(), text: z.string(), at: z.number() });
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export const announcementSchema = z.object({ text: z.string(), at: z.number() });
+export type Announcement = z.infer<typeof announcementSchema>;
+
+export const statsAnswerSchema = z.object({ queued: z.number().int(), matches: z.number().int(), players: z.number().int() });
+export type StatsAnswer = z.infer<typeof statsAnswerSchema>;
+
+/** HTTP: the answer of `POST /v1/guest`. */
+export const guestTokenSchema = z.object({ playerId: z.string(), name: z.string(), token: z.string() });
+export type GuestToken = z.infer<typeof guestTokenSchema>;
+
+/** HTTP: one entry of `GET /v1/games`. */
+export const gameInfoSchema = z.object({ name: z.string(), namespace: z.string(), tickRate: z.number() }).catchall(z.unknown());
+export type GameInfo = z.infer<typeof gameInfoSchema>;
+
+/** The schema of each server event's payload. */
+export const serverEventSchemas = {
+  "match:found": matchFoundSchema,
+  "match:cancelled": matchCancelledSchema,
+  "match:start": matchStartSchema,
+  state: statePayloadSchema,
+  "match:resumed": matchStartSchema,
+  "match:end": matchEndSchema,
+  chat: chatMessageSchema,
+  announcement: announcementSchema,
+  "session:replaced": z.object({}),
+} as const;

@@ -1,0 +1,71 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { gameSchemas, serverEventSchemas, type GameName } from "../protocol/index.ts";
+import { closeAllClients, eventually } from "./support/clients.ts";
+import { startMatch, type Player } from "./support/players.ts";
+import { startServer, type InProcessServer } from "./support/servers.ts";
+
+type Seen = [event: string, payload: unknown][];
+
+/** Records every event the server sends to these players. */
+function record(players: Player[]): Seen {
+  const seen: Seen = [];
+  for (const player of players) player.socket.onAny((event: string, payload: unknown) => seen.push([event, payload]));
+  return seen;
+}
+
+/** Every payload against its event's schema, and every state against its game's view schema: the failures. */
+function violations(game: GameName, seen: Seen): string[] {
+  const failures: string[] = [];
+  for (const [event, payload] of seen) {
+    const schema = serverEventSchemas[event as keyof typeof serverEventSchemas];
+    if (!schema) {
+      failures.push(`${event}: no schema`);
+      continue;
+    }
+    const checked = schema.safeParse(payload);
+    if (!checked.success) failures.push(`${event}: ${checked.error.message}`);
+    if (event === "state" || event === "match:start" || event === "match:resumed") {
+      const view = gameSchemas[game].view.safeParse((payload as { state?: unknown }).state);
+      if (!view.success) failures.push(`${event} state: ${view.error.message}`);
+    }
+  }
+  return failures;
+}
+
+describe("the protocol's schemas describe what the server sends", () => {
+  let node: InProcessServer;
+  beforeAll(async () => {
+    node = await startServer({ ENGINE: "ws", MATCHMAKER_INTERVAL_MS: "20", PONG_BALL_SPEED: "2.5", PONG_TICK_RATE: "60" });
+  });
+  afterAll(() => node.stop());
+  afterEach(() => closeAllClients());
+
+  it("tictactoe: every event of a match, its chat and its end match their schemas", async () => {
+    const match = await startMatch("tictactoe", [node.url, node.url], "schemas");
+    const seen = record(match.seats);
+    const [x, o] = match.seats;
+    expect(await x.send("chat:send", { matchId: match.matchId, text: "good luck" })).toMatchObject({ ok: true });
+    let seq = 0;
+    for (const [i, cell] of [0, 3, 1, 4, 2].entries()) {
+      const answer = await match.seats[i % 2]!.send("game:input", { matchId: match.matchId, seq: ++seq, input: { cell } });
+      expect(answer).toMatchObject({ ok: true });
+    }
+    await match.ends;
+    await eventually(() => seen.filter(([event]) => event === "match:end").length === 2, 5000, "both ends");
+    expect(seen.map(([event]) => event)).toEqual(expect.arrayContaining(["chat", "state", "match:end"]));
+    expect(violations("tictactoe", [["match:start", match.starts[0]], ...seen])).toEqual([]);
+    expect(o.states.length).toBeGreaterThan(0);
+  });
+
+  it("pong: start and states match the view schema; a state missing its score does not", async () => {
+    const match = await startMatch("pong", [node.url, node.url], "schemas");
+    const seen = record(match.seats);
+    await eventually(() => seen.filter(([event]) => event === "state").length > 10, 5000, "ten states");
+    expect(violations("pong", [["match:start", match.starts[0]], ...seen.slice(0, 20)])).toEqual([]);
+    const [, first] = seen.find(([event]) => event === "state")!;
+    const broken = structuredClone(first) as { state: { score?: unknown } };
+    delete broken.state.score;
+    expect(violations("pong", [["state", broken]])).toHaveLength(1);
+    expect(violations("pong", [["state", { tick: 1 }]]).length).toBeGreaterThan(0);
+  });
+});
