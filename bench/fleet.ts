@@ -1,8 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { StreamSnapshot } from "../game-rooms/index.ts";
-import { freePort, startPrivateRedis, type PrivateRedis } from "./private-redis.ts";
-import { hasTaskset, SERVER_NODE_FLAGS, spawnNode, spawnScript } from "./server-process.ts";
+import { freePort, hasTaskset, SERVER_NODE_FLAGS, spawnNode, spawnScript, startPrivateRedis, type PrivateRedis } from "../harness/index.ts";
 
 /** What a generator answers to `sample` (and `drain`): cumulative counters and encoded histograms. */
 export interface GeneratorSample {

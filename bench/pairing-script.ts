@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import { DEFAULT_RULES, MemoryStore, RedisStore, type MatchmakingStore } from "../matchmaker/index.ts";
-import { startPrivateRedis } from "./private-redis.ts";
+import { startPrivateRedis } from "../harness/index.ts";
 import { percentile, round } from "./stats.ts";
 
 const sizes = process.argv

@@ -7,7 +7,7 @@ import type { ArenaConfig } from "./config.ts";
 import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./node-services.ts";
 import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
-import { buildBrowserClient } from "../clients/browser/build.ts";
+import { browserClient } from "../clients/browser/build.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { connectRedis, type RedisLinks } from "./redis.ts";
@@ -97,7 +97,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
         readiness,
         metrics: metrics.registry,
         latency: (tickRate) => services.streamSnapshot(tickRate),
-        browserClient: buildBrowserClient,
+        browserClient,
       },
       req,
     );
@@ -138,8 +138,6 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     async start() {
       if (redis && !(await redis.waitReady(2000))) log.warn("redis is unreachable; starting anyway, not ready until it answers");
       await services.start();
-      // Bundled now so that the first page load is not the one to wait for it.
-      void buildBrowserClient().catch((error: unknown) => log.error({ err: error }, "could not build the browser client"));
       server.port = await transport.listen(config.host, config.port);
       log.info(
         { engine: transport.engine, host: config.host, port: server.port, redis: Boolean(redis), games: games.list().map((g) => g.name) },

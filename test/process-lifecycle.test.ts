@@ -119,7 +119,7 @@ describe.each(ENGINES)("process lifecycle on %s", (engine) => {
 describe("npm start", () => {
   it("runs the server with the Node.js flags the bench measures it with", async () => {
     const { readFile } = await import("node:fs/promises");
-    const { SERVER_NODE_FLAGS } = await import("../bench/server-process.ts");
+    const { SERVER_NODE_FLAGS } = await import("../harness/index.ts");
     const start = (JSON.parse(await readFile(`${ROOT}/package.json`, "utf8")) as { scripts: { start: string } }).scripts.start;
     expect(start).toBe(`node ${SERVER_NODE_FLAGS.join(" ")} --import tsx server/main.ts`);
   });

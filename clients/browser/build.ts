@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 /** The browser client: its page and its bundled script (the SDK and socket.io-client included). */
@@ -7,25 +8,46 @@ export interface BrowserClient {
   js: string;
 }
 
-let built: Promise<BrowserClient> | undefined;
+/** Where `npm run build` writes the bundle: `dist/browser/` at the project's root. */
+export const BUNDLE_DIR = fileURLToPath(new URL("../../dist/browser/", import.meta.url));
 
-/** Bundles the browser client in memory with esbuild, once per process. */
-export function buildBrowserClient(): Promise<BrowserClient> {
-  built ??= (async () => {
-    const [html, result] = await Promise.all([
-      readFile(new URL("./index.html", import.meta.url), "utf8"),
-      build({
-        entryPoints: [new URL("./app.ts", import.meta.url).pathname],
-        bundle: true,
-        write: false,
-        format: "esm",
-        target: "es2022",
-        platform: "browser",
-        minify: true,
-        logLevel: "silent",
-      }),
-    ]);
-    return { html, js: result.outputFiles[0]!.text };
-  })();
-  return built;
+/** Bundles the browser client in memory with esbuild. */
+export async function bundleBrowserClient(): Promise<BrowserClient> {
+  const [html, result] = await Promise.all([
+    readFile(new URL("./index.html", import.meta.url), "utf8"),
+    build({
+      entryPoints: [fileURLToPath(new URL("./app.ts", import.meta.url))],
+      bundle: true,
+      write: false,
+      format: "esm",
+      target: "es2022",
+      platform: "browser",
+      minify: true,
+      logLevel: "silent",
+    }),
+  ]);
+  return { html, js: result.outputFiles[0]!.text };
+}
+
+/** Bundles the browser client once and writes it to `dir` (`index.html` and `app.js`). */
+export async function writeBrowserBundle(dir = BUNDLE_DIR): Promise<BrowserClient> {
+  const client = await bundleBrowserClient();
+  await mkdir(dir, { recursive: true });
+  await Promise.all([writeFile(`${dir}/index.html`, client.html), writeFile(`${dir}/app.js`, client.js)]);
+  return client;
+}
+
+let loaded: Promise<BrowserClient> | undefined;
+
+/**
+ * The browser client the server serves, loaded at its first request, never at start-up. Run from
+ * the TypeScript sources (`npm start`, development), it is bundled then from the current sources;
+ * run compiled, it is read from the bundle `npm run build` wrote.
+ */
+export function browserClient(): Promise<BrowserClient> {
+  loaded ??= import.meta.url.endsWith(".ts")
+    ? bundleBrowserClient()
+    : Promise.all([readFile(`${BUNDLE_DIR}/index.html`, "utf8"), readFile(`${BUNDLE_DIR}/app.js`, "utf8")]).then(([html, js]) => ({ html, js }));
+  loaded.catch(() => (loaded = undefined));
+  return loaded;
 }

@@ -1,1 +1,1 @@
-export { freePort, startPrivateRedis, type PrivateRedis } from "../../bench/private-redis.ts";
+export { freePort, startPrivateRedis, type PrivateRedis } from "../../harness/index.ts";

@@ -29,4 +29,4 @@ export async function startServer(env: Record<string, string> = {}): Promise<InP
   return { server, url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
 }
 
-export { spawnNode, type ChildNode } from "../../bench/server-process.ts";
+export { spawnNode, type ChildNode } from "../../harness/index.ts";
