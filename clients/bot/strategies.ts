@@ -1,19 +1,8 @@
-import type { PongInput, PongView, TictactoeView } from "../../protocol/index.ts";
+import { TICTACTOE_LINES, type PongInput, type PongView, type TictactoeView } from "../../protocol/index.ts";
 
 /** What a bot does each time it sees the state. Pure functions, so they are easy to test. */
 
 type Cell = TictactoeView["board"][number];
-const LINES = [
-  [0, 1, 2],
-  [3, 4, 5],
-  [6, 7, 8],
-  [0, 3, 6],
-  [1, 4, 7],
-  [2, 5, 8],
-  [0, 4, 8],
-  [2, 4, 6],
-];
-
 /** What pong's bot reads of a `PongView` (a load generator may decode no more than this). */
 export type PongSight = { ball: Pick<PongView["ball"], "y">; paddles: readonly number[] };
 
@@ -25,7 +14,7 @@ export function pongDirection(state: PongSight, seat: 0 | 1): PongInput["dir"] {
 }
 
 function completing(board: Cell[], who: 0 | 1): number | undefined {
-  for (const line of LINES) {
+  for (const line of TICTACTOE_LINES) {
     const mine = line.filter((c) => board[c] === who).length;
     const empty = line.filter((c) => board[c] === null);
     if (mine === 2 && empty.length === 1) return empty[0];

@@ -1,4 +1,4 @@
-import { ArenaError, ErrorCode, tictactoeInputSchema, type Seat, type TictactoeInput, type TictactoeView } from "../../protocol/index.ts";
+import { ArenaError, ErrorCode, TICTACTOE_LINES, tictactoeInputSchema, type Seat, type TictactoeInput, type TictactoeView } from "../../protocol/index.ts";
 import type { GameModule } from "../game.ts";
 
 export interface TictactoeOptions {
@@ -20,17 +20,6 @@ export interface TictactoeState {
   changed: boolean;
 }
 
-const LINES = [
-  [0, 1, 2],
-  [3, 4, 5],
-  [6, 7, 8],
-  [0, 3, 6],
-  [1, 4, 7],
-  [2, 5, 8],
-  [0, 4, 8],
-  [2, 4, 6],
-] as const;
-
 /** Tic-tac-toe (PROTOCOL.md, Games): seat 0 moves first; three in a row wins; a full board draws. */
 export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameModule<TictactoeState, TictactoeInput, TictactoeView> {
   const { tickRate, moveSeconds } = { ...TICTACTOE_DEFAULTS, ...options };
@@ -49,7 +38,7 @@ export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameMo
       if (input.cell < 0 || input.cell > 8) throw new ArenaError(ErrorCode.ILLEGAL_MOVE, "cell must be 0 to 8");
       if (state.board[input.cell] !== null) throw new ArenaError(ErrorCode.ILLEGAL_MOVE, "that cell is taken");
       state.board[input.cell] = seat;
-      if (LINES.some((line) => line.every((cell) => state.board[cell] === seat))) state.winner = seat;
+      if (TICTACTOE_LINES.some((line) => line.every((cell) => state.board[cell] === seat))) state.winner = seat;
       else if (state.board.every((cell) => cell !== null)) state.draw = true;
       state.turn = seat === 0 ? 1 : 0;
       state.deadlineTick = tick + moveTicks;
