@@ -80,7 +80,7 @@ const rows = [];
 try {
   for (const size of SIZES) {
     await client.flushall();
-    rows.push(await measure("redis", new RedisStore(client, "bench"), size));
+    rows.push(await measure("redis", new RedisStore(client, "bench", ["pong"]), size));
     rows.push(await measure("memory", new MemoryStore(), size));
   }
 } finally {

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { PlayerChannel } from "../protocol/index.ts";
-import type { MatchRecord, MatchStore } from "../matchmaker/index.ts";
+import type { MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
 import type { MatchResults } from "./match-results.ts";
 
 export interface HostLeasesOptions {
@@ -10,7 +10,7 @@ export interface HostLeasesOptions {
   log: Logger;
   leaseMs: number;
   /** The matches this node hosts right now. */
-  hosted: () => Iterable<string>;
+  hosted: () => Iterable<MatchRef>;
 }
 
 /**
@@ -31,11 +31,11 @@ export class HostLeases {
   /** Ends the matches of hosts whose lease lapsed (a bounded batch per call). */
   async reapLapsed(): Promise<void> {
     const { store, log, leaseMs } = this.options;
-    const hosted = new Set(this.options.hosted());
+    const hosted = new Set([...this.options.hosted()].map((ref) => ref.matchId));
     for (const { game, matchId } of await store.claimExpiredLeases(Date.now(), 50)) {
       if (hosted.has(matchId) || this.options.results.isPending(matchId)) {
         // Our own lease lapsed (we could not reach the store): the match is still ours to finish.
-        await store.renewLeases([matchId], Date.now() + leaseMs);
+        await store.renewLeases([{ game, matchId }], Date.now() + leaseMs);
         continue;
       }
       let match: MatchRecord | null;
@@ -44,7 +44,7 @@ export class HostLeases {
         if (match) await store.endMatch(game, matchId);
       } catch (error) {
         // The claim took the lease: put it back, lapsed, so that this node or another tries again.
-        await store.renewLeases([matchId], Date.now()).catch(() => undefined);
+        await store.renewLeases([{ game, matchId }], Date.now()).catch(() => undefined);
         throw error;
       }
       if (!match) continue;

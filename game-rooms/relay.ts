@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 
 /** Messages between nodes about running rooms: one hop each way, to one node. */
 export type RelayMessage =
@@ -40,8 +40,8 @@ export class RedisRelay implements NodeRelay {
   private readonly channel: string;
 
   constructor(
-    private readonly pub: Redis,
-    private readonly sub: Redis,
+    private readonly pub: Redis | Cluster,
+    private readonly sub: Redis | Cluster,
     private readonly prefix: string,
     node: string,
   ) {

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { EndReason, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload } from "../protocol/index.ts";
-import type { MatchRecord, SessionStore } from "../matchmaker/index.ts";
+import type { MatchRecord, MatchRef, SessionStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";
 import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
@@ -71,9 +71,9 @@ export class RoomHost {
     return this.rooms.get(matchId) ?? this.retired.get(matchId);
   }
 
-  /** The ids of the matches hosted here. */
-  hosted(): IterableIterator<string> {
-    return this.rooms.keys();
+  /** The matches hosted here. */
+  *hosted(): Generator<MatchRef> {
+    for (const [matchId, room] of this.rooms) yield { game: room.game.name, matchId };
   }
 
   /** Starts hosting a match whose players are both ready. */

@@ -5,3 +5,4 @@
  */
 export { freePort, startPrivateRedis, type PrivateRedis } from "./private-redis.ts";
 export { hasTaskset, SERVER_NODE_FLAGS, spawnNode, spawnScript, type ChildNode } from "./node-process.ts";
+export { startRedisCluster, type PrivateRedisCluster } from "./redis-cluster.ts";

@@ -23,11 +23,11 @@ export interface PrivateRedis {
   restart(): Promise<void>;
 }
 
-function hasRedisServer(): boolean {
+export function hasRedisServer(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   const { Socket } = await import("node:net");
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {

@@ -12,14 +12,14 @@ export interface ScriptArgs {
   dequeue: { game: string; playerId: PlayerId };
   "open-session": { game: string; playerId: PlayerId; node: string; generation: number; now: number };
   "close-session": { game: string; playerId: PlayerId; generation: number };
-  "sweep-nodes": { now: number; ttl: number };
+  "sweep-nodes": { game: string; now: number; ttl: number; limit: number };
   pair: { game: string; mode: string; now: number; rules: PairingRules; focus: string; matchIds: string[] };
   "mark-ready": { game: string; matchId: string; playerId: PlayerId; host: string; now: number; leaseMs: number };
   "cancel-ready-check": { game: string; matchId: string; reason: CancelReason; leaver: string };
   "end-match": { game: string; matchId: string };
   "get-match": { game: string; matchId: string };
-  "renew-leases": { until: number; matchIds: string[] };
-  "claim-expired-leases": { now: number; limit: number };
+  "renew-leases": { game: string; until: number; matchIds: string[] };
+  "claim-expired-leases": { game: string; now: number; limit: number };
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -46,7 +46,32 @@ export const scriptSources = new Map<ScriptName, string>(
   NAMES.map((name) => [name, `${prelude}\n${readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8")}`]),
 );
 
-/** The ARGV of a script call: the key prefix, then the arguments as one JSON object. */
-export function encodeArgs<N extends ScriptName>(prefix: string, args: ScriptArgs[N]): [string, string] {
-  return [prefix, JSON.stringify(args)];
+/** The hash-tagged prefix of every key of a game: `<prefix>:{<game>}`, one Redis Cluster slot per game. */
+export function gameKeyPrefix(prefix: string, game: string): string {
+  return `${prefix}:{${game}}`;
+}
+
+/** The keys each script names from its arguments (after the game's prefix), as the prelude's `k` builds them. */
+const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
+  enqueue: (a) => [`p:${a.game}:${a.playerId}`, `rating:${a.game}`, `t:${a.ticketId}`, `qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, `modes:${a.game}`],
+  dequeue: (a) => [`p:${a.game}:${a.playerId}`],
+  "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `np:${a.node}`, `online:${a.game}`],
+  "close-session": (a) => [`p:${a.game}:${a.playerId}`, `online:${a.game}`],
+  "sweep-nodes": () => ["nodes"],
+  pair: (a) => [`qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, "nodes", `rc:${a.game}`, `ms:${a.game}`, ...a.matchIds.map((id) => `m:${id}`)],
+  "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "leases"],
+  "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "leases"],
+  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "leases"],
+  "get-match": (a) => [`m:${a.matchId}`],
+  "renew-leases": (a) => ["leases", ...a.matchIds.map((id) => `m:${id}`)],
+  "claim-expired-leases": () => ["leases"],
+};
+
+/**
+ * A script call's KEYS and ARGV: the keys it names (all in its game's slot), then the key prefix
+ * and the arguments as one JSON object.
+ */
+export function encodeCall<N extends ScriptName>(name: N, prefix: string, args: ScriptArgs[N] & { game: string }): { keys: string[]; argv: [string, string] } {
+  const tagged = gameKeyPrefix(prefix, args.game);
+  return { keys: NAMED[name](args).map((key) => `${tagged}:${key}`), argv: [prefix, JSON.stringify(args)] };
 }

@@ -2,7 +2,19 @@ import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../prot
 import { findPairs } from "./memory-pairing.ts";
 import { key, MemoryState } from "./memory-state.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type {
+  Sweep,
+  HostLease,
+  MatchPointer,
+  MatchRef,
+  Cancellation,
+  Departure,
+  GameCounts,
+  MatchRecord,
+  PairingRules,
+  Ticket,
+  TicketRequest,
+} from "./types.ts";
 
 /**
  * The embedded single-node store: the same state and rules as `RedisStore`, kept in Maps.
@@ -169,14 +181,14 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     return true;
   }
 
-  async renewLeases(matchIds: string[], until: number): Promise<void> {
-    for (const matchId of matchIds) {
+  async renewLeases(leases: MatchRef[], until: number): Promise<void> {
+    for (const { matchId } of leases) {
       const match = this.matches.get(matchId);
       if (match && match.state === "playing") this.leases.set(match.game, matchId, until);
     }
   }
 
-  async claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]> {
+  async claimExpiredLeases(now: number, limit: number): Promise<MatchRef[]> {
     return this.leases.claimExpired(now, limit);
   }
 

@@ -1,8 +1,21 @@
-import type { Redis } from "ioredis";
+import { createHash } from "node:crypto";
+import type { Cluster, Redis } from "ioredis";
 import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
-import { encodeArgs, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
+import { encodeCall, gameKeyPrefix, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
 import type { MatchmakingStore } from "./store.ts";
-import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type {
+  Sweep,
+  HostLease,
+  MatchPointer,
+  Cancellation,
+  Departure,
+  GameCounts,
+  MatchRecord,
+  MatchRef,
+  PairingRules,
+  Ticket,
+  TicketRequest,
+} from "./types.ts";
 
 /** cjson encodes an empty Lua table as `{}`: read lists defensively. */
 function list<T>(value: unknown): T[] {
@@ -13,37 +26,38 @@ function unavailable(error: unknown): ArenaError {
   return new ArenaError(ErrorCode.UNAVAILABLE, "matchmaking store unreachable; nothing was changed, try again", { cause: error });
 }
 
+/** Scripts by the SHA1 of their source: EVALSHA first, EVAL (which caches it on that node) on NOSCRIPT. */
+const shas = new Map<ScriptName, string>([...scriptSources].map(([name, source]) => [name, createHash("sha1").update(source).digest("hex")]));
+
+/** At most this many players of a dead node are swept per script call (the call repeats until done). */
+const SWEEP_BATCH = 500;
+
 /**
- * The shared store on Redis: every change that touches more than one key is one Lua script, so
- * matchers on any number of nodes never pair a ticket twice, nor a cancelled or expired one.
- * Keys live under `<prefix>:`; one Redis (not a cluster) is assumed.
+ * The shared store on Redis, standalone or Cluster: every change that touches more than one key is
+ * one Lua script, so matchers on any number of nodes never pair a ticket twice, nor a cancelled or
+ * expired one. Every key of a game carries the game's hash tag (`<prefix>:{<game>}:...`), so each
+ * script runs in one slot; a game's state lives on one Cluster master, and games spread over them.
  */
 export class RedisStore implements MatchmakingStore {
-  private readonly shas = new Map<ScriptName, string>();
-
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
+    /** The games whose keys this store keeps (heartbeats, sweeps and leases go to each). */
+    private readonly games: readonly string[],
   ) {}
 
-  private key(...parts: string[]): string {
-    return [this.prefix, ...parts].join(":");
+  private key(game: string, ...parts: string[]): string {
+    return [gameKeyPrefix(this.prefix, game), ...parts].join(":");
   }
 
   private async run<N extends ScriptName>(name: N, args: ScriptArgs[N]): Promise<string> {
-    const source = scriptSources.get(name)!;
-    const argv = encodeArgs<N>(this.prefix, args);
+    const { keys, argv } = encodeCall(name, this.prefix, args);
     try {
-      let sha = this.shas.get(name);
-      if (!sha) {
-        sha = (await this.redis.script("LOAD", source)) as string;
-        this.shas.set(name, sha);
-      }
       try {
-        return (await this.redis.evalsha(sha, 0, ...argv)) as string;
+        return (await this.redis.evalsha(shas.get(name)!, keys.length, ...keys, ...argv)) as string;
       } catch (error) {
         if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-        return (await this.redis.eval(source, 0, ...argv)) as string;
+        return (await this.redis.eval(scriptSources.get(name)!, keys.length, ...keys, ...argv)) as string;
       }
     } catch (error) {
       if ((error as Error).name === "ReplyError") throw error;
@@ -68,12 +82,21 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async heartbeat(node: string, now: number): Promise<void> {
-    await this.call(() => this.redis.zadd(this.key("nodes"), now, node));
+    await this.call(() => Promise.all(this.games.map((game) => this.redis.zadd(this.key(game, "nodes"), now, node))));
   }
 
   async sweepDeadNodes(now: number, ttlMs: number): Promise<Sweep> {
-    const result = await this.json<{ expired: unknown; orphans: unknown }>("sweep-nodes", { now, ttl: ttlMs });
-    return { expired: list<Ticket>(result.expired), orphans: list(result.orphans) };
+    const sweep: Sweep = { expired: [], orphans: [] };
+    for (const game of this.games) {
+      // Bounded batches: a dead node with many players never makes one long script.
+      for (let more = true; more; ) {
+        const result = await this.json<{ expired: unknown; orphans: unknown; more: boolean }>("sweep-nodes", { game, now, ttl: ttlMs, limit: SWEEP_BATCH });
+        sweep.expired.push(...list<Ticket>(result.expired));
+        sweep.orphans.push(...list<Sweep["orphans"][number]>(result.orphans));
+        more = result.more;
+      }
+    }
+    return sweep;
   }
 
   async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null> {
@@ -81,7 +104,7 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {
-    return this.call(() => this.redis.hget(this.key("p", game, playerId), "node"));
+    return this.call(() => this.redis.hget(this.key(game, "p", game, playerId), "node"));
   }
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
@@ -101,7 +124,7 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async modes(game: string): Promise<string[]> {
-    return this.call(() => this.redis.smembers(this.key("modes", game)));
+    return this.call(() => this.redis.smembers(this.key(game, "modes", game)));
   }
 
   async pair(game: string, mode: string, now: number, rules: PairingRules, matchIds: string[], focusTicketId?: string): Promise<MatchRecord[]> {
@@ -125,16 +148,23 @@ export class RedisStore implements MatchmakingStore {
     });
   }
 
-  async renewLeases(matchIds: string[], until: number): Promise<void> {
-    if (matchIds.length) await this.run("renew-leases", { until, matchIds });
+  async renewLeases(leases: MatchRef[], until: number): Promise<void> {
+    const byGame = new Map<string, string[]>();
+    for (const { game, matchId } of leases) byGame.set(game, [...(byGame.get(game) ?? []), matchId]);
+    for (const [game, matchIds] of byGame) await this.run("renew-leases", { game, until, matchIds });
   }
 
-  async claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]> {
-    return list((await this.json<{ claimed: unknown }>("claim-expired-leases", { now, limit })).claimed);
+  async claimExpiredLeases(now: number, limit: number): Promise<MatchRef[]> {
+    const claimed: MatchRef[] = [];
+    for (const game of this.games) {
+      if (claimed.length >= limit) break;
+      claimed.push(...list<MatchRef>((await this.json<{ claimed: unknown }>("claim-expired-leases", { game, now, limit: limit - claimed.length })).claimed));
+    }
+    return claimed;
   }
 
   async overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]> {
-    return this.call(() => this.redis.zrangebyscore(this.key("rc", game), "-inf", now, "LIMIT", 0, limit));
+    return this.call(() => this.redis.zrangebyscore(this.key(game, "rc", game), "-inf", now, "LIMIT", 0, limit));
   }
 
   async cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null> {
@@ -147,22 +177,22 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {
-    const value = await this.call(() => this.redis.hget(this.key("rating", game), playerId));
+    const value = await this.call(() => this.redis.hget(this.key(game, "rating", game), playerId));
     return value === null ? defaultRating : Number(value);
   }
 
   async setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void> {
     const entries = Object.entries(ratings);
-    if (entries.length) await this.call(() => this.redis.hset(this.key("rating", game), Object.fromEntries(entries)));
+    if (entries.length) await this.call(() => this.redis.hset(this.key(game, "rating", game), Object.fromEntries(entries)));
   }
 
   async counts(game: string): Promise<GameCounts> {
     return this.call(async () => {
-      const modes = await this.redis.smembers(this.key("modes", game));
+      const modes = await this.redis.smembers(this.key(game, "modes", game));
       const pipeline = this.redis.pipeline();
-      for (const mode of modes) pipeline.zcard(this.key("qa", game, mode));
-      pipeline.scard(this.key("ms", game));
-      pipeline.scard(this.key("online", game));
+      for (const mode of modes) pipeline.zcard(this.key(game, "qa", game, mode));
+      pipeline.scard(this.key(game, "ms", game));
+      pipeline.scard(this.key(game, "online", game));
       const results = ((await pipeline.exec()) ?? []).map(([error, value]) => {
         if (error) throw error;
         return Number(value);
@@ -175,16 +205,17 @@ export class RedisStore implements MatchmakingStore {
 
   async queueSizes(game: string): Promise<Record<string, number>> {
     return this.call(async () => {
-      const modes = await this.redis.smembers(this.key("modes", game));
-      const sizes = await Promise.all(modes.map((mode) => this.redis.zcard(this.key("qa", game, mode))));
+      const modes = await this.redis.smembers(this.key(game, "modes", game));
+      const sizes = await Promise.all(modes.map((mode) => this.redis.zcard(this.key(game, "qa", game, mode))));
       return Object.fromEntries(modes.map((mode, i) => [mode, sizes[i] ?? 0]));
     });
   }
 
   async epoch(candidate: string): Promise<string> {
     return this.call(async () => {
-      await this.redis.set(this.key("epoch"), candidate, "NX");
-      return (await this.redis.get(this.key("epoch"))) ?? candidate;
+      const key = `${this.prefix}:epoch`;
+      await this.redis.set(key, candidate, "NX");
+      return (await this.redis.get(key)) ?? candidate;
     });
   }
 

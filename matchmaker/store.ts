@@ -1,5 +1,17 @@
 import type { PlayerId } from "../protocol/index.ts";
-import type { Sweep, HostLease, MatchPointer, Cancellation, Departure, GameCounts, MatchRecord, PairingRules, Ticket, TicketRequest } from "./types.ts";
+import type {
+  Sweep,
+  HostLease,
+  MatchPointer,
+  MatchRef,
+  Cancellation,
+  Departure,
+  GameCounts,
+  MatchRecord,
+  PairingRules,
+  Ticket,
+  TicketRequest,
+} from "./types.ts";
 import type { CancelReason } from "../protocol/index.ts";
 
 /**
@@ -50,9 +62,9 @@ export interface MatchStore {
   /** Ends a running match: its players are free to queue again; its lease is dropped. */
   endMatch(game: string, matchId: string): Promise<boolean>;
   /** The host keeps its matches' leases alive until `until`. */
-  renewLeases(matchIds: string[], until: number): Promise<void>;
+  renewLeases(leases: MatchRef[], until: number): Promise<void>;
   /** Takes (once, across all nodes) running matches whose host let the lease lapse. */
-  claimExpiredLeases(now: number, limit: number): Promise<{ game: string; matchId: string }[]>;
+  claimExpiredLeases(now: number, limit: number): Promise<MatchRef[]>;
 }
 
 /** Players' ratings per game. */

@@ -46,6 +46,12 @@ export interface MatchRecord {
   host?: string;
 }
 
+/** A match named with its game. */
+export interface MatchRef {
+  game: string;
+  matchId: string;
+}
+
 /** Where a player's running (or pending) match is, as seen when the player connects. */
 export interface MatchPointer {
   matchId: string;

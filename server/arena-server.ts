@@ -64,7 +64,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       `uWebSockets.js native binary is not in use (${uwsLoad.reason}); refusing to run on its slow JavaScript fallback. Set ENGINE=ws to use the ws engine instead.`,
     );
   }
-  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.nodeId, log) : undefined;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisCluster, config.nodeId, log) : undefined;
   let draining = false;
 
   const io: ArenaIo = new Server({

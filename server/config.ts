@@ -6,7 +6,10 @@ export type EngineName = "uws" | "ws";
 export interface ArenaConfig {
   port: number;
   host: string;
+  /** A Redis URL; with `redisCluster`, one or more comma-separated seed URLs of a Redis Cluster. */
   redisUrl: string | undefined;
+  /** `REDIS_CLUSTER=true`: `redisUrl` names seeds of a Redis Cluster. */
+  redisCluster: boolean;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   redisPrefix: string;
   secret: string;
@@ -92,16 +95,21 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   return raw as T;
 }
 
-function redisUrl(env: Env): string | undefined {
-  const raw = env.REDIS_URL;
-  if (raw === undefined || raw === "") return undefined;
+function isRedisUrl(raw: string): boolean {
   try {
     const url = new URL(raw);
-    if (url.protocol === "redis:" || url.protocol === "rediss:") return raw;
+    return url.protocol === "redis:" || url.protocol === "rediss:";
   } catch {
-    // falls through to the error below
+    return false;
   }
-  throw new ConfigError("REDIS_URL", "a redis:// or rediss:// URL", raw);
+}
+
+function redisUrl(env: Env, cluster: boolean): string | undefined {
+  const raw = env.REDIS_URL;
+  if (raw === undefined || raw === "") return undefined;
+  if (!cluster && isRedisUrl(raw)) return raw;
+  if (cluster && raw.split(",").every((seed) => isRedisUrl(seed.trim()))) return raw;
+  throw new ConfigError("REDIS_URL", cluster ? "one or more comma-separated redis:// or rediss:// URLs (Cluster seeds)" : "a redis:// or rediss:// URL", raw);
 }
 
 function prefix(env: Env): string {
@@ -115,7 +123,9 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 
 /** Reads and validates the configuration; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): ArenaConfig {
-  const url = redisUrl(env);
+  const cluster = boolean(env, "REDIS_CLUSTER", false);
+  const url = redisUrl(env, cluster);
+  if (cluster && !url) throw new ConfigError("REDIS_CLUSTER", "REDIS_URL set to the Cluster's seeds", "true");
   const rawSecret = env.ARENA_SECRET ?? "";
   if (url && rawSecret === "") {
     throw new ConfigError("ARENA_SECRET", "a secret of at least 32 characters, required when REDIS_URL is set", "");
@@ -130,6 +140,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     port: integer(env, "PORT", 3000, 0, 65535),
     host,
     redisUrl: url,
+    redisCluster: cluster,
     redisPrefix: prefix(env),
     secret: rawSecret !== "" ? rawSecret : randomBytes(32).toString("hex"),
     secretGenerated: rawSecret === "",

@@ -25,7 +25,13 @@ export interface NodeServices {
 /** Wires the matchmaker and the game rooms to the namespaces of a node. */
 export function createNodeServices(shared: SharedParts, namespaces: Map<string, ArenaNamespace>): NodeServices {
   const { config, log, redis, games } = shared;
-  const store: MatchmakingStore = redis ? new RedisStore(redis.cmd, config.redisPrefix) : new MemoryStore();
+  const store: MatchmakingStore = redis
+    ? new RedisStore(
+        redis.cmd,
+        config.redisPrefix,
+        games.list().map((g) => g.name),
+      )
+    : new MemoryStore();
   const mm = config.matchmaker;
   const rules: PairingRules = {
     ...DEFAULT_RULES,

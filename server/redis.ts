@@ -1,13 +1,15 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import type { Logger } from "./logger.ts";
 
 /** The connections a node keeps: commands (store), publish/subscribe (adapter), and the rooms' relay subscriber. */
 export interface RedisLinks {
-  cmd: Redis;
-  pub: Redis;
-  sub: Redis;
+  cmd: RedisClient;
+  pub: RedisClient;
+  sub: RedisClient;
   /** A subscriber for the game rooms' node-to-node relay. */
-  relay: Redis;
+  relay: RedisClient;
+  /** Whether these are connections to a Redis Cluster. */
+  cluster: boolean;
   /** True while all connections are up. */
   ready(): boolean;
   /** Resolves when all are up, or after `timeoutMs` (false) so that a node can start without Redis. */
@@ -15,8 +17,33 @@ export interface RedisLinks {
   quit(): Promise<void>;
 }
 
-function connect(url: string, role: string, nodeId: string, log: Logger, options: RedisOptions): Redis {
-  const client = new Redis(url, {
+/** A standalone Redis or a Redis Cluster: ioredis gives both the same commands. */
+export type RedisClient = Redis | Cluster;
+
+/** Seeds of a Cluster from `REDIS_URL`'s comma-separated URLs. */
+function seeds(url: string): { host: string; port: number }[] {
+  return url.split(",").map((seed) => {
+    const parsed = new URL(seed.trim());
+    return { host: parsed.hostname, port: Number(parsed.port || 6379) };
+  });
+}
+
+/** Opens one client: a Cluster (its per-node connections share `options`) or a standalone Redis. */
+export function openRedis(url: string, cluster: boolean, options: RedisOptions): RedisClient {
+  if (!cluster) return new Redis(url, options);
+  const { enableOfflineQueue, ...redisOptions } = options;
+  const first = new URL(url.split(",")[0]!.trim());
+  const auth = { ...(first.username ? { username: decodeURIComponent(first.username) } : {}), ...(first.password ? { password: decodeURIComponent(first.password) } : {}) };
+  const clusterOptions: ClusterOptions = {
+    redisOptions: { ...redisOptions, ...auth, ...(first.protocol === "rediss:" ? { tls: {} } : {}) },
+    clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+  };
+  return new Cluster(seeds(url), clusterOptions);
+}
+
+function connect(url: string, cluster: boolean, role: string, nodeId: string, log: Logger, options: RedisOptions): RedisClient {
+  const client = openRedis(url, cluster, {
     lazyConnect: false,
     connectionName: `arena-${role}-${nodeId}`,
     retryStrategy: (times) => Math.min(times * 100, 2000),
@@ -41,17 +68,18 @@ function connect(url: string, role: string, nodeId: string, log: Logger, options
  * connection fails fast instead of queueing (callers answer UNAVAILABLE), the adapter's
  * connections queue so that subscriptions come back by themselves.
  */
-export function connectRedis(url: string, nodeId: string, log: Logger): RedisLinks {
-  const cmd = connect(url, "cmd", nodeId, log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const pub = connect(url, "pub", nodeId, log, { maxRetriesPerRequest: 3 });
-  const sub = connect(url, "sub", nodeId, log, { maxRetriesPerRequest: null });
-  const relay = connect(url, "relay", nodeId, log, { maxRetriesPerRequest: null });
+export function connectRedis(url: string, cluster: boolean, nodeId: string, log: Logger): RedisLinks {
+  const cmd = connect(url, cluster, "cmd", nodeId, log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const pub = connect(url, cluster, "pub", nodeId, log, { maxRetriesPerRequest: 3 });
+  const sub = connect(url, cluster, "sub", nodeId, log, { maxRetriesPerRequest: null });
+  const relay = connect(url, cluster, "relay", nodeId, log, { maxRetriesPerRequest: null });
   const all = [cmd, pub, sub, relay];
   return {
     cmd,
     pub,
     sub,
     relay,
+    cluster,
     ready: () => all.every((client) => client.status === "ready"),
     async waitReady(timeoutMs) {
       const deadline = Date.now() + timeoutMs;

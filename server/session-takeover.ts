@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "./logger.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 
@@ -17,7 +17,7 @@ export class SessionTakeover {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis | undefined,
+    private readonly redis: Redis | Cluster | undefined,
     private readonly key: string,
     private readonly log: Logger,
   ) {

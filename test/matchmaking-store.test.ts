@@ -252,12 +252,18 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.sessionNode("pong", "a")).toBe("n1");
     expect(await store.sessionNode("pong", "nobody")).toBeNull();
     expect(await store.claimExpiredLeases(T0 + 2000, 10)).toEqual([]);
-    await store.renewLeases([match!.matchId, "m_gone"], T0 + 6000);
+    await store.renewLeases(
+      [
+        { game: "pong", matchId: match!.matchId },
+        { game: "pong", matchId: "m_gone" },
+      ],
+      T0 + 6000,
+    );
     expect(await store.claimExpiredLeases(T0 + 5000, 10)).toEqual([]);
     expect(await store.claimExpiredLeases(T0 + 6000, 10)).toEqual([{ game: "pong", matchId: match!.matchId }]);
     expect(await store.claimExpiredLeases(T0 + 7000, 10)).toEqual([]);
     expect(await store.endMatch("pong", match!.matchId)).toBe(true);
-    await store.renewLeases([match!.matchId], T0 + 9000);
+    await store.renewLeases([{ game: "pong", matchId: match!.matchId }], T0 + 9000);
     expect(await store.claimExpiredLeases(T0 + 99_000, 10)).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
--- A: now, limit. Each lapsed lease is taken by exactly one caller.
+-- A: game, now, limit. Each lapsed lease is taken by exactly one caller.
 local lapsed = redis.call('ZRANGEBYSCORE', k('leases'), '-inf', A.now, 'LIMIT', 0, A.limit)
 local claimed = {}
 for _, member in ipairs(lapsed) do

@@ -1,8 +1,12 @@
 -- Shared helpers; every script starts with this. ARGV[1] is the key prefix; ARGV[2] holds the
 -- script's arguments as one JSON object, built by lua-scripts.ts (its `ScriptArgs` names each field).
+-- Every script works on one game, and every key of a game carries the game's hash tag
+-- (`<prefix>:{<game>}:...`): a script runs in one slot of a Redis Cluster. The keys it can name
+-- from its arguments are declared (KEYS); those it finds in the data (tickets, matches) share the tag.
 local P = ARGV[1]
 local A = cjson.decode(ARGV[2])
-local function k(...) return P .. ':' .. table.concat({...}, ':') end
+local T = P .. ':{' .. A.game .. '}'
+local function k(...) return T .. ':' .. table.concat({...}, ':') end
 local function pkey(game, pid) return k('p', game, pid) end
 
 local function alive(game, pid, now, ttl)

@@ -1,4 +1,4 @@
--- A: until, matchIds
+-- A: game, until, matchIds (of that game)
 local renewed = 0
 for _, mid in ipairs(A.matchIds) do
   local f = redis.call('HMGET', k('m', mid), 'game', 'state')

@@ -1,9 +1,17 @@
--- A: now, ttl. Removes what dead nodes left: their players' tickets and sessions.
+-- A: game, now, ttl, limit. Removes what dead nodes left in one game: their players' tickets and
+-- sessions, at most `limit` players per call (`more` says whether to call again).
 local cutoff = A.now - A.ttl
 local dead = redis.call('ZRANGEBYSCORE', k('nodes'), '-inf', '(' .. cutoff)
+local budget = A.limit
+local more = false
 local expired, orphans = {}, {}
 for _, node in ipairs(dead) do
-  for _, member in ipairs(redis.call('SMEMBERS', k('np', node))) do
+  if budget <= 0 then
+    more = true
+    break
+  end
+  local members = redis.call('SPOP', k('np', node), budget)
+  for _, member in ipairs(members) do
     local cut = string.find(member, '|', 1, true)
     local game, pid = string.sub(member, 1, cut - 1), string.sub(member, cut + 1)
     local key = pkey(game, pid)
@@ -20,7 +28,11 @@ for _, node in ipairs(dead) do
       forget_if_idle(game, pid)
     end
   end
-  redis.call('DEL', k('np', node))
+  budget = budget - #members
+  if redis.call('EXISTS', k('np', node)) == 1 then
+    more = true
+    break
+  end
   redis.call('ZREM', k('nodes'), node)
 end
-return cjson.encode({ expired = expired, orphans = orphans })
+return cjson.encode({ expired = expired, orphans = orphans, more = more })

@@ -1,25 +1,35 @@
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
-import { startPrivateRedis, type PrivateRedis } from "./redis-process.ts";
+import { startPrivateRedis, startRedisCluster, type PrivateRedis, type PrivateRedisCluster } from "../../harness/index.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     redisUrl: string;
+    /** Seeds of a 3-master Redis Cluster (comma-separated URLs). */
+    redisClusterUrl: string;
   }
 }
 
 let redis: PrivateRedis | undefined;
+let cluster: PrivateRedisCluster | undefined;
 
-/** Starts the suite's private Redis unless REDIS_URL names one; stops it at the end. */
+/**
+ * Starts the suite's private Redis and private 3-master Redis Cluster, unless REDIS_URL and
+ * REDIS_CLUSTER_URL name ones to use; stops what it started at the end.
+ */
 export async function setup(project: TestProject): Promise<void> {
-  if (process.env.REDIS_URL) {
-    project.provide("redisUrl", process.env.REDIS_URL);
-    return;
+  if (process.env.REDIS_URL) project.provide("redisUrl", process.env.REDIS_URL);
+  else {
+    redis = await startPrivateRedis();
+    project.provide("redisUrl", redis.url);
   }
-  redis = await startPrivateRedis();
-  project.provide("redisUrl", redis.url);
+  if (process.env.REDIS_CLUSTER_URL) project.provide("redisClusterUrl", process.env.REDIS_CLUSTER_URL);
+  else {
+    cluster = await startRedisCluster();
+    project.provide("redisClusterUrl", cluster.url);
+  }
 }
 
 export async function teardown(): Promise<void> {
-  await redis?.stop();
+  await Promise.all([redis?.stop(), cluster?.stop()]);
 }
