@@ -34,7 +34,12 @@ export class LocalRelay implements NodeRelay {
   async close(): Promise<void> {}
 }
 
-/** Several nodes: a Redis channel per node (`<prefix>:relay:<node>`), published to directly. */
+/**
+ * Several nodes: a Redis channel per node (`<prefix>:relay:<node>`), published to directly. On a
+ * Redis Cluster it is a sharded channel (SPUBLISH / SSUBSCRIBE): the shard that owns the channel's
+ * slot carries all of a node's messages, so they arrive in the order sent, and no other shard sees
+ * them (classic PUBLISH goes to a random master and over the cluster bus to all: out of order).
+ */
 export class RedisRelay implements NodeRelay {
   private handler: (message: RelayMessage) => void = () => undefined;
   private readonly channel: string;
@@ -44,10 +49,11 @@ export class RedisRelay implements NodeRelay {
     private readonly sub: Redis | Cluster,
     private readonly prefix: string,
     node: string,
+    private readonly sharded = false,
   ) {
     this.channel = `${prefix}:relay:${node}`;
-    void this.sub.subscribe(this.channel).catch(() => undefined);
-    this.sub.on("message", (channel: string, text: string) => {
+    void (sharded ? this.sub.ssubscribe(this.channel) : this.sub.subscribe(this.channel)).catch(() => undefined);
+    this.sub.on(sharded ? "smessage" : "message", (channel: string, text: string) => {
       if (channel !== this.channel) return;
       let message: RelayMessage;
       try {
@@ -60,7 +66,9 @@ export class RedisRelay implements NodeRelay {
   }
 
   send(node: string, message: RelayMessage): void {
-    void this.pub.publish(`${this.prefix}:relay:${node}`, JSON.stringify(message)).catch(() => undefined);
+    const channel = `${this.prefix}:relay:${node}`;
+    const text = JSON.stringify(message);
+    void (this.sharded ? this.pub.spublish(channel, text) : this.pub.publish(channel, text)).catch(() => undefined);
   }
 
   onMessage(handler: (message: RelayMessage) => void): void {
@@ -68,6 +76,6 @@ export class RedisRelay implements NodeRelay {
   }
 
   async close(): Promise<void> {
-    await this.sub.unsubscribe(this.channel).catch(() => undefined);
+    await (this.sharded ? this.sub.sunsubscribe(this.channel) : this.sub.unsubscribe(this.channel)).catch(() => undefined);
   }
 }

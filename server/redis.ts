@@ -29,26 +29,35 @@ function seeds(url: string): { host: string; port: number }[] {
 }
 
 /** Opens one client: a Cluster (its per-node connections share `options`) or a standalone Redis. */
-export function openRedis(url: string, cluster: boolean, options: RedisOptions): RedisClient {
+export function openRedis(url: string, cluster: boolean, options: RedisOptions, shardedSubscribers = false): RedisClient {
   if (!cluster) return new Redis(url, options);
   const { enableOfflineQueue, ...redisOptions } = options;
   const first = new URL(url.split(",")[0]!.trim());
-  const auth = { ...(first.username ? { username: decodeURIComponent(first.username) } : {}), ...(first.password ? { password: decodeURIComponent(first.password) } : {}) };
+  const auth = {
+    ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+    ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+  };
   const clusterOptions: ClusterOptions = {
     redisOptions: { ...redisOptions, ...auth, ...(first.protocol === "rediss:" ? { tls: {} } : {}) },
     clusterRetryStrategy: (times) => Math.min(times * 100, 2000),
+    shardedSubscribers,
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
   };
   return new Cluster(seeds(url), clusterOptions);
 }
 
-function connect(url: string, cluster: boolean, role: string, nodeId: string, log: Logger, options: RedisOptions): RedisClient {
-  const client = openRedis(url, cluster, {
-    lazyConnect: false,
-    connectionName: `arena-${role}-${nodeId}`,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-    ...options,
-  });
+function connect(url: string, cluster: boolean, role: string, nodeId: string, log: Logger, options: RedisOptions, shardedSubscribers = false): RedisClient {
+  const client = openRedis(
+    url,
+    cluster,
+    {
+      lazyConnect: false,
+      connectionName: `arena-${role}-${nodeId}`,
+      retryStrategy: (times) => Math.min(times * 100, 2000),
+      ...options,
+    },
+    shardedSubscribers,
+  );
   let lastStatus = "";
   const report = (status: string, error?: Error) => {
     if (status === lastStatus) return;
@@ -72,7 +81,9 @@ export function connectRedis(url: string, cluster: boolean, nodeId: string, log:
   const cmd = connect(url, cluster, "cmd", nodeId, log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const pub = connect(url, cluster, "pub", nodeId, log, { maxRetriesPerRequest: 3 });
   const sub = connect(url, cluster, "sub", nodeId, log, { maxRetriesPerRequest: null });
-  const relay = connect(url, cluster, "relay", nodeId, log, { maxRetriesPerRequest: null });
+  // On a Cluster the relay uses sharded pub/sub (SPUBLISH to the slot of the node's channel):
+  // one shard carries a node's messages, in order, and no other shard sees them.
+  const relay = connect(url, cluster, "relay", nodeId, log, { maxRetriesPerRequest: null }, cluster);
   const all = [cmd, pub, sub, relay];
   return {
     cmd,

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Announcement } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, waitFor } from "./support/clients.ts";
-import { spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+import { redisEnv, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -15,10 +15,10 @@ describe("announcements from another process", () => {
     await Promise.all(nodes.map((n) => n.kill()));
   });
 
-  it("npm run announce reaches a player on each of two nodes, and only in that game", async () => {
-    const env = { ENGINE: "uws", REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret() };
-    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
-    const [a, b] = nodes as [ChildNode, ChildNode];
+  it.each(["redis", "redis-cluster"] as const)("npm run announce reaches a player on each of two nodes, and only in that game (%s)", async (redis) => {
+    const env: Record<string, string> = { ENGINE: "uws", ...redisEnv(redis), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret() };
+    const [a, b] = await Promise.all([spawnNode(env), spawnNode(env)]);
+    nodes.push(a, b);
     const onA = (await connectGuest(a.url, "pong")).socket;
     const onB = (await connectGuest(b.url, "pong")).socket;
     const other = (await connectGuest(a.url, "tictactoe")).socket;
@@ -27,11 +27,13 @@ describe("announcements from another process", () => {
     const heard = Promise.all([waitFor<Announcement>(onA, "announcement"), waitFor<Announcement>(onB, "announcement")]);
     const cli = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", "--game", "pong", "Maintenance", "at", "noon"], {
       cwd: ROOT,
-      env: { ...process.env, REDIS_URL: env.REDIS_URL, REDIS_PREFIX: env.REDIS_PREFIX },
+      env: { ...process.env, REDIS_URL: env.REDIS_URL, REDIS_CLUSTER: env.REDIS_CLUSTER ?? "false", REDIS_PREFIX: env.REDIS_PREFIX },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    let stderr = "";
+    cli.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const [code] = (await once(cli, "exit")) as [number];
-    expect(code).toBe(0);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     const [x, y] = await heard;
     expect(x.text).toBe("Maintenance at noon");
     expect(y).toEqual(x);

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { MatchEnd, PongView } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
-import { ENGINES, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind } from "./support/servers.ts";
 
-function cluster(engine: string, extra: Record<string, string> = {}) {
-  return { ENGINE: engine, REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "30", ...extra };
+function cluster(engine: string, redis: RedisKind, extra: Record<string, string> = {}) {
+  return { ENGINE: engine, ...redisEnv(redis), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "30", ...extra };
 }
 
 const nodes: ChildNode[] = [];
@@ -22,9 +22,9 @@ async function hostOf(matchId: string): Promise<ChildNode> {
   return find()!;
 }
 
-describe.each(ENGINES)("matches across two nodes (%s)", (engine) => {
+describe.each(SETUPS)("matches across two nodes (%s, %s)", (engine, redis) => {
   it("plays tictactoe to the end with the players on different nodes", async () => {
-    const env = cluster(engine);
+    const env = cluster(engine, redis);
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
     const [a, b] = nodes as [ChildNode, ChildNode];
     const match = await startMatch("tictactoe", [a.url, b.url]);
@@ -41,7 +41,7 @@ describe.each(ENGINES)("matches across two nodes (%s)", (engine) => {
   });
 
   it("plays pong across nodes; every acknowledged state reaches the host's RTT metrics", async () => {
-    const env = cluster(engine, { PONG_BALL_SPEED: "3", PONG_TICK_RATE: "60", PONG_POINTS: "3" });
+    const env = cluster(engine, redis, { PONG_BALL_SPEED: "3", PONG_TICK_RATE: "60", PONG_POINTS: "3" });
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
     const [a, b] = nodes as [ChildNode, ChildNode];
     const match = await startMatch("pong", [a.url, b.url]);
@@ -64,9 +64,9 @@ describe.each(ENGINES)("matches across two nodes (%s)", (engine) => {
   });
 });
 
-describe("a host node that dies", () => {
+describe.each(["redis", "redis-cluster"] as const)("a host node that dies (%s)", (redis) => {
   it("ends its matches as aborted for the surviving player, who can queue again", async () => {
-    const env = cluster("uws", { HOST_LEASE_MS: "600" });
+    const env = cluster("uws", redis, { HOST_LEASE_MS: "600" });
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
     const [a, b] = nodes as [ChildNode, ChildNode];
     const match = await startMatch("tictactoe", [a.url, b.url]);
@@ -82,9 +82,9 @@ describe("a host node that dies", () => {
   });
 });
 
-describe("a player's node that dies mid-match", () => {
+describe.each(["redis", "redis-cluster"] as const)("a player's node that dies mid-match (%s)", (redis) => {
   it("the host holds the seat for the grace period, then ends the match abandoned for the survivor", async () => {
-    const env = cluster("uws", { TICKET_TTL_MS: "1500", RECONNECT_GRACE_MS: "500" });
+    const env = cluster("uws", redis, { TICKET_TTL_MS: "1500", RECONNECT_GRACE_MS: "500" });
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
     const [a, b] = nodes as [ChildNode, ChildNode];
     // Ann on b readies first, Bob on a last: a hosts the room, so killing b only takes Ann's connection

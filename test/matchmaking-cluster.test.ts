@@ -1,17 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MatchFound } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
-import { ENGINES, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind } from "./support/servers.ts";
 
-function clusterEnv(engine: string, extra: Record<string, string> = {}) {
-  return { ENGINE: engine, REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), ...extra };
+function clusterEnv(engine: string, redis: RedisKind, extra: Record<string, string> = {}) {
+  return { ENGINE: engine, ...redisEnv(redis), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), ...extra };
 }
 
-describe.each(ENGINES)("matchmaking across nodes (%s)", (engine) => {
+describe.each(SETUPS)("matchmaking across nodes (%s, %s)", (engine, redis) => {
   let a: ChildNode;
   let b: ChildNode;
   beforeAll(async () => {
-    const env = clusterEnv(engine, { MATCHMAKER_INTERVAL_MS: "50" });
+    const env = clusterEnv(engine, redis, { MATCHMAKER_INTERVAL_MS: "50" });
     [a, b] = await Promise.all([spawnNode(env), spawnNode(env)]);
   });
   afterAll(async () => {
@@ -43,7 +43,7 @@ describe.each(ENGINES)("matchmaking across nodes (%s)", (engine) => {
 
 // Several real processes, SIGKILL and wall-clock TTLs on a shared 2-core machine: one retry absorbs
 // a stalled machine; a real fault fails both attempts.
-describe("a node killed while it owns queued tickets", { retry: 1 }, () => {
+describe.each(["redis", "redis-cluster"] as const)("a node killed while it owns queued tickets (%s)", { retry: 1 }, (redis) => {
   const nodes: ChildNode[] = [];
   afterEach(async () => {
     closeAllClients();
@@ -53,7 +53,7 @@ describe("a node killed while it owns queued tickets", { retry: 1 }, () => {
 
   it("its tickets are gone within the TTL, none is paired afterwards, the others keep pairing", async () => {
     const ttl = 2000;
-    const env = clusterEnv("uws", { TICKET_TTL_MS: String(ttl), MATCHMAKER_INTERVAL_MS: "50" });
+    const env = clusterEnv("uws", redis, { TICKET_TTL_MS: String(ttl), MATCHMAKER_INTERVAL_MS: "50" });
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)])));
     const [a, b, doomed] = nodes as [ChildNode, ChildNode, ChildNode];
     const modes = ["k1", "k2", "k3", "k4"];

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MatchCancelled, MatchEnd, MatchFound, MatchStart } from "../protocol/index.ts";
 import { closeAllClients, connect, request, type TestClient } from "./support/clients.ts";
-import { spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+import { redisEnv, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 import { signToken } from "./support/tokens.ts";
 
 const PLAYERS = 1000;
@@ -23,190 +23,194 @@ interface Sim {
   ended: string[];
 }
 
-describe("matchmaking race: 3 nodes, 1,000 players joining, leaving, disconnecting and reconnecting", () => {
-  const nodes: ChildNode[] = [];
-  let secret = "";
-  beforeAll(async () => {
-    secret = testSecret();
-    const env = {
-      ENGINE: "uws",
-      REDIS_URL: inject("redisUrl"),
-      REDIS_PREFIX: testPrefix(),
-      ARENA_SECRET: secret,
-      READY_TIMEOUT_MS: String(READY_TIMEOUT_MS),
-      MATCHMAKER_INTERVAL_MS: "50",
-      RECONNECT_GRACE_MS: "1000",
-      RATE_LIMIT_PER_SECOND: "1000",
-      RATE_LIMIT_BURST: "1000",
-    };
-    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)])));
-  }, 60_000);
-  afterAll(async () => {
-    closeAllClients();
-    await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
-  });
+describe.each(["redis", "redis-cluster"] as const)(
+  "matchmaking race: 3 nodes, 1,000 players joining, leaving, disconnecting and reconnecting (%s)",
+  (redis) => {
+    const nodes: ChildNode[] = [];
+    let secret = "";
+    beforeAll(async () => {
+      secret = testSecret();
+      const env = {
+        ENGINE: "uws",
+        ...redisEnv(redis),
+        REDIS_PREFIX: testPrefix(),
+        ARENA_SECRET: secret,
+        READY_TIMEOUT_MS: String(READY_TIMEOUT_MS),
+        MATCHMAKER_INTERVAL_MS: "50",
+        RECONNECT_GRACE_MS: "1000",
+        RATE_LIMIT_PER_SECOND: "1000",
+        RATE_LIMIT_BURST: "1000",
+      };
+      nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)])));
+    }, 60_000);
+    afterAll(async () => {
+      closeAllClients();
+      await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
+    });
 
-  it("never pairs a player twice, never pairs a cancelled ticket, ends every ticket once, tells every client", async () => {
-    const exp = Math.floor(Date.now() / 1000) + 3600;
-    const sims: Sim[] = await Promise.all(
-      Array.from({ length: PLAYERS }, async (_, i) => ({
-        playerId: `race-${i}`,
-        token: await signToken(secret, { sub: `race-${i}`, name: `P${i}`, exp }),
-        steady: i % 2 === 0,
-        socket: undefined,
-        found: [],
-        cancelled: [],
-        ended: [],
-      })),
-    );
-
-    const open = async (sim: Sim): Promise<TestClient> => {
-      const socket = await connect(pick(nodes).url, "tictactoe", sim.token, {
-        onSocket: (s) => {
-          s.on("match:found", (found: MatchFound) => {
-            sim.found.push(found.matchId);
-            if (Math.random() < 0.85) setTimeout(() => void request(s, "match:ready", { matchId: found.matchId }).catch(() => undefined), Math.random() * 300);
-          });
-          s.on("match:cancelled", (c: MatchCancelled) => sim.cancelled.push(c.matchId));
-          s.on("match:start", (start: MatchStart) => {
-            setTimeout(() => void request(s, "match:leave", { matchId: start.matchId }).catch(() => undefined), Math.random() * 100);
-          });
-          s.on("match:resumed", (resumed: MatchStart) => void request(s, "match:leave", { matchId: resumed.matchId }).catch(() => undefined));
-          s.on("match:end", (end: MatchEnd) => sim.ended.push(end.matchId));
-        },
-      });
-      return socket;
-    };
-
-    for (let i = 0; i < sims.length; i += 100) {
-      await Promise.all(sims.slice(i, i + 100).map(async (sim) => (sim.socket = await open(sim))));
-    }
-
-    let takeovers = 0;
-    let reconnects = 0;
-    await Promise.all(
-      sims.map(async (sim) => {
-        for (let step = 0; step < ACTIONS; step++) {
-          await sleep(Math.random() * 150);
-          const roll = Math.random();
-          const socket = sim.socket!;
-          if (roll < 0.45) await request(socket, "queue:join", {}).catch(() => undefined);
-          else if (roll < 0.6) await request(socket, "queue:leave", {}).catch(() => undefined);
-          else if (!sim.steady && roll < 0.75) {
-            reconnects += 1;
-            socket.close();
-            await sleep(Math.random() * 50);
-            sim.socket = await open(sim);
-          } else if (!sim.steady && roll < 0.85) {
-            takeovers += 1;
-            sim.socket = await open(sim);
-            await sleep(20);
-            socket.close();
-          }
-        }
-      }),
-    );
-    // Everyone leaves; pending ready checks run out; started matches are forfeited by their players.
-    await Promise.all(sims.map((sim) => request(sim.socket!, "queue:leave", {}).catch(() => undefined)));
-    await sleep(READY_TIMEOUT_MS + 1500);
-    const stats = await request<{ queued: number; matches: number }>(sims[0]!.socket!, "stats", {});
-    if (!(stats.ok && stats.matches === 0))
-      console.error(
-        "LEFT",
-        JSON.stringify(stats),
-        JSON.stringify(
-          nodes
-            .flatMap((n) => n.logs)
-            .filter((l) => Number(l.level) >= 40)
-            .slice(0, 5),
-        ),
+    it("never pairs a player twice, never pairs a cancelled ticket, ends every ticket once, tells every client", async () => {
+      const exp = Math.floor(Date.now() / 1000) + 3600;
+      const sims: Sim[] = await Promise.all(
+        Array.from({ length: PLAYERS }, async (_, i) => ({
+          playerId: `race-${i}`,
+          token: await signToken(secret, { sub: `race-${i}`, name: `P${i}`, exp }),
+          steady: i % 2 === 0,
+          socket: undefined,
+          found: [],
+          cancelled: [],
+          ended: [],
+        })),
       );
-    expect(stats).toMatchObject({ ok: true, queued: 0, matches: 0 });
-    closeAllClients();
-    await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
 
-    const logs: (Record<string, unknown> & { at: number })[] = nodes.flatMap((n) => n.logs).map((l) => ({ ...l, at: Date.parse(String(l.time)) }));
-    const pairings = logs.filter((l) => l.msg === "players paired; ready check started") as unknown as {
-      matchId: string;
-      players: string[];
-      tickets: string[];
-      at: number;
-    }[];
-    const cancels = logs.filter((l) => l.msg === "ready check cancelled") as unknown as {
-      matchId: string;
-      at: number;
-      closedAt: number;
-      seats: { playerId: string; ticketId: string; requeued: boolean }[];
-    }[];
-    const starts = new Set(logs.filter((l) => l.msg === "both players ready; handing the match to the game rooms").map((l) => l.matchId as string));
-    const ends = logs.filter((l) => l.msg === "match ended") as unknown as { matchId: string; at: number; closedAt: number }[];
-    const queued = logs.filter((l) => l.msg === "player queued").map((l) => l.ticketId as string);
-    const terminal = logs.filter((l) =>
-      ["player left the queue", "ticket removed: player disconnected", "ticket expired: its node went silent"].includes(String(l.msg)),
-    );
+      const open = async (sim: Sim): Promise<TestClient> => {
+        const socket = await connect(pick(nodes).url, "tictactoe", sim.token, {
+          onSocket: (s) => {
+            s.on("match:found", (found: MatchFound) => {
+              sim.found.push(found.matchId);
+              if (Math.random() < 0.85)
+                setTimeout(() => void request(s, "match:ready", { matchId: found.matchId }).catch(() => undefined), Math.random() * 300);
+            });
+            s.on("match:cancelled", (c: MatchCancelled) => sim.cancelled.push(c.matchId));
+            s.on("match:start", (start: MatchStart) => {
+              setTimeout(() => void request(s, "match:leave", { matchId: start.matchId }).catch(() => undefined), Math.random() * 100);
+            });
+            s.on("match:resumed", (resumed: MatchStart) => void request(s, "match:leave", { matchId: resumed.matchId }).catch(() => undefined));
+            s.on("match:end", (end: MatchEnd) => sim.ended.push(end.matchId));
+          },
+        });
+        return socket;
+      };
 
-    // The run did what it claims.
-    expect(pairings.length).toBeGreaterThan(200);
-    expect(cancels.length).toBeGreaterThan(20);
-    expect(starts.size).toBeGreaterThan(50);
-    expect(reconnects + takeovers).toBeGreaterThan(200);
-
-    // Every ticket ended exactly once: left, removed, expired, or its last pairing was not followed by a requeue.
-    const count = (list: string[]) => list.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
-    const pairedTimes = count(pairings.flatMap((p) => p.tickets));
-    const requeues = count(cancels.flatMap((c) => c.seats.filter((s) => s.requeued).map((s) => s.ticketId)));
-    const terminals = count(terminal.map((l) => String(l.ticketId)));
-    expect(new Set(queued).size).toBe(queued.length);
-    const broken = queued.filter((id) => {
-      const p = pairedTimes.get(id) ?? 0;
-      const r = requeues.get(id) ?? 0;
-      return p < r || (terminals.get(id) ?? 0) + (p - r) !== 1;
-    });
-    expect(broken).toEqual([]);
-
-    // Every pairing ended exactly once: cancelled, or started and then ended.
-    const endedIds = new Set(ends.map((e) => e.matchId));
-    for (const p of pairings) {
-      const cancelled = cancels.filter((c) => c.matchId === p.matchId).length;
-      expect(cancelled + (starts.has(p.matchId) ? 1 : 0)).toBe(1);
-      if (starts.has(p.matchId)) expect(endedIds.has(p.matchId)).toBe(true);
-    }
-
-    // No player was in two matches at once. A match closes when its node asks the store to free the
-    // players (`closedAt`, stamped just before): a pairing after that instant is a new, legal one.
-    const closedAt = new Map<string, number>();
-    for (const c of cancels) closedAt.set(c.matchId, c.closedAt);
-    for (const e of ends) closedAt.set(e.matchId, e.closedAt);
-    const byPlayer = new Map<string, { at: number; until: number }[]>();
-    for (const p of pairings) for (const id of p.players) byPlayer.set(id, [...(byPlayer.get(id) ?? []), { at: p.at, until: closedAt.get(p.matchId)! }]);
-    for (const intervals of byPlayer.values()) {
-      intervals.sort((a, b) => a.at - b.at);
-      for (let i = 1; i < intervals.length; i++) expect(intervals[i]!.at).toBeGreaterThanOrEqual(intervals[i - 1]!.until - 50);
-    }
-
-    // Every client was told: steady players of everything, the others of nothing that did not happen.
-    const mine = (id: string) => ({
-      found: pairings
-        .filter((p) => p.players.includes(id))
-        .map((p) => p.matchId)
-        .sort(),
-      cancelled: cancels
-        .filter((c) => c.seats.some((s) => s.playerId === id))
-        .map((c) => c.matchId)
-        .sort(),
-      ended: ends
-        .filter((e) => pairings.some((p) => p.matchId === e.matchId && p.players.includes(id)))
-        .map((e) => e.matchId)
-        .sort(),
-    });
-    for (const sim of sims) {
-      const expected = mine(sim.playerId);
-      if (sim.steady) {
-        expect({ found: [...sim.found].sort(), cancelled: [...sim.cancelled].sort(), ended: [...sim.ended].sort() }).toEqual(expected);
-      } else {
-        for (const id of sim.found) expect(expected.found).toContain(id);
-        for (const id of sim.cancelled) expect(expected.cancelled).toContain(id);
+      for (let i = 0; i < sims.length; i += 100) {
+        await Promise.all(sims.slice(i, i + 100).map(async (sim) => (sim.socket = await open(sim))));
       }
-    }
-  }, 120_000);
-});
+
+      let takeovers = 0;
+      let reconnects = 0;
+      await Promise.all(
+        sims.map(async (sim) => {
+          for (let step = 0; step < ACTIONS; step++) {
+            await sleep(Math.random() * 150);
+            const roll = Math.random();
+            const socket = sim.socket!;
+            if (roll < 0.45) await request(socket, "queue:join", {}).catch(() => undefined);
+            else if (roll < 0.6) await request(socket, "queue:leave", {}).catch(() => undefined);
+            else if (!sim.steady && roll < 0.75) {
+              reconnects += 1;
+              socket.close();
+              await sleep(Math.random() * 50);
+              sim.socket = await open(sim);
+            } else if (!sim.steady && roll < 0.85) {
+              takeovers += 1;
+              sim.socket = await open(sim);
+              await sleep(20);
+              socket.close();
+            }
+          }
+        }),
+      );
+      // Everyone leaves; pending ready checks run out; started matches are forfeited by their players.
+      await Promise.all(sims.map((sim) => request(sim.socket!, "queue:leave", {}).catch(() => undefined)));
+      await sleep(READY_TIMEOUT_MS + 1500);
+      const stats = await request<{ queued: number; matches: number }>(sims[0]!.socket!, "stats", {});
+      if (!(stats.ok && stats.matches === 0))
+        console.error(
+          "LEFT",
+          JSON.stringify(stats),
+          JSON.stringify(
+            nodes
+              .flatMap((n) => n.logs)
+              .filter((l) => Number(l.level) >= 40)
+              .slice(0, 5),
+          ),
+        );
+      expect(stats).toMatchObject({ ok: true, queued: 0, matches: 0 });
+      closeAllClients();
+      await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
+
+      const logs: (Record<string, unknown> & { at: number })[] = nodes.flatMap((n) => n.logs).map((l) => ({ ...l, at: Date.parse(String(l.time)) }));
+      const pairings = logs.filter((l) => l.msg === "players paired; ready check started") as unknown as {
+        matchId: string;
+        players: string[];
+        tickets: string[];
+        at: number;
+      }[];
+      const cancels = logs.filter((l) => l.msg === "ready check cancelled") as unknown as {
+        matchId: string;
+        at: number;
+        closedAt: number;
+        seats: { playerId: string; ticketId: string; requeued: boolean }[];
+      }[];
+      const starts = new Set(logs.filter((l) => l.msg === "both players ready; handing the match to the game rooms").map((l) => l.matchId as string));
+      const ends = logs.filter((l) => l.msg === "match ended") as unknown as { matchId: string; at: number; closedAt: number }[];
+      const queued = logs.filter((l) => l.msg === "player queued").map((l) => l.ticketId as string);
+      const terminal = logs.filter((l) =>
+        ["player left the queue", "ticket removed: player disconnected", "ticket expired: its node went silent"].includes(String(l.msg)),
+      );
+
+      // The run did what it claims.
+      expect(pairings.length).toBeGreaterThan(200);
+      expect(cancels.length).toBeGreaterThan(20);
+      expect(starts.size).toBeGreaterThan(50);
+      expect(reconnects + takeovers).toBeGreaterThan(200);
+
+      // Every ticket ended exactly once: left, removed, expired, or its last pairing was not followed by a requeue.
+      const count = (list: string[]) => list.reduce((m, id) => m.set(id, (m.get(id) ?? 0) + 1), new Map<string, number>());
+      const pairedTimes = count(pairings.flatMap((p) => p.tickets));
+      const requeues = count(cancels.flatMap((c) => c.seats.filter((s) => s.requeued).map((s) => s.ticketId)));
+      const terminals = count(terminal.map((l) => String(l.ticketId)));
+      expect(new Set(queued).size).toBe(queued.length);
+      const broken = queued.filter((id) => {
+        const p = pairedTimes.get(id) ?? 0;
+        const r = requeues.get(id) ?? 0;
+        return p < r || (terminals.get(id) ?? 0) + (p - r) !== 1;
+      });
+      expect(broken).toEqual([]);
+
+      // Every pairing ended exactly once: cancelled, or started and then ended.
+      const endedIds = new Set(ends.map((e) => e.matchId));
+      for (const p of pairings) {
+        const cancelled = cancels.filter((c) => c.matchId === p.matchId).length;
+        expect(cancelled + (starts.has(p.matchId) ? 1 : 0)).toBe(1);
+        if (starts.has(p.matchId)) expect(endedIds.has(p.matchId)).toBe(true);
+      }
+
+      // No player was in two matches at once. A match closes when its node asks the store to free the
+      // players (`closedAt`, stamped just before): a pairing after that instant is a new, legal one.
+      const closedAt = new Map<string, number>();
+      for (const c of cancels) closedAt.set(c.matchId, c.closedAt);
+      for (const e of ends) closedAt.set(e.matchId, e.closedAt);
+      const byPlayer = new Map<string, { at: number; until: number }[]>();
+      for (const p of pairings) for (const id of p.players) byPlayer.set(id, [...(byPlayer.get(id) ?? []), { at: p.at, until: closedAt.get(p.matchId)! }]);
+      for (const intervals of byPlayer.values()) {
+        intervals.sort((a, b) => a.at - b.at);
+        for (let i = 1; i < intervals.length; i++) expect(intervals[i]!.at).toBeGreaterThanOrEqual(intervals[i - 1]!.until - 50);
+      }
+
+      // Every client was told: steady players of everything, the others of nothing that did not happen.
+      const mine = (id: string) => ({
+        found: pairings
+          .filter((p) => p.players.includes(id))
+          .map((p) => p.matchId)
+          .sort(),
+        cancelled: cancels
+          .filter((c) => c.seats.some((s) => s.playerId === id))
+          .map((c) => c.matchId)
+          .sort(),
+        ended: ends
+          .filter((e) => pairings.some((p) => p.matchId === e.matchId && p.players.includes(id)))
+          .map((e) => e.matchId)
+          .sort(),
+      });
+      for (const sim of sims) {
+        const expected = mine(sim.playerId);
+        if (sim.steady) {
+          expect({ found: [...sim.found].sort(), cancelled: [...sim.cancelled].sort(), ended: [...sim.ended].sort() }).toEqual(expected);
+        } else {
+          for (const id of sim.found) expect(expected.found).toContain(id);
+          for (const id of sim.cancelled) expect(expected.cancelled).toContain(id);
+        }
+      }
+    }, 120_000);
+  },
+);

@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeAllClients, connect, guest, request, waitFor } from "./support/clients.ts";
-import { ENGINES, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 
-describe.each(ENGINES)("two nodes on one Redis (%s)", (engine) => {
+describe.each(SETUPS)("two nodes on one Redis (%s, %s)", (engine, redis) => {
   let a: ChildNode;
   let b: ChildNode;
   beforeAll(async () => {
-    const env = { ENGINE: engine, REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret() };
+    const env = { ENGINE: engine, ...redisEnv(redis), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret() };
     [a, b] = await Promise.all([spawnNode(env), spawnNode(env)]);
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
+import { inject } from "vitest";
 import { createArenaServer, loadConfig, type ArenaServer, type EngineName } from "../../server/index.ts";
 
 export const ENGINES: EngineName[] = ["uws", "ws"];
@@ -30,3 +31,17 @@ export async function startServer(env: Record<string, string> = {}): Promise<InP
 }
 
 export { spawnNode, type ChildNode } from "../../harness/index.ts";
+
+export type RedisKind = "redis" | "redis-cluster";
+
+/** The environment that points nodes at the suite's private Redis, standalone or Cluster. */
+export function redisEnv(kind: RedisKind): Record<string, string> {
+  return kind === "redis" ? { REDIS_URL: inject("redisUrl") } : { REDIS_URL: inject("redisClusterUrl"), REDIS_CLUSTER: "true" };
+}
+
+/** Multi-node suites run on both engines with a standalone Redis, and on uws with a Redis Cluster. */
+export const SETUPS: [EngineName, RedisKind][] = [
+  ["uws", "redis"],
+  ["ws", "redis"],
+  ["uws", "redis-cluster"],
+];
