@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { ArenaError, ErrorCode, isErrorCode, type PlayerChannel, type PlayerId } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, isErrorCode, type PlayerChannel, type PlayerId, type NodeRelay, type RelayMessage } from "../protocol/index.ts";
 import type { MatchStore } from "../matchmaker/index.ts";
-import type { NodeRelay, RelayMessage } from "./relay.ts";
 import type { RoomHost } from "./room-host.ts";
 
 /** What a node knows of a match hosted elsewhere. */

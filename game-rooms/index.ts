@@ -5,6 +5,5 @@ export { createTictactoe, TICTACTOE_DEFAULTS, type TictactoeOptions, type Tictac
 export { Room, type RoomPort, type SeatState } from "./room.ts";
 export { TickScheduler, type Tickable } from "./tick-scheduler.ts";
 export { RoomManager, type RoomManagerOptions } from "./room-manager.ts";
-export { LocalRelay, RedisRelay, type NodeRelay, type RelayMessage } from "./relay.ts";
 export { StreamStats, microsecondHistogram, type StreamSnapshot, type StreamCounters } from "./stream-stats.ts";
 export { cachedChild } from "./metrics.ts";

@@ -1,12 +1,11 @@
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { EndReason, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload } from "../protocol/index.ts";
+import type { EndReason, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload, NodeRelay } from "../protocol/index.ts";
 import type { MatchRecord, MatchRef, SessionStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";
 import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
-import type { NodeRelay } from "./relay.ts";
 import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
 import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";

@@ -1,12 +1,11 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { ArenaError, ErrorCode, type PlayerChannel, type PlayerId, type StateAckPayload } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type PlayerChannel, type PlayerId, type StateAckPayload, type NodeRelay } from "../protocol/index.ts";
 import type { MatchPointer, MatchRecord, MatchStore, RatingStore, SessionStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
 import { HostRouter } from "./host-router.ts";
 import { MatchResults } from "./match-results.ts";
-import type { NodeRelay } from "./relay.ts";
 import { RoomHost } from "./room-host.ts";
 import type { StreamSnapshot, StreamStats } from "./stream-stats.ts";
 
@@ -167,6 +166,5 @@ export class RoomManager {
     this.timers = [];
     this.host.stop();
     this.router.stop();
-    await this.options.relay.close();
   }
 }

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { CancelReason, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
 import type { MatchStore, QueueStore, SessionStore } from "./store.ts";
-import type { MatchPointer, Cancellation, MatchRecord, PairingRules, Ticket } from "./types.ts";
+import type { SessionOpened, Cancellation, MatchRecord, PairingRules, Ticket } from "./types.ts";
 
 export interface MatchmakerOptions {
   store: SessionStore & QueueStore & MatchStore;
@@ -196,7 +196,7 @@ export class Matchmaker {
   }
 
   /** A connection now holds the player's session on this node; returns the match the player is in, if any. */
-  async sessionOpened(seeker: Seeker): Promise<MatchPointer | null> {
+  async sessionOpened(seeker: Seeker): Promise<SessionOpened> {
     return this.options.store.openSession(seeker.game, seeker.playerId, this.options.node, seeker.generation, this.now());
   }
 

@@ -3,9 +3,9 @@ import { findPairs } from "./memory-pairing.ts";
 import { key, MemoryState } from "./memory-state.ts";
 import type { MatchmakingStore } from "./store.ts";
 import type {
+  SessionOpened,
   Sweep,
   HostLease,
-  MatchPointer,
   MatchRef,
   Cancellation,
   Departure,
@@ -50,19 +50,21 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     return { expired, orphans };
   }
 
-  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null> {
+  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<SessionOpened> {
     this.nodes.set(node, Math.max(now, this.nodes.get(node) ?? -Infinity));
     const k = key(game, playerId);
     let player = this.players.get(k);
     if (!player) this.players.set(k, (player = { generation: 0 }));
-    if (player.generation > generation) return null;
-    if (player.node !== undefined && player.node !== node) this.nodePlayers.get(player.node)?.delete(k);
+    if (player.generation > generation) return { match: null, stale: true };
+    const replaced = player.node !== undefined && player.node !== node ? player.node : undefined;
+    if (replaced !== undefined) this.nodePlayers.get(replaced)?.delete(k);
     player.node = node;
     player.generation = generation;
     this.setOf(this.nodePlayers, node).add(k);
     this.setOf(this.online, game).add(playerId);
     const match = player.match ? this.matches.get(player.match) : undefined;
-    return match ? { matchId: match.matchId, state: match.state, ...(match.host ? { host: match.host } : {}) } : null;
+    const pointer = match ? { matchId: match.matchId, state: match.state, ...(match.host ? { host: match.host } : {}) } : null;
+    return { match: pointer, ...(replaced !== undefined ? { replaced } : {}) };
   }
 
   async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {

@@ -7,6 +7,7 @@ import type {
   Sweep,
   HostLease,
   MatchPointer,
+  SessionOpened,
   Cancellation,
   Departure,
   GameCounts,
@@ -99,8 +100,10 @@ export class RedisStore implements MatchmakingStore {
     return sweep;
   }
 
-  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null> {
-    return (await this.json<{ match?: MatchPointer }>("open-session", { game, playerId, node, generation, now })).match ?? null;
+  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<SessionOpened> {
+    const result = await this.json<{ match?: MatchPointer; replaced?: string; stale?: boolean }>("open-session", { game, playerId, node, generation, now });
+    if (result.stale) return { match: null, stale: true };
+    return { match: result.match ?? null, ...(result.replaced ? { replaced: result.replaced } : {}) };
   }
 
   async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {

@@ -1,8 +1,8 @@
 import type { PlayerId } from "../protocol/index.ts";
 import type {
+  SessionOpened,
   Sweep,
   HostLease,
-  MatchPointer,
   MatchRef,
   Cancellation,
   Departure,
@@ -27,8 +27,12 @@ export interface SessionStore {
   heartbeat(node: string, now: number): Promise<void>;
   /** Removes what nodes silent for longer than `ttlMs` left behind: tickets expire, sessions close (players in matches are reported). */
   sweepDeadNodes(now: number, ttlMs: number): Promise<Sweep>;
-  /** Records (and counts as a heartbeat of `node`) that the player's live connection in `game` is on `node`, with this generation (newer wins). */
-  openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<MatchPointer | null>;
+  /**
+   * Records (and counts as a heartbeat of `node`) that the player's live connection in `game` is on
+   * `node`, with this generation (newer wins); tells which node held the session before, or that a
+   * newer one exists.
+   */
+  openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<SessionOpened>;
   /** The node holding the player's live connection, if any. */
   sessionNode(game: string, playerId: PlayerId): Promise<string | null>;
   /** The connection of that generation closed: removes its ticket, unless a newer connection took over. */

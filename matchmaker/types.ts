@@ -46,6 +46,16 @@ export interface MatchRecord {
   host?: string;
 }
 
+/** What opening a session found: the player's match, and the session it replaced. */
+export interface SessionOpened {
+  /** The player's running (or pending) match, if any. */
+  match: MatchPointer | null;
+  /** The node of the older session this one replaced, when that was another node: it must drop its connection. */
+  replaced?: string;
+  /** A newer session of the player was opened already: this connection is stale and must go. */
+  stale?: boolean;
+}
+
 /** A match named with its game. */
 export interface MatchRef {
   game: string;

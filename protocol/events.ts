@@ -46,13 +46,11 @@ export interface ServerToClientEvents {
   "session:replaced": (payload: Record<string, never>) => void;
 }
 
-/** Events between server nodes (through the Redis adapter). */
-export interface InterServerEvents {
-  /** A player's newer connection (higher generation) was made on another node. */
-  "session:takeover": (payload: { playerId: PlayerId; generation: number }) => void;
-  /** An event for a player connected to another node (the player channel's hop). */
-  "player:event": (payload: { playerId: PlayerId; event: keyof ServerToClientEvents; payload: unknown }) => void;
-}
+/**
+ * Events between server nodes through the Socket.IO adapter: none. Nodes talk through the relay
+ * (`NodeRelay`), each message to the one node it concerns.
+ */
+export type InterServerEvents = Record<never, never>;
 
 /** What the server keeps on each socket after the handshake. */
 export interface SocketData {

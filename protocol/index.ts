@@ -5,3 +5,4 @@ export * from "./client-payloads.ts";
 export * from "./server-payloads.ts";
 export * from "./games/index.ts";
 export * from "./player-channel.ts";
+export * from "./node-relay.ts";

@@ -12,7 +12,6 @@ import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { connectRedis, type RedisLinks } from "./redis.ts";
 import type { Transport } from "./transport.ts";
-import { SessionTakeover } from "./session-takeover.ts";
 import { attachUws } from "./transport-uws.ts";
 import { attachWs } from "./transport-ws.ts";
 import type { ArenaIo } from "./types.ts";
@@ -111,7 +110,6 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   }
 
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
-  const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, log);
   const shared: SharedParts = { config, io, log, metrics, redis, games };
   const namespaces = new Map(games.list().map((game) => [game.name, io.of(`/${game.name}`)]));
   const services = createNodeServices(shared, namespaces);
@@ -123,7 +121,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       rateLimit: config.rateLimit,
       draining: () => draining,
       refusal,
-      sessions,
+      sessions: services.sessions,
       channel: services.channel,
     });
   }
@@ -154,7 +152,6 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await services.stop();
       await transport.close();
-      sessions.close();
       await redis?.quit();
       log.info("stopped");
     },

@@ -51,7 +51,7 @@ export function openGameNamespace(nsp: ArenaNamespace, service: GameService, dep
       },
     );
   });
-  deps.sessions.watch(nsp);
+  deps.sessions.watch(game, nsp);
   nsp.on("connection", (socket) => {
     const { playerId, name } = socket.data;
     // One shared logger with the player's fields per line: a child logger per connection costs memory.

@@ -1,9 +1,11 @@
 import { DEFAULT_RULES, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules } from "../matchmaker/index.ts";
-import { LocalRelay, RedisRelay, RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
+import { RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
+import { LocalRelay, RedisRelay } from "./relay.ts";
 import type { SharedParts } from "./arena-server.ts";
 import type { GameService } from "./game-namespace.ts";
 import { playerService } from "./handlers/index.ts";
 import { SocketPlayerChannel } from "./player-channel.ts";
+import { SessionTakeover } from "./session-takeover.ts";
 import { PlayerPlaces } from "./player-places.ts";
 import { StoreRecovery } from "./store-recovery.ts";
 import type { ArenaNamespace } from "./types.ts";
@@ -14,6 +16,8 @@ export interface NodeServices {
   players: GameService;
   /** How the matchmaker and the rooms reach players; the namespaces register live sessions with it. */
   channel: SocketPlayerChannel;
+  /** One live connection per player, across nodes. */
+  sessions: SessionTakeover;
   start(): Promise<void>;
   /** Lets running matches finish (up to `drainMs`), then aborts the rest. */
   drain(drainMs: number): Promise<void>;
@@ -41,14 +45,17 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     readyTimeoutMs: mm.readyTimeoutMs,
     ticketTtlMs: mm.ticketTtlMs,
   };
+  const relay = redis ? new RedisRelay(redis.pub, redis.relay, config.redisPrefix, config.nodeId, redis.cluster) : new LocalRelay(config.nodeId);
   const places = new PlayerPlaces();
-  const channel = new SocketPlayerChannel(namespaces, places, Boolean(redis));
+  const remote = redis ? { node: config.nodeId, relay, sessions: store, log } : undefined;
+  const channel = new SocketPlayerChannel(namespaces, places, remote);
+  const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, relay, config.nodeId, log);
   const rooms = new RoomManager({
     node: config.nodeId,
     games,
     channel,
     store,
-    relay: redis ? new RedisRelay(redis.pub, redis.relay, config.redisPrefix, config.nodeId, redis.cluster) : new LocalRelay(config.nodeId),
+    relay,
     log,
     registry: shared.metrics.registry,
     eloK: mm.eloK,
@@ -81,8 +88,9 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
   const recovery = new StoreRecovery(store, matchmaker, channel, places, config.nodeId, log);
 
   return {
-    players: playerService({ matchmaker, rooms, places }),
+    players: playerService({ matchmaker, rooms, places, sessions }),
     channel,
+    sessions,
     async start() {
       await matchmaker.start();
       rooms.start();
@@ -94,6 +102,8 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
       matchmaker.stop();
       recovery.stop();
       await rooms.stop();
+      sessions.close();
+      await relay.close();
       await store.close();
     },
   };

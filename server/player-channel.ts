@@ -1,4 +1,6 @@
-import type { MatchGroup, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload } from "../protocol/index.ts";
+import type { SessionStore } from "../matchmaker/index.ts";
+import type { MatchGroup, NodeRelay, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload } from "../protocol/index.ts";
+import type { Logger } from "./logger.ts";
 import type { PlayerPlaces } from "./player-places.ts";
 import { LocalRoomEmitter } from "./room-emitter.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
@@ -6,11 +8,20 @@ import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 /** The Socket.IO room of a match's players on their node. */
 const matchRoom = (matchId: string) => `match:${matchId}`;
 
+/** How to reach players on other nodes: the store knows each player's node, the relay reaches it. */
+export interface RemotePlayers {
+  node: string;
+  relay: NodeRelay;
+  sessions: Pick<SessionStore, "sessionNode">;
+  log: Logger;
+}
+
 /**
  * The player channel on Socket.IO. It knows each player's live connection on this node (the game
- * namespace registers it once the session is theirs), hands events to it directly, and sends an
- * event for a player connected elsewhere to the other nodes (`serverSideEmit`), whose channel hands
- * it over in turn. Handing over an event is also where a player's place in the matchmaking is noted.
+ * namespace registers it once the session is theirs) and hands events to it directly. An event for
+ * a player connected elsewhere goes to that player's node only (the store's session record names
+ * it; the relay carries it), whose channel hands it over in turn: no other node sees it. Handing
+ * over an event is also where a player's place in the matchmaking is noted.
  */
 export class SocketPlayerChannel implements PlayerChannel {
   private readonly live = new Map<string, Map<PlayerId, ArenaSocket>>();
@@ -18,17 +29,15 @@ export class SocketPlayerChannel implements PlayerChannel {
   constructor(
     private readonly namespaces: Map<string, ArenaNamespace>,
     private readonly places: PlayerPlaces,
-    /** Whether other nodes exist (a Redis adapter): without them an absent player is simply gone. */
-    private readonly clustered: boolean,
+    /** Other nodes, when there are (a shared Redis): without them an absent player is simply gone. */
+    private readonly remote: RemotePlayers | undefined,
   ) {
-    for (const [game, nsp] of namespaces) {
-      this.live.set(game, new Map());
-      nsp.on("player:event", (message) => {
-        if (typeof message?.playerId !== "string" || typeof message.event !== "string") return;
-        const socket = this.socketOf(game, message.playerId);
-        if (socket) this.deliver(socket, message.event, message.payload);
-      });
-    }
+    for (const game of namespaces.keys()) this.live.set(game, new Map());
+    remote?.relay.onMessage((message) => {
+      if (message.t !== "player") return;
+      const socket = this.socketOf(message.game, message.playerId);
+      if (socket) this.deliver(socket, message.event, message.payload);
+    });
   }
 
   /** The socket now holds its player's session on this node. */
@@ -54,7 +63,17 @@ export class SocketPlayerChannel implements PlayerChannel {
   toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): void {
     const socket = this.socketOf(game, playerId);
     if (socket) this.deliver(socket, event, payload);
-    else if (this.clustered) this.namespaces.get(game)?.serverSideEmit("player:event", { playerId, event, payload });
+    else if (this.remote) this.sendToNode(this.remote, game, playerId, event, payload);
+  }
+
+  /** Events for one player leave in order: their node lookups are answered in the order asked. */
+  private sendToNode(remote: RemotePlayers, game: string, playerId: PlayerId, event: ServerEventName, payload: unknown): void {
+    remote.sessions.sessionNode(game, playerId).then(
+      (node) => {
+        if (node && node !== remote.node) remote.relay.send(node, { t: "player", game, playerId, event, payload });
+      },
+      (error: unknown) => remote.log.warn({ err: error, game, playerId, event }, "could not find a player's node; event dropped"),
+    );
   }
 
   toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean {

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import type { NodeRelay, PlayerId } from "../protocol/index.ts";
 import type { Logger } from "./logger.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 
@@ -8,21 +9,32 @@ const REMEMBER_MS = 30_000;
 /**
  * One live connection per player per namespace, across nodes. Each connection draws a generation
  * from a counter shared by all nodes (Redis INCR, or a local counter on a single node); a newer
- * generation replaces every older connection of the same player, wherever it is, and a stale
- * takeover message can never replace a newer connection.
+ * generation replaces every older connection of the same player. On this node that happens at
+ * once; on another node, the store names the node that held the session before (`openSession`),
+ * and only that node is told, through the relay. A stale takeover never replaces a newer connection.
  */
 export class SessionTakeover {
   private localGeneration = 0;
   private readonly newest = new Map<string, { generation: number; at: number }>();
+  private readonly namespaces = new Map<string, ArenaNamespace>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly redis: Redis | Cluster | undefined,
     private readonly key: string,
+    private readonly relay: NodeRelay,
+    private readonly node: string,
     private readonly log: Logger,
   ) {
     this.sweeper = setInterval(() => this.forget(), REMEMBER_MS);
     this.sweeper.unref();
+    relay.onMessage((message) => {
+      if (message.t !== "takeover") return;
+      const nsp = this.namespaces.get(message.game);
+      if (!nsp) return;
+      this.remember(nsp.name, message.playerId, message.generation);
+      this.evictOlder(nsp, message.playerId, message.generation);
+    });
   }
 
   /** Draws the generation of a new connection; throws when Redis is unreachable. */
@@ -31,16 +43,12 @@ export class SessionTakeover {
     return this.redis.incr(this.key);
   }
 
-  /** Listens for takeovers announced by other nodes in this namespace. */
-  watch(nsp: ArenaNamespace): void {
-    nsp.on("session:takeover", ({ playerId, generation }) => {
-      if (typeof playerId !== "string" || typeof generation !== "number") return;
-      this.remember(nsp.name, playerId, generation);
-      this.evictOlder(nsp, playerId, generation);
-    });
+  /** Takes over sessions in this game's namespace. */
+  watch(game: string, nsp: ArenaNamespace): void {
+    this.namespaces.set(game, nsp);
   }
 
-  /** Makes `socket` the player's live connection: older ones here and on other nodes are told and dropped. */
+  /** Makes `socket` the player's live connection on this node: older ones here are told and dropped. */
   takeOver(nsp: ArenaNamespace, socket: ArenaSocket): boolean {
     const { playerId, generation } = socket.data;
     const newer = this.newest.get(`${nsp.name}|${playerId}`);
@@ -50,8 +58,17 @@ export class SessionTakeover {
     }
     this.remember(nsp.name, playerId, generation);
     this.evictOlder(nsp, playerId, generation);
-    if (this.redis) nsp.serverSideEmit("session:takeover", { playerId, generation });
     return true;
+  }
+
+  /** The store says the player's previous session was on `node`: that node drops its older connection. */
+  replacedOn(node: string, game: string, playerId: PlayerId, generation: number): void {
+    if (node !== this.node) this.relay.send(node, { t: "takeover", game, playerId, generation });
+  }
+
+  /** The store holds a newer session of this socket's player: this connection goes. */
+  stale(socket: ArenaSocket): void {
+    this.replace(socket);
   }
 
   close(): void {
@@ -68,6 +85,7 @@ export class SessionTakeover {
   }
 
   private replace(socket: ArenaSocket): void {
+    if (!socket.connected) return;
     this.log.info({ game: socket.data.game, playerId: socket.data.playerId, sid: socket.id }, "session replaced by a newer connection");
     socket.emit("session:replaced", {});
     socket.disconnect(true);

@@ -241,6 +241,15 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(cancelled?.seats.map((s) => s.requeued)).toEqual([false, true]);
   });
 
+  it("opening a session names the node of the session it replaced, and refuses an older generation as stale", async () => {
+    expect(await store.openSession("pong", "s", "n1", 10, T0)).toEqual({ match: null });
+    expect(await store.openSession("pong", "s", "n1", 11, T0)).toEqual({ match: null });
+    expect(await store.openSession("pong", "s", "n2", 12, T0)).toEqual({ match: null, replaced: "n1" });
+    expect(await store.openSession("pong", "s", "n1", 9, T0)).toEqual({ match: null, stale: true });
+    expect(await store.sessionNode("pong", "s")).toBe("n2");
+    expect(await store.openSession("tictactoe", "s", "n1", 13, T0)).toEqual({ match: null });
+  });
+
   it("records the host of a started match with a lease; a lapsed lease is claimed once", async () => {
     await join("a", 1200);
     await join("b", 1200);
@@ -248,7 +257,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await store.markReady("pong", match!.matchId, "a", HOST);
     const { match: started } = await store.markReady("pong", match!.matchId, "b", { node: "n7", now: T0, leaseMs: 3000 });
     expect(started.host).toBe("n7");
-    expect(await store.openSession("pong", "a", "n1", ++seq, T0)).toEqual({ matchId: match!.matchId, state: "playing", host: "n7" });
+    expect(await store.openSession("pong", "a", "n1", ++seq, T0)).toEqual({ match: { matchId: match!.matchId, state: "playing", host: "n7" } });
     expect(await store.sessionNode("pong", "a")).toBe("n1");
     expect(await store.sessionNode("pong", "nobody")).toBeNull();
     expect(await store.claimExpiredLeases(T0 + 2000, 10)).toEqual([]);

@@ -4,14 +4,18 @@ local game, pid, node, gen = A.game, A.playerId, A.node, A.generation
 redis.call('ZADD', k('nodes'), 'GT', A.now, node)
 local key = pkey(game, pid)
 local old = redis.call('HMGET', key, 'node', 'gen')
-if old[2] and tonumber(old[2]) > gen then return cjson.encode({}) end
-if old[1] and old[1] ~= node then redis.call('SREM', k('np', old[1]), game .. '|' .. pid) end
+if old[2] and tonumber(old[2]) > gen then return cjson.encode({ stale = true }) end
+local replaced = nil
+if old[1] and old[1] ~= node then
+  redis.call('SREM', k('np', old[1]), game .. '|' .. pid)
+  replaced = old[1]
+end
 redis.call('HSET', key, 'node', node, 'gen', gen)
 redis.call('SADD', k('np', node), game .. '|' .. pid)
 redis.call('SADD', k('online', game), pid)
 local mid = redis.call('HGET', key, 'match')
 if mid then
   local f = redis.call('HMGET', k('m', mid), 'state', 'host')
-  if f[1] then return cjson.encode({ match = { matchId = mid, state = f[1], host = f[2] or nil } }) end
+  if f[1] then return cjson.encode({ match = { matchId = mid, state = f[1], host = f[2] or nil }, replaced = replaced }) end
 end
-return cjson.encode({})
+return cjson.encode({ replaced = replaced })

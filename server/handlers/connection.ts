@@ -1,11 +1,16 @@
 import type { PlayerContext } from "../event-handlers.ts";
 import { seeker, type HandlerDeps } from "./context.ts";
 
-/** A connection took the player's session: open it in the store, and resume a running match. */
-export function connectedHandler({ matchmaker, rooms }: HandlerDeps): (ctx: PlayerContext) => Promise<void> {
+/**
+ * A connection took the player's session: open it in the store, which names the node of the session
+ * it replaced (told to drop it) or says a newer one exists (this one goes); resume a running match.
+ */
+export function connectedHandler({ matchmaker, rooms, sessions }: HandlerDeps): (ctx: PlayerContext) => Promise<void> {
   return async (ctx) => {
-    const match = await matchmaker.sessionOpened(seeker(ctx));
-    rooms.playerConnected(ctx.game, ctx.playerId, match);
+    const opened = await matchmaker.sessionOpened(seeker(ctx));
+    if (opened.stale) return sessions.stale(ctx.socket);
+    if (opened.replaced) sessions.replacedOn(opened.replaced, ctx.game, ctx.playerId, ctx.socket.data.generation);
+    rooms.playerConnected(ctx.game, ctx.playerId, opened.match);
   };
 }
 

@@ -2,12 +2,14 @@ import type { Matchmaker, Seeker } from "../../matchmaker/index.ts";
 import type { RoomManager } from "../../game-rooms/index.ts";
 import type { PlayerContext } from "../event-handlers.ts";
 import type { PlayerPlaces } from "../player-places.ts";
+import type { SessionTakeover } from "../session-takeover.ts";
 
 /** What the event handlers of a node work with. */
 export interface HandlerDeps {
   matchmaker: Matchmaker;
   rooms: RoomManager;
   places: PlayerPlaces;
+  sessions: SessionTakeover;
 }
 
 /** The player behind a connection, as the matchmaker knows them. */

@@ -1,34 +1,22 @@
 import type { Cluster, Redis } from "ioredis";
-
-/** Messages between nodes about running rooms: one hop each way, to one node. */
-export type RelayMessage =
-  | { t: "req"; id: string; from: string; op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown }
-  | { t: "res"; id: string; ok: true; tick: number }
-  | { t: "res"; id: string; ok: false; code: string; message: string }
-  | { t: "state"; from: string; game: string; matchId: string; players: string[]; tick: number; state: unknown }
-  | { t: "ack"; matchId: string; playerId: string; tick: number }
-  | { t: "attach"; matchId: string; playerId: string; node: string }
-  | { t: "detach"; matchId: string; playerId: string };
-
-/** Sends relay messages to a node by name, and receives this node's. */
-export interface NodeRelay {
-  send(node: string, message: RelayMessage): void;
-  onMessage(handler: (message: RelayMessage) => void): void;
-  close(): Promise<void>;
-}
+import type { NodeRelay, RelayMessage } from "../protocol/index.ts";
 
 /** A single node: only messages to itself are delivered. */
 export class LocalRelay implements NodeRelay {
-  private handler: (message: RelayMessage) => void = () => undefined;
+  private readonly listeners: ((message: RelayMessage) => void)[] = [];
 
   constructor(private readonly node: string) {}
 
   send(node: string, message: RelayMessage): void {
-    if (node === this.node) queueMicrotask(() => this.handler(message));
+    if (node === this.node) queueMicrotask(() => this.deliver(message));
   }
 
-  onMessage(handler: (message: RelayMessage) => void): void {
-    this.handler = handler;
+  onMessage(listener: (message: RelayMessage) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private deliver(message: RelayMessage): void {
+    for (const listener of this.listeners) listener(message);
   }
 
   async close(): Promise<void> {}
@@ -41,7 +29,7 @@ export class LocalRelay implements NodeRelay {
  * them (classic PUBLISH goes to a random master and over the cluster bus to all: out of order).
  */
 export class RedisRelay implements NodeRelay {
-  private handler: (message: RelayMessage) => void = () => undefined;
+  private readonly listeners: ((message: RelayMessage) => void)[] = [];
   private readonly channel: string;
 
   constructor(
@@ -61,7 +49,7 @@ export class RedisRelay implements NodeRelay {
       } catch {
         return;
       }
-      this.handler(message);
+      for (const listener of this.listeners) listener(message);
     });
   }
 
@@ -71,8 +59,8 @@ export class RedisRelay implements NodeRelay {
     void (this.sharded ? this.pub.spublish(channel, text) : this.pub.publish(channel, text)).catch(() => undefined);
   }
 
-  onMessage(handler: (message: RelayMessage) => void): void {
-    this.handler = handler;
+  onMessage(listener: (message: RelayMessage) => void): void {
+    this.listeners.push(listener);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,23 @@
+import type { PlayerId, ServerToClientEvents } from "./events.ts";
+
+/** Messages between nodes, each to one node by name. */
+export type RelayMessage =
+  // The game rooms: a player's node and their match's host, one hop each way.
+  | { t: "req"; id: string; from: string; op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown }
+  | { t: "res"; id: string; ok: true; tick: number }
+  | { t: "res"; id: string; ok: false; code: string; message: string }
+  | { t: "state"; from: string; game: string; matchId: string; players: string[]; tick: number; state: unknown }
+  | { t: "ack"; matchId: string; playerId: string; tick: number }
+  | { t: "attach"; matchId: string; playerId: string; node: string }
+  | { t: "detach"; matchId: string; playerId: string }
+  // The player channel: an event for a player connected to the receiving node.
+  | { t: "player"; game: string; playerId: PlayerId; event: keyof ServerToClientEvents; payload: unknown }
+  // Session takeover: the player's connection there is older than `generation`.
+  | { t: "takeover"; game: string; playerId: PlayerId; generation: number };
+
+/** Sends relay messages to a node by name, and hands this node's to every listener. */
+export interface NodeRelay {
+  send(node: string, message: RelayMessage): void;
+  onMessage(listener: (message: RelayMessage) => void): void;
+  close(): Promise<void>;
+}
