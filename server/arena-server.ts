@@ -1,4 +1,4 @@
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import { ErrorCode, type ClientEventName, type ErrorBody } from "../protocol/index.ts";
 import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
@@ -75,7 +75,11 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     connectTimeout: 10_000,
     cors: { origin: true },
   });
-  if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: config.redisPrefix, requestsTimeout: 3000 }));
+  // Nodes reach each other's players through the relay, never through rooms, so the adapter only
+  // carries what goes to a whole game (announcements). On a Cluster it is the sharded adapter with
+  // one static channel per game: SPUBLISH to one shard, no cluster-bus broadcast of every message.
+  if (redis?.cluster) io.adapter(createShardedAdapter(redis.pub, redis.sub, { channelPrefix: config.redisPrefix, subscriptionMode: "static" }));
+  else if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: config.redisPrefix, requestsTimeout: 3000 }));
 
   const readiness = () => {
     if (draining) return { ready: false as const, reason: "draining" };

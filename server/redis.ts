@@ -80,7 +80,8 @@ function connect(url: string, cluster: boolean, role: string, nodeId: string, lo
 export function connectRedis(url: string, cluster: boolean, nodeId: string, log: Logger): RedisLinks {
   const cmd = connect(url, cluster, "cmd", nodeId, log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const pub = connect(url, cluster, "pub", nodeId, log, { maxRetriesPerRequest: 3 });
-  const sub = connect(url, cluster, "sub", nodeId, log, { maxRetriesPerRequest: null });
+  // On a Cluster the adapter is the sharded one (SSUBSCRIBE), like the relay.
+  const sub = connect(url, cluster, "sub", nodeId, log, { maxRetriesPerRequest: null }, cluster);
   // On a Cluster the relay uses sharded pub/sub (SPUBLISH to the slot of the node's channel):
   // one shard carries a node's messages, in order, and no other shard sees them.
   const relay = connect(url, cluster, "relay", nodeId, log, { maxRetriesPerRequest: null }, cluster);
