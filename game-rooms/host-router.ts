@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
 import { ArenaError, ErrorCode, isErrorCode, type PlayerChannel, type PlayerId, type NodeRelay, type RelayMessage } from "../protocol/index.ts";
 import type { MatchStore } from "../matchmaker/index.ts";
 import type { RoomHost } from "./room-host.ts";
@@ -28,6 +29,7 @@ export interface HostRouterOptions {
   /** The rooms hosted here, which answer the other nodes' messages. */
   host: RoomHost;
   requestTimeoutMs: number;
+  log: Logger;
 }
 
 /**
@@ -75,7 +77,7 @@ export class HostRouter {
   }
 
   /** One-way messages to a host. */
-  send(host: string, message: Extract<RelayMessage, { t: "ack" | "attach" | "detach" }>): void {
+  send(host: string, message: Extract<RelayMessage, { t: "host" | "ack" | "attach" | "detach" }>): void {
     this.options.relay.send(host, message);
   }
 
@@ -102,6 +104,10 @@ export class HostRouter {
   private onRelay(message: RelayMessage): void {
     const { host } = this.options;
     switch (message.t) {
+      case "host":
+        return void this.adopt(message.game, message.matchId).catch((error: unknown) =>
+          this.options.log.error({ err: error, game: message.game, matchId: message.matchId }, "could not host a match handed over"),
+        );
       case "req":
         return void this.answer(message);
       case "res": {
@@ -132,6 +138,13 @@ export class HostRouter {
         return;
       }
     }
+  }
+
+  /** Hosts a match another node handed over (it completed the ready check; this node was chosen at pairing). */
+  private async adopt(game: string, matchId: string): Promise<void> {
+    const match = await this.options.store.getMatch(game, matchId);
+    if (!match || match.state !== "playing" || match.host !== this.options.node || this.options.host.get(game, matchId)) return;
+    await this.options.host.host(match);
   }
 
   private async answer(req: Extract<RelayMessage, { t: "req" }>): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { EndReason, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload, NodeRelay } from "../protocol/index.ts";
+import type { EndReason, HostInfo, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload, NodeRelay } from "../protocol/index.ts";
 import type { MatchRecord, MatchRef, SessionStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";
@@ -15,6 +15,8 @@ const RETIRE_MS = 2000;
 
 export interface RoomHostOptions {
   node: string;
+  /** How clients reach this node (`match:resumed.host`). */
+  self: Omit<HostInfo, "node">;
   games: GameRegistry;
   channel: PlayerChannel;
   sessions: Pick<SessionStore, "sessionNode">;
@@ -164,7 +166,10 @@ export class RoomHost {
         this.relayState(seat.node, room, [seat.playerId], payload);
         return true;
       },
-      sendStart: (room, seat, payload, resumed) => channel.toPlayer(room.game.name, seat.playerId, resumed ? "match:resumed" : "match:start", payload),
+      sendStart: (room, seat, payload, resumed) => {
+        if (resumed) channel.toPlayer(room.game.name, seat.playerId, "match:resumed", { ...payload, host: { node, ...this.options.self } });
+        else channel.toPlayer(room.game.name, seat.playerId, "match:start", payload);
+      },
       finish: (room, reason, winner) => {
         const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
         this.finishing.add(done);

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { ArenaError, ErrorCode, type PlayerChannel, type PlayerId, type StateAckPayload, type NodeRelay } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type HostInfo, type PlayerChannel, type PlayerId, type StateAckPayload, type NodeRelay } from "../protocol/index.ts";
 import type { MatchPointer, MatchRecord, MatchStore, RatingStore, SessionStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
@@ -11,6 +11,8 @@ import type { StreamSnapshot, StreamStats } from "./stream-stats.ts";
 
 export interface RoomManagerOptions {
   node: string;
+  /** How clients reach this node (`match:resumed.host`). */
+  self: Omit<HostInfo, "node">;
   games: GameRegistry;
   channel: PlayerChannel;
   store: MatchStore & RatingStore & Pick<SessionStore, "sessionNode">;
@@ -44,7 +46,7 @@ export class RoomManager {
     const results = new MatchResults(store, options.eloK, log);
     this.host = new RoomHost({ ...options, sessions: store, results });
     this.stream = this.host.stream;
-    this.router = new HostRouter({ node, store, relay, channel, host: this.host, requestTimeoutMs: options.requestTimeoutMs });
+    this.router = new HostRouter({ node, store, relay, channel, host: this.host, requestTimeoutMs: options.requestTimeoutMs, log });
     this.leases = new HostLeases({ store, results, channel, log, leaseMs: options.leaseMs, hosted: () => this.host.hosted() });
   }
 
@@ -63,8 +65,12 @@ export class RoomManager {
     every(250, () => this.router.expire());
   }
 
-  /** Starts hosting a match whose players are both ready. */
-  hostMatch(match: MatchRecord): Promise<void> {
+  /**
+   * A match whose players are both ready: hosted here when this node is its host (chosen at
+   * pairing), else handed to its host through the relay.
+   */
+  async hostMatch(match: MatchRecord): Promise<void> {
+    if (match.host && match.host !== this.options.node) return this.router.send(match.host, { t: "host", game: match.game, matchId: match.matchId });
     return this.host.host(match);
   }
 

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { Logger } from "pino";
-import type { CancelReason, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
+import type { CancelReason, HostInfo, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
+import { expectedScore } from "./elo.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
 import type { MatchStore, QueueStore, SessionStore } from "./store.ts";
-import type { SessionOpened, Cancellation, MatchRecord, PairingRules, Ticket } from "./types.ts";
+import type { NodeInfo, SessionOpened, Cancellation, MatchRecord, PairingRules, Ticket } from "./types.ts";
 
 export interface MatchmakerOptions {
   store: SessionStore & QueueStore & MatchStore;
@@ -15,6 +16,8 @@ export interface MatchmakerOptions {
   /** How long a started match's host lease runs before the host must renew it. */
   leaseMs: number;
   defaultRating: number;
+  /** How clients reach this node (`match:found.host` names it when it hosts). */
+  self: NodeInfo;
   /** How players are told what happened, wherever they are connected. */
   channel: PlayerChannel;
   /** Receives each match whose two players are ready (the hand-off to the game rooms). */
@@ -49,6 +52,8 @@ export class Matchmaker {
   private passing = false;
   private lastLoopError = 0;
   private lastHeartbeat = 0;
+  /** How other nodes are reached, as they described themselves. */
+  private readonly nodes = new Map<string, NodeInfo>();
 
   constructor(private readonly options: MatchmakerOptions) {
     this.now = options.clock ?? Date.now;
@@ -91,6 +96,7 @@ export class Matchmaker {
   private async heartbeat(): Promise<void> {
     const now = this.now();
     await this.options.store.heartbeat(this.options.node, now);
+    await this.options.store.describeNode(this.options.node, this.options.self);
     this.lastHeartbeat = now;
   }
 
@@ -127,10 +133,24 @@ export class Matchmaker {
     const count = focusTicketId ? 1 : rules.maxPairsPerPass;
     const ids = Array.from({ length: count }, newMatchId);
     const made = await this.options.store.pair(game, mode, this.now(), rules, ids, focusTicketId);
-    for (const match of made) this.announce(match);
+    for (const match of made) {
+      const host = await this.hostInfo(match.host ?? this.options.node);
+      this.announce(match, host);
+    }
   }
 
-  private announce(match: MatchRecord): void {
+  /** How clients reach a match's host: this node as configured, another as it described itself (cached). */
+  private async hostInfo(node: string): Promise<HostInfo> {
+    if (node === this.options.node) return { node, ...this.options.self };
+    let info = this.nodes.get(node);
+    if (!info) {
+      info = (await this.options.store.nodeInfo(node).catch(() => null)) ?? { region: this.options.self.region };
+      this.nodes.set(node, info);
+    }
+    return { node, ...info };
+  }
+
+  private announce(match: MatchRecord, host: HostInfo): void {
     const { game, matchId, players } = match;
     this.metrics.pairings.inc({ game, mode: match.mode });
     const paired = this.now();
@@ -140,9 +160,14 @@ export class Matchmaker {
       "players paired; ready check started",
     );
     const info = players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating }));
-    players.forEach((p, seat) =>
-      this.options.channel.toPlayer(game, p.playerId, "match:found", { matchId, game, seat: seat as 0 | 1, players: info, readyBy: match.readyBy }),
-    );
+    const [a, b] = players;
+    const winChance = expectedScore(a.rating, b.rating);
+    const ratingGap = Math.abs(a.rating - b.rating);
+    players.forEach((p, seat) => {
+      const quality = { winChance, ratingGap, waitedMs: Math.max(0, paired - p.enqueuedAt) };
+      const found = { matchId, game, mode: match.mode, seat: seat as 0 | 1, players: info, readyBy: match.readyBy, host, quality };
+      this.options.channel.toPlayer(game, p.playerId, "match:found", found);
+    });
   }
 
   private async cancel(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null> {

@@ -114,6 +114,9 @@ export class MemoryState {
       createdAt: now,
       readyBy: now + readyTimeoutMs,
     };
+    // The host is chosen now: the node of the player who queued first.
+    const host = this.players.get(key(game, first.playerId))?.node;
+    if (host !== undefined) match.host = host;
     for (const t of [first, second]) {
       this.removeTicket(t.ticketId);
       this.players.get(key(t.game, t.playerId))!.match = matchId;

@@ -3,6 +3,7 @@ import { findPairs } from "./memory-pairing.ts";
 import { key, MemoryState } from "./memory-state.ts";
 import type { MatchmakingStore } from "./store.ts";
 import type {
+  NodeInfo,
   SessionOpened,
   Sweep,
   HostLease,
@@ -65,6 +66,16 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     const match = player.match ? this.matches.get(player.match) : undefined;
     const pointer = match ? { matchId: match.matchId, state: match.state, ...(match.host ? { host: match.host } : {}) } : null;
     return { match: pointer, ...(replaced !== undefined ? { replaced } : {}) };
+  }
+
+  private readonly nodeInfos = new Map<string, NodeInfo>();
+
+  async describeNode(node: string, info: NodeInfo): Promise<void> {
+    this.nodeInfos.set(node, info);
+  }
+
+  async nodeInfo(node: string): Promise<NodeInfo | null> {
+    return this.nodeInfos.get(node) ?? null;
   }
 
   async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {
@@ -148,7 +159,7 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     const started = match.players.every((p) => p.ready);
     if (started) {
       match.state = "playing";
-      match.host = host.node;
+      match.host ??= host.node;
       this.readyIndex(game).remove(match.readyBy, matchId);
       this.leases.set(game, matchId, host.now + host.leaseMs);
     }

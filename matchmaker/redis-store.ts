@@ -4,6 +4,7 @@ import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } 
 import { encodeCall, gameKeyPrefix, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
 import type { MatchmakingStore } from "./store.ts";
 import type {
+  NodeInfo,
   Sweep,
   HostLease,
   MatchPointer,
@@ -104,6 +105,15 @@ export class RedisStore implements MatchmakingStore {
     const result = await this.json<{ match?: MatchPointer; replaced?: string; stale?: boolean }>("open-session", { game, playerId, node, generation, now });
     if (result.stale) return { match: null, stale: true };
     return { match: result.match ?? null, ...(result.replaced ? { replaced: result.replaced } : {}) };
+  }
+
+  async describeNode(node: string, info: NodeInfo): Promise<void> {
+    await this.call(() => this.redis.hset(`${this.prefix}:node-info`, node, JSON.stringify(info)));
+  }
+
+  async nodeInfo(node: string): Promise<NodeInfo | null> {
+    const raw = await this.call(() => this.redis.hget(`${this.prefix}:node-info`, node));
+    return raw === null ? null : (JSON.parse(raw) as NodeInfo);
   }
 
   async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {

@@ -1,5 +1,6 @@
 import type { PlayerId } from "../protocol/index.ts";
 import type {
+  NodeInfo,
   SessionOpened,
   Sweep,
   HostLease,
@@ -33,6 +34,10 @@ export interface SessionStore {
    * newer one exists.
    */
   openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<SessionOpened>;
+  /** Records how clients reach a node (its public URL and region). */
+  describeNode(node: string, info: NodeInfo): Promise<void>;
+  /** How clients reach a node, as it last described itself (null when it never did). */
+  nodeInfo(node: string): Promise<NodeInfo | null>;
   /** The node holding the player's live connection, if any. */
   sessionNode(game: string, playerId: PlayerId): Promise<string | null>;
   /** The connection of that generation closed: removes its ticket, unless a newer connection took over. */

@@ -42,7 +42,7 @@ export interface MatchRecord {
   createdAt: number;
   /** Epoch ms by which both must be ready. */
   readyBy: number;
-  /** The node running the match, once both are ready. */
+  /** The node that hosts the match: chosen at pairing (the node of the player who queued first). */
   host?: string;
 }
 
@@ -54,6 +54,12 @@ export interface SessionOpened {
   replaced?: string;
   /** A newer session of the player was opened already: this connection is stale and must go. */
   stale?: boolean;
+}
+
+/** How clients reach a node, as it announces itself. */
+export interface NodeInfo {
+  url?: string;
+  region: string;
 }
 
 /** A match named with its game. */

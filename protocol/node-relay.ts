@@ -2,7 +2,9 @@ import type { PlayerId, ServerToClientEvents } from "./events.ts";
 
 /** Messages between nodes, each to one node by name. */
 export type RelayMessage =
-  // The game rooms: a player's node and their match's host, one hop each way.
+  // The game rooms: the node that completed a ready check hands the match to its chosen host ...
+  | { t: "host"; game: string; matchId: string }
+  // ... and a player's node talks to their match's host, one hop each way.
   | { t: "req"; id: string; from: string; op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown }
   | { t: "res"; id: string; ok: true; tick: number }
   | { t: "res"; id: string; ok: false; code: string; message: string }

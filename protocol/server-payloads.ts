@@ -7,13 +7,24 @@ const seat = z.union([z.literal(0), z.literal(1)]);
 export const playerInfoSchema = z.object({ playerId: z.string(), name: z.string(), rating: z.number() });
 export type PlayerInfo = z.infer<typeof playerInfoSchema>;
 
+/** The node that hosts a match: a client elsewhere may move to `url` (same namespace, same token) to play there. */
+export const hostInfoSchema = z.object({ node: z.string(), url: z.string().optional(), region: z.string() });
+export type HostInfo = z.infer<typeof hostInfoSchema>;
+
+/** How good a pairing is: seat 0's predicted chance to win, the rating gap, and how long this player waited. */
+export const matchQualitySchema = z.object({ winChance: z.number().min(0).max(1), ratingGap: z.number().min(0), waitedMs: z.number().min(0) });
+export type MatchQuality = z.infer<typeof matchQualitySchema>;
+
 export const matchFoundSchema = z.object({
   matchId: z.string(),
   game: z.string(),
+  mode: z.string(),
   seat,
   players: z.array(playerInfoSchema),
   /** Epoch milliseconds. */
   readyBy: z.number(),
+  host: hostInfoSchema,
+  quality: matchQualitySchema,
 });
 export type MatchFound = z.infer<typeof matchFoundSchema>;
 
@@ -32,7 +43,10 @@ export const matchStartSchema = z.object({
   state: z.unknown(),
 });
 /** `match:start` and `match:resumed`; `S` is the game's state (`GameView`). */
-export type MatchStart<S = unknown> = Omit<z.infer<typeof matchStartSchema>, "state"> & { state: S };
+export type MatchStart<S = unknown> = Omit<z.infer<typeof matchStartSchema>, "state"> & { state: S; host?: HostInfo };
+
+/** `match:resumed`: `match:start` with the host, so that a client on another node can move there. */
+export const matchResumedSchema = matchStartSchema.extend({ host: hostInfoSchema });
 
 export const statePayloadSchema = z.object({ matchId: z.string(), tick: z.number().int().min(0), state: z.unknown() });
 /** One `state`; `S` is the game's state (`GameView`). */
@@ -71,7 +85,7 @@ export const serverEventSchemas = {
   "match:cancelled": matchCancelledSchema,
   "match:start": matchStartSchema,
   state: statePayloadSchema,
-  "match:resumed": matchStartSchema,
+  "match:resumed": matchResumedSchema,
   "match:end": matchEndSchema,
   chat: chatMessageSchema,
   announcement: announcementSchema,

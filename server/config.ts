@@ -20,6 +20,10 @@ export interface ArenaConfig {
   guestTokens: boolean;
   guestTokenTtlSeconds: number;
   nodeId: string;
+  /** `PUBLIC_URL`: where clients reach this node directly (sent in `match:found.host.url` so they can move to the host). */
+  publicUrl: string | undefined;
+  /** `REGION`: where this node runs (default `local`). */
+  region: string;
   maxPayloadBytes: number;
   rateLimit: { perSecond: number; burst: number; disconnectAfter: number };
   /** On SIGTERM, how long running matches may go on before they are aborted. */
@@ -136,6 +140,10 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
   const host = env.HOST && env.HOST !== "" ? env.HOST : "0.0.0.0";
   const nodeId = env.NODE_ID && env.NODE_ID !== "" ? env.NODE_ID : `node-${randomBytes(3).toString("hex")}`;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new ConfigError("NODE_ID", "1-64 letters, digits, _ . -", nodeId);
+  const publicUrl = env.PUBLIC_URL && env.PUBLIC_URL !== "" ? env.PUBLIC_URL : undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(publicUrl)) throw new ConfigError("PUBLIC_URL", "an http:// or https:// origin", publicUrl);
+  const region = env.REGION && env.REGION !== "" ? env.REGION : "local";
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) throw new ConfigError("REGION", "1-32 lowercase letters, digits and -", region);
   return {
     port: integer(env, "PORT", 3000, 0, 65535),
     host,
@@ -149,6 +157,8 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     guestTokens: boolean(env, "GUEST_TOKENS", true),
     guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
     nodeId,
+    publicUrl: publicUrl?.replace(/\/$/, ""),
+    region,
     maxPayloadBytes: integer(env, "MAX_PAYLOAD_BYTES", 8192, 512, 1_048_576),
     rateLimit: {
       perSecond: integer(env, "RATE_LIMIT_PER_SECOND", 40, 1, 100_000),

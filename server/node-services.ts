@@ -1,6 +1,6 @@
 import { DEFAULT_RULES, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules } from "../matchmaker/index.ts";
 import { RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
-import { LocalRelay, RedisRelay } from "./relay.ts";
+import { createRelayCounters, LocalRelay, RedisRelay } from "./relay.ts";
 import type { SharedParts } from "./arena-server.ts";
 import type { GameService } from "./game-namespace.ts";
 import { playerService } from "./handlers/index.ts";
@@ -45,13 +45,17 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     readyTimeoutMs: mm.readyTimeoutMs,
     ticketTtlMs: mm.ticketTtlMs,
   };
-  const relay = redis ? new RedisRelay(redis.pub, redis.relay, config.redisPrefix, config.nodeId, redis.cluster) : new LocalRelay(config.nodeId);
+  const relay = redis
+    ? new RedisRelay(redis.pub, redis.relay, config.redisPrefix, config.nodeId, redis.cluster, createRelayCounters(shared.metrics.registry))
+    : new LocalRelay(config.nodeId);
   const places = new PlayerPlaces();
   const remote = redis ? { node: config.nodeId, relay, sessions: store, log } : undefined;
   const channel = new SocketPlayerChannel(namespaces, places, remote);
   const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, relay, config.nodeId, log);
+  const self = { ...(config.publicUrl ? { url: config.publicUrl } : {}), region: config.region };
   const rooms = new RoomManager({
     node: config.nodeId,
+    self,
     games,
     channel,
     store,
@@ -73,6 +77,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     intervalMs: mm.intervalMs,
     leaseMs: config.rooms.leaseMs,
     defaultRating: mm.defaultRating,
+    self,
     channel,
     onMatchStarted: (match) => {
       rooms.hostMatch(match).catch((error: unknown) => log.error({ err: error, game: match.game, matchId: match.matchId }, "could not host a match"));

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { Counter, type Registry } from "prom-client";
 import type { NodeRelay, RelayMessage } from "../protocol/index.ts";
 
 /** A single node: only messages to itself are delivered. */
@@ -28,35 +29,81 @@ export class LocalRelay implements NodeRelay {
  * slot carries all of a node's messages, so they arrive in the order sent, and no other shard sees
  * them (classic PUBLISH goes to a random master and over the cluster bus to all: out of order).
  */
+/** What the relay counts: messages, and the Redis publishes that carried them (one per node per batch). */
+export interface RelayCounters {
+  messages: Counter<"direction">;
+  publishes: Counter<"direction">;
+}
+
+export function createRelayCounters(registry: Registry): RelayCounters {
+  return {
+    messages: new Counter({
+      name: "arena_relay_messages_total",
+      help: "Messages between nodes through Redis",
+      labelNames: ["direction"],
+      registers: [registry],
+    }),
+    publishes: new Counter({
+      name: "arena_relay_publishes_total",
+      help: "Redis publishes carrying messages between nodes (a batch per node per turn of the event loop)",
+      labelNames: ["direction"],
+      registers: [registry],
+    }),
+  };
+}
+
 export class RedisRelay implements NodeRelay {
   private readonly listeners: ((message: RelayMessage) => void)[] = [];
   private readonly channel: string;
+  /** Messages waiting for the end of this turn of the event loop, per destination node. */
+  private readonly batches = new Map<string, RelayMessage[]>();
+  private flushing = false;
 
   constructor(
     private readonly pub: Redis | Cluster,
     private readonly sub: Redis | Cluster,
     private readonly prefix: string,
     node: string,
-    private readonly sharded = false,
+    private readonly sharded: boolean,
+    private readonly counters: RelayCounters,
   ) {
     this.channel = `${prefix}:relay:${node}`;
     void (sharded ? this.sub.ssubscribe(this.channel) : this.sub.subscribe(this.channel)).catch(() => undefined);
     this.sub.on(sharded ? "smessage" : "message", (channel: string, text: string) => {
       if (channel !== this.channel) return;
-      let message: RelayMessage;
+      let batch: RelayMessage[];
       try {
-        message = JSON.parse(text) as RelayMessage;
+        batch = JSON.parse(text) as RelayMessage[];
       } catch {
         return;
       }
-      for (const listener of this.listeners) listener(message);
+      if (!Array.isArray(batch)) return;
+      this.counters.publishes.inc({ direction: "in" });
+      this.counters.messages.inc({ direction: "in" }, batch.length);
+      for (const message of batch) for (const listener of this.listeners) listener(message);
     });
   }
 
+  /** Queued, and sent with every other message for that node at the end of this turn of the event loop (a tick's states go together). */
   send(node: string, message: RelayMessage): void {
-    const channel = `${this.prefix}:relay:${node}`;
-    const text = JSON.stringify(message);
-    void (this.sharded ? this.pub.spublish(channel, text) : this.pub.publish(channel, text)).catch(() => undefined);
+    const batch = this.batches.get(node);
+    if (batch) batch.push(message);
+    else this.batches.set(node, [message]);
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    for (const [node, batch] of this.batches) {
+      const channel = `${this.prefix}:relay:${node}`;
+      const text = JSON.stringify(batch);
+      this.counters.publishes.inc({ direction: "out" });
+      this.counters.messages.inc({ direction: "out" }, batch.length);
+      void (this.sharded ? this.pub.spublish(channel, text) : this.pub.publish(channel, text)).catch(() => undefined);
+    }
+    this.batches.clear();
   }
 
   onMessage(listener: (message: RelayMessage) => void): void {
@@ -64,6 +111,7 @@ export class RedisRelay implements NodeRelay {
   }
 
   async close(): Promise<void> {
+    this.flush();
     await (this.sharded ? this.sub.sunsubscribe(this.channel) : this.sub.unsubscribe(this.channel)).catch(() => undefined);
   }
 }

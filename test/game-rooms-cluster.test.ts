@@ -87,14 +87,14 @@ describe.each(["redis", "redis-cluster"] as const)("a player's node that dies mi
     const env = cluster("uws", redis, { TICKET_TTL_MS: "1500", RECONNECT_GRACE_MS: "500" });
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
     const [a, b] = nodes as [ChildNode, ChildNode];
-    // Ann on b readies first, Bob on a last: a hosts the room, so killing b only takes Ann's connection
-    const match = await startMatch("pong", [b.url, a.url]);
+    // Ann on a queues first, so a hosts the room (chosen at pairing): killing b only takes Bob's connection
+    const match = await startMatch("pong", [a.url, b.url]);
     expect(await hostOf(match.matchId)).toBe(a);
-    const bob = match.seats.find((p) => p.name === "Bob")!;
-    const ended = waitFor<MatchEnd>(bob.socket, "match:end", 10_000);
+    const ann = match.seats.find((p) => p.name === "Ann")!;
+    const ended = waitFor<MatchEnd>(ann.socket, "match:end", 10_000);
     await b.kill("SIGKILL");
-    expect(await ended).toMatchObject({ matchId: match.matchId, reason: "abandoned", winner: bob.playerId });
-    expect(await request(bob.socket, "queue:join", {})).toMatchObject({ ok: true });
+    expect(await ended).toMatchObject({ matchId: match.matchId, reason: "abandoned", winner: ann.playerId });
+    expect(await request(ann.socket, "queue:join", {})).toMatchObject({ ok: true });
   });
 });
 

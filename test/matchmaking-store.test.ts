@@ -250,14 +250,16 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.openSession("tictactoe", "s", "n1", 13, T0)).toEqual({ match: null });
   });
 
-  it("records the host of a started match with a lease; a lapsed lease is claimed once", async () => {
-    await join("a", 1200);
+  it("hosts a match on the node of the player who queued first, with a lease; a lapsed lease is claimed once", async () => {
+    await join("a", 1200, T0 - 10);
     await join("b", 1200);
+    await store.openSession("pong", "a", "n7", ++seq, T0);
     const [match] = await pairAll();
+    expect(match!.host).toBe("n7");
     await store.markReady("pong", match!.matchId, "a", HOST);
-    const { match: started } = await store.markReady("pong", match!.matchId, "b", { node: "n7", now: T0, leaseMs: 3000 });
+    const { match: started } = await store.markReady("pong", match!.matchId, "b", { node: "n1", now: T0, leaseMs: 3000 });
     expect(started.host).toBe("n7");
-    expect(await store.openSession("pong", "a", "n1", ++seq, T0)).toEqual({ match: { matchId: match!.matchId, state: "playing", host: "n7" } });
+    expect(await store.openSession("pong", "a", "n1", ++seq, T0)).toEqual({ match: { matchId: match!.matchId, state: "playing", host: "n7" }, replaced: "n7" });
     expect(await store.sessionNode("pong", "a")).toBe("n1");
     expect(await store.sessionNode("pong", "nobody")).toBeNull();
     expect(await store.claimExpiredLeases(T0 + 2000, 10)).toEqual([]);

@@ -33,6 +33,8 @@ export interface ArenaClientEvents<G extends string = string> {
   chat: (message: ChatMessage) => void;
   announcement: (announcement: Announcement) => void;
   rtt: (ms: number) => void;
+  /** The client moved to its match's host (`match:found.host.url`): a new connection there took over the session. */
+  moved: (url: string) => void;
 }
 
 export interface ConnectOptions<G extends string = string> {
@@ -45,6 +47,8 @@ export interface ConnectOptions<G extends string = string> {
   reconnect?: boolean;
   /** Milliseconds to wait for an ack (default 10 s). */
   ackTimeoutMs?: number;
+  /** Move to the match's host when `match:found` names another node's URL (default true). */
+  followHost?: boolean;
 }
 
 type Listener = (...args: never[]) => void;
@@ -55,7 +59,10 @@ type Listener = (...args: never[]) => void;
  * a lost connection is retried with backoff, the seat resumed by the server (`resumed`).
  */
 export class ArenaClient<G extends string = string> {
-  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** The live connection (a new one after moving to a match's host). */
+  socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** The node this client is connected to. */
+  url: string;
   matchId: string | undefined;
   seat: 0 | 1 | undefined;
   tickRate = 0;
@@ -74,15 +81,47 @@ export class ArenaClient<G extends string = string> {
 
   constructor(private readonly options: ConnectOptions<G>) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
-    this.socket = io(new URL(`/${options.game}`, options.url).toString(), {
-      auth: { token: options.token },
+    this.url = options.url;
+    this.socket = this.open(options.url);
+    this.bind(this.socket);
+  }
+
+  private open(url: string): Socket<ServerToClientEvents, ClientToServerEvents> {
+    return io(new URL(`/${this.options.game}`, url).toString(), {
+      auth: { token: this.options.token },
       transports: ["websocket"],
-      reconnection: options.reconnect ?? true,
+      reconnection: this.options.reconnect ?? true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
       randomizationFactor: 0.5,
     });
-    this.bind();
+  }
+
+  /**
+   * Moves to another node (the match's host): a new connection there takes over the session, and
+   * the server drops the old one. The old connection's events still count until the new one is up.
+   */
+  private moveTo(url: string): Promise<void> {
+    const moving = this.open(url);
+    this.url = url;
+    return new Promise((resolve, reject) => {
+      moving.once("connect", () => {
+        this.socket = moving;
+        this.emitLocal("moved", url);
+        resolve();
+      });
+      moving.once("connect_error", (error) => {
+        if (!moving.active) reject(new ArenaClientError("DISCONNECTED", `could not move to ${url}: ${error.message}`));
+      });
+      this.bind(moving);
+    });
+  }
+
+  /** The host's URL when it is another node than this client's (and following hosts is on). */
+  private hostElsewhere(found: MatchFound): string | undefined {
+    const url = found.host?.url;
+    if (!url || this.options.followHost === false) return undefined;
+    return new URL(url).origin === new URL(this.url).origin ? undefined : url;
   }
 
   on<E extends keyof ArenaClientEvents<G>>(event: E, listener: ArenaClientEvents<G>[E]): () => void {
@@ -101,29 +140,42 @@ export class ArenaClient<G extends string = string> {
     this.emitLocal("status", status, detail);
   }
 
-  private bind(): void {
-    const s = this.socket;
-    s.on("connect", () => this.setStatus("connected"));
+  private bind(s: Socket<ServerToClientEvents, ClientToServerEvents>): void {
+    // Only the live connection speaks for the client (an old one, left behind by a move, is ignored).
+    const live = () => s === this.socket;
+    s.on("connect", () => live() && this.setStatus("connected"));
     s.on("disconnect", (reason) => {
-      if (this.status === "replaced") return;
+      if (!live() || this.status === "replaced") return;
       this.setStatus(s.active ? "reconnecting" : "disconnected", reason);
     });
     s.on("connect_error", (error) => {
-      if (!s.active) this.setStatus("disconnected", error.message);
+      if (live() && !s.active) this.setStatus("disconnected", error.message);
     });
-    s.on("session:replaced", () => this.setStatus("replaced", "a newer connection of this player took over"));
+    s.on("session:replaced", () => live() && this.setStatus("replaced", "a newer connection of this player took over"));
     s.on("match:found", (found) => {
+      if (!live()) return;
       this.matchId = found.matchId;
       this.seat = found.seat;
       this.emitLocal("found", found);
-      if (this.options.autoReady) void this.ready(found.matchId).catch(() => undefined);
+      const host = this.hostElsewhere(found);
+      const ready = () => (this.options.autoReady ? this.ready(found.matchId) : undefined);
+      if (host)
+        void this.moveTo(host)
+          .then(ready)
+          .catch(() => undefined);
+      else
+        void Promise.resolve()
+          .then(ready)
+          .catch(() => undefined);
     });
     s.on("match:cancelled", (cancelled) => {
+      if (!live()) return;
       if (this.matchId === cancelled.matchId) this.matchId = undefined;
       this.emitLocal("cancelled", cancelled);
     });
     // The server sends each game's own state (protocol/games): typed here by the game's name.
     const started = (event: "start" | "resumed") => (payload: MatchStart) => {
+      if (!live()) return;
       const start = payload as MatchStart<GameView<G>>;
       this.matchId = start.matchId;
       this.seat = start.seat;
@@ -135,6 +187,7 @@ export class ArenaClient<G extends string = string> {
     s.on("match:start", started("start"));
     s.on("match:resumed", started("resumed"));
     s.on("state", (received) => {
+      if (!live()) return;
       const payload = received as StatePayload<GameView<G>>;
       // Acknowledged with `state:ack` every `ackEvery` ticks (an ack covers every state before it).
       if (payload.tick % this.ackEvery === 0) s.emit("state:ack", { matchId: payload.matchId, tick: payload.tick });
@@ -142,11 +195,12 @@ export class ArenaClient<G extends string = string> {
       this.emitLocal("state", payload);
     });
     s.on("match:end", (end) => {
+      if (!live()) return;
       if (this.matchId === end.matchId) this.matchId = undefined;
       this.emitLocal("end", end);
     });
-    s.on("chat", (message) => this.emitLocal("chat", message));
-    s.on("announcement", (announcement) => this.emitLocal("announcement", announcement));
+    s.on("chat", (message) => live() && this.emitLocal("chat", message));
+    s.on("announcement", (announcement) => live() && this.emitLocal("announcement", announcement));
   }
 
   /** Resolves once connected; rejects with the handshake error (e.g. `unauthorized`). */

@@ -1,4 +1,4 @@
--- A: game, matchId, playerId, host, now, leaseMs
+-- A: game, matchId, playerId, host (the node to host when the pairing chose none), now, leaseMs
 local game, mid, pid = A.game, A.matchId, A.playerId
 local m = read_match(mid)
 if not m or m.game ~= game then return cjson.encode({ error = 'UNKNOWN_MATCH' }) end
@@ -10,10 +10,11 @@ redis.call('HSET', k('m', mid), 'k' .. (seat - 1), 1)
 m.players[seat].ready = true
 local started = m.players[1].ready and m.players[2].ready
 if started then
-  redis.call('HSET', k('m', mid), 'state', 'playing', 'host', A.host)
+  local host = m.host or A.host
+  redis.call('HSET', k('m', mid), 'state', 'playing', 'host', host)
   redis.call('ZREM', k('rc', game), mid)
   redis.call('ZADD', k('leases'), A.now + A.leaseMs, game .. '|' .. mid)
   m.state = 'playing'
-  m.host = A.host
+  m.host = host
 end
 return cjson.encode({ match = m, started = started })

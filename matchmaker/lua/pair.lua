@@ -64,7 +64,9 @@ for _, a in ipairs(starts) do
       if older(best, ta) then first, second = best, ta end
       local mid = ids[#made + 1]
       local readyBy = now + readyTimeout
-      redis.call('HSET', k('m', mid), 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy,
+      -- The host is chosen now: the node of the player who queued first.
+      local host = redis.call('HGET', pkey(game, first.playerId), 'node')
+      redis.call('HSET', k('m', mid), 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy, 'host', host,
         'p0', first.playerId, 'n0', first.name, 'r0', first.rating, 't0', first.ticketId, 'e0', first.enqueuedAt, 'k0', 0,
         'p1', second.playerId, 'n1', second.name, 'r1', second.rating, 't1', second.ticketId, 'e1', second.enqueuedAt, 'k1', 0)
       for _, t in ipairs({ first, second }) do
