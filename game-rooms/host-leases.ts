@@ -4,6 +4,7 @@ import type { MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
 import type { MatchResults } from "./match-results.ts";
 
 export interface HostLeasesOptions {
+  node: string;
   store: MatchStore;
   results: MatchResults;
   channel: PlayerChannel;
@@ -13,29 +14,34 @@ export interface HostLeasesOptions {
   hosted: () => Iterable<MatchRef>;
 }
 
+/** Matches taken from lapsed hosts per call. */
+const CLAIM_BATCH = 50;
+
 /**
- * Liveness of hosts: this node renews a lease on each match it hosts (and on each whose end the
- * store has not taken yet), and any node ends, once, the matches of a host whose lease lapsed,
- * telling their players the match was aborted.
+ * Liveness of hosts: this node renews one lease that covers every match it hosts (and every one
+ * whose end the store has not taken yet: they stay in its set until then); any node ends, once
+ * each, the matches of a host whose lease lapsed, in batches, telling their players the match was
+ * aborted.
  */
 export class HostLeases {
   constructor(private readonly options: HostLeasesOptions) {}
 
-  /** Retries unrecorded ends, then renews every lease of this node. */
+  /** Retries unrecorded ends, then renews this node's lease. */
   async renew(): Promise<void> {
     await this.options.results.retry();
-    const ours = [...this.options.hosted(), ...this.options.results.pending()];
-    if (ours.length) await this.options.store.renewLeases(ours, Date.now() + this.options.leaseMs);
+    await this.options.store.renewHost(this.options.node, Date.now() + this.options.leaseMs);
   }
 
   /** Ends the matches of hosts whose lease lapsed (a bounded batch per call). */
   async reapLapsed(): Promise<void> {
-    const { store, log, leaseMs } = this.options;
+    const { store, log, leaseMs, node } = this.options;
     const hosted = new Set([...this.options.hosted()].map((ref) => ref.matchId));
-    for (const { game, matchId } of await store.claimExpiredLeases(Date.now(), 50)) {
+    for (const lapsed of await store.claimLapsedHosts(Date.now(), CLAIM_BATCH)) {
+      const { game, matchId } = lapsed;
+      const ref = { game, matchId };
       if (hosted.has(matchId) || this.options.results.isPending(matchId)) {
         // Our own lease lapsed (we could not reach the store): the match is still ours to finish.
-        await store.renewLeases([{ game, matchId }], Date.now() + leaseMs);
+        await store.renewHost(node, Date.now() + leaseMs, [ref]);
         continue;
       }
       let match: MatchRecord | null;
@@ -43,9 +49,11 @@ export class HostLeases {
         match = await store.getMatch(game, matchId);
         if (match) await store.endMatch(game, matchId);
       } catch (error) {
-        // The claim took the lease: put it back, lapsed, so that this node or another tries again.
-        await store.renewLeases([{ game, matchId }], Date.now()).catch(() => undefined);
-        throw error;
+        // The claim took it from its host's set: put it back, lapsed, so that this node or another
+        // tries again; the rest of the batch goes on.
+        await store.renewHost(lapsed.host, Date.now(), [ref]).catch(() => undefined);
+        log.warn({ err: error, game, matchId, host: lapsed.host }, "could not end a lapsed host's match yet; retrying");
+        continue;
       }
       if (!match) continue;
       const ratings = Object.fromEntries(match.players.map((p) => [p.playerId, p.rating]));

@@ -10,6 +10,9 @@ import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
 import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
 
+/** Where a seat's player is, when the room knows it (a disconnected player may come back anywhere). */
+const nodeOf = (seat: SeatState) => (seat.connected ? seat.node : undefined);
+
 /** How long an ended room stays known, so that acks of its last states still count. */
 const RETIRE_MS = 2000;
 
@@ -167,8 +170,8 @@ export class RoomHost {
         return true;
       },
       sendStart: (room, seat, payload, resumed) => {
-        if (resumed) channel.toPlayer(room.game.name, seat.playerId, "match:resumed", { ...payload, host: { node, ...this.options.self } });
-        else channel.toPlayer(room.game.name, seat.playerId, "match:start", payload);
+        if (resumed) channel.toPlayer(room.game.name, seat.playerId, "match:resumed", { ...payload, host: { node, ...this.options.self } }, nodeOf(seat));
+        else channel.toPlayer(room.game.name, seat.playerId, "match:start", payload, nodeOf(seat));
       },
       finish: (room, reason, winner) => {
         const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
@@ -217,7 +220,7 @@ export class RoomHost {
       "match ended",
     );
     const payload = endPayload(room, reason, winner, ratings);
-    for (const seat of room.seats) this.options.channel.toPlayer(game, seat.playerId, "match:end", payload);
+    for (const seat of room.seats) this.options.channel.toPlayer(game, seat.playerId, "match:end", payload, nodeOf(seat));
   }
 
   /** Waits up to `drainMs` for running matches to finish, then aborts the rest and waits for their ends. */

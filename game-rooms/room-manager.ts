@@ -47,7 +47,7 @@ export class RoomManager {
     this.host = new RoomHost({ ...options, sessions: store, results });
     this.stream = this.host.stream;
     this.router = new HostRouter({ node, store, relay, channel, host: this.host, requestTimeoutMs: options.requestTimeoutMs, log });
-    this.leases = new HostLeases({ store, results, channel, log, leaseMs: options.leaseMs, hosted: () => this.host.hosted() });
+    this.leases = new HostLeases({ node, store, results, channel, log, leaseMs: options.leaseMs, hosted: () => this.host.hosted() });
   }
 
   start(): void {

@@ -18,8 +18,8 @@ export interface ScriptArgs {
   "cancel-ready-check": { game: string; matchId: string; reason: CancelReason; leaver: string };
   "end-match": { game: string; matchId: string };
   "get-match": { game: string; matchId: string };
-  "renew-leases": { game: string; until: number; matchIds: string[] };
-  "claim-expired-leases": { game: string; now: number; limit: number };
+  "renew-host": { game: string; node: string; until: number; matchIds: string[] };
+  "claim-lapsed-hosts": { game: string; now: number; limit: number };
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -35,8 +35,8 @@ const NAMES: ScriptName[] = [
   "cancel-ready-check",
   "end-match",
   "get-match",
-  "renew-leases",
-  "claim-expired-leases",
+  "renew-host",
+  "claim-lapsed-hosts",
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
@@ -59,12 +59,12 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "close-session": (a) => [`p:${a.game}:${a.playerId}`, `online:${a.game}`],
   "sweep-nodes": () => ["nodes"],
   pair: (a) => [`qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, "nodes", `rc:${a.game}`, `ms:${a.game}`, ...a.matchIds.map((id) => `m:${id}`)],
-  "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "leases"],
-  "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "leases"],
-  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "leases"],
+  "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "hosts"],
+  "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`],
+  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`],
   "get-match": (a) => [`m:${a.matchId}`],
-  "renew-leases": (a) => ["leases", ...a.matchIds.map((id) => `m:${id}`)],
-  "claim-expired-leases": () => ["leases"],
+  "renew-host": (a) => ["hosts", `hm:${a.node}`, ...a.matchIds.map((id) => `m:${id}`)],
+  "claim-lapsed-hosts": () => ["hosts"],
 };
 
 /**

@@ -1,4 +1,4 @@
-import { LeaseIndex } from "./lease-index.ts";
+import { HostIndex } from "./host-index.ts";
 import { SortedIndex } from "./sorted-index.ts";
 import type { MatchPlayer, MatchRecord, Ticket } from "./types.ts";
 
@@ -33,7 +33,7 @@ export class MemoryState {
   protected readonly matchesByGame = new Map<string, Set<string>>();
   protected readonly online = new Map<string, Set<string>>();
   protected readonly ratings = new Map<string, number>();
-  protected readonly leases = new LeaseIndex();
+  protected readonly hosts = new HostIndex();
 
   protected setOf<K, V>(map: Map<K, Set<V>>, k: K): Set<V> {
     let set = map.get(k);
@@ -129,7 +129,7 @@ export class MemoryState {
 
   protected dropMatch(match: MatchRecord): void {
     this.matches.delete(match.matchId);
-    this.leases.drop(match.matchId);
+    if (match.host !== undefined) this.hosts.remove(match.host, match.matchId);
     this.readyIndex(match.game).remove(match.readyBy, match.matchId);
     this.matchesByGame.get(match.game)?.delete(match.matchId);
     for (const p of match.players) {

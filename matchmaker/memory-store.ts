@@ -3,6 +3,7 @@ import { findPairs } from "./memory-pairing.ts";
 import { key, MemoryState } from "./memory-state.ts";
 import type { MatchmakingStore } from "./store.ts";
 import type {
+  LapsedMatch,
   NodeInfo,
   SessionOpened,
   Sweep,
@@ -161,7 +162,7 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
       match.state = "playing";
       match.host ??= host.node;
       this.readyIndex(game).remove(match.readyBy, matchId);
-      this.leases.set(game, matchId, host.now + host.leaseMs);
+      this.hosts.add(match.host, { game, matchId }, host.now + host.leaseMs);
     }
     return { match: structuredClone(match), started };
   }
@@ -194,15 +195,16 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     return true;
   }
 
-  async renewLeases(leases: MatchRef[], until: number): Promise<void> {
-    for (const { matchId } of leases) {
-      const match = this.matches.get(matchId);
-      if (match && match.state === "playing") this.leases.set(match.game, matchId, until);
+  async renewHost(node: string, until: number, matches: MatchRef[] = []): Promise<void> {
+    this.hosts.renew(node, until);
+    for (const ref of matches) {
+      const match = this.matches.get(ref.matchId);
+      if (match && match.state === "playing") this.hosts.add(node, ref, until);
     }
   }
 
-  async claimExpiredLeases(now: number, limit: number): Promise<MatchRef[]> {
-    return this.leases.claimExpired(now, limit);
+  async claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]> {
+    return this.hosts.claimLapsed(now, limit);
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {

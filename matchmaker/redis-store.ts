@@ -4,6 +4,7 @@ import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } 
 import { encodeCall, gameKeyPrefix, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
 import type { MatchmakingStore } from "./store.ts";
 import type {
+  LapsedMatch,
   NodeInfo,
   Sweep,
   HostLease,
@@ -161,17 +162,18 @@ export class RedisStore implements MatchmakingStore {
     });
   }
 
-  async renewLeases(leases: MatchRef[], until: number): Promise<void> {
-    const byGame = new Map<string, string[]>();
-    for (const { game, matchId } of leases) byGame.set(game, [...(byGame.get(game) ?? []), matchId]);
-    for (const [game, matchIds] of byGame) await this.run("renew-leases", { game, until, matchIds });
+  async renewHost(node: string, until: number, matches: MatchRef[] = []): Promise<void> {
+    for (const game of this.games) {
+      const matchIds = matches.filter((m) => m.game === game).map((m) => m.matchId);
+      await this.run("renew-host", { game, node, until, matchIds });
+    }
   }
 
-  async claimExpiredLeases(now: number, limit: number): Promise<MatchRef[]> {
-    const claimed: MatchRef[] = [];
+  async claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]> {
+    const claimed: LapsedMatch[] = [];
     for (const game of this.games) {
       if (claimed.length >= limit) break;
-      claimed.push(...list<MatchRef>((await this.json<{ claimed: unknown }>("claim-expired-leases", { game, now, limit: limit - claimed.length })).claimed));
+      claimed.push(...list<LapsedMatch>((await this.json<{ claimed: unknown }>("claim-lapsed-hosts", { game, now, limit: limit - claimed.length })).claimed));
     }
     return claimed;
   }

@@ -1,5 +1,6 @@
 import type { PlayerId } from "../protocol/index.ts";
 import type {
+  LapsedMatch,
   NodeInfo,
   SessionOpened,
   Sweep,
@@ -70,10 +71,13 @@ export interface MatchStore {
   cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null>;
   /** Ends a running match: its players are free to queue again; its lease is dropped. */
   endMatch(game: string, matchId: string): Promise<boolean>;
-  /** The host keeps its matches' leases alive until `until`. */
-  renewLeases(leases: MatchRef[], until: number): Promise<void>;
-  /** Takes (once, across all nodes) running matches whose host let the lease lapse. */
-  claimExpiredLeases(now: number, limit: number): Promise<MatchRef[]>;
+  /**
+   * A host keeps the lease on all its matches alive until `until`: one write per game, whatever the
+   * number of matches. `matches` go back into its set (a claim of its own matches taken by mistake).
+   */
+  renewHost(node: string, until: number, matches?: MatchRef[]): Promise<void>;
+  /** Takes (once, across all nodes) up to `limit` running matches of hosts whose lease lapsed. */
+  claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]>;
 }
 
 /** Players' ratings per game. */

@@ -56,6 +56,11 @@ export interface SessionOpened {
   stale?: boolean;
 }
 
+/** A running match taken from a host whose lease lapsed. */
+export interface LapsedMatch extends MatchRef {
+  host: string;
+}
+
 /** How clients reach a node, as it announces itself. */
 export interface NodeInfo {
   url?: string;

@@ -20,8 +20,11 @@ export interface MatchGroup {
  * Sends are not acknowledged: a player that is gone simply does not receive them.
  */
 export interface PlayerChannel {
-  /** Sends an event to a player, wherever the player is connected. */
-  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): void;
+  /**
+   * Sends an event to a player, wherever the player is connected. `node`, when the caller knows it
+   * (a room knows its seats'), saves looking the player's node up.
+   */
+  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, node?: string): void;
   /** Sends an event to a player's connection on this node only; false when the player is not connected here. */
   toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean;
   /** Sends one event to these players' connections on this node (one encode for all of them). */

@@ -60,9 +60,10 @@ export class SocketPlayerChannel implements PlayerChannel {
     return this.socketOf(game, playerId) !== undefined;
   }
 
-  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): void {
+  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, node?: string): void {
     const socket = this.socketOf(game, playerId);
     if (socket) this.deliver(socket, event, payload);
+    else if (this.remote && node !== undefined && node !== this.remote.node) this.remote.relay.send(node, { t: "player", game, playerId, event, payload });
     else if (this.remote) this.sendToNode(this.remote, game, playerId, event, payload);
   }
 

@@ -262,20 +262,40 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.openSession("pong", "a", "n1", ++seq, T0)).toEqual({ match: { matchId: match!.matchId, state: "playing", host: "n7" }, replaced: "n7" });
     expect(await store.sessionNode("pong", "a")).toBe("n1");
     expect(await store.sessionNode("pong", "nobody")).toBeNull();
-    expect(await store.claimExpiredLeases(T0 + 2000, 10)).toEqual([]);
-    await store.renewLeases(
-      [
-        { game: "pong", matchId: match!.matchId },
-        { game: "pong", matchId: "m_gone" },
-      ],
-      T0 + 6000,
-    );
-    expect(await store.claimExpiredLeases(T0 + 5000, 10)).toEqual([]);
-    expect(await store.claimExpiredLeases(T0 + 6000, 10)).toEqual([{ game: "pong", matchId: match!.matchId }]);
-    expect(await store.claimExpiredLeases(T0 + 7000, 10)).toEqual([]);
+    const ref = { game: "pong", matchId: match!.matchId };
+    expect(await store.claimLapsedHosts(T0 + 2000, 10)).toEqual([]);
+    // one renewal of the host covers all its matches
+    await store.renewHost("n7", T0 + 6000);
+    expect(await store.claimLapsedHosts(T0 + 5000, 10)).toEqual([]);
+    expect(await store.claimLapsedHosts(T0 + 6000, 10)).toEqual([{ ...ref, host: "n7" }]);
+    expect(await store.claimLapsedHosts(T0 + 7000, 10)).toEqual([]);
+    // a claim taken by mistake goes back into its host's set
+    await store.renewHost("n7", T0 + 8000, [ref]);
+    expect(await store.claimLapsedHosts(T0 + 7000, 10)).toEqual([]);
+    expect(await store.claimLapsedHosts(T0 + 8000, 10)).toEqual([{ ...ref, host: "n7" }]);
+    await store.renewHost("n7", T0 + 8500, [ref]);
     expect(await store.endMatch("pong", match!.matchId)).toBe(true);
-    await store.renewLeases([{ game: "pong", matchId: match!.matchId }], T0 + 9000);
-    expect(await store.claimExpiredLeases(T0 + 99_000, 10)).toEqual([]);
+    await store.renewHost("n7", T0 + 9000, [ref]);
+    expect(await store.claimLapsedHosts(T0 + 99_000, 10)).toEqual([]);
+  });
+
+  it("takes a lapsed host's matches in batches, each once", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await join(`x${i}`, 1200);
+      await join(`y${i}`, 1200);
+      const [match] = await pairAll(T0 + i);
+      await store.markReady("pong", match!.matchId, `x${i}`, HOST);
+      await store.markReady("pong", match!.matchId, `y${i}`, HOST);
+      ids.push(match!.matchId);
+    }
+    await store.renewHost(HOST.node, T0 + 1000);
+    const first = await store.claimLapsedHosts(T0 + 1000, 3);
+    const second = await store.claimLapsedHosts(T0 + 1000, 3);
+    expect(first).toHaveLength(3);
+    expect(second).toHaveLength(2);
+    expect([...first, ...second].map((m) => m.matchId).sort()).toEqual([...ids].sort());
+    expect(await store.claimLapsedHosts(T0 + 1000, 3)).toEqual([]);
   });
 
   it("keeps ratings per game with a default", async () => {

@@ -13,7 +13,9 @@ if started then
   local host = m.host or A.host
   redis.call('HSET', k('m', mid), 'state', 'playing', 'host', host)
   redis.call('ZREM', k('rc', game), mid)
-  redis.call('ZADD', k('leases'), A.now + A.leaseMs, game .. '|' .. mid)
+  -- The host's lease: its matches are one set, its liveness one entry (renewed by renew-host).
+  redis.call('SADD', k('hm', host), mid)
+  redis.call('ZADD', k('hosts'), 'GT', A.now + A.leaseMs, host)
   m.state = 'playing'
   m.host = host
 end

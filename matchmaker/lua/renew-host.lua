@@ -1,0 +1,7 @@
+-- A: game, node, until, matchIds (of that game, put back in the node's set: a claim taken by mistake)
+-- A host's lease covers all its matches: one entry per node, renewed in O(1), never per match.
+redis.call('ZADD', k('hosts'), A['until'], A.node)
+for _, mid in ipairs(A.matchIds) do
+  if redis.call('HGET', k('m', mid), 'state') == 'playing' then redis.call('SADD', k('hm', A.node), mid) end
+end
+return 0
