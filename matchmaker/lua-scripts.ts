@@ -19,7 +19,8 @@ export interface ScriptArgs {
   "end-match": { game: string; matchId: string };
   "get-match": { game: string; matchId: string };
   "renew-host": { game: string; node: string; until: number; matchIds: string[] };
-  "claim-lapsed-hosts": { game: string; now: number; limit: number };
+  "claim-lapsed-hosts": { game: string; now: number; limit: number; retryMs: number };
+  "claim-matcher": { game: string; mode: string; node: string; ttl: number };
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -37,6 +38,7 @@ const NAMES: ScriptName[] = [
   "get-match",
   "renew-host",
   "claim-lapsed-hosts",
+  "claim-matcher",
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
@@ -60,11 +62,12 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "sweep-nodes": () => ["nodes"],
   pair: (a) => [`qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, "nodes", `rc:${a.game}`, `ms:${a.game}`, ...a.matchIds.map((id) => `m:${id}`)],
   "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "hosts"],
-  "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`],
-  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`],
+  "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping"],
+  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping"],
   "get-match": (a) => [`m:${a.matchId}`],
-  "renew-host": (a) => ["hosts", `hm:${a.node}`, ...a.matchIds.map((id) => `m:${id}`)],
-  "claim-lapsed-hosts": () => ["hosts"],
+  "renew-host": (a) => ["hosts", `hm:${a.node}`, "reaping", ...a.matchIds.map((id) => `m:${id}`)],
+  "claim-lapsed-hosts": () => ["hosts", "reaping"],
+  "claim-matcher": (a) => [`matcher:${a.mode}`],
 };
 
 /**

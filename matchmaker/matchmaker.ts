@@ -37,6 +37,11 @@ export interface Seeker {
   generation: number;
 }
 
+/** How long a queue's matcher lease lasts without renewal: another node takes over within this. */
+const MATCHER_LEASE_MS = 1000;
+/** The lease name of a game's ready-check sweep (a name no queue mode can have). */
+const READY_CHECKS = "#ready-checks";
+
 const newTicketId = () => `tk_${randomUUID().replaceAll("-", "")}`;
 const newMatchId = () => `m_${randomUUID().replaceAll("-", "")}`;
 
@@ -52,6 +57,8 @@ export class Matchmaker {
   private passing = false;
   private lastLoopError = 0;
   private lastHeartbeat = 0;
+  /** The queues (and ready-check sweeps) whose matcher lease this node holds. */
+  private readonly matching = new Set<string>();
   /** How other nodes are reached, as they described themselves. */
   private readonly nodes = new Map<string, NodeInfo>();
 
@@ -119,13 +126,31 @@ export class Matchmaker {
     this.passing = true;
     try {
       for (const game of this.options.games) {
-        for (const mode of await this.options.store.modes(game)) await this.pairQueue(game, mode);
+        for (const mode of await this.options.store.modes(game)) if (await this.holds(game, mode)) await this.pairQueue(game, mode);
+        if (!(await this.holds(game, READY_CHECKS))) continue;
         const overdue = await this.options.store.overdueReadyChecks(game, this.now(), 100);
         for (const matchId of overdue) await this.cancel(game, matchId, "ready_timeout");
       }
     } finally {
       this.passing = false;
     }
+  }
+
+  /**
+   * Whether this node runs the periodic work of a queue (or of a game's ready checks) now: one node
+   * at a time holds each under a short lease, renewed every pass; another takes over within
+   * `matcherLeaseMs` when it dies. So pairing work does not grow with the number of nodes.
+   */
+  private async holds(game: string, queue: string): Promise<boolean> {
+    const ttl = Math.max(MATCHER_LEASE_MS, 3 * this.options.intervalMs);
+    const held = await this.options.store.claimMatcher(game, queue, this.options.node, this.now(), ttl);
+    const key = `${game}/${queue}`;
+    if (held !== this.matching.has(key)) {
+      if (held) this.matching.add(key);
+      else this.matching.delete(key);
+      this.options.log.info({ game, queue, node: this.options.node }, held ? "matching this queue now" : "another node matches this queue now");
+    }
+    return held;
   }
 
   private async pairQueue(game: string, mode: string, focusTicketId?: string): Promise<void> {

@@ -145,6 +145,16 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     return pairs.map(([first, second], i) => this.createMatch(matchIds[i]!, first, second, now, rules.readyTimeoutMs));
   }
 
+  private readonly matchers = new Map<string, { node: string; until: number }>();
+
+  async claimMatcher(game: string, mode: string, node: string, now: number, ttlMs: number): Promise<boolean> {
+    const k = key(game, mode);
+    const lease = this.matchers.get(k);
+    if (lease && lease.node !== node && lease.until > now) return false;
+    this.matchers.set(k, { node, until: now + ttlMs });
+    return true;
+  }
+
   async getMatch(game: string, matchId: string): Promise<MatchRecord | null> {
     const match = this.matches.get(matchId);
     return match && match.game === game ? structuredClone(match) : null;

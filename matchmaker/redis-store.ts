@@ -32,6 +32,9 @@ function unavailable(error: unknown): ArenaError {
 /** Scripts by the SHA1 of their source: EVALSHA first, EVAL (which caches it on that node) on NOSCRIPT. */
 const shas = new Map<ScriptName, string>([...scriptSources].map(([name, source]) => [name, createHash("sha1").update(source).digest("hex")]));
 
+/** A lapsed host's match taken by a node that never ended it (it died, or lost the answer) is handed out again after this. */
+const REAP_RETRY_MS = 5000;
+
 /** At most this many players of a dead node are swept per script call (the call repeats until done). */
 const SWEEP_BATCH = 500;
 
@@ -146,6 +149,10 @@ export class RedisStore implements MatchmakingStore {
     return list<MatchRecord>(result.made);
   }
 
+  async claimMatcher(game: string, mode: string, node: string, _now: number, ttlMs: number): Promise<boolean> {
+    return ((await this.run("claim-matcher", { game, mode, node, ttl: ttlMs })) as unknown as number) === 1;
+  }
+
   async getMatch(game: string, matchId: string): Promise<MatchRecord | null> {
     const result = await this.json<{ match?: MatchRecord }>("get-match", { game, matchId });
     return result.match ?? null;
@@ -173,7 +180,11 @@ export class RedisStore implements MatchmakingStore {
     const claimed: LapsedMatch[] = [];
     for (const game of this.games) {
       if (claimed.length >= limit) break;
-      claimed.push(...list<LapsedMatch>((await this.json<{ claimed: unknown }>("claim-lapsed-hosts", { game, now, limit: limit - claimed.length })).claimed));
+      claimed.push(
+        ...list<LapsedMatch>(
+          (await this.json<{ claimed: unknown }>("claim-lapsed-hosts", { game, now, limit: limit - claimed.length, retryMs: REAP_RETRY_MS })).claimed,
+        ),
+      );
     }
     return claimed;
   }

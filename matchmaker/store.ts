@@ -55,6 +55,11 @@ export interface QueueStore {
   modes(game: string): Promise<string[]>;
   /** One bounded pairing pass over a queue (or around one ticket); returns the matches made. */
   pair(game: string, mode: string, now: number, rules: PairingRules, matchIds: string[], focusTicketId?: string): Promise<MatchRecord[]>;
+  /**
+   * The queue's matcher lease: true when `node` holds it (taken when free or lapsed, renewed by its
+   * holder for `ttlMs`). One node at a time runs a queue's periodic matching.
+   */
+  claimMatcher(game: string, mode: string, node: string, now: number, ttlMs: number): Promise<boolean>;
   /** Tickets waiting per mode of a game. */
   queueSizes(game: string): Promise<Record<string, number>>;
   counts(game: string): Promise<GameCounts>;
@@ -76,7 +81,10 @@ export interface MatchStore {
    * number of matches. `matches` go back into its set (a claim of its own matches taken by mistake).
    */
   renewHost(node: string, until: number, matches?: MatchRef[]): Promise<void>;
-  /** Takes (once, across all nodes) up to `limit` running matches of hosts whose lease lapsed. */
+  /**
+   * Takes up to `limit` running matches of hosts whose lease lapsed, each for one caller at a time;
+   * one that its taker does not end is handed out again a few seconds later (at least once, never lost).
+   */
   claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]>;
 }
 

@@ -101,3 +101,35 @@ describe.each(["redis", "redis-cluster"] as const)("a node killed while it owns 
     expect(x.matchId).toBe(y.matchId);
   });
 });
+
+describe.each(["redis", "redis-cluster"] as const)("one matcher per queue (%s)", (redis) => {
+  const nodes: ChildNode[] = [];
+  afterEach(async () => {
+    closeAllClients();
+    await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
+    nodes.length = 0;
+  });
+
+  /** The nodes whose latest word on a queue's lease is that they hold it. */
+  const holders = (game: string, queue: string) =>
+    nodes.filter((n) => {
+      const said = n.logs.filter((l) => l.game === game && l.queue === queue && /this queue now/.test(String(l.msg)));
+      return said.at(-1)?.msg === "matching this queue now" && n.process.exitCode === null && n.process.signalCode === null;
+    });
+
+  it("one node at a time matches a queue; when it dies another takes over once the lease lapses", async () => {
+    const env = clusterEnv("uws", redis, { MATCHMAKER_INTERVAL_MS: "50" });
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)])));
+    const { socket } = await connectGuest(nodes[0]!.url, "pong");
+    expect(await request(socket, "queue:join", { mode: "solo" })).toMatchObject({ ok: true });
+    await eventually(() => holders("pong", "solo").length === 1, 3000, "one holder of pong/solo");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(holders("pong", "solo")).toHaveLength(1);
+    expect(holders("pong", "#ready-checks")).toHaveLength(1);
+    const [holder] = holders("pong", "solo");
+    await holder!.kill("SIGKILL");
+    // the lease lasts 1 s: a generous bound on a shared machine
+    await eventually(() => holders("pong", "solo").length === 1, 4000, "a new holder of pong/solo");
+    expect(holders("pong", "solo")[0]).not.toBe(holder);
+  });
+});

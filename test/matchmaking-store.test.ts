@@ -296,6 +296,21 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(second).toHaveLength(2);
     expect([...first, ...second].map((m) => m.matchId).sort()).toEqual([...ids].sort());
     expect(await store.claimLapsedHosts(T0 + 1000, 3)).toEqual([]);
+    // a taken match that nobody ended (its taker died) is handed out again a few seconds later, until it is ended
+    await store.endMatch("pong", ids[0]!);
+    const again = await store.claimLapsedHosts(T0 + 20_000, 10);
+    expect(again.map((m) => m.matchId).sort()).toEqual(ids.slice(1).sort());
+    expect(again.every((m) => m.host === HOST.node)).toBe(true);
+    for (const id of ids.slice(1)) await store.endMatch("pong", id);
+    expect(await store.claimLapsedHosts(T0 + 99_000, 10)).toEqual([]);
+  });
+
+  it("a queue's matcher lease: one holder at a time, renewed by it, taken over once it lapses", async () => {
+    expect(await store.claimMatcher("pong", "default", "n1", T0, 1000)).toBe(true);
+    expect(await store.claimMatcher("pong", "default", "n2", T0 + 10, 1000)).toBe(false);
+    expect(await store.claimMatcher("pong", "casual", "n2", T0 + 10, 1000)).toBe(true);
+    expect(await store.claimMatcher("tictactoe", "default", "n2", T0 + 10, 1000)).toBe(true);
+    expect(await store.claimMatcher("pong", "default", "n1", T0 + 500, 1000)).toBe(true);
   });
 
   it("keeps ratings per game with a default", async () => {

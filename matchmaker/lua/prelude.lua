@@ -68,6 +68,7 @@ local function drop_match(m)
   redis.call('ZREM', k('rc', m.game), m.matchId)
   redis.call('SREM', k('ms', m.game), m.matchId)
   if m.host then redis.call('SREM', k('hm', m.host), m.matchId) end
+  redis.call('ZREM', k('reaping'), m.matchId)
   for s = 1, 2 do
     local key = pkey(m.game, m.players[s].playerId)
     if redis.call('HGET', key, 'match') == m.matchId then redis.call('HDEL', key, 'match') end

@@ -2,6 +2,9 @@
 -- A host's lease covers all its matches: one entry per node, renewed in O(1), never per match.
 redis.call('ZADD', k('hosts'), A['until'], A.node)
 for _, mid in ipairs(A.matchIds) do
-  if redis.call('HGET', k('m', mid), 'state') == 'playing' then redis.call('SADD', k('hm', A.node), mid) end
+  if redis.call('HGET', k('m', mid), 'state') == 'playing' then
+    redis.call('SADD', k('hm', A.node), mid)
+    redis.call('ZREM', k('reaping'), mid)
+  end
 end
 return 0
