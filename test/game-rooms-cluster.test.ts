@@ -50,7 +50,8 @@ describe.each(SETUPS)("matches across two nodes (%s, %s)", (engine, redis) => {
     right.onState = (payload) => {
       const view = payload.state as PongView;
       const dir = view.ball.y > view.paddles[1] + 0.02 ? 1 : view.ball.y < view.paddles[1] - 0.02 ? -1 : 0;
-      void right.send("game:input", { matchId: match.matchId, seq: ++seq, input: { dir } });
+      // an input still in flight when the test closes its clients is refused: not part of this check
+      right.send("game:input", { matchId: match.matchId, seq: ++seq, input: { dir } }).catch(() => undefined);
     };
     const [end] = await match.ends;
     expect(end.reason).toBe("win");
