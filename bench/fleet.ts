@@ -1,7 +1,14 @@
 import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { StreamSnapshot } from "../game-rooms/index.ts";
-import { freePort, hasTaskset, SERVER_NODE_FLAGS, spawnNode, spawnScript, startPrivateRedis, type PrivateRedis } from "../harness/index.ts";
+import { Redis } from "ioredis";
+import { freePort, hasTaskset, SERVER_NODE_FLAGS, spawnNode, spawnScript, startPrivateRedis, startRedisCluster, type PrivateRedis } from "../harness/index.ts";
+
+/** The Redis a fleet's nodes share: one server, or a 3-master Cluster (its masters' ports). */
+interface FleetRedis {
+  ports: number[];
+  stop(): Promise<void>;
+}
 
 /** What a generator answers to `sample` (and `drain`): cumulative counters and encoded histograms. */
 export interface GeneratorSample {
@@ -62,7 +69,7 @@ export interface FleetOptions {
   server: ServerKind;
   engine: string;
   nodes: number;
-  store: "memory" | "redis";
+  store: "memory" | "redis" | "cluster";
   client: "wire" | "sdk";
   game: string;
   generators: number;
@@ -86,12 +93,12 @@ export class Fleet {
   private constructor(
     readonly servers: ServerUnderTest[],
     readonly generators: Generator[],
-    private readonly redis: PrivateRedis | undefined,
+    private readonly redis: FleetRedis | undefined,
     private readonly tickRate: number | undefined,
   ) {}
 
   static async start(options: FleetOptions): Promise<Fleet> {
-    let redis: PrivateRedis | undefined;
+    let redis: FleetRedis | undefined;
     const servers: ServerUnderTest[] = [];
     const generators: Generator[] = [];
     try {
@@ -107,11 +114,21 @@ export class Fleet {
         if (options.tickRate) env.PONG_TICK_RATE = String(options.tickRate);
         // Node.js flags for the servers under test only (e.g. garbage collector settings).
         if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
-        if (options.nodes > 1 || options.store === "redis") {
-          redis = await startPrivateRedis();
-          Object.assign(env, { REDIS_URL: redis.url, ARENA_SECRET: "b".repeat(40) });
+        if (options.store === "cluster") {
+          const cluster = await startRedisCluster();
+          redis = cluster;
+          Object.assign(env, { REDIS_URL: cluster.url, REDIS_CLUSTER: "true", ARENA_SECRET: "b".repeat(40) });
+        } else if (options.nodes > 1 || options.store === "redis") {
+          const single: PrivateRedis = await startPrivateRedis();
+          redis = { ports: [single.port], stop: () => single.stop() };
+          Object.assign(env, { REDIS_URL: single.url, ARENA_SECRET: "b".repeat(40) });
         }
-        for (let i = 0; i < options.nodes; i++) servers.push(await spawnNode(env, { pinToCpu: SERVER_CPU, keepLogs: false }));
+        for (let i = 0; i < options.nodes; i++) {
+          // Each node knows its own address, so that clients that follow `match:found.host` can move there.
+          const port = await freePort();
+          const own = { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` };
+          servers.push(await spawnNode({ ...env, ...own }, { pinToCpu: SERVER_CPU, keepLogs: false }));
+        }
       } else {
         servers.push(await startBaseline(options.server, [String(options.tickRate ?? 30), String(options.ackEvery ?? 1)]));
       }
@@ -149,6 +166,19 @@ export class Fleet {
     const servers = await Promise.all(this.servers.map(async (s) => (await (await fetch(`${s.url}/metrics/latency${query}`)).json()) as StreamSnapshot));
     const generators = await this.all<GeneratorSample>({ cmd: "sample" }, "sample");
     return { servers, generators };
+  }
+
+  /** Commands the fleet's Redis has processed so far (every master of a Cluster), from `INFO stats`. */
+  async redisCommands(): Promise<number> {
+    let total = 0;
+    for (const port of this.redis?.ports ?? []) {
+      const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
+      await client.connect();
+      const info = await client.info("stats");
+      client.disconnect();
+      total += Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+    }
+    return total;
   }
 
   /** Sends a command to every generator and resolves with all their answers of type `answer`. */

@@ -10,6 +10,8 @@ type Reading = Awaited<ReturnType<Fleet["read"]>>;
 
 /** One load level, measured over a window: the figures operators script against. */
 export interface StreamRun {
+  /** Redis publishes between nodes per acknowledged state over the window (0 when every player plays on its match's host). */
+  redisMessagesPerAck: number;
   engine: string;
   client: string;
   players: number;
@@ -133,7 +135,10 @@ export async function measureLevel(fleet: Fleet, options: LevelOptions): Promise
     for (const [code, n] of Object.entries(g.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n - (settled.generators[i]!.errorCodes[code] ?? 0);
   });
 
+  const acks = serverSum(last, (s) => s.counters.stateAcks) - serverSum(first, (s) => s.counters.stateAcks);
+  const publishes = serverSum(last, (s) => s.relay?.publishes ?? 0) - serverSum(first, (s) => s.relay?.publishes ?? 0);
   const run: StreamRun = {
+    redisMessagesPerAck: round(publishes / Math.max(1, acks), 3),
     engine: options.engine,
     client: options.client,
     players: options.players,

@@ -38,7 +38,7 @@ const { values } = parseArgs({
 
 function usage(problem: string): never {
   process.stderr.write(
-    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --nodes N --store memory|redis --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --out DIR\n`,
+    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --out DIR\n`,
   );
   process.exit(2);
 }
@@ -73,7 +73,7 @@ const stream: StreamOptions = {
   ackEvery,
   inputAcks: values["input-acks"] === "on",
   nodes: Number(values.nodes),
-  store: values.store === "redis" ? "redis" : "memory",
+  store: values.store === "redis" || values.store === "cluster" ? values.store : "memory",
   env: scenario === "soak" ? { PONG_POINTS: "3", PONG_BALL_SPEED: "1.5" } : { PONG_POINTS: "1000000" },
   onProgress(label, done, total) {
     if (label !== barLabel) {

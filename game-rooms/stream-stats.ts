@@ -9,6 +9,8 @@ export function microsecondHistogram(): Histogram {
 /** What `GET /metrics/latency` answers: exact counters and HDR histograms, cumulative since start. */
 export interface StreamSnapshot {
   node: string;
+  /** Redis publishes (and the messages they carried) this node sent to other nodes, set by the server. */
+  relay?: { publishes: number; messages: number };
   /** Wall clock of the snapshot (epoch ms) and the process's CPU time (us) and RSS at that instant. */
   at: number;
   cpuUs: number;

@@ -102,7 +102,10 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
       await recovery.start();
     },
     drain: (drainMs) => rooms.drain(drainMs),
-    streamSnapshot: (tickRate) => rooms.streamSnapshot(tickRate),
+    streamSnapshot: async (tickRate) => ({
+      ...(await rooms.streamSnapshot(tickRate)),
+      relay: relay instanceof RedisRelay ? { ...relay.sent } : { publishes: 0, messages: 0 },
+    }),
     async stop() {
       matchmaker.stop();
       recovery.stop();

@@ -58,6 +58,8 @@ export class RedisRelay implements NodeRelay {
   /** Messages waiting for the end of this turn of the event loop, per destination node. */
   private readonly batches = new Map<string, RelayMessage[]>();
   private flushing = false;
+  /** Publishes and messages sent so far (`GET /metrics/latency`). */
+  readonly sent = { publishes: 0, messages: 0 };
 
   constructor(
     private readonly pub: Redis | Cluster,
@@ -101,6 +103,8 @@ export class RedisRelay implements NodeRelay {
       const text = JSON.stringify(batch);
       this.counters.publishes.inc({ direction: "out" });
       this.counters.messages.inc({ direction: "out" }, batch.length);
+      this.sent.publishes++;
+      this.sent.messages += batch.length;
       void (this.sharded ? this.pub.spublish(channel, text) : this.pub.publish(channel, text)).catch(() => undefined);
     }
     this.batches.clear();

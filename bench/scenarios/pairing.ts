@@ -6,7 +6,7 @@ import { round } from "../stats.ts";
 
 export interface PairingSetup {
   engine: string;
-  store: "memory" | "redis";
+  store: "memory" | "redis" | "cluster";
   nodes: number;
   client: "wire" | "sdk";
 }
@@ -21,6 +21,11 @@ export interface PairingStep {
   overheadUs: { p50: number | null; p99: number | null };
   unpaired: number;
   generatorCpuPercent: number;
+  /**
+   * Every command the nodes sent Redis during the step, per pairing made: the joins, the pairing,
+   * both ready checks, the match's start and end, heartbeats and matcher leases included.
+   */
+  redisCommandsPerPairing: number | null;
   verdict: string;
 }
 
@@ -64,10 +69,12 @@ export async function pairingRamp(setup: PairingSetup, onStep: (rate: number) =>
     await fleet.connect(POOL);
     for (const rate of RATES) {
       onStep(rate);
+      const commandsBefore = await fleet.redisCommands();
       const [paced] = await fleet.all<{ joinsPerSecond: number; pairs: number; unpaired: number; starved: number; pairingUs: string; cpuPercent: number }>(
         { cmd: "pace", rate, seconds: STEP_SECONDS },
         "paced",
       );
+      const commands = (await fleet.redisCommands()) - commandsBefore;
       const overhead = decodeFromCompressedBase64(paced!.pairingUs, 32);
       const p = percentiles(overhead, { p50: 50, p99: 99 });
       const step: PairingStep = {
@@ -77,6 +84,7 @@ export async function pairingRamp(setup: PairingSetup, onStep: (rate: number) =>
         overheadUs: p,
         unpaired: paced!.unpaired,
         generatorCpuPercent: round(paced!.cpuPercent, 1),
+        redisCommandsPerPairing: setup.store === "memory" ? null : round(commands / Math.max(1, paced!.pairs), 1),
         verdict: "held",
       };
       if (paced!.starved > 0 || step.joinsPerSecond < rate * 0.95 || paced!.cpuPercent > GENERATOR_LIMIT * 100) step.verdict = "generator";

@@ -13,7 +13,7 @@ export interface StreamOptions {
   ackEvery: number;
   inputAcks: boolean;
   nodes: number;
-  store: "memory" | "redis";
+  store: "memory" | "redis" | "cluster";
   env: Record<string, string>;
   onProgress: (label: string, done: number, total: number) => void;
 }
