@@ -78,6 +78,8 @@ export class ArenaClient<G extends string = string> {
   private seq = Date.now() * 1000;
   private readonly listeners = new Map<keyof ArenaClientEvents<G>, Set<Listener>>();
   private readonly ackTimeoutMs: number;
+  /** Set while moving to a match's host. */
+  private moving: Promise<void> | undefined;
 
   constructor(private readonly options: ConnectOptions<G>) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
@@ -104,7 +106,7 @@ export class ArenaClient<G extends string = string> {
   private moveTo(url: string): Promise<void> {
     const moving = this.open(url);
     this.url = url;
-    return new Promise((resolve, reject) => {
+    const moved = new Promise<void>((resolve, reject) => {
       moving.once("connect", () => {
         this.socket = moving;
         this.emitLocal("moved", url);
@@ -115,6 +117,9 @@ export class ArenaClient<G extends string = string> {
       });
       this.bind(moving);
     });
+    // Requests made meanwhile (an application that readies by itself) wait for the new connection.
+    this.moving = moved.catch(() => undefined).finally(() => (this.moving = undefined));
+    return moved;
   }
 
   /** The host's URL when it is another node than this client's (and following hosts is on). */
@@ -156,17 +161,11 @@ export class ArenaClient<G extends string = string> {
       if (!live()) return;
       this.matchId = found.matchId;
       this.seat = found.seat;
-      this.emitLocal("found", found);
+      // The move starts before the application hears of the match: its requests wait for it.
       const host = this.hostElsewhere(found);
-      const ready = () => (this.options.autoReady ? this.ready(found.matchId) : undefined);
-      if (host)
-        void this.moveTo(host)
-          .then(ready)
-          .catch(() => undefined);
-      else
-        void Promise.resolve()
-          .then(ready)
-          .catch(() => undefined);
+      const moved = host ? this.moveTo(host) : Promise.resolve();
+      this.emitLocal("found", found);
+      if (this.options.autoReady) void moved.then(() => this.ready(found.matchId)).catch(() => undefined);
     });
     s.on("match:cancelled", (cancelled) => {
       if (!live()) return;
@@ -223,6 +222,7 @@ export class ArenaClient<G extends string = string> {
 
   /** Sends an event and waits for its ack: resolves with the ack's data, typed by the event's name. */
   private async request<E extends AnsweredEventName>(event: E, payload: ClientPayload<E>): Promise<AckData<E>> {
+    if (this.moving) await this.moving;
     const started = Date.now();
     let answer: Ack<AckData<E>>;
     try {
