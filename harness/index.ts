@@ -6,3 +6,4 @@
 export { freePort, startPrivateRedis, type PrivateRedis } from "./private-redis.ts";
 export { hasTaskset, SERVER_NODE_FLAGS, spawnNode, spawnScript, type ChildNode } from "./node-process.ts";
 export { startRedisCluster, type PrivateRedisCluster } from "./redis-cluster.ts";
+export { haproxyConfig, haproxyBinary, startLocalCluster, type LocalCluster } from "./local-cluster.ts";

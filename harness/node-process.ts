@@ -52,7 +52,7 @@ export interface ChildNode {
 }
 
 /** Spawns a node and waits until it listens. */
-export async function spawnNode(env: Record<string, string>, options: { pinToCpu?: number; keepLogs?: boolean } = {}): Promise<ChildNode> {
+export async function spawnNode(env: Record<string, string>, options: { pinToCpu?: number; keepLogs?: boolean; echo?: boolean } = {}): Promise<ChildNode> {
   const nodeId = env.NODE_ID ?? `n${randomBytes(3).toString("hex")}`;
   const child = spawnScript("server/main.ts", [], {
     nodeFlags: SERVER_NODE_FLAGS,
@@ -68,6 +68,7 @@ export async function spawnNode(env: Record<string, string>, options: { pinToCpu
     const timer = setTimeout(() => reject(new Error(`node ${nodeId} did not start within 20 s: ${stderr.join("")}`)), 20_000);
     let listening = false;
     child.stdout!.on("data", (chunk: Buffer) => {
+      if (options.echo) process.stdout.write(chunk);
       // A bench reads the logs only until the node listens, then just drains them.
       if (listening && options.keepLogs === false) return;
       buffer += chunk.toString();
