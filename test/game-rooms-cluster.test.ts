@@ -22,7 +22,10 @@ async function hostOf(matchId: string): Promise<ChildNode> {
   return find()!;
 }
 
-describe.each(SETUPS)("matches across two nodes (%s, %s)", (engine, redis) => {
+// Exact accounting of every acknowledged state across two processes and Redis: a stall of the
+// shared machine longer than the rooms' 2 s memory of sent ticks loses a round trip, so one retry
+// (as in faults.test.ts); "Hardening 2" is to make these deterministic.
+describe.each(SETUPS)("matches across two nodes (%s, %s)", { retry: 1 }, (engine, redis) => {
   it("plays tictactoe to the end with the players on different nodes", async () => {
     const env = cluster(engine, redis);
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
