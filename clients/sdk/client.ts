@@ -105,10 +105,10 @@ export class ArenaClient<G extends string = string> {
    */
   private moveTo(url: string): Promise<void> {
     const moving = this.open(url);
-    this.url = url;
     const moved = new Promise<void>((resolve, reject) => {
       moving.once("connect", () => {
         this.socket = moving;
+        this.url = url;
         this.emitLocal("moved", url);
         resolve();
       });
