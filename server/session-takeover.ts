@@ -3,6 +3,15 @@ import type { NodeRelay, PlayerId } from "../protocol/index.ts";
 import type { Logger } from "./logger.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 
+/** INCR, raised to a floor (the clock) when below it. */
+const NEXT_GENERATION = `local v = redis.call('INCR', KEYS[1])
+local floor = tonumber(ARGV[1])
+if v < floor then
+  redis.call('SET', KEYS[1], ARGV[1])
+  return floor
+end
+return v`;
+
 /** How long a node remembers the newest generation it heard of for a player. */
 const REMEMBER_MS = 30_000;
 
@@ -37,10 +46,14 @@ export class SessionTakeover {
     });
   }
 
-  /** Draws the generation of a new connection; throws when Redis is unreachable. */
+  /**
+   * Draws the generation of a new connection; throws when Redis is unreachable. The shared counter
+   * never goes below the clock (in microseconds): when Redis lost it (a restart without
+   * persistence), new connections still outrank every connection made before, which keep theirs.
+   */
   async nextGeneration(): Promise<number> {
     if (!this.redis) return ++this.localGeneration;
-    return this.redis.incr(this.key);
+    return Number(await this.redis.eval(NEXT_GENERATION, 1, this.key, Date.now() * 1000));
   }
 
   /** Takes over sessions in this game's namespace. */
