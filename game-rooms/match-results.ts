@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { EndReason, PlayerId, Seat } from "../protocol/index.ts";
-import { eloUpdate, type MatchRef, type MatchStore, type RatingStore } from "../matchmaker/index.ts";
+import { eloUpdate, type MatchStore, type RatingStore } from "../matchmaker/index.ts";
 import type { SeatState } from "./room.ts";
 
 type Ratings = Record<PlayerId, number>;
@@ -43,11 +43,6 @@ export class MatchResults {
       this.unrecorded.delete(matchId);
       this.log.info({ game: end.game, matchId }, "end of match recorded after a retry");
     }
-  }
-
-  /** Matches whose end is not recorded yet. */
-  *pending(): Generator<MatchRef> {
-    for (const [matchId, { game }] of this.unrecorded) yield { game, matchId };
   }
 
   isPending(matchId: string): boolean {

@@ -23,7 +23,6 @@ const NEW_WORK = new Set<ClientEventName>(["queue:join", "match:ready"]);
 /** The parts of a running node that game services may use. */
 export interface SharedParts {
   config: ArenaConfig;
-  io: ArenaIo;
   log: Logger;
   metrics: ServerMetrics;
   redis: RedisLinks | undefined;
@@ -114,7 +113,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   }
 
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
-  const shared: SharedParts = { config, io, log, metrics, redis, games };
+  const shared: SharedParts = { config, log, metrics, redis, games };
   const namespaces = new Map(games.list().map((game) => [game.name, io.of(`/${game.name}`)]));
   const services = createNodeServices(shared, namespaces);
   for (const nsp of namespaces.values()) {

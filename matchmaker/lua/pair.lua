@@ -18,7 +18,7 @@ local function ticket(id)
   return cache[id]
 end
 -- Liveness is looked up once per player and once per node within a pass.
-local liveNode, livePlayer = {}, {}
+local liveNode, livePlayer, nodeOf = {}, {}, {}
 local function live(pid)
   if livePlayer[pid] == nil then
     local node = redis.call('HGET', pkey(game, pid), 'node')
@@ -30,6 +30,7 @@ local function live(pid)
         liveNode[node] = seen ~= false and tonumber(seen) >= now - ttl
       end
       livePlayer[pid] = liveNode[node]
+      nodeOf[pid] = node
     end
   end
   return livePlayer[pid]
@@ -65,7 +66,7 @@ for _, a in ipairs(starts) do
       local mid = ids[#made + 1]
       local readyBy = now + readyTimeout
       -- The host is chosen now: the node of the player who queued first.
-      local host = redis.call('HGET', pkey(game, first.playerId), 'node')
+      local host = nodeOf[first.playerId]
       redis.call('HSET', k('m', mid), 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy, 'host', host,
         'p0', first.playerId, 'n0', first.name, 'r0', first.rating, 't0', first.ticketId, 'e0', first.enqueuedAt, 'k0', 0,
         'p1', second.playerId, 'n1', second.name, 'r1', second.rating, 't1', second.ticketId, 'e1', second.enqueuedAt, 'k1', 0)
