@@ -5,10 +5,11 @@ import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 
 /** INCR, raised to a floor (the clock) when below it. */
 const NEXT_GENERATION = `local v = redis.call('INCR', KEYS[1])
-local floor = tonumber(ARGV[1])
-if v < floor then
-  redis.call('SET', KEYS[1], ARGV[1])
-  return floor
+local now = redis.call('TIME')
+local floor = now[1] .. string.format('%06d', tonumber(now[2]))
+if v < tonumber(floor) then
+  redis.call('SET', KEYS[1], floor)
+  return tonumber(floor)
 end
 return v`;
 
@@ -48,12 +49,13 @@ export class SessionTakeover {
 
   /**
    * Draws the generation of a new connection; throws when Redis is unreachable. The shared counter
-   * never goes below the clock (in microseconds): when Redis lost it (a restart without
-   * persistence), new connections still outrank every connection made before, which keep theirs.
+   * never goes below Redis's own clock in microseconds (not the node's, which may be skewed or
+   * sit in the same millisecond): when Redis lost it (a restart without persistence), new
+   * connections still outrank every connection made before, which keep theirs.
    */
   async nextGeneration(): Promise<number> {
     if (!this.redis) return ++this.localGeneration;
-    return Number(await this.redis.eval(NEXT_GENERATION, 1, this.key, Date.now() * 1000));
+    return Number(await this.redis.eval(NEXT_GENERATION, 1, this.key));
   }
 
   /** Takes over sessions in this game's namespace. */
