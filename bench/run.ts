@@ -8,6 +8,7 @@
  *   npm run bench -- --scenario queue-storm --players 5000 --out bench-out/storm
  *   npm run bench -- --scenario idle --players 5000 --engine uws,ws --out bench-out/idle
  *   npm run bench -- --scenario soak --players 200 --duration 10m --out bench-out/soak
+ *   npm run bench -- --scenario migration --players 200 --out bench-out/migration  (resume time after a host's SIGKILL)
  * The exit code is 1 on any error, lost ack, unexpected disconnect or unstarted player, and 2 on bad usage.
  */
 import { parseArgs } from "node:util";
@@ -15,10 +16,11 @@ import cliProgress from "cli-progress";
 import type { ServerKind } from "./fleet.ts";
 import { writeReport, type Report } from "./report/write.ts";
 import { idle } from "./scenarios/idle.ts";
+import { migration } from "./scenarios/migration.ts";
 import { pairingRamp, queueStorm, type PairingSetup } from "./scenarios/pairing.ts";
 import { capacity, steady, type MeasuredRun, type StreamOptions } from "./scenarios/stream.ts";
 
-const SCENARIOS = ["steady", "capacity", "pairing", "queue-storm", "idle", "soak"];
+const SCENARIOS = ["steady", "capacity", "pairing", "queue-storm", "idle", "soak", "migration"];
 const { values } = parseArgs({
   options: {
     scenario: { type: "string", default: "steady" },
@@ -118,6 +120,8 @@ try {
         : [{ engine: engines[0]!, store: stream.store, nodes: stream.nodes, client }];
     for (const setup of setups)
       report.pairing.push(await pairingRamp(setup, (rate) => stream.onProgress(`pairing ${setup.store} x${setup.nodes}: ${rate} joins/s`, 1, 1)));
+  } else if (scenario === "migration") {
+    report.other.push(await migration(players, stream.onProgress));
   } else if (scenario === "queue-storm") {
     for (const engine of engines) report.other.push(await queueStorm({ engine, store: stream.store, nodes: stream.nodes, client }, players));
   } else {

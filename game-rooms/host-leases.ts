@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { PlayerChannel } from "../protocol/index.ts";
-import type { MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
+import type { LapsedMatch, MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
 import type { MatchResults } from "./match-results.ts";
 
 export interface HostLeasesOptions {
@@ -12,6 +12,8 @@ export interface HostLeasesOptions {
   leaseMs: number;
   /** The matches this node hosts right now. */
   hosted: () => Iterable<MatchRef>;
+  /** Resumes a lapsed host's match here; false when it cannot be resumed (it is then ended). */
+  adopt?: (lapsed: LapsedMatch) => Promise<boolean>;
 }
 
 /** Matches taken from lapsed hosts per call. */
@@ -19,9 +21,9 @@ const CLAIM_BATCH = 50;
 
 /**
  * Liveness of hosts: this node renews one lease that covers every match it hosts (and every one
- * whose end the store has not taken yet: they stay in its set until then); any node ends, once
- * each, the matches of a host whose lease lapsed, in batches, telling their players the match was
- * aborted.
+ * whose end the store has not taken yet: they stay in its set until then); any node takes, once
+ * each, the matches of a host whose lease lapsed, in batches: it adopts and resumes each one it
+ * can (`MatchMigration`), and ends the others, telling their players the match was aborted.
  */
 export class HostLeases {
   constructor(private readonly options: HostLeasesOptions) {}
@@ -46,6 +48,7 @@ export class HostLeases {
       }
       let match: MatchRecord | null;
       try {
+        if (await this.options.adopt?.(lapsed)) continue;
         match = await store.getMatch(game, matchId);
         if (match) await store.endMatch(game, matchId);
       } catch (error) {
@@ -57,7 +60,7 @@ export class HostLeases {
       }
       if (!match) continue;
       const ratings = Object.fromEntries(match.players.map((p) => [p.playerId, p.rating]));
-      log.warn({ game, matchId, host: match.host }, "match aborted: its host stopped renewing the lease");
+      log.warn({ game, matchId, host: match.host }, "match aborted: its host stopped renewing the lease and it could not be resumed");
       for (const p of match.players) this.options.channel.toPlayer(game, p.playerId, "match:end", { matchId, reason: "aborted", winner: null, ratings });
     }
   }

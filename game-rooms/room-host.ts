@@ -2,11 +2,11 @@ import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { EndReason, HostInfo, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload, NodeRelay } from "../protocol/index.ts";
-import type { MatchRecord, MatchRef, SessionStore } from "../matchmaker/index.ts";
+import type { MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";
 import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
-import { endPayload, Room, type RoomPort, type SeatState } from "./room.ts";
+import { endPayload, Room, type RoomOptions, type RoomPort, type RoomSnapshot, type SeatState } from "./room.ts";
 import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
 
@@ -31,6 +31,8 @@ export interface RoomHostOptions {
   lagMs: number;
   /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
   stateAckEvery: number;
+  /** A new match started here (its first snapshot is written at once). */
+  onStarted?: (room: Room) => void;
 }
 
 /**
@@ -82,48 +84,125 @@ export class RoomHost {
 
   /** Starts hosting a match whose players are both ready. */
   async host(match: MatchRecord): Promise<void> {
-    const { channel, node } = this.options;
     const game = this.options.games.get(match.game);
     if (!game) throw new Error(`no game ${match.game}`);
-    const seats = (await Promise.all(
+    const seats = await this.seatsOf(match);
+    const room = this.add(new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, this.roomOptions()));
+    this.options.log.info(
+      { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
+      "match started",
+    );
+    room.start();
+    this.options.onStarted?.(room);
+  }
+
+  /**
+   * Resumes a match whose host (`from`) died, from its latest snapshot: players still connected to
+   * other nodes keep their seats there; those who were on the dead host have the grace period to
+   * come back. Every player is sent `match:resumed` naming this node; the room ticks again once both
+   * are connected. Throws when the snapshot cannot be read (the caller ends the match instead).
+   */
+  async restore(match: MatchRecord, snapshotText: string, from: string): Promise<Room> {
+    const game = this.options.games.get(match.game);
+    if (!game) throw new Error(`no game ${match.game}`);
+    const snapshot = JSON.parse(snapshotText) as RoomSnapshot;
+    if (snapshot.v !== 1 || !Number.isInteger(snapshot.tick) || !Array.isArray(snapshot.lastSeq)) throw new Error("unreadable match snapshot");
+    const seats = await this.seatsOf(match, from);
+    seats.forEach((seat, i) => (seat.lastSeq = snapshot.lastSeq[i] ?? -1));
+    const room = this.add(
+      new Room(match.matchId, game, seats, snapshot.seed, this.port, { ...this.roomOptions(), restore: { tick: snapshot.tick, state: snapshot.state } }),
+    );
+    this.options.log.info(
+      { game: game.name, matchId: match.matchId, from, tick: snapshot.tick, players: seats.map((s) => s.playerId), connected: seats.map((s) => s.connected) },
+      "match adopted from a host that died; resuming from its snapshot",
+    );
+    for (const seat of seats) this.port.sendStart(room, seat, room.startPayload(seat), true);
+    return room;
+  }
+
+  /**
+   * Another node adopted this match (this node's lease lapsed while it stalled), or it ended
+   * elsewhere: this node stops hosting it without ending it.
+   */
+  relinquish(matchId: string): void {
+    const room = this.rooms.get(matchId);
+    if (!room) return;
+    this.retire(room);
+    this.options.log.warn(
+      { game: room.game.name, matchId, tick: room.tick },
+      "match no longer hosted here: another node adopted it after this node's lease lapsed",
+    );
+  }
+
+  /** The snapshots of the rooms hosted here, per game. */
+  snapshots(): Map<string, MatchSnapshotEntry[]> {
+    const byGame = new Map<string, MatchSnapshotEntry[]>();
+    for (const [matchId, room] of this.rooms) {
+      let list = byGame.get(room.game.name);
+      if (!list) byGame.set(room.game.name, (list = []));
+      list.push({ matchId, snapshot: room.snapshot() });
+    }
+    return byGame;
+  }
+
+  /**
+   * The match's seats, each where its player is connected now. When resuming from `deadHost`, a
+   * player whose session was there (or who has none) is disconnected until they come back.
+   */
+  private async seatsOf(match: MatchRecord, deadHost?: string): Promise<[SeatState, SeatState]> {
+    const { channel, node } = this.options;
+    const now = Date.now();
+    return (await Promise.all(
       match.players.map(async (p, index): Promise<SeatState> => {
-        const here = channel.isHere(match.game, p.playerId);
+        const at = channel.isHere(match.game, p.playerId) ? node : await this.options.sessions.sessionNode(match.game, p.playerId);
+        const connected = deadHost === undefined || (at !== null && at !== deadHost);
         return {
           seat: index as Seat,
           playerId: p.playerId,
           name: p.name,
           rating: p.rating,
-          node: here ? node : ((await this.options.sessions.sessionNode(match.game, p.playerId)) ?? node),
-          connected: true,
-          disconnectedAt: 0,
+          node: connected ? (at ?? node) : node,
+          connected,
+          disconnectedAt: connected ? 0 : now,
           inputs: [],
           lastSeq: -1,
           lastAckTick: 0,
-          lastAckAt: Date.now(),
+          lastAckAt: now,
           lagging: false,
           rttMs: 0,
         };
       }),
     )) as [SeatState, SeatState];
-    const room = new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, {
-      graceMs: this.options.graceMs,
-      lagMs: this.options.lagMs,
-      maxQueuedInputs: 32,
-      ackEvery: this.options.stateAckEvery,
-      stats: this.stream,
-    });
+  }
+
+  private roomOptions(): RoomOptions {
+    return { graceMs: this.options.graceMs, lagMs: this.options.lagMs, maxQueuedInputs: 32, ackEvery: this.options.stateAckEvery, stats: this.stream };
+  }
+
+  /** Hosts a new room: ticked on the shared scheduler, its local players in the match's group. */
+  private add(room: Room): Room {
+    const game = room.game;
     this.stream.counters.roomsStarted++;
-    this.rooms.set(match.matchId, room);
+    this.rooms.set(room.matchId, room);
     this.metrics.running.inc({ game: game.name });
-    this.options.log.info(
-      { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
-      "match started",
-    );
-    const group = channel.matchGroup(game.name, match.matchId);
-    this.groups.set(match.matchId, group);
-    for (const seat of seats) if (seat.node === node) group.add(seat.playerId);
-    room.start();
+    const group = this.options.channel.matchGroup(game.name, room.matchId);
+    this.groups.set(room.matchId, group);
+    for (const seat of room.seats) if (seat.connected && seat.node === this.options.node) group.add(seat.playerId);
     this.scheduler.add(room, game.tickRate);
+    return room;
+  }
+
+  /** Stops hosting a room: off the scheduler, its group closed; its last acks still count a moment. */
+  private retire(room: Room): void {
+    this.scheduler.remove(room);
+    this.groups.get(room.matchId)?.close();
+    this.groups.delete(room.matchId);
+    this.rooms.delete(room.matchId);
+    this.retired.set(room.matchId, room);
+    setTimeout(() => this.retired.delete(room.matchId), RETIRE_MS).unref();
+    const game = room.game.name;
+    this.metrics.running.dec({ game });
+    for (const seat of room.seats) if (seat.lagging) this.metrics.lagging.dec({ game });
   }
 
   /** A player of a hosted match (re)connected on `node`; when that is this node, they join the match's group. */
@@ -201,15 +280,8 @@ export class RoomHost {
   }
 
   private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {
-    this.scheduler.remove(room);
-    this.groups.get(room.matchId)?.close();
-    this.groups.delete(room.matchId);
-    this.rooms.delete(room.matchId);
-    this.retired.set(room.matchId, room);
-    setTimeout(() => this.retired.delete(room.matchId), RETIRE_MS).unref();
+    this.retire(room);
     const game = room.game.name;
-    this.metrics.running.dec({ game });
-    for (const seat of room.seats) if (seat.lagging) this.metrics.lagging.dec({ game });
     this.metrics.ended.observe({ game, reason }, (Date.now() - room.startedAt) / 1000);
     const ratings = this.options.results.ratingsAfter(room.seats, reason, winner);
     // Stamped before the store frees the players: any later pairing of theirs comes after this instant.

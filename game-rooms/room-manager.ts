@@ -5,6 +5,7 @@ import type { MatchPointer, MatchRecord, MatchStore, RatingStore, SessionStore }
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
 import { HostRouter } from "./host-router.ts";
+import { MatchMigration } from "./match-migration.ts";
 import { MatchResults } from "./match-results.ts";
 import { RoomHost } from "./room-host.ts";
 import type { StreamSnapshot, StreamStats } from "./stream-stats.ts";
@@ -23,6 +24,8 @@ export interface RoomManagerOptions {
   graceMs: number;
   lagMs: number;
   leaseMs: number;
+  /** How often hosts write their matches' snapshots, so another node can resume them; 0: never (one node). */
+  snapshotMs: number;
   requestTimeoutMs: number;
   /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
   stateAckEvery: number;
@@ -31,12 +34,14 @@ export interface RoomManagerOptions {
 /**
  * The game rooms as players see them, from any node: each player event goes to the room when it is
  * hosted here (`RoomHost`), and to its host through the relay otherwise (`HostRouter`). Hosts keep
- * leases on their matches (`HostLeases`); ends are recorded with new ratings (`MatchResults`).
+ * leases on their matches (`HostLeases`) and write snapshots of them, so that another node resumes
+ * them when their host dies (`MatchMigration`); ends are recorded with new ratings (`MatchResults`).
  */
 export class RoomManager {
   private readonly host: RoomHost;
   private readonly router: HostRouter;
   private readonly leases: HostLeases;
+  private readonly migration: MatchMigration;
   private timers: NodeJS.Timeout[] = [];
   /** Exact counters and microsecond histograms of the state stream (`GET /metrics/latency`). */
   readonly stream: StreamStats;
@@ -44,10 +49,21 @@ export class RoomManager {
   constructor(private readonly options: RoomManagerOptions) {
     const { node, store, relay, channel, log } = options;
     const results = new MatchResults(store, options.eloK, log);
-    this.host = new RoomHost({ ...options, sessions: store, results });
+    const migrating = options.snapshotMs > 0;
+    this.host = new RoomHost({ ...options, sessions: store, results, onStarted: migrating ? (room) => this.migration.started(room) : undefined });
     this.stream = this.host.stream;
+    this.migration = new MatchMigration({ node, store, host: this.host, log, leaseMs: options.leaseMs });
     this.router = new HostRouter({ node, store, relay, channel, host: this.host, requestTimeoutMs: options.requestTimeoutMs, log });
-    this.leases = new HostLeases({ node, store, results, channel, log, leaseMs: options.leaseMs, hosted: () => this.host.hosted() });
+    this.leases = new HostLeases({
+      node,
+      store,
+      results,
+      channel,
+      log,
+      leaseMs: options.leaseMs,
+      hosted: () => this.host.hosted(),
+      adopt: migrating ? (lapsed) => this.migration.adopt(lapsed) : undefined,
+    });
   }
 
   start(): void {
@@ -63,6 +79,7 @@ export class RoomManager {
     every(Math.max(100, Math.floor(this.options.leaseMs / 3)), () => this.leases.renew());
     every(Math.max(200, Math.floor(this.options.leaseMs / 3)), () => this.leases.reapLapsed());
     every(250, () => this.router.expire());
+    if (this.options.snapshotMs > 0) every(this.options.snapshotMs, () => this.migration.save());
   }
 
   /**

@@ -52,6 +52,22 @@ export interface RoomOptions {
   now?: () => number;
   /** The node's exact state-stream accounting. */
   stats?: StreamStats;
+  /**
+   * Resumes from a snapshot (another host died): the room starts at its tick and state, and waits,
+   * without ticking, until both seats are connected (or the grace period ends one of them).
+   */
+  restore?: { tick: number; state: unknown };
+}
+
+/** What a host writes to the store about a running room, so another node can resume it. */
+export interface RoomSnapshot {
+  v: 1;
+  seed: number;
+  tick: number;
+  /** The game's whole state (not a view): JSON, as the built-in games' states are. */
+  state: unknown;
+  /** Each seat's last applied input sequence number: inputs a client resends are not applied twice. */
+  lastSeq: [number, number];
 }
 
 const SENT_RING = 128;
@@ -66,6 +82,10 @@ export class Room implements Tickable {
   tick = 0;
   readonly startedAt: number;
   ended = false;
+  /** A restored room waits for both players before it ticks again. */
+  resuming: boolean;
+  /** The wall-clock time of tick 0 (moved on when a restored room resumes, so deadlines pause with it). */
+  private tickEpoch: number;
   private readonly sentAt = new Float64Array(SENT_RING);
   private readonly sentTick = new Int32Array(SENT_RING).fill(-1);
   private readonly now: () => number;
@@ -79,13 +99,23 @@ export class Room implements Tickable {
     private readonly options: RoomOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.state = game.init(seed);
+    this.state = options.restore ? options.restore.state : game.init(seed);
+    this.tick = options.restore?.tick ?? 0;
+    this.resuming = options.restore !== undefined;
     this.startedAt = this.now();
+    this.tickEpoch = this.startedAt - (this.tick * 1000) / game.tickRate;
   }
 
   /** The wall-clock time at which a tick falls, for views with deadlines. */
   epochOfTick(tick: number): number {
-    return this.startedAt + (tick * 1000) / this.game.tickRate;
+    return this.tickEpoch + (tick * 1000) / this.game.tickRate;
+  }
+
+  /** The room as another host would resume it. */
+  snapshot(): string {
+    const [a, b] = this.seats;
+    const snapshot: RoomSnapshot = { v: 1, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq] };
+    return JSON.stringify(snapshot);
   }
 
   seatOf(playerId: PlayerId): SeatState | undefined {
@@ -194,6 +224,7 @@ export class Room implements Tickable {
 
   onTick(): void {
     if (this.ended) return;
+    if (this.resuming && !this.resume()) return;
     this.tick += 1;
     let changed = false;
     for (const seat of this.seats) {
@@ -245,13 +276,35 @@ export class Room implements Tickable {
     }
   }
 
-  private checkSeats(): void {
+  /**
+   * A restored room goes on once both players are back: its clock restarts at the snapshot's tick.
+   * Meanwhile only the grace period runs. Returns whether the room ticks now.
+   */
+  private resume(): boolean {
+    if (!this.seats.every((seat) => seat.connected)) {
+      this.checkGrace(this.now());
+      return false;
+    }
     const now = this.now();
+    this.resuming = false;
+    this.tickEpoch = now - (this.tick * 1000) / this.game.tickRate;
+    for (const seat of this.seats) seat.lastAckAt = now;
+    return true;
+  }
+
+  /** Ends the match when a seat stayed away longer than the grace period; returns whether it ended. */
+  private checkGrace(now: number): boolean {
     const [a, b] = this.seats;
     const goneA = !a.connected && now - a.disconnectedAt > this.options.graceMs;
     const goneB = !b.connected && now - b.disconnectedAt > this.options.graceMs;
-    if (goneA && goneB) return this.end("aborted", null);
-    if (goneA || goneB) return this.end("abandoned", goneA ? 1 : 0);
+    if (goneA && goneB) this.end("aborted", null);
+    else if (goneA || goneB) this.end("abandoned", goneA ? 1 : 0);
+    return goneA || goneB;
+  }
+
+  private checkSeats(): void {
+    const now = this.now();
+    if (this.checkGrace(now)) return;
     if (this.game.kind !== "realtime") return;
     for (const seat of this.seats) {
       const lagging = seat.connected && now - seat.lastAckAt > this.options.lagMs;

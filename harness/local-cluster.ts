@@ -42,6 +42,10 @@ export function haproxyConfig(port: number, nodes: { name: string; address: stri
     "  default_backend nodes",
     "backend nodes",
     "  balance leastconn",
+    // A new connection that cannot reach a dead node tries another at once (clients of a match
+    // whose host died come back through here before the health check has noticed).
+    "  retries 2",
+    "  option redispatch 1",
     // HTTP/1.1 with a Host header: uWebSockets.js does not answer haproxy's default HTTP/1.0 check.
     "  option httpchk",
     "  http-check send meth GET uri /readyz ver HTTP/1.1 hdr Host arena",

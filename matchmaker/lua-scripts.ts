@@ -21,6 +21,8 @@ export interface ScriptArgs {
   "renew-host": { game: string; node: string; until: number; matchIds: string[] };
   "claim-lapsed-hosts": { game: string; now: number; limit: number; retryMs: number };
   "claim-matcher": { game: string; mode: string; node: string; ttl: number };
+  "save-snapshots": { game: string; node: string; snapshots: { matchId: string; snapshot: string }[] };
+  "adopt-match": { game: string; matchId: string; node: string; from: string; until: number };
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -39,6 +41,8 @@ const NAMES: ScriptName[] = [
   "renew-host",
   "claim-lapsed-hosts",
   "claim-matcher",
+  "save-snapshots",
+  "adopt-match",
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
@@ -68,6 +72,8 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "renew-host": (a) => ["hosts", `hm:${a.node}`, "reaping", ...a.matchIds.map((id) => `m:${id}`)],
   "claim-lapsed-hosts": () => ["hosts", "reaping"],
   "claim-matcher": (a) => [`matcher:${a.mode}`],
+  "save-snapshots": (a) => a.snapshots.map((s) => `m:${s.matchId}`),
+  "adopt-match": (a) => [`m:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts"],
 };
 
 /**

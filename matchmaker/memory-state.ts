@@ -29,6 +29,8 @@ export class MemoryState {
   protected readonly queues = new Map<string, Queue>();
   protected readonly gameModes = new Map<string, Set<string>>();
   protected readonly matches = new Map<string, MatchRecord>();
+  /** Each running match's latest snapshot, by match id (dropped with the match). */
+  protected readonly snapshots = new Map<string, string>();
   protected readonly readyChecks = new Map<string, SortedIndex>();
   protected readonly matchesByGame = new Map<string, Set<string>>();
   protected readonly online = new Map<string, Set<string>>();
@@ -129,6 +131,7 @@ export class MemoryState {
 
   protected dropMatch(match: MatchRecord): void {
     this.matches.delete(match.matchId);
+    this.snapshots.delete(match.matchId);
     if (match.host !== undefined) this.hosts.remove(match.host, match.matchId);
     this.readyIndex(match.game).remove(match.readyBy, match.matchId);
     this.matchesByGame.get(match.game)?.delete(match.matchId);

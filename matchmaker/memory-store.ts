@@ -1,7 +1,7 @@
 import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
 import { findPairs } from "./memory-pairing.ts";
 import { key, MemoryState } from "./memory-state.ts";
-import type { MatchmakingStore } from "./store.ts";
+import type { Adoption, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -215,6 +215,28 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
 
   async claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]> {
     return this.hosts.claimLapsed(now, limit);
+  }
+
+  async saveSnapshots(game: string, node: string, snapshots: MatchSnapshotEntry[]): Promise<string[]> {
+    const lost: string[] = [];
+    for (const { matchId, snapshot } of snapshots) {
+      const match = this.matches.get(matchId);
+      if (!match || match.game !== game) continue;
+      if (match.host !== undefined && match.host !== node) lost.push(matchId);
+      else if (match.state === "playing") this.snapshots.set(matchId, snapshot);
+    }
+    return lost;
+  }
+
+  async adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null> {
+    const match = this.matches.get(matchId);
+    if (!match || match.game !== game || match.state !== "playing" || match.host !== from) return null;
+    const snapshot = this.snapshots.get(matchId);
+    if (snapshot === undefined) return { match: structuredClone(match) };
+    this.hosts.remove(from, matchId);
+    match.host = node;
+    this.hosts.add(node, { game, matchId }, until);
+    return { match: structuredClone(match), snapshot };
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {

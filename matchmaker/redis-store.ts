@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
 import { encodeCall, gameKeyPrefix, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
-import type { MatchmakingStore } from "./store.ts";
+import type { Adoption, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -187,6 +187,16 @@ export class RedisStore implements MatchmakingStore {
       );
     }
     return claimed;
+  }
+
+  async saveSnapshots(game: string, node: string, snapshots: MatchSnapshotEntry[]): Promise<string[]> {
+    if (!snapshots.length) return [];
+    return list<string>((await this.json<{ lost: unknown }>("save-snapshots", { game, node, snapshots })).lost);
+  }
+
+  async adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null> {
+    const result = await this.json<Partial<Adoption>>("adopt-match", { game, matchId, node, from, until });
+    return result.match ? { match: result.match, ...(result.snapshot ? { snapshot: result.snapshot } : {}) } : null;
   }
 
   async overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]> {

@@ -86,6 +86,30 @@ export interface MatchStore {
    * one that its taker does not end is handed out again a few seconds later (at least once, never lost).
    */
   claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]>;
+  /**
+   * Keeps the latest snapshot of running matches hosted by `node` (one call per game). Returns the
+   * matches another node adopted after `node`'s lease lapsed; a match the store does not hold (it
+   * ended, or the store lost its data) is skipped.
+   */
+  saveSnapshots(game: string, node: string, snapshots: MatchSnapshotEntry[]): Promise<string[]>;
+  /**
+   * `node` adopts a running match of the lapsed host `from` (claimed from it): it becomes the host,
+   * under a lease until `until`, and gets the latest snapshot. `snapshot` is absent when there is
+   * none (the match cannot be resumed); null when the match ended or another node adopted it.
+   */
+  adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null>;
+}
+
+/** One running match's snapshot, as its host serialised it. */
+export interface MatchSnapshotEntry {
+  matchId: string;
+  snapshot: string;
+}
+
+/** A match taken from a lapsed host: its record (now naming the adopter) and latest snapshot. */
+export interface Adoption {
+  match: MatchRecord;
+  snapshot?: string;
 }
 
 /** Players' ratings per game. */

@@ -32,6 +32,8 @@ export interface ArenaConfig {
     graceMs: number;
     lagMs: number;
     leaseMs: number;
+    /** How often a host writes its matches' snapshots (another node resumes them when it dies); 0: never. */
+    snapshotMs: number;
     /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
     stateAckEvery: number;
     pong: { tickRate: number; pointsToWin: number; ballSpeed: number };
@@ -170,7 +172,8 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       graceMs: integer(env, "RECONNECT_GRACE_MS", 10_000, 0, 600_000),
       lagMs: integer(env, "LAG_THRESHOLD_MS", 1000, 50, 600_000),
       stateAckEvery: integer(env, "STATE_ACK_EVERY", 1, 1, 60),
-      leaseMs: integer(env, "HOST_LEASE_MS", 3000, 300, 600_000),
+      leaseMs: integer(env, "HOST_LEASE_MS", 1500, 300, 600_000),
+      snapshotMs: integer(env, "SNAPSHOT_INTERVAL_MS", 1000, 0, 60_000),
       pong: {
         tickRate: integer(env, "PONG_TICK_RATE", 30, 10, 120),
         pointsToWin: integer(env, "PONG_POINTS", 5, 1, 1_000_000),

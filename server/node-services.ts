@@ -66,6 +66,8 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     graceMs: config.rooms.graceMs,
     lagMs: config.rooms.lagMs,
     leaseMs: config.rooms.leaseMs,
+    // With one node (the memory store) no other node could resume a match: no snapshots.
+    snapshotMs: redis ? config.rooms.snapshotMs : 0,
     requestTimeoutMs: 3000,
     stateAckEvery: config.rooms.stateAckEvery,
   });

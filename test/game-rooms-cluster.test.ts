@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { MatchEnd, PongView } from "../protocol/index.ts";
+import type { MatchEnd, MatchStart, PongView } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
 import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind } from "./support/servers.ts";
@@ -69,19 +69,39 @@ describe.each(SETUPS)("matches across two nodes (%s, %s)", { retry: 1 }, (engine
 });
 
 describe.each(["redis", "redis-cluster"] as const)("a host node that dies (%s)", (redis) => {
-  it("ends its matches as aborted for the surviving player, who can queue again", async () => {
-    const env = cluster("uws", redis, { HOST_LEASE_MS: "600" });
+  it("another node adopts its match: the player still connected gets match:resumed from there, and the seat of the one who never comes back is forfeited after the grace period", async () => {
+    const env = cluster("uws", redis, { HOST_LEASE_MS: "600", RECONNECT_GRACE_MS: "1500", SNAPSHOT_INTERVAL_MS: "200" });
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
     const [a, b] = nodes as [ChildNode, ChildNode];
     const match = await startMatch("tictactoe", [a.url, b.url]);
     const host = await hostOf(match.matchId);
     const survivor = match.seats.find((p) => (host === a ? p.name === "Bob" : p.name === "Ann"))!;
-    const ended = waitFor<MatchEnd>(survivor.socket, "match:end", 5000);
-    const killedAt = Date.now();
+    const other = host === a ? b : a;
+    // a move the snapshot keeps: the resumed board shows it
+    expect(await match.seats[0].send("game:input", { matchId: match.matchId, seq: 1, input: { cell: 4 } })).toMatchObject({ ok: true });
+    await eventually(() => survivor.states.some((s) => (s.state as { board: unknown[] }).board[4] === 0), 3000, "the move seen");
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // snapshot rounds after the move (every 200 ms)
+    const resumed = waitFor<MatchStart & { host: { node: string } }>(survivor.socket, "match:resumed", 8000);
+    const ended = waitFor<MatchEnd>(survivor.socket, "match:end", 10_000);
     await host.kill("SIGKILL");
-    const end = await ended;
-    expect(end).toMatchObject({ matchId: match.matchId, reason: "aborted", winner: null });
-    expect(Date.now() - killedAt).toBeLessThan(3000);
+    const start = await resumed;
+    expect(start).toMatchObject({ matchId: match.matchId, seat: match.seats.indexOf(survivor), host: { node: other.nodeId } });
+    expect((start.state as { board: unknown[] }).board[4]).toBe(0);
+    expect(await ended).toMatchObject({ matchId: match.matchId, reason: "abandoned", winner: survivor.playerId });
+    expect(other.logs.some((l) => l.matchId === match.matchId && /adopted/.test(String(l.msg)))).toBe(true);
+    expect(await request(survivor.socket, "queue:join", {})).toMatchObject({ ok: true });
+  });
+
+  it("without snapshots (SNAPSHOT_INTERVAL_MS=0) no node can resume its matches: they end aborted for the surviving player, who can queue again", async () => {
+    const env = cluster("uws", redis, { HOST_LEASE_MS: "600", SNAPSHOT_INTERVAL_MS: "0" });
+    nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env)])));
+    const [a, b] = nodes as [ChildNode, ChildNode];
+    const match = await startMatch("tictactoe", [a.url, b.url]);
+    const host = await hostOf(match.matchId);
+    const survivor = match.seats.find((p) => (host === a ? p.name === "Bob" : p.name === "Ann"))!;
+    const ended = waitFor<MatchEnd>(survivor.socket, "match:end", 8000);
+    await host.kill("SIGKILL");
+    expect(await ended).toMatchObject({ matchId: match.matchId, reason: "aborted", winner: null });
     expect(await request(survivor.socket, "queue:join", {})).toMatchObject({ ok: true });
   });
 });

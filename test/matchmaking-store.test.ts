@@ -305,6 +305,63 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.claimLapsedHosts(T0 + 99_000, 10)).toEqual([]);
   });
 
+  it("keeps a running match's latest snapshot for its host only; another node adopts a lapsed host's match once, with it", async () => {
+    await join("a", 1200, T0 - 10);
+    await join("b", 1300);
+    const [match] = await pairAll();
+    const matchId = match!.matchId;
+    const ref = { game: "pong", matchId };
+    // a ready check has no snapshot to keep, and a match the store does not hold is skipped
+    expect(await store.saveSnapshots("pong", "n1", [{ matchId, snapshot: "early" }])).toEqual([]);
+    expect(await store.saveSnapshots("pong", "n1", [{ matchId: "m-unknown", snapshot: "x" }])).toEqual([]);
+    await store.markReady("pong", matchId, "a", HOST);
+    await store.markReady("pong", matchId, "b", HOST);
+    expect(await store.saveSnapshots("pong", "n1", [])).toEqual([]);
+    expect(await store.saveSnapshots("pong", "n1", [{ matchId, snapshot: '{"tick":1}' }])).toEqual([]);
+    expect(await store.saveSnapshots("pong", "n1", [{ matchId, snapshot: '{"tick":30,"s":"\\u00e9 \\" é"}' }])).toEqual([]);
+    // only the host writes it
+    expect(await store.saveSnapshots("pong", "n2", [{ matchId, snapshot: "impostor" }])).toEqual([matchId]);
+    // adoption of a match whose host is someone else, or of another game's match, changes nothing
+    expect(await store.adoptMatch("pong", matchId, "n2", "n9", T0 + 5000)).toBeNull();
+    expect(await store.adoptMatch("tictactoe", matchId, "n2", "n1", T0 + 5000)).toBeNull();
+
+    const [lapsed] = await store.claimLapsedHosts(T0 + HOST.leaseMs, 10);
+    expect(lapsed).toEqual({ ...ref, host: "n1" });
+    const adoption = await store.adoptMatch("pong", matchId, "n2", "n1", T0 + 9000);
+    expect(adoption).toEqual({
+      match: { ...match, state: "playing", host: "n2", players: match!.players.map((p) => ({ ...p, ready: true })) },
+      snapshot: '{"tick":30,"s":"\\u00e9 \\" é"}',
+    });
+    expect(await store.getMatch("pong", matchId)).toMatchObject({ host: "n2", state: "playing" });
+    // once: a second adoption finds the new host, and the old host's writes are refused
+    expect(await store.adoptMatch("pong", matchId, "n3", "n1", T0 + 9000)).toBeNull();
+    expect(await store.saveSnapshots("pong", "n1", [{ matchId, snapshot: "stale" }])).toEqual([matchId]);
+    expect(await store.saveSnapshots("pong", "n2", [{ matchId, snapshot: '{"tick":31}' }])).toEqual([]);
+    // the adopter's lease now covers it: claimed again only when that lapses, never handed out meanwhile
+    expect(await store.claimLapsedHosts(T0 + 8000, 10)).toEqual([]);
+    expect(await store.claimLapsedHosts(T0 + 9000, 10)).toEqual([{ ...ref, host: "n2" }]);
+    // an ended match has no snapshot left, and nothing to adopt
+    expect(await store.endMatch("pong", matchId)).toBe(true);
+    expect(await store.adoptMatch("pong", matchId, "n3", "n2", T0 + 9000)).toBeNull();
+    expect(await store.saveSnapshots("pong", "n2", [{ matchId, snapshot: "late" }])).toEqual([]);
+    expect(await store.getMatch("pong", matchId)).toBeNull();
+    expect(await store.claimLapsedHosts(T0 + 99_000, 10)).toEqual([]);
+  });
+
+  it("a lapsed host's match without a snapshot cannot be resumed: adoption leaves it to be ended", async () => {
+    await join("a", 1200, T0 - 10);
+    await join("b", 1200);
+    const [match] = await pairAll();
+    await store.markReady("pong", match!.matchId, "a", HOST);
+    await store.markReady("pong", match!.matchId, "b", HOST);
+    expect(await store.claimLapsedHosts(T0 + HOST.leaseMs, 10)).toHaveLength(1);
+    const adoption = await store.adoptMatch("pong", match!.matchId, "n2", "n1", T0 + 9000);
+    expect(adoption).toMatchObject({ match: { matchId: match!.matchId, host: "n1" } });
+    expect(adoption!.snapshot).toBeUndefined();
+    expect(await store.getMatch("pong", match!.matchId)).toMatchObject({ host: "n1" });
+    expect(await store.endMatch("pong", match!.matchId)).toBe(true);
+  });
+
   it("a queue's matcher lease: one holder at a time, renewed by it, taken over once it lapses", async () => {
     expect(await store.claimMatcher("pong", "default", "n1", T0, 1000)).toBe(true);
     expect(await store.claimMatcher("pong", "default", "n2", T0 + 10, 1000)).toBe(false);

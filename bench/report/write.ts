@@ -105,14 +105,15 @@ export function writeReport(out: string, report: Report): boolean {
   if (report.other.length) console.table(report.other.map(printable));
   if (Object.keys(json.ratios).length) console.table(json.ratios);
   if (soak) console.table(soak);
-  console.log(`cores: ${CORES}\nreport: ${out}/report.json, ${out}/report.html`);
+  const cores = report.scenario === "migration" ? String(report.other[0]?.cores ?? CORES) : CORES;
+  console.log(`cores: ${cores}\nreport: ${out}/report.json, ${out}/report.html`);
   const saturated = [...runs, ...baselines].filter((r) => r.limitedBy === "generator");
   if (saturated.length && report.scenario !== "capacity")
     console.log(
       `note: the load generator passed 70% of its core in ${saturated.map((r) => `${r.engine} at ${r.players}`).join(", ")}: those figures bound the server from above`,
     );
   const bad = [...runs, ...baselines].filter((r) => r.errors > 0 || r.acksLost > 0 || r.disconnects > 0 || r.unstartedPlayers > 0 || r.statesUndelivered > 0);
-  const badStorm = report.other.some((o) => Number(o.unpaired ?? 0) > 0 || Number(o.disconnects ?? 0) > 0);
+  const badStorm = report.other.some((o) => Number(o.unpaired ?? 0) > 0 || Number(o.disconnects ?? 0) > 0 || Number(o.playersWithoutResume ?? 0) > 0);
   // A capacity search breaks the SLO on purpose: only its held levels must be clean.
   const failing = report.scenario === "capacity" ? bad.filter((r) => r.errors > 0 || r.disconnects > 0) : bad;
   for (const r of failing)

@@ -8,6 +8,7 @@ import type {
   ClientPayload,
   ClientToServerEvents,
   GameInput,
+  HostInfo,
   GameView,
   MatchCancelled,
   MatchEnd,
@@ -123,7 +124,7 @@ export class ArenaClient<G extends string = string> {
   }
 
   /** The host's URL when it is another node than this client's (and following hosts is on). */
-  private hostElsewhere(found: MatchFound): string | undefined {
+  private hostElsewhere(found: { host?: HostInfo }): string | undefined {
     const url = found.host?.url;
     if (!url || this.options.followHost === false) return undefined;
     return new URL(url).origin === new URL(this.url).origin ? undefined : url;
@@ -154,7 +155,14 @@ export class ArenaClient<G extends string = string> {
       this.setStatus(s.active ? "reconnecting" : "disconnected", reason);
     });
     s.on("connect_error", (error) => {
-      if (live() && !s.active) this.setStatus("disconnected", error.message);
+      if (!live()) return;
+      if (!s.active) return this.setStatus("disconnected", error.message);
+      // The host this client moved to is gone (it died; another node adopts its match): back to
+      // the address the application gave, which tells where the match goes on (`match:resumed`).
+      if (this.url !== this.options.url && !this.moving) {
+        s.close();
+        this.moveTo(this.options.url).catch(() => undefined);
+      }
     });
     s.on("session:replaced", () => live() && this.setStatus("replaced", "a newer connection of this player took over"));
     s.on("match:found", (found) => {
@@ -182,6 +190,9 @@ export class ArenaClient<G extends string = string> {
       this.ackEvery = Math.max(1, start.ackEvery || 1);
       this.lastState = { matchId: start.matchId, tick: start.tick, state: start.state };
       this.emitLocal(event, start);
+      // The match goes on on another node (its host died and that node adopted it): move there.
+      const host = event === "resumed" ? this.hostElsewhere(payload) : undefined;
+      if (host && !this.moving) this.moveTo(host).catch(() => undefined);
     };
     s.on("match:start", started("start"));
     s.on("match:resumed", started("resumed"));

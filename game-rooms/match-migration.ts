@@ -1,0 +1,65 @@
+import type { Logger } from "pino";
+import type { LapsedMatch, MatchStore } from "../matchmaker/index.ts";
+import type { Room } from "./room.ts";
+import type { RoomHost } from "./room-host.ts";
+
+export interface MatchMigrationOptions {
+  node: string;
+  store: Pick<MatchStore, "saveSnapshots" | "adoptMatch">;
+  host: RoomHost;
+  log: Logger;
+  leaseMs: number;
+}
+
+/**
+ * Matches outlive their host: the host writes each running match's snapshot to the store (once a
+ * second, and once at its start); when a host's lease lapses, the node that claims one of its
+ * matches adopts it and resumes it from that snapshot. A host that learns another node adopted its
+ * match (it stalled past its lease) lets it go.
+ */
+export class MatchMigration {
+  private saving = false;
+
+  constructor(private readonly options: MatchMigrationOptions) {}
+
+  /** Writes every hosted match's snapshot (one store call per game); lets go of matches adopted elsewhere. */
+  async save(): Promise<void> {
+    if (this.saving) return;
+    this.saving = true;
+    try {
+      for (const [game, snapshots] of this.options.host.snapshots()) {
+        const lost = await this.options.store.saveSnapshots(game, this.options.node, snapshots);
+        for (const matchId of lost) this.options.host.relinquish(matchId);
+      }
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /** A match that just started: its first snapshot now, so that it can be resumed from its first second. */
+  started(room: Room): void {
+    const entry = { matchId: room.matchId, snapshot: room.snapshot() };
+    this.options.store.saveSnapshots(room.game.name, this.options.node, [entry]).catch((error: unknown) => {
+      this.options.log.warn({ err: error, game: room.game.name, matchId: room.matchId }, "could not write a new match's first snapshot; the next round will");
+    });
+  }
+
+  /**
+   * Adopts a match claimed from a lapsed host and resumes it here. Returns true when the match is
+   * taken care of (resumed here, or it ended or moved meanwhile), false when it cannot be resumed
+   * (no snapshot yet, or an unreadable one): the caller ends it. Throws when the store is unreachable.
+   */
+  async adopt(lapsed: LapsedMatch): Promise<boolean> {
+    const { game, matchId, host: from } = lapsed;
+    const adoption = await this.options.store.adoptMatch(game, matchId, this.options.node, from, Date.now() + this.options.leaseMs);
+    if (!adoption) return true;
+    if (adoption.snapshot === undefined) return false;
+    try {
+      await this.options.host.restore(adoption.match, adoption.snapshot, from);
+      return true;
+    } catch (error) {
+      this.options.log.error({ err: error, game, matchId, from }, "could not resume an adopted match; ending it");
+      return false;
+    }
+  }
+}

@@ -1,0 +1,15 @@
+-- A: game, node, snapshots ({ matchId, snapshot }). Keeps each running match's latest snapshot in
+-- its record while `node` is its host. Returns the matches another node adopted after this node's
+-- lease lapsed (a stall, not a death). A match without a record is skipped: it ended, or Redis
+-- lost its data and the node's recovery writes it again.
+local lost = {}
+for _, s in ipairs(A.snapshots) do
+  local key = k('m', s.matchId)
+  local f = redis.call('HMGET', key, 'state', 'host')
+  if f[2] and f[2] ~= A.node then
+    lost[#lost + 1] = s.matchId
+  elseif f[1] == 'playing' then
+    redis.call('HSET', key, 'snap', s.snapshot)
+  end
+end
+return cjson.encode({ lost = lost })
