@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { PlayerChannel } from "../protocol/index.ts";
+import type { MatchEnd, PlayerChannel } from "../protocol/index.ts";
 import type { LapsedMatch, MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
 import type { MatchResults } from "./match-results.ts";
 
@@ -12,6 +12,8 @@ export interface HostLeasesOptions {
   leaseMs: number;
   /** The matches this node hosts right now. */
   hosted: () => Iterable<MatchRef>;
+  /** Ends recorded since the last call whose players this node has told (handed over once). */
+  delivered: () => MatchRef[];
   /** Resumes a lapsed host's match here; false when it cannot be resumed (it is then ended). */
   adopt?: (lapsed: LapsedMatch) => Promise<boolean>;
 }
@@ -26,12 +28,22 @@ const CLAIM_BATCH = 50;
  * can (`MatchMigration`), and ends the others, telling their players the match was aborted.
  */
 export class HostLeases {
+  private readonly unconfirmed: MatchRef[] = [];
+
   constructor(private readonly options: HostLeasesOptions) {}
 
-  /** Retries unrecorded ends, then renews this node's lease. */
+  /** Retries unrecorded ends, then renews this node's lease (confirming the ends it delivered). */
   async renew(): Promise<void> {
     await this.options.results.retry();
-    await this.options.store.renewHost(this.options.node, Date.now() + this.options.leaseMs);
+    const delivered = this.options.delivered();
+    try {
+      await this.options.store.renewHost(this.options.node, Date.now() + this.options.leaseMs, [], delivered);
+    } catch (error) {
+      this.unconfirmed.push(...delivered);
+      throw error;
+    }
+    // Confirmations that failed before go with the next renewal.
+    if (this.unconfirmed.length) await this.options.store.renewHost(this.options.node, Date.now() + this.options.leaseMs, [], this.unconfirmed.splice(0));
   }
 
   /** Ends the matches of hosts whose lease lapsed (a bounded batch per call). */
@@ -41,16 +53,17 @@ export class HostLeases {
     for (const lapsed of await store.claimLapsedHosts(Date.now(), CLAIM_BATCH)) {
       const { game, matchId } = lapsed;
       const ref = { game, matchId };
-      if (hosted.has(matchId) || this.options.results.isPending(matchId)) {
-        // Our own lease lapsed (we could not reach the store): the match is still ours to finish.
-        await store.renewHost(node, Date.now() + leaseMs, [ref]);
+      if (lapsed.host === node || hosted.has(matchId) || this.options.results.isPending(matchId)) {
+        // Our own lease lapsed (we could not reach the store): a running match is still ours to
+        // finish; an end we recorded, we told its players.
+        await store.renewHost(node, Date.now() + leaseMs, [ref], [ref]);
         continue;
       }
       let match: MatchRecord | null;
       try {
         if (await this.options.adopt?.(lapsed)) continue;
         match = await store.getMatch(game, matchId);
-        if (match) await store.endMatch(game, matchId);
+        if (match) await store.endMatch(game, matchId, { end: abortedEnd(match) });
       } catch (error) {
         // The claim took it from its host's set: put it back, lapsed, so that this node or another
         // tries again; the rest of the batch goes on.
@@ -59,9 +72,13 @@ export class HostLeases {
         continue;
       }
       if (!match) continue;
-      const ratings = Object.fromEntries(match.players.map((p) => [p.playerId, p.rating]));
       log.warn({ game, matchId, host: match.host }, "match aborted: its host stopped renewing the lease and it could not be resumed");
-      for (const p of match.players) this.options.channel.toPlayer(game, p.playerId, "match:end", { matchId, reason: "aborted", winner: null, ratings });
+      for (const p of match.players) this.options.channel.toPlayer(game, p.playerId, "match:end", abortedEnd(match));
     }
   }
+}
+
+/** The end of a match that no node could resume: aborted, ratings unchanged. */
+function abortedEnd(match: MatchRecord): MatchEnd {
+  return { matchId: match.matchId, reason: "aborted", winner: null, ratings: Object.fromEntries(match.players.map((p) => [p.playerId, p.rating])) };
 }

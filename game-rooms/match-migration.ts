@@ -1,11 +1,13 @@
 import type { Logger } from "pino";
 import type { LapsedMatch, MatchStore } from "../matchmaker/index.ts";
+import type { PlayerChannel } from "../protocol/index.ts";
 import type { Room } from "./room.ts";
 import type { RoomHost } from "./room-host.ts";
 
 export interface MatchMigrationOptions {
   node: string;
   store: Pick<MatchStore, "saveSnapshots" | "adoptMatch">;
+  channel: PlayerChannel;
   host: RoomHost;
   log: Logger;
   leaseMs: number;
@@ -53,6 +55,13 @@ export class MatchMigration {
     const { game, matchId, host: from } = lapsed;
     const adoption = await this.options.store.adoptMatch(game, matchId, this.options.node, from, Date.now() + this.options.leaseMs);
     if (!adoption) return true;
+    if ("ended" in adoption) {
+      // Its host recorded the end and died before confirming it told the players: tell them again.
+      const { players, end } = adoption.ended;
+      this.options.log.warn({ game, matchId, from, reason: end.reason }, "telling the players the end of a match whose host died right after it ended");
+      for (const playerId of players) this.options.channel.toPlayer(game, playerId, "match:end", end);
+      return true;
+    }
     if (adoption.snapshot === undefined) return false;
     try {
       await this.options.host.restore(adoption.match, adoption.snapshot, from);

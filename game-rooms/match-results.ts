@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { EndReason, PlayerId, Seat } from "../protocol/index.ts";
-import { eloUpdate, type MatchStore, type RatingStore } from "../matchmaker/index.ts";
+import { eloUpdate, type MatchEnding, type MatchStore, type RatingStore } from "../matchmaker/index.ts";
 import type { SeatState } from "./room.ts";
 
 type Ratings = Record<PlayerId, number>;
@@ -10,7 +10,7 @@ type Ratings = Record<PlayerId, number>;
  * take yet (unreachable) is kept and retried; until then its lease is renewed like a running match's.
  */
 export class MatchResults {
-  private readonly unrecorded = new Map<string, { game: string; ratings: Ratings | null }>();
+  private readonly unrecorded = new Map<string, { game: string; ratings: Ratings | null; ending: MatchEnding }>();
 
   constructor(
     private readonly store: MatchStore & RatingStore,
@@ -26,12 +26,15 @@ export class MatchResults {
     return { [a.playerId]: ratings[0], [b.playerId]: ratings[1] };
   }
 
-  /** Writes the ratings (none for an aborted match) and ends the match; on failure keeps it for a retry. */
-  async record(game: string, matchId: string, ratings: Ratings | null): Promise<void> {
+  /**
+   * Writes the ratings (none for an aborted match) and ends the match with how it ended; on failure
+   * keeps it for a retry.
+   */
+  async record(game: string, matchId: string, ratings: Ratings | null, ending: MatchEnding): Promise<void> {
     try {
-      await this.write(game, matchId, ratings);
+      await this.write(game, matchId, ratings, ending);
     } catch (error) {
-      this.unrecorded.set(matchId, { game, ratings });
+      this.unrecorded.set(matchId, { game, ratings, ending });
       this.log.error({ err: error, game, matchId }, "could not record the end of a match yet; retrying");
     }
   }
@@ -39,7 +42,7 @@ export class MatchResults {
   /** Retries the ends the store did not take; throws at the first that fails again. */
   async retry(): Promise<void> {
     for (const [matchId, end] of this.unrecorded) {
-      await this.write(end.game, matchId, end.ratings);
+      await this.write(end.game, matchId, end.ratings, end.ending);
       this.unrecorded.delete(matchId);
       this.log.info({ game: end.game, matchId }, "end of match recorded after a retry");
     }
@@ -49,8 +52,8 @@ export class MatchResults {
     return this.unrecorded.has(matchId);
   }
 
-  private async write(game: string, matchId: string, ratings: Ratings | null): Promise<void> {
+  private async write(game: string, matchId: string, ratings: Ratings | null, ending: MatchEnding): Promise<void> {
     if (ratings) await this.store.setRatings(game, ratings);
-    await this.store.endMatch(game, matchId);
+    await this.store.endMatch(game, matchId, ending);
   }
 }

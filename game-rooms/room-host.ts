@@ -46,6 +46,8 @@ export class RoomHost {
   /** Per hosted match, its players on this node. */
   private readonly groups = new Map<string, MatchGroup>();
   private readonly finishing = new Set<Promise<void>>();
+  /** Ends told to their players since the lease's last renewal. */
+  private delivered: MatchRef[] = [];
   private readonly scheduler: TickScheduler;
   private readonly metrics: RoomMetrics;
   private readonly port: RoomPort;
@@ -132,6 +134,13 @@ export class RoomHost {
       { game: room.game.name, matchId, tick: room.tick },
       "match no longer hosted here: another node adopted it after this node's lease lapsed",
     );
+  }
+
+  /** The ends told to their players since the last call (the lease's renewal confirms them). */
+  takeDelivered(): MatchRef[] {
+    const taken = this.delivered;
+    this.delivered = [];
+    return taken;
   }
 
   /** The snapshots of the rooms hosted here, per game. */
@@ -284,15 +293,18 @@ export class RoomHost {
     const game = room.game.name;
     this.metrics.ended.observe({ game, reason }, (Date.now() - room.startedAt) / 1000);
     const ratings = this.options.results.ratingsAfter(room.seats, reason, winner);
+    const payload = endPayload(room, reason, winner, ratings);
     // Stamped before the store frees the players: any later pairing of theirs comes after this instant.
     const closedAt = Date.now();
-    await this.options.results.record(game, room.matchId, reason === "aborted" ? null : ratings);
+    // Until this node confirms it told the players (its next lease renewal), the store keeps the end
+    // in its set: if it dies first, the node that takes its matches tells them.
+    await this.options.results.record(game, room.matchId, reason === "aborted" ? null : ratings, { end: payload, host: this.options.node });
     this.options.log.info(
       { game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings, ticks: room.tick, closedAt },
       "match ended",
     );
-    const payload = endPayload(room, reason, winner, ratings);
     for (const seat of room.seats) this.options.channel.toPlayer(game, seat.playerId, "match:end", payload, nodeOf(seat));
+    this.delivered.push({ game, matchId: room.matchId });
   }
 
   /** Waits up to `drainMs` for running matches to finish, then aborts the rest and waits for their ends. */

@@ -52,7 +52,7 @@ export class RoomManager {
     const migrating = options.snapshotMs > 0;
     this.host = new RoomHost({ ...options, sessions: store, results, onStarted: migrating ? (room) => this.migration.started(room) : undefined });
     this.stream = this.host.stream;
-    this.migration = new MatchMigration({ node, store, host: this.host, log, leaseMs: options.leaseMs });
+    this.migration = new MatchMigration({ node, store, channel, host: this.host, log, leaseMs: options.leaseMs });
     this.router = new HostRouter({ node, store, relay, channel, host: this.host, requestTimeoutMs: options.requestTimeoutMs, log });
     this.leases = new HostLeases({
       node,
@@ -62,6 +62,7 @@ export class RoomManager {
       log,
       leaseMs: options.leaseMs,
       hosted: () => this.host.hosted(),
+      delivered: () => this.host.takeDelivered(),
       adopt: migrating ? (lapsed) => this.migration.adopt(lapsed) : undefined,
     });
   }

@@ -1,5 +1,5 @@
 export * from "./types.ts";
-export type { Adoption, MatchmakingStore, MatchSnapshotEntry, SessionStore, QueueStore, MatchStore, RatingStore } from "./store.ts";
+export type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry, SessionStore, QueueStore, MatchStore, RatingStore } from "./store.ts";
 export { MemoryStore } from "./memory-store.ts";
 export { RedisStore } from "./redis-store.ts";
 export { ratingWindow } from "./rating-window.ts";

@@ -16,9 +16,9 @@ export interface ScriptArgs {
   pair: { game: string; mode: string; now: number; rules: PairingRules; focus: string; matchIds: string[] };
   "mark-ready": { game: string; matchId: string; playerId: PlayerId; host: string; now: number; leaseMs: number };
   "cancel-ready-check": { game: string; matchId: string; reason: CancelReason; leaver: string };
-  "end-match": { game: string; matchId: string };
+  "end-match": { game: string; matchId: string; now: number; ending: string; host: string };
   "get-match": { game: string; matchId: string };
-  "renew-host": { game: string; node: string; until: number; matchIds: string[] };
+  "renew-host": { game: string; node: string; until: number; matchIds: string[]; delivered: string[] };
   "claim-lapsed-hosts": { game: string; now: number; limit: number; retryMs: number };
   "claim-matcher": { game: string; mode: string; node: string; ttl: number };
   "save-snapshots": { game: string; node: string; snapshots: { matchId: string; snapshot: string }[] };
@@ -67,13 +67,13 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   pair: (a) => [`qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, "nodes", `rc:${a.game}`, `ms:${a.game}`, ...a.matchIds.map((id) => `m:${id}`)],
   "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "hosts"],
   "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping"],
-  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping"],
+  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping", `fin:${a.matchId}`, ...(a.host ? [`hm:${a.host}`] : [])],
   "get-match": (a) => [`m:${a.matchId}`],
-  "renew-host": (a) => ["hosts", `hm:${a.node}`, "reaping", ...a.matchIds.map((id) => `m:${id}`)],
+  "renew-host": (a) => ["hosts", `hm:${a.node}`, "reaping", ...[...a.matchIds, ...a.delivered].map((id) => `m:${id}`)],
   "claim-lapsed-hosts": () => ["hosts", "reaping"],
   "claim-matcher": (a) => [`matcher:${a.mode}`],
   "save-snapshots": (a) => a.snapshots.map((s) => `m:${s.matchId}`),
-  "adopt-match": (a) => [`m:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts"],
+  "adopt-match": (a) => [`m:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
 };
 
 /**

@@ -1,6 +1,16 @@
 import { HostIndex } from "./host-index.ts";
 import { SortedIndex } from "./sorted-index.ts";
+import type { MatchEnd, PlayerId } from "../protocol/index.ts";
+import { ExpiringMap } from "./expiring-map.ts";
 import type { MatchPlayer, MatchRecord, Ticket } from "./types.ts";
+
+/** A match that ended a moment ago. */
+export interface FinishedMatch {
+  game: string;
+  players: PlayerId[];
+  mode: string;
+  end?: MatchEnd;
+}
 
 interface PlayerEntry {
   node?: string;
@@ -29,6 +39,8 @@ export class MemoryState {
   protected readonly queues = new Map<string, Queue>();
   protected readonly gameModes = new Map<string, Set<string>>();
   protected readonly matches = new Map<string, MatchRecord>();
+  /** Ended matches, kept a minute: who played, the mode, and how it ended. */
+  protected readonly finished = new ExpiringMap<FinishedMatch>(60_000);
   /** Each running match's latest snapshot, by match id (dropped with the match). */
   protected readonly snapshots = new Map<string, string>();
   protected readonly readyChecks = new Map<string, SortedIndex>();

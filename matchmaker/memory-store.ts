@@ -1,7 +1,7 @@
 import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
 import { findPairs } from "./memory-pairing.ts";
 import { key, MemoryState } from "./memory-state.ts";
-import type { Adoption, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
+import type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -197,20 +197,24 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     return { matchId, game, reason, seats };
   }
 
-  async endMatch(game: string, matchId: string): Promise<boolean> {
+  async endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean> {
     const match = this.matches.get(matchId);
     if (!match || match.game !== game) return false;
     this.dropMatch(match);
     for (const p of match.players) this.forgetIfIdle(game, p.playerId);
+    this.finished.add(matchId, { game, players: match.players.map((p) => p.playerId), mode: match.mode, end: ending?.end }, Date.now());
+    // A host's own end stays in its set until it confirms telling the players (renewHost).
+    if (ending?.host !== undefined) this.hosts.add(ending.host, { game, matchId }, -Infinity);
     return true;
   }
 
-  async renewHost(node: string, until: number, matches: MatchRef[] = []): Promise<void> {
+  async renewHost(node: string, until: number, matches: MatchRef[] = [], delivered: MatchRef[] = []): Promise<void> {
     this.hosts.renew(node, until);
     for (const ref of matches) {
       const match = this.matches.get(ref.matchId);
       if (match && match.state === "playing") this.hosts.add(node, ref, until);
     }
+    for (const ref of delivered) if (!this.matches.has(ref.matchId)) this.hosts.remove(node, ref.matchId);
   }
 
   async claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]> {
@@ -230,7 +234,12 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
 
   async adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null> {
     const match = this.matches.get(matchId);
-    if (!match || match.game !== game || match.state !== "playing" || match.host !== from) return null;
+    if (!match) {
+      this.hosts.remove(from, matchId);
+      const finished = this.finished.get(matchId, Date.now());
+      return finished?.end && finished.game === game ? { ended: { players: finished.players, end: finished.end } } : null;
+    }
+    if (match.game !== game || match.state !== "playing" || match.host !== from) return null;
     const snapshot = this.snapshots.get(matchId);
     if (snapshot === undefined) return { match: structuredClone(match) };
     this.hosts.remove(from, matchId);

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
-import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type MatchEnd, type PlayerId } from "../protocol/index.ts";
 import { encodeCall, gameKeyPrefix, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
-import type { Adoption, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
+import type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -169,11 +169,9 @@ export class RedisStore implements MatchmakingStore {
     });
   }
 
-  async renewHost(node: string, until: number, matches: MatchRef[] = []): Promise<void> {
-    for (const game of this.games) {
-      const matchIds = matches.filter((m) => m.game === game).map((m) => m.matchId);
-      await this.run("renew-host", { game, node, until, matchIds });
-    }
+  async renewHost(node: string, until: number, matches: MatchRef[] = [], delivered: MatchRef[] = []): Promise<void> {
+    const of = (refs: MatchRef[], game: string) => refs.filter((m) => m.game === game).map((m) => m.matchId);
+    for (const game of this.games) await this.run("renew-host", { game, node, until, matchIds: of(matches, game), delivered: of(delivered, game) });
   }
 
   async claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]> {
@@ -195,7 +193,14 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null> {
-    const result = await this.json<Partial<Adoption>>("adopt-match", { game, matchId, node, from, until });
+    const result = await this.json<{ match?: MatchRecord; snapshot?: string; ended?: { players: PlayerId[]; ending: string } }>("adopt-match", {
+      game,
+      matchId,
+      node,
+      from,
+      until,
+    });
+    if (result.ended) return { ended: { players: list<PlayerId>(result.ended.players), end: JSON.parse(result.ended.ending) as MatchEnd } };
     return result.match ? { match: result.match, ...(result.snapshot ? { snapshot: result.snapshot } : {}) } : null;
   }
 
@@ -208,8 +213,9 @@ export class RedisStore implements MatchmakingStore {
     return result.none ? null : { matchId: result.matchId, game: result.game, reason: result.reason, seats: list(result.seats) };
   }
 
-  async endMatch(game: string, matchId: string): Promise<boolean> {
-    return ((await this.run("end-match", { game, matchId })) as unknown as number) === 1;
+  async endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean> {
+    const args = { game, matchId, now: Date.now(), ending: ending ? JSON.stringify(ending.end) : "", host: ending?.host ?? "" };
+    return ((await this.run("end-match", args)) as unknown as number) === 1;
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {

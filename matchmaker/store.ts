@@ -1,4 +1,4 @@
-import type { PlayerId } from "../protocol/index.ts";
+import type { MatchEnd, PlayerId } from "../protocol/index.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -75,12 +75,13 @@ export interface MatchStore {
   /** Cancels a ready check if it is still one: ready players (not the leaver) are requeued with their enqueuedAt. */
   cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null>;
   /** Ends a running match: its players are free to queue again; its lease is dropped. */
-  endMatch(game: string, matchId: string): Promise<boolean>;
+  endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean>;
   /**
    * A host keeps the lease on all its matches alive until `until`: one write per game, whatever the
-   * number of matches. `matches` go back into its set (a claim of its own matches taken by mistake).
+   * number of matches. `matches` go back into its set (a claim of its own matches taken by mistake);
+   * `delivered` are ends it recorded with itself as `host` and has told their players about.
    */
-  renewHost(node: string, until: number, matches?: MatchRef[]): Promise<void>;
+  renewHost(node: string, until: number, matches?: MatchRef[], delivered?: MatchRef[]): Promise<void>;
   /**
    * Takes up to `limit` running matches of hosts whose lease lapsed, each for one caller at a time;
    * one that its taker does not end is handed out again a few seconds later (at least once, never lost).
@@ -106,10 +107,16 @@ export interface MatchSnapshotEntry {
   snapshot: string;
 }
 
-/** A match taken from a lapsed host: its record (now naming the adopter) and latest snapshot. */
-export interface Adoption {
-  match: MatchRecord;
-  snapshot?: string;
+/**
+ * A match taken from a lapsed host: its record (now naming the adopter) and latest snapshot; or,
+ * when the host had ended it but died before confirming it told the players, its end.
+ */
+export type Adoption = { match: MatchRecord; snapshot?: string } | { ended: { players: PlayerId[]; end: MatchEnd } };
+
+/** How a match ended, kept a minute; `host` tells the players, and confirms it (`renewHost`). */
+export interface MatchEnding {
+  end: MatchEnd;
+  host?: string;
 }
 
 /** Players' ratings per game. */

@@ -106,7 +106,7 @@ export class SocketPlayerChannel implements PlayerChannel {
   }
 
   private deliver(socket: ArenaSocket, event: ServerEventName, payload: unknown): void {
-    this.places.delivered(socket, event, payload as { matchId?: string; requeued?: boolean });
+    if (!this.places.delivered(socket, event, payload as { matchId?: string; requeued?: boolean })) return;
     (socket as { emit(event: string, payload: unknown): unknown }).emit(event, payload);
   }
 }

@@ -13,6 +13,8 @@ export interface PlayerPlace {
  */
 export class PlayerPlaces {
   private readonly places = new WeakMap<ArenaSocket, PlayerPlace>();
+  /** The last match whose end each connection was handed. */
+  private readonly lastEnded = new WeakMap<ArenaSocket, string>();
 
   of(socket: ArenaSocket): PlayerPlace | undefined {
     return this.places.get(socket);
@@ -26,23 +28,33 @@ export class PlayerPlaces {
     this.places.delete(socket);
   }
 
-  /** The player is being handed this event. */
-  delivered(socket: ArenaSocket, event: ServerEventName, payload: { matchId?: string; requeued?: boolean }): void {
+  /**
+   * The player is about to be handed this event; false when it must not be: a second `match:end`
+   * of the same match (a host that died right after telling its players is not sure it did, so
+   * the node that takes its matches tells them again).
+   */
+  delivered(socket: ArenaSocket, event: ServerEventName, payload: { matchId?: string; requeued?: boolean }): boolean {
     switch (event) {
+      case "match:end":
+        if (payload.matchId === undefined || this.lastEnded.get(socket) === payload.matchId) return false;
+        this.lastEnded.set(socket, payload.matchId);
+        return true;
       case "match:found":
         this.place(socket).readyCheck = payload.matchId;
-        return;
+        return true;
       case "match:cancelled": {
         const place = this.places.get(socket);
-        if (!place) return;
+        if (!place) return true;
         delete place.readyCheck;
         if (!payload.requeued) delete place.ticket;
-        return;
+        return true;
       }
       case "match:start":
       case "match:resumed":
         this.places.delete(socket);
-        return;
+        return true;
+      default:
+        return true;
     }
   }
 

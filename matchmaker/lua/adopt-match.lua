@@ -1,9 +1,18 @@
 -- A: game, matchId, node, from, until. `node` adopts a running match of the lapsed host `from`
 -- (claimed from it by claim-lapsed-hosts): it becomes the match's host, the match joins its set
--- under its lease, and the record comes back with the latest snapshot. A match that ended, moved to
--- another host already, or has no snapshot is left alone (`match` without `snapshot`, or nothing).
+-- under its lease, and the record comes back with the latest snapshot. A match that moved to another
+-- host already, or has no snapshot, is left alone (`match` without `snapshot`, or nothing); one
+-- that ended comes back as its end (`ended`) when its host may not have delivered it.
 local m = read_match(A.matchId)
-if not m or m.game ~= A.game or m.state ~= 'playing' or m.host ~= A.from then return cjson.encode({}) end
+if not m then
+  -- Ended by its host, which died before it confirmed telling the players: the end goes to them again.
+  redis.call('SREM', k('hm', A.from), A.matchId)
+  redis.call('ZREM', k('reaping'), A.matchId)
+  local f = redis.call('HMGET', k('fin', A.matchId), 'p0', 'p1', 'ending')
+  if f[1] and f[3] and f[3] ~= '' then return cjson.encode({ ended = { players = { f[1], f[2] }, ending = f[3] } }) end
+  return cjson.encode({})
+end
+if m.game ~= A.game or m.state ~= 'playing' or m.host ~= A.from then return cjson.encode({}) end
 local key = k('m', A.matchId)
 local snap = redis.call('HGET', key, 'snap')
 if not snap then return cjson.encode({ match = m }) end

@@ -1,4 +1,5 @@
--- A: game, node, until, matchIds (of that game, put back in the node's set: a claim taken by mistake)
+-- A: game, node, until, matchIds (of that game, put back in the node's set: a claim taken by
+-- mistake), delivered (ended matches whose end the node has told its players: out of its set).
 -- A host's lease covers all its matches: one entry per node, renewed in O(1), never per match.
 redis.call('ZADD', k('hosts'), A['until'], A.node)
 for _, mid in ipairs(A.matchIds) do
@@ -6,5 +7,8 @@ for _, mid in ipairs(A.matchIds) do
     redis.call('SADD', k('hm', A.node), mid)
     redis.call('ZREM', k('reaping'), mid)
   end
+end
+for _, mid in ipairs(A.delivered) do
+  if redis.call('EXISTS', k('m', mid)) == 0 then redis.call('SREM', k('hm', A.node), mid) end
 end
 return 0
