@@ -1,6 +1,7 @@
 /**
- * Entries that expire `ttlMs` after they were added, for the memory store's short-lived records.
- * Entries are kept in insertion order, so expired ones are pruned from the front in O(1) each.
+ * Entries that expire `ttlMs` (or their own lifetime) after they were added, for the memory store's
+ * short-lived records. Expired entries are never read; they are pruned from the front of the
+ * insertion order, so one that outlives the entries after it holds them (unreadable) until it goes.
  */
 export class ExpiringMap<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();

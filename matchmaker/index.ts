@@ -5,3 +5,4 @@ export { RedisStore } from "./redis-store.ts";
 export { ratingWindow } from "./rating-window.ts";
 export { eloUpdate, expectedScore } from "./elo.ts";
 export { Matchmaker, type MatchmakerOptions, type Seeker } from "./matchmaker.ts";
+export { Lobby, type LobbyActor, type LobbyOptions } from "./lobby.ts";

@@ -10,7 +10,7 @@ import type { PairingRules } from "./types.ts";
 export interface ScriptArgs {
   enqueue: { ticketId: string; playerId: PlayerId; name: string; game: string; mode: string; now: number; defaultRating: number };
   dequeue: { game: string; playerId: PlayerId };
-  "open-session": { game: string; playerId: PlayerId; node: string; generation: number; now: number };
+  "open-session": { game: string; playerId: PlayerId; name: string; node: string; generation: number; now: number };
   "close-session": { game: string; playerId: PlayerId; generation: number };
   "sweep-nodes": { game: string; now: number; ttl: number; limit: number };
   pair: { game: string; mode: string; now: number; rules: PairingRules; focus: string; matchIds: string[] };
@@ -23,6 +23,18 @@ export interface ScriptArgs {
   "claim-matcher": { game: string; mode: string; node: string; ttl: number };
   "save-snapshots": { game: string; node: string; snapshots: { matchId: string; snapshot: string }[] };
   "adopt-match": { game: string; matchId: string; node: string; from: string; until: number };
+  "lobby-page": { game: string; after: string; limit: number };
+  "make-match": {
+    game: string;
+    matchId: string;
+    mode: string;
+    players: [PlayerId, PlayerId];
+    now: number;
+    readyTimeoutMs: number;
+    defaultRating: number;
+    offer: string;
+  };
+  "ask-rematch": { game: string; matchId: string; playerId: PlayerId; now: number; windowMs: number };
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -43,6 +55,9 @@ const NAMES: ScriptName[] = [
   "claim-matcher",
   "save-snapshots",
   "adopt-match",
+  "lobby-page",
+  "make-match",
+  "ask-rematch",
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
@@ -61,8 +76,8 @@ export function gameKeyPrefix(prefix: string, game: string): string {
 const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   enqueue: (a) => [`p:${a.game}:${a.playerId}`, `rating:${a.game}`, `t:${a.ticketId}`, `qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, `modes:${a.game}`],
   dequeue: (a) => [`p:${a.game}:${a.playerId}`],
-  "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `np:${a.node}`, `online:${a.game}`],
-  "close-session": (a) => [`p:${a.game}:${a.playerId}`, `online:${a.game}`],
+  "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `np:${a.node}`, `lobby:${a.game}`],
+  "close-session": (a) => [`p:${a.game}:${a.playerId}`, `lobby:${a.game}`],
   "sweep-nodes": () => ["nodes"],
   pair: (a) => [`qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, "nodes", `rc:${a.game}`, `ms:${a.game}`, ...a.matchIds.map((id) => `m:${id}`)],
   "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "hosts"],
@@ -73,6 +88,16 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "claim-lapsed-hosts": () => ["hosts", "reaping"],
   "claim-matcher": (a) => [`matcher:${a.mode}`],
   "save-snapshots": (a) => a.snapshots.map((s) => `m:${s.matchId}`),
+  "lobby-page": (a) => [`lobby:${a.game}`],
+  "make-match": (a) => [
+    `m:${a.matchId}`,
+    `rating:${a.game}`,
+    `rc:${a.game}`,
+    `ms:${a.game}`,
+    ...a.players.map((p) => `p:${a.game}:${p}`),
+    ...(a.offer ? [a.offer] : []),
+  ],
+  "ask-rematch": (a) => [`fin:${a.matchId}`],
   "adopt-match": (a) => [`m:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
 };
 

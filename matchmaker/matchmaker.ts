@@ -43,7 +43,7 @@ const MATCHER_LEASE_MS = 1000;
 const READY_CHECKS = "#ready-checks";
 
 const newTicketId = () => `tk_${randomUUID().replaceAll("-", "")}`;
-const newMatchId = () => `m_${randomUUID().replaceAll("-", "")}`;
+export const newMatchId = () => `m_${randomUUID().replaceAll("-", "")}`;
 
 /**
  * One node's matchmaker: queues players, runs the periodic matcher and the ready-check sweeper for
@@ -175,6 +175,11 @@ export class Matchmaker {
     return { node, ...info };
   }
 
+  /** A match made without a queue (a challenge, a code, a rematch): both players are told, as after a pairing. */
+  async announceMade(match: MatchRecord): Promise<void> {
+    this.announce(match, await this.hostInfo(match.host ?? this.options.node));
+  }
+
   private announce(match: MatchRecord, host: HostInfo): void {
     const { game, matchId, players } = match;
     this.metrics.pairings.inc({ game, mode: match.mode });
@@ -247,7 +252,7 @@ export class Matchmaker {
 
   /** A connection now holds the player's session on this node; returns the match the player is in, if any. */
   async sessionOpened(seeker: Seeker): Promise<SessionOpened> {
-    return this.options.store.openSession(seeker.game, seeker.playerId, this.options.node, seeker.generation, this.now());
+    return this.options.store.openSession(seeker.game, seeker.playerId, this.options.node, seeker.generation, this.now(), seeker.name);
   }
 
   /**

@@ -2,6 +2,7 @@ import { HostIndex } from "./host-index.ts";
 import { SortedIndex } from "./sorted-index.ts";
 import type { MatchEnd, PlayerId } from "../protocol/index.ts";
 import { ExpiringMap } from "./expiring-map.ts";
+import { LexSet } from "./lex-set.ts";
 import type { MatchPlayer, MatchRecord, Ticket } from "./types.ts";
 
 /** A match that ended a moment ago. */
@@ -10,10 +11,14 @@ export interface FinishedMatch {
   players: PlayerId[];
   mode: string;
   end?: MatchEnd;
+  endedAt: number;
+  /** Players who asked for a rematch. */
+  asked: Set<PlayerId>;
 }
 
 interface PlayerEntry {
   node?: string;
+  name?: string;
   generation: number;
   ticket?: string;
   match?: string;
@@ -41,11 +46,14 @@ export class MemoryState {
   protected readonly matches = new Map<string, MatchRecord>();
   /** Ended matches, kept a minute: who played, the mode, and how it ended. */
   protected readonly finished = new ExpiringMap<FinishedMatch>(60_000);
+  /** Challenges and private codes, by `<game>|<key>`, each with its own lifetime. */
+  protected readonly offers = new ExpiringMap<string>(600_000);
   /** Each running match's latest snapshot, by match id (dropped with the match). */
   protected readonly snapshots = new Map<string, string>();
   protected readonly readyChecks = new Map<string, SortedIndex>();
   protected readonly matchesByGame = new Map<string, Set<string>>();
-  protected readonly online = new Map<string, Set<string>>();
+  /** Who is online in each game, in playerId order. */
+  protected readonly lobby = new Map<string, LexSet>();
   protected readonly ratings = new Map<string, number>();
   protected readonly hosts = new HostIndex();
 
@@ -105,7 +113,7 @@ export class MemoryState {
   protected detach(game: string, playerId: string, player: PlayerEntry): void {
     if (player.node !== undefined) this.nodePlayers.get(player.node)?.delete(key(game, playerId));
     delete player.node;
-    this.online.get(game)?.delete(playerId);
+    this.lobby.get(game)?.delete(playerId);
   }
 
   /** A ready check for two tickets, the older first. */
@@ -139,6 +147,12 @@ export class MemoryState {
     this.readyIndex(game).add(match.readyBy, matchId);
     this.setOf(this.matchesByGame, game).add(matchId);
     return structuredClone(match);
+  }
+
+  protected lobbyOf(game: string): LexSet {
+    let lobby = this.lobby.get(game);
+    if (!lobby) this.lobby.set(game, (lobby = new LexSet()));
+    return lobby;
   }
 
   protected dropMatch(match: MatchRecord): void {

@@ -1,7 +1,7 @@
-import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type CancelReason, type LobbyPage, type LobbyStatus, type PlayerId } from "../protocol/index.ts";
 import { findPairs } from "./memory-pairing.ts";
 import { key, MemoryState } from "./memory-state.ts";
-import type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
+import type { Adoption, DirectMatch, MatchEnding, MatchmakingStore, MatchSnapshotEntry, RematchAsk } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -52,7 +52,7 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     return { expired, orphans };
   }
 
-  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<SessionOpened> {
+  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number, name = playerId): Promise<SessionOpened> {
     this.nodes.set(node, Math.max(now, this.nodes.get(node) ?? -Infinity));
     const k = key(game, playerId);
     let player = this.players.get(k);
@@ -62,8 +62,9 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     if (replaced !== undefined) this.nodePlayers.get(replaced)?.delete(k);
     player.node = node;
     player.generation = generation;
+    player.name = name;
     this.setOf(this.nodePlayers, node).add(k);
-    this.setOf(this.online, game).add(playerId);
+    this.lobbyOf(game).add(playerId);
     const match = player.match ? this.matches.get(player.match) : undefined;
     const pointer = match ? { matchId: match.matchId, state: match.state, ...(match.host ? { host: match.host } : {}) } : null;
     return { match: pointer, ...(replaced !== undefined ? { replaced } : {}) };
@@ -186,7 +187,8 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     if (!match || match.game !== game || match.state !== "ready_check") return null;
     this.dropMatch(match);
     const seats = match.players.map((p, seat) => {
-      const requeued = p.ready && p.playerId !== leaver && this.players.get(key(game, p.playerId))?.node !== undefined;
+      // A match made without a queue (a challenge, a code, a rematch) has no tickets to put back.
+      const requeued = p.ready && p.playerId !== leaver && p.ticketId !== "" && this.players.get(key(game, p.playerId))?.node !== undefined;
       if (requeued) {
         this.addTicket({ ticketId: p.ticketId, playerId: p.playerId, name: p.name, game, mode: match.mode, rating: p.rating, enqueuedAt: p.enqueuedAt });
       } else {
@@ -202,7 +204,12 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     if (!match || match.game !== game) return false;
     this.dropMatch(match);
     for (const p of match.players) this.forgetIfIdle(game, p.playerId);
-    this.finished.add(matchId, { game, players: match.players.map((p) => p.playerId), mode: match.mode, end: ending?.end }, Date.now());
+    const now = Date.now();
+    this.finished.add(
+      matchId,
+      { game, players: match.players.map((p) => p.playerId), mode: match.mode, end: ending?.end, endedAt: now, asked: new Set() },
+      now,
+    );
     // A host's own end stays in its set until it confirms telling the players (renewHost).
     if (ending?.host !== undefined) this.hosts.add(ending.host, { game, matchId }, -Infinity);
     return true;
@@ -248,6 +255,78 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     return { match: structuredClone(match), snapshot };
   }
 
+  async lobbyPage(game: string, after: string, limit: number): Promise<LobbyPage> {
+    const lobby = this.lobby.get(game);
+    const ids = lobby?.after(after, limit + 1) ?? [];
+    const players = ids.slice(0, limit).map((playerId) => {
+      const player = this.players.get(key(game, playerId));
+      return { playerId, name: player?.name ?? playerId, status: statusOf(player) ?? ("idle" as const) };
+    });
+    return { players, total: lobby?.size ?? 0, ...(ids.length > limit ? { next: ids[limit - 1]! } : {}) };
+  }
+
+  async playerStatus(game: string, playerId: PlayerId): Promise<LobbyStatus | null> {
+    return statusOf(this.players.get(key(game, playerId)));
+  }
+
+  async putOffer(game: string, offerKey: string, offer: string, ttlMs: number): Promise<boolean> {
+    const k = key(game, offerKey);
+    const now = Date.now();
+    if (this.offers.get(k, now) !== undefined) return false;
+    this.offers.add(k, offer, now, ttlMs);
+    return true;
+  }
+
+  async getOffer(game: string, offerKey: string): Promise<string | null> {
+    return this.offers.get(key(game, offerKey), Date.now()) ?? null;
+  }
+
+  async dropOffer(game: string, offerKey: string): Promise<boolean> {
+    const k = key(game, offerKey);
+    const held = this.offers.get(k, Date.now()) !== undefined;
+    this.offers.delete(k);
+    return held;
+  }
+
+  async makeMatch(game: string, request: DirectMatch): Promise<MatchRecord> {
+    const { offer, now } = request;
+    const finished = offer?.startsWith("fin:") ? offer.slice(4) : undefined;
+    const held =
+      finished !== undefined ? this.finished.get(finished, Date.now()) !== undefined : offer === undefined || (await this.getOffer(game, offer)) !== null;
+    if (!held) throw new ArenaError(ErrorCode.UNKNOWN_CODE, "no such code, or it expired or was used");
+    const entries = request.players.map((playerId) => this.players.get(key(game, playerId)));
+    for (const player of entries) {
+      if (player?.node === undefined) throw new ArenaError(ErrorCode.UNKNOWN_PLAYER, "that player is not online in this game");
+      if (player.match !== undefined) throw new ArenaError(ErrorCode.ALREADY_IN_MATCH, "already in a match");
+      if (player.ticket !== undefined) throw new ArenaError(ErrorCode.ALREADY_QUEUED, "already queued");
+    }
+    const seat = (playerId: PlayerId, index: number): Ticket => ({
+      ticketId: "",
+      playerId,
+      name: entries[index]!.name ?? playerId,
+      game,
+      mode: request.mode,
+      rating: this.ratings.get(key(game, playerId)) ?? request.defaultRating,
+      enqueuedAt: now,
+    });
+    const match = this.createMatch(request.matchId, seat(request.players[0], 0), seat(request.players[1], 1), now, request.readyTimeoutMs);
+    if (finished !== undefined) this.finished.delete(finished);
+    else if (offer !== undefined) this.offers.delete(key(game, offer));
+    return match;
+  }
+
+  async askRematch(game: string, matchId: string, playerId: PlayerId, now: number, windowMs: number): Promise<RematchAsk> {
+    const finished = this.finished.get(matchId, Date.now());
+    if (!finished || finished.game !== game || finished.endedAt + windowMs < now)
+      throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no rematch: the match ended too long ago");
+    const seat = finished.players.indexOf(playerId);
+    if (seat < 0) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "not a player of this match");
+    finished.asked.add(playerId);
+    const [first, second] = finished.players as [PlayerId, PlayerId];
+    if (finished.asked.size === 2) return { waiting: false, players: [second, first], mode: finished.mode };
+    return { waiting: true, opponent: seat === 0 ? second : first };
+  }
+
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {
     return this.ratings.get(key(game, playerId)) ?? defaultRating;
   }
@@ -259,7 +338,7 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
   async counts(game: string): Promise<GameCounts> {
     let queued = 0;
     for (const mode of this.gameModes.get(game) ?? []) queued += this.queues.get(key(game, mode))?.byAge.size ?? 0;
-    return { queued, matches: this.matchesByGame.get(game)?.size ?? 0, players: this.online.get(game)?.size ?? 0 };
+    return { queued, matches: this.matchesByGame.get(game)?.size ?? 0, players: this.lobby.get(game)?.size ?? 0 };
   }
 
   async queueSizes(game: string): Promise<Record<string, number>> {
@@ -275,4 +354,10 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A player's lobby status from their entry; null when not online. */
+function statusOf(player: { node?: string; ticket?: string; match?: string } | undefined): LobbyStatus | null {
+  if (player?.node === undefined) return null;
+  return player.match !== undefined ? "playing" : player.ticket !== undefined ? "queued" : "idle";
 }

@@ -1,8 +1,18 @@
 import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
-import { ArenaError, ErrorCode, isErrorCode, type CancelReason, type MatchEnd, type PlayerId } from "../protocol/index.ts";
+import {
+  ArenaError,
+  ErrorCode,
+  isErrorCode,
+  type CancelReason,
+  type LobbyPage,
+  type LobbyPlayer,
+  type LobbyStatus,
+  type MatchEnd,
+  type PlayerId,
+} from "../protocol/index.ts";
 import { encodeCall, gameKeyPrefix, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
-import type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
+import type { Adoption, DirectMatch, MatchEnding, MatchmakingStore, MatchSnapshotEntry, RematchAsk } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -105,8 +115,15 @@ export class RedisStore implements MatchmakingStore {
     return sweep;
   }
 
-  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<SessionOpened> {
-    const result = await this.json<{ match?: MatchPointer; replaced?: string; stale?: boolean }>("open-session", { game, playerId, node, generation, now });
+  async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number, name = playerId): Promise<SessionOpened> {
+    const result = await this.json<{ match?: MatchPointer; replaced?: string; stale?: boolean }>("open-session", {
+      game,
+      playerId,
+      name,
+      node,
+      generation,
+      now,
+    });
     if (result.stale) return { match: null, stale: true };
     return { match: result.match ?? null, ...(result.replaced ? { replaced: result.replaced } : {}) };
   }
@@ -204,6 +221,37 @@ export class RedisStore implements MatchmakingStore {
     return result.match ? { match: result.match, ...(result.snapshot ? { snapshot: result.snapshot } : {}) } : null;
   }
 
+  async lobbyPage(game: string, after: string, limit: number): Promise<LobbyPage> {
+    const page = await this.json<{ players: unknown; total: number; next?: string }>("lobby-page", { game, after, limit });
+    return { players: list<LobbyPlayer>(page.players), total: page.total, ...(page.next ? { next: page.next } : {}) };
+  }
+
+  async playerStatus(game: string, playerId: PlayerId): Promise<LobbyStatus | null> {
+    const [node, ticket, match] = await this.call(() => this.redis.hmget(this.key(game, "p", game, playerId), "node", "ticket", "match"));
+    if (!node) return null;
+    return match ? "playing" : ticket ? "queued" : "idle";
+  }
+
+  async putOffer(game: string, key: string, offer: string, ttlMs: number): Promise<boolean> {
+    return (await this.call(() => this.redis.set(this.key(game, key), offer, "PX", ttlMs, "NX"))) === "OK";
+  }
+
+  async getOffer(game: string, key: string): Promise<string | null> {
+    return this.call(() => this.redis.get(this.key(game, key)));
+  }
+
+  async dropOffer(game: string, key: string): Promise<boolean> {
+    return (await this.call(() => this.redis.del(this.key(game, key)))) === 1;
+  }
+
+  async makeMatch(game: string, request: DirectMatch): Promise<MatchRecord> {
+    return (await this.json<{ match: MatchRecord }>("make-match", { game, ...request, offer: request.offer ?? "" })).match;
+  }
+
+  async askRematch(game: string, matchId: string, playerId: PlayerId, now: number, windowMs: number): Promise<RematchAsk> {
+    return this.json<RematchAsk>("ask-rematch", { game, matchId, playerId, now, windowMs });
+  }
+
   async overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]> {
     return this.call(() => this.redis.zrangebyscore(this.key(game, "rc", game), "-inf", now, "LIMIT", 0, limit));
   }
@@ -234,7 +282,7 @@ export class RedisStore implements MatchmakingStore {
       const pipeline = this.redis.pipeline();
       for (const mode of modes) pipeline.zcard(this.key(game, "qa", game, mode));
       pipeline.scard(this.key(game, "ms", game));
-      pipeline.scard(this.key(game, "online", game));
+      pipeline.zcard(this.key(game, "lobby", game));
       const results = ((await pipeline.exec()) ?? []).map(([error, value]) => {
         if (error) throw error;
         return Number(value);

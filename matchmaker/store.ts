@@ -1,4 +1,4 @@
-import type { MatchEnd, PlayerId } from "../protocol/index.ts";
+import type { LobbyPage, LobbyStatus, MatchEnd, PlayerId } from "../protocol/index.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -34,7 +34,7 @@ export interface SessionStore {
    * `node`, with this generation (newer wins); tells which node held the session before, or that a
    * newer one exists.
    */
-  openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number): Promise<SessionOpened>;
+  openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number, name?: string): Promise<SessionOpened>;
   /** Records how clients reach a node (its public URL and region). */
   describeNode(node: string, info: NodeInfo): Promise<void>;
   /** How clients reach a node, as it last described itself (null when it never did). */
@@ -119,6 +119,48 @@ export interface MatchEnding {
   host?: string;
 }
 
+/**
+ * The lobby: who is online in a game, page by page, and matches two players make without a queue
+ * (a challenge, a private code, a rematch), from short-lived offers.
+ */
+export interface LobbyStore {
+  /** Players online in `game` in playerId order after `after` ('' for the start), at most `limit`, with their status. */
+  lobbyPage(game: string, after: string, limit: number): Promise<LobbyPage>;
+  /** A player's status in `game`; null when not online there. */
+  playerStatus(game: string, playerId: PlayerId): Promise<LobbyStatus | null>;
+  /** Keeps an offer under `key` for `ttlMs`; false when one with that key exists already. */
+  putOffer(game: string, key: string, offer: string, ttlMs: number): Promise<boolean>;
+  getOffer(game: string, key: string): Promise<string | null>;
+  dropOffer(game: string, key: string): Promise<boolean>;
+  /**
+   * Makes a ready check for two players, without a queue; both must be online and neither queued
+   * nor in a match (UNKNOWN_PLAYER, ALREADY_QUEUED, ALREADY_IN_MATCH), and the offer it uses up
+   * must still exist (UNKNOWN_CODE). The host is the first player's node.
+   */
+  makeMatch(game: string, request: DirectMatch): Promise<MatchRecord>;
+  /**
+   * A player of a match that ended within `windowMs` asks for a rematch (UNKNOWN_MATCH after it,
+   * NOT_IN_MATCH for others): waiting for the opponent, or both asked (seats swapped).
+   */
+  askRematch(game: string, matchId: string, playerId: PlayerId, now: number, windowMs: number): Promise<RematchAsk>;
+}
+
+/** A match two named players make without a queue. `offer`: the key of the offer it uses up. */
+export interface DirectMatch {
+  matchId: string;
+  mode: string;
+  players: [PlayerId, PlayerId];
+  now: number;
+  readyTimeoutMs: number;
+  defaultRating: number;
+  offer?: string;
+}
+
+export type RematchAsk = { waiting: true; opponent: PlayerId } | { waiting: false; players: [PlayerId, PlayerId]; mode: string };
+
+/** The offer key of a finished match's record, which a rematch uses up. */
+export const finishedKey = (matchId: string) => `fin:${matchId}`;
+
 /** Players' ratings per game. */
 export interface RatingStore {
   getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number>;
@@ -126,7 +168,7 @@ export interface RatingStore {
 }
 
 /** Every role, and the store as a whole. */
-export interface MatchmakingStore extends SessionStore, QueueStore, MatchStore, RatingStore {
+export interface MatchmakingStore extends SessionStore, QueueStore, MatchStore, RatingStore, LobbyStore {
   /**
    * The store's epoch: set to `candidate` if it has none, and returned. A node that sees the epoch
    * change knows the store lost its data (a Redis restart without persistence).

@@ -15,6 +15,13 @@ const id = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only");
 
+/** A player's id: a token's `sub`. */
+export const PLAYER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+export const playerIdSchema = z.string().regex(PLAYER_ID, "a player id");
+
+/** The characters of a private match code: no 0/O, 1/I/L, so that one read aloud is unambiguous. */
+export const PRIVATE_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
 export const playerNameSchema = z
   .string()
   .max(200)
@@ -39,9 +46,22 @@ export const gameInputSchema = z.object({
   input: z.unknown(),
 });
 export const stateAckSchema = z.object({ matchId: id, tick: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
-export const chatSendSchema = z.object({
-  matchId: id,
-  text: z.string().max(1000).transform(cleanText).pipe(z.string().min(1).max(200)),
+const chatText = z.string().max(1000).transform(cleanText).pipe(z.string().min(1).max(200));
+export const chatSendSchema = z.object({ matchId: id, text: chatText });
+const mode = queueJoinSchema.shape.mode;
+export const lobbyListSchema = z.object({ cursor: playerIdSchema.optional(), limit: z.number().int().min(1).max(100).optional() });
+export const lobbyChatSchema = z.object({ text: chatText });
+export const dmSendSchema = z.object({ to: playerIdSchema, text: chatText });
+export const challengeSendSchema = z.object({ to: playerIdSchema, mode });
+export const challengeAnswerSchema = z.object({ challengeId: id, accept: z.boolean() });
+export const privateCreateSchema = z.object({ mode });
+/** Codes are read case-insensitively. */
+export const privateJoinSchema = z.object({
+  code: z
+    .string()
+    .max(16)
+    .transform((code) => code.trim().toUpperCase())
+    .pipe(z.string().regex(new RegExp(`^[${PRIVATE_CODE_ALPHABET}]{6}$`), "6 characters of the code alphabet")),
 });
 
 const schemas = {
@@ -53,6 +73,14 @@ const schemas = {
   "chat:send": chatSendSchema,
   stats: emptySchema,
   "state:ack": stateAckSchema,
+  "lobby:list": lobbyListSchema,
+  "lobby:chat": lobbyChatSchema,
+  "dm:send": dmSendSchema,
+  "challenge:send": challengeSendSchema,
+  "challenge:answer": challengeAnswerSchema,
+  "private:create": privateCreateSchema,
+  "private:join": privateJoinSchema,
+  "match:rematch": matchRefSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** What the server works with once an event's payload passed its schema. */
@@ -70,6 +98,13 @@ export type GameInputPayload<I = unknown> = Omit<z.input<typeof gameInputSchema>
 /** Acknowledges every state of the match up to `tick`. */
 export type StateAckPayload = z.input<typeof stateAckSchema>;
 export type ChatSendPayload = z.input<typeof chatSendSchema>;
+export type LobbyListPayload = z.input<typeof lobbyListSchema>;
+export type LobbyChatPayload = z.input<typeof lobbyChatSchema>;
+export type DmSendPayload = z.input<typeof dmSendSchema>;
+export type ChallengeSendPayload = z.input<typeof challengeSendSchema>;
+export type ChallengeAnswerPayload = z.input<typeof challengeAnswerSchema>;
+export type PrivateCreatePayload = z.input<typeof privateCreateSchema>;
+export type PrivateJoinPayload = z.input<typeof privateJoinSchema>;
 
 /** Turns a zod failure into one short human-readable line. */
 export function describeIssues(error: z.ZodError): string {

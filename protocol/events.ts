@@ -1,4 +1,11 @@
 import type {
+  ChallengeAnswerPayload,
+  ChallengeSendPayload,
+  DmSendPayload,
+  LobbyChatPayload,
+  LobbyListPayload,
+  PrivateCreatePayload,
+  PrivateJoinPayload,
   ChatSendPayload,
   EmptyPayload,
   GameInputPayload,
@@ -8,7 +15,21 @@ import type {
   StateAckPayload,
 } from "./client-payloads.ts";
 import type { ErrorBody } from "./errors.ts";
-import type { Announcement, ChatMessage, MatchCancelled, MatchEnd, MatchFound, MatchStart, StatePayload, StatsAnswer } from "./server-payloads.ts";
+import type {
+  Announcement,
+  Challenge,
+  ChallengeRef,
+  ChatMessage,
+  LobbyMessage,
+  LobbyPage,
+  MatchCancelled,
+  MatchEnd,
+  MatchFound,
+  MatchStart,
+  RematchOffered,
+  StatePayload,
+  StatsAnswer,
+} from "./server-payloads.ts";
 
 export type PlayerId = string;
 export type MatchId = string;
@@ -31,6 +52,14 @@ export interface ClientToServerEvents {
   "chat:send": (payload: ChatSendPayload, ack: AckCallback) => void;
   stats: (payload: EmptyPayload, ack: AckCallback<StatsAnswer>) => void;
   "state:ack": (payload: StateAckPayload) => void;
+  "lobby:list": (payload: LobbyListPayload, ack: AckCallback<LobbyPage>) => void;
+  "lobby:chat": (payload: LobbyChatPayload, ack: AckCallback) => void;
+  "dm:send": (payload: DmSendPayload, ack: AckCallback) => void;
+  "challenge:send": (payload: ChallengeSendPayload, ack: AckCallback<{ challengeId: string }>) => void;
+  "challenge:answer": (payload: ChallengeAnswerPayload, ack: AckCallback) => void;
+  "private:create": (payload: PrivateCreatePayload, ack: AckCallback<{ code: string }>) => void;
+  "private:join": (payload: PrivateJoinPayload, ack: AckCallback) => void;
+  "match:rematch": (payload: MatchRefPayload, ack: AckCallback<{ waiting: boolean }>) => void;
 }
 
 /** Events the server sends. `state` is acknowledged with the `state:ack` event, not an ack callback. */
@@ -44,6 +73,12 @@ export interface ServerToClientEvents {
   chat: (payload: ChatMessage) => void;
   announcement: (payload: Announcement) => void;
   "session:replaced": (payload: Record<string, never>) => void;
+  "lobby:chat": (payload: LobbyMessage) => void;
+  dm: (payload: LobbyMessage) => void;
+  challenge: (payload: Challenge) => void;
+  "challenge:declined": (payload: ChallengeRef) => void;
+  "challenge:expired": (payload: ChallengeRef) => void;
+  "rematch:offered": (payload: RematchOffered) => void;
 }
 
 /**
@@ -71,6 +106,14 @@ export const CLIENT_EVENTS = [
   "chat:send",
   "stats",
   "state:ack",
+  "lobby:list",
+  "lobby:chat",
+  "dm:send",
+  "challenge:send",
+  "challenge:answer",
+  "private:create",
+  "private:join",
+  "match:rematch",
 ] as const satisfies readonly (keyof ClientToServerEvents)[];
 
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];

@@ -29,6 +29,8 @@ export interface PlayerChannel {
   toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean;
   /** Sends one event to these players' connections on this node (one encode for all of them). */
   toPlayersHere<E extends ServerEventName>(game: string, playerIds: PlayerId[], event: E, payload: ServerEventPayload<E>): void;
+  /** Sends one event to every player online in the game, on every node (lobby chat: the sender's budget bounds it). */
+  toGame<E extends ServerEventName>(game: string, event: E, payload: ServerEventPayload<E>): void;
   /** Whether the player's live connection is on this node. */
   isHere(game: string, playerId: PlayerId): boolean;
   /** The group of a match's players on this node. */

@@ -71,6 +71,34 @@ export type Announcement = z.infer<typeof announcementSchema>;
 export const statsAnswerSchema = z.object({ queued: z.number().int(), matches: z.number().int(), players: z.number().int() });
 export type StatsAnswer = z.infer<typeof statsAnswerSchema>;
 
+export const lobbyStatusSchema = z.enum(["idle", "queued", "playing"]);
+export type LobbyStatus = z.infer<typeof lobbyStatusSchema>;
+export const lobbyPlayerSchema = z.object({ playerId: z.string(), name: z.string(), status: lobbyStatusSchema });
+export type LobbyPlayer = z.infer<typeof lobbyPlayerSchema>;
+/** `lobby:list`'s answer: a page of who is online, how many are, and the cursor of the next page. */
+export const lobbyPageSchema = z.object({ players: z.array(lobbyPlayerSchema), total: z.number().int().min(0), next: z.string().optional() });
+export type LobbyPage = z.infer<typeof lobbyPageSchema>;
+
+/** `lobby:chat` and `dm`. */
+export const lobbyMessageSchema = z.object({ from: z.string(), name: z.string(), text: z.string(), at: z.number() });
+export type LobbyMessage = z.infer<typeof lobbyMessageSchema>;
+
+export const challengeSchema = z.object({
+  challengeId: z.string(),
+  from: z.string(),
+  name: z.string(),
+  rating: z.number(),
+  mode: z.string(),
+  /** Epoch milliseconds. */
+  expiresAt: z.number(),
+});
+export type Challenge = z.infer<typeof challengeSchema>;
+/** `challenge:declined` and `challenge:expired`. */
+export const challengeRefSchema = z.object({ challengeId: z.string() });
+export type ChallengeRef = z.infer<typeof challengeRefSchema>;
+export const rematchOfferedSchema = z.object({ matchId: z.string(), from: z.string() });
+export type RematchOffered = z.infer<typeof rematchOfferedSchema>;
+
 /** HTTP: the answer of `POST /v1/guest`. */
 export const guestTokenSchema = z.object({ playerId: z.string(), name: z.string(), token: z.string() });
 export type GuestToken = z.infer<typeof guestTokenSchema>;
@@ -90,4 +118,10 @@ export const serverEventSchemas = {
   chat: chatMessageSchema,
   announcement: announcementSchema,
   "session:replaced": z.object({}),
+  "lobby:chat": lobbyMessageSchema,
+  dm: lobbyMessageSchema,
+  challenge: challengeSchema,
+  "challenge:declined": challengeRefSchema,
+  "challenge:expired": challengeRefSchema,
+  "rematch:offered": rematchOfferedSchema,
 } as const;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
-import { playerNameSchema, type GuestToken } from "../protocol/index.ts";
+import { PLAYER_ID, playerNameSchema, type GuestToken } from "../protocol/index.ts";
 
 /** A verified identity from a token. */
 export interface Identity {
@@ -16,8 +16,6 @@ export class TokenError extends Error {
     super(`token refused: ${fault}`);
   }
 }
-
-const PLAYER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 
 /** Signs and verifies HS256 player tokens (`sub` = playerId, `name`, `exp`). */
 export class TokenService {

@@ -43,6 +43,8 @@ export interface ArenaConfig {
     intervalMs: number;
     ticketTtlMs: number;
     readyTimeoutMs: number;
+    /** How long a challenge waits for its answer. */
+    challengeMs: number;
     initialWindow: number;
     widenPerSecond: number;
     maxWindow: number;
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       intervalMs: integer(env, "MATCHMAKER_INTERVAL_MS", 100, 10, 60_000),
       ticketTtlMs: integer(env, "TICKET_TTL_MS", 15_000, 1000, 3_600_000),
       readyTimeoutMs: integer(env, "READY_TIMEOUT_MS", 10_000, 500, 600_000),
+      challengeMs: integer(env, "CHALLENGE_TIMEOUT_MS", 30_000, 500, 600_000),
       initialWindow: integer(env, "RATING_WINDOW", 100, 0, 100_000),
       widenPerSecond: integer(env, "RATING_WINDOW_WIDEN_PER_SECOND", 50, 0, 100_000),
       maxWindow: integer(env, "RATING_WINDOW_MAX", 0, 0, 1_000_000),

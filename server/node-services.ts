@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules } from "../matchmaker/index.ts";
+import { DEFAULT_RULES, Lobby, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules } from "../matchmaker/index.ts";
 import { RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
 import { createRelayCounters, LocalRelay, RedisRelay } from "./relay.ts";
 import type { SharedParts } from "./arena-server.ts";
@@ -93,9 +93,18 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     registry: shared.metrics.registry,
   });
   const recovery = new StoreRecovery(store, matchmaker, channel, places, config.nodeId, log);
+  const lobby = new Lobby({
+    store,
+    channel,
+    log,
+    readyTimeoutMs: mm.readyTimeoutMs,
+    defaultRating: mm.defaultRating,
+    challengeMs: mm.challengeMs,
+    announce: (match) => matchmaker.announceMade(match),
+  });
 
   return {
-    players: playerService({ matchmaker, rooms, places, sessions }),
+    players: playerService({ matchmaker, lobby, rooms, places, sessions }),
     channel,
     sessions,
     async start() {
@@ -110,6 +119,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     }),
     async stop() {
       matchmaker.stop();
+      lobby.stop();
       recovery.stop();
       await rooms.stop();
       sessions.close();

@@ -56,6 +56,10 @@ export class SocketPlayerChannel implements PlayerChannel {
     for (const [game, sessions] of this.live) for (const socket of sessions.values()) if (socket.connected) yield [game, socket];
   }
 
+  toGame<E extends ServerEventName>(game: string, event: E, payload: ServerEventPayload<E>): void {
+    (this.namespaces.get(game) as { emit(event: string, payload: unknown): unknown } | undefined)?.emit(event, payload);
+  }
+
   isHere(game: string, playerId: PlayerId): boolean {
     return this.socketOf(game, playerId) !== undefined;
   }

@@ -36,6 +36,60 @@ describe("the browser client in headless Chromium", () => {
     return page;
   }
 
+  async function enterLobby(name: string): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    page.on("pageerror", (error) => {
+      throw error;
+    });
+    await page.goto(`${node.url}/`);
+    await page.fill("#name", name);
+    await page.selectOption("#game", "tictactoe");
+    await page.click("#enter");
+    await page.waitForSelector("#hall", { state: "visible" });
+    return page;
+  }
+
+  it("the lobby page: who is online, lobby chat as text, a challenge accepted into a match, a rematch, and a private code", async () => {
+    const ann = await enterLobby("Ann");
+    const bob = await enterLobby("Bob");
+    await ann.waitForSelector('#online li:has-text("Bob")');
+    await bob.waitForSelector('#online li:has-text("Ann")');
+    await bob.fill("#lobby-text", "<b>hello</b> Ann");
+    await bob.press("#lobby-text", "Enter");
+    await ann.waitForSelector('#lobby-log div:has-text("Bob: <b>hello</b> Ann")');
+    expect(await ann.locator("#lobby-log b").count()).toBe(0);
+
+    await ann.click('#online li:has-text("Bob") button.challenge');
+    await bob.waitForSelector("#challenge-box", { state: "visible" });
+    await expect(bob.textContent("#challenge-text")).resolves.toContain("Ann");
+    await bob.click("#challenge-accept");
+    for (const page of [ann, bob]) await page.waitForSelector("#ready-btn", { state: "visible" });
+    await ann.click("#ready-btn");
+    await bob.click("#ready-btn");
+    for (const page of [ann, bob]) await page.waitForSelector("#match", { state: "visible" });
+    await ann.click("#forfeit");
+    for (const page of [ann, bob]) await page.waitForSelector("#result", { state: "visible" });
+    await expect(bob.textContent("#result-text")).resolves.toContain("You won");
+    await bob.click("#rematch");
+    await ann.waitForSelector('#rematch-note:has-text("wants a rematch")');
+    await ann.click("#rematch");
+    for (const page of [ann, bob]) await page.waitForSelector("#ready-btn", { state: "visible" });
+    await expect(ann.textContent("#opponent")).resolves.toContain("Bob");
+
+    const cid = await enterLobby("Cid");
+    const dee = await enterLobby("Dee");
+    await cid.click("#code-create");
+    await cid.waitForSelector('#code-shown:has-text("Your code")');
+    await cid.waitForSelector('#online li:has-text("Dee")');
+    await cid.screenshot({ path: `${OUT}/lobby.png` });
+    const code = /Your code: (\w{6})/.exec((await cid.textContent("#code-shown")) ?? "")?.[1];
+    expect(code).toMatch(/^[A-Z2-9]{6}$/);
+    await dee.fill("#code-join", code!.toLowerCase());
+    await dee.click("#code-join-btn");
+    for (const page of [cid, dee]) await page.waitForSelector("#ready-btn", { state: "visible" });
+    await expect(dee.textContent("#opponent")).resolves.toContain("Cid");
+  }, 60_000);
+
   it("two pages queue, get matched, ready, play tictactoe to a win (one reloads mid-match), and both show the result", async () => {
     const alice = await open("Alice");
     const bob = await open("Bob");

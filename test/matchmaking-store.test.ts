@@ -388,6 +388,86 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.endMatch("pong", match!.matchId)).toBe(true);
   });
 
+  it("the lobby: who is online in playerId order, paged, with names and statuses; gone when their session closes", async () => {
+    for (const [i, id] of ["dee", "ann", "cid", "bob"].entries()) await store.openSession("pong", id, "n1", 100 + i, T0, id.toUpperCase());
+    await store.openSession("tictactoe", "zed", "n1", 200, T0, "Zed");
+    await store.enqueue({ ticketId: "t-cid", playerId: "cid", name: "CID", game: "pong", mode: "default" }, T0, 1200);
+    const first = await store.lobbyPage("pong", "", 3);
+    expect(first).toEqual({
+      players: [
+        { playerId: "ann", name: "ANN", status: "idle" },
+        { playerId: "bob", name: "BOB", status: "idle" },
+        { playerId: "cid", name: "CID", status: "queued" },
+      ],
+      total: 4,
+      next: "cid",
+    });
+    expect(await store.lobbyPage("pong", "cid", 3)).toEqual({ players: [{ playerId: "dee", name: "DEE", status: "idle" }], total: 4 });
+    expect(await store.lobbyPage("pong", "zzz", 3)).toEqual({ players: [], total: 4 });
+    expect(await store.playerStatus("pong", "cid")).toBe("queued");
+    expect(await store.playerStatus("pong", "zed")).toBeNull();
+    await store.closeSession("pong", "ann", 101);
+    expect((await store.lobbyPage("pong", "", 10)).players.map((p) => p.playerId)).toEqual(["bob", "cid", "dee"]);
+  });
+
+  it("offers are kept once per key and used up by the match they make; a direct match checks both players", async () => {
+    for (const [i, id] of ["a", "b", "c"].entries()) await store.openSession("pong", id, "n1", 300 + i, T0, id.toUpperCase());
+    await store.openSession("pong", "b", "n2", 310, T0, "B");
+    expect(await store.putOffer("pong", "code:ABCDEF", "offer-1", 60_000)).toBe(true);
+    expect(await store.putOffer("pong", "code:ABCDEF", "offer-2", 60_000)).toBe(false);
+    expect(await store.getOffer("pong", "code:ABCDEF")).toBe("offer-1");
+    expect(await store.getOffer("tictactoe", "code:ABCDEF")).toBeNull();
+    const request = { matchId: "m-direct", mode: "casual", players: ["b", "a"] as [string, string], now: T0, readyTimeoutMs: 5000, defaultRating: 1200 };
+    await expect(store.makeMatch("pong", { ...request, offer: "code:ZZZZZZ" })).rejects.toMatchObject({ code: "UNKNOWN_CODE" });
+    await expect(store.makeMatch("pong", { ...request, players: ["a", "nobody"] })).rejects.toMatchObject({ code: "UNKNOWN_PLAYER" });
+    await store.enqueue({ ticketId: "t-c", playerId: "c", name: "C", game: "pong", mode: "default" }, T0, 1200);
+    await expect(store.makeMatch("pong", { ...request, players: ["a", "c"] })).rejects.toMatchObject({ code: "ALREADY_QUEUED" });
+    const match = await store.makeMatch("pong", { ...request, offer: "code:ABCDEF" });
+    expect(match).toMatchObject({ matchId: "m-direct", mode: "casual", state: "ready_check", host: "n2", readyBy: T0 + 5000 });
+    expect(match.players.map((p) => [p.playerId, p.name, p.rating, p.ticketId])).toEqual([
+      ["b", "B", 1200, ""],
+      ["a", "A", 1200, ""],
+    ]);
+    expect(await store.getOffer("pong", "code:ABCDEF")).toBeNull();
+    await expect(store.makeMatch("pong", { ...request, matchId: "m-again", players: ["a", "c"] })).rejects.toMatchObject({ code: "ALREADY_IN_MATCH" });
+    // a missed check puts nobody in a queue: there were no tickets
+    await store.markReady("pong", "m-direct", "a", HOST);
+    const cancelled = await store.cancelReadyCheck("pong", "m-direct", "ready_timeout");
+    expect(cancelled?.seats.map((x) => x.requeued)).toEqual([false, false]);
+    expect(await store.playerStatus("pong", "a")).toBe("idle");
+    expect(await store.putOffer("pong", "ch:1", "x", 60_000)).toBe(true);
+    expect(await store.dropOffer("pong", "ch:1")).toBe(true);
+    expect(await store.dropOffer("pong", "ch:1")).toBe(false);
+  });
+
+  it("a rematch: both players of a match that just ended ask; the second ask gets the players with seats swapped", async () => {
+    await join("a", 1200, T0 - 10);
+    await join("b", 1300);
+    const [match] = await pairAll();
+    const matchId = match!.matchId;
+    await store.markReady("pong", matchId, "a", HOST);
+    await store.markReady("pong", matchId, "b", HOST);
+    await expect(store.askRematch("pong", matchId, "a", T0, 30_000)).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
+    await store.endMatch("pong", matchId, { end: { matchId, reason: "forfeit", winner: "b", ratings: { a: 1190, b: 1310 } } });
+    const now = Date.now();
+    await expect(store.askRematch("pong", matchId, "x", now, 30_000)).rejects.toMatchObject({ code: "NOT_IN_MATCH" });
+    await expect(store.askRematch("pong", matchId, "a", now + 31_000, 30_000)).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
+    expect(await store.askRematch("pong", matchId, "a", now, 30_000)).toEqual({ waiting: true, opponent: "b" });
+    expect(await store.askRematch("pong", matchId, "a", now, 30_000)).toEqual({ waiting: true, opponent: "b" });
+    expect(await store.askRematch("pong", matchId, "b", now, 30_000)).toEqual({ waiting: false, players: ["b", "a"], mode: "default" });
+    const again = await store.makeMatch("pong", {
+      matchId: "m-re",
+      mode: "default",
+      players: ["b", "a"],
+      now,
+      readyTimeoutMs: 5000,
+      defaultRating: 1200,
+      offer: `fin:${matchId}`,
+    });
+    expect(again.players.map((p) => p.playerId)).toEqual(["b", "a"]);
+    await expect(store.askRematch("pong", matchId, "a", now, 30_000)).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
+  });
+
   it("a queue's matcher lease: one holder at a time, renewed by it, taken over once it lapses", async () => {
     expect(await store.claimMatcher("pong", "default", "n1", T0, 1000)).toBe(true);
     expect(await store.claimMatcher("pong", "default", "n2", T0 + 10, 1000)).toBe(false);

@@ -9,6 +9,11 @@ export interface BotOptions {
   /** Stop after this many finished matches in all (0: never). */
   matches?: number;
   mode?: string;
+  /**
+   * Lobby bots: instead of queueing, they wait in the lobby, accept every challenge, and answer a
+   * rematch offer by asking for one too (someone to challenge from the browser).
+   */
+  lobby?: boolean;
   /** One line per finished match, and errors. */
   log?: (line: string) => void;
 }
@@ -89,11 +94,21 @@ export async function runBots(options: BotOptions): Promise<BotRun> {
           resolveDone();
           return;
         }
-        if (!stopped) client.queue({ mode: options.mode }).catch((error: unknown) => fail(name, error));
+        if (!stopped && !options.lobby) client.queue({ mode: options.mode }).catch((error: unknown) => fail(name, error));
       });
       client.on("cancelled", (cancelled) => {
-        if (!cancelled.requeued && !stopped) client.queue({ mode: options.mode }).catch((error: unknown) => fail(name, error));
+        if (!cancelled.requeued && !stopped && !options.lobby) client.queue({ mode: options.mode }).catch((error: unknown) => fail(name, error));
       });
+      if (options.lobby) {
+        client.on("challenge", (challenge) => {
+          log(`${name} accepts ${challenge.name}'s challenge`);
+          client.answerChallenge(challenge.challengeId, true).catch((error: unknown) => fail(name, error));
+        });
+        client.on("rematchOffered", (offer) => {
+          client.rematch(offer.matchId).catch((error: unknown) => fail(name, error));
+        });
+        return;
+      }
       await client.queue({ mode: options.mode });
     }),
   );

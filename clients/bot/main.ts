@@ -1,6 +1,7 @@
 /**
- * `npm run bot -- --url http://localhost:3000 --game pong --count 20 [--matches 10] [--mode default]`
- * Spawns players that queue, ready, play and requeue, printing a line per finished match.
+ * `npm run bot -- --url http://localhost:3000 --game pong --count 20 [--matches 10] [--mode default] [--lobby]`
+ * Spawns players that queue, ready, play and requeue, printing a line per finished match. With
+ * `--lobby` they wait in the lobby instead, accept every challenge and every rematch offer.
  */
 import { parseArgs } from "node:util";
 import { runBots } from "./bots.ts";
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     count: { type: "string", default: "2" },
     matches: { type: "string", default: "0" },
     mode: { type: "string" },
+    lobby: { type: "boolean", default: false },
   },
 });
 const count = Number(values.count);
@@ -26,6 +28,7 @@ const run = await runBots({
   count,
   matches,
   mode: values.mode,
+  lobby: values.lobby,
   log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
 });
 process.on("SIGINT", () => {

@@ -1,8 +1,9 @@
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
 import type { GameInfo, MatchFound, PongView, TictactoeView } from "../../protocol/index.ts";
+import { LobbyView } from "./lobby-view.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const sections = ["lobby", "queue", "ready", "match", "chat", "result"] as const;
+const sections = ["lobby", "hall", "queue", "ready", "match", "chat", "result"] as const;
 const show = (...visible: (typeof sections)[number][]) => sections.forEach((id) => ($(id).hidden = !visible.includes(id)));
 const SESSION = "arena-session";
 
@@ -19,6 +20,14 @@ let found: MatchFound | undefined;
 let queuedAt = 0;
 let ticker: number | undefined;
 let pongDir = 0;
+let lobbyView: LobbyView | undefined;
+let lastMatch: string | undefined;
+
+/** The lobby screen (who is online, chat, challenges, codes), kept fresh while it shows. */
+function showHall(): void {
+  show("hall");
+  lobbyView?.open();
+}
 
 function setConnection(status: string, detail?: string): void {
   $("conn").dataset.status = status;
@@ -49,8 +58,8 @@ async function queue(): Promise<void> {
     $("waited").textContent = "0";
     show("queue");
   } catch (error) {
-    show("lobby");
-    $("lobby-error").textContent = (error as Error).message;
+    showHall();
+    $("hall-note").textContent = (error as Error).message;
   }
 }
 
@@ -126,8 +135,8 @@ function attach(c: ArenaClient): void {
     if (cancelled.requeued) {
       show("queue");
     } else {
-      show("lobby");
-      $("lobby-error").textContent = cancelled.reason === "ready_timeout" ? "The ready check ran out." : "Your opponent left.";
+      showHall();
+      $("hall-note").textContent = cancelled.reason === "ready_timeout" ? "The ready check ran out." : "Your opponent left.";
     }
   });
   c.on("start", (start) => enterMatch(start.seat, start.state));
@@ -139,7 +148,13 @@ function attach(c: ArenaClient): void {
     const text = end.winner === null ? (end.reason === "draw" ? "Draw" : `Match ${end.reason}`) : end.winner === me ? "You won" : "You lost";
     $("result-text").textContent = `${text} (${end.reason})`;
     $("result-rating").textContent = `Your rating: ${end.ratings[me] ?? "?"}`;
+    lastMatch = end.matchId;
+    $("rematch-note").textContent = "";
+    ($("rematch") as HTMLButtonElement).disabled = false;
     show("result");
+  });
+  c.on("rematchOffered", (offer) => {
+    if (offer.matchId === lastMatch) $("rematch-note").textContent = "Your opponent wants a rematch.";
   });
 }
 
@@ -155,6 +170,8 @@ async function start(existing?: Session): Promise<void> {
     session = existing;
     client?.close();
     client = connect({ url: location.origin, game: session.game, token: session.token });
+    lobbyView?.close();
+    lobbyView = new LobbyView(client, session.playerId);
     attach(client);
     await client.connected();
     startTicker();
@@ -178,9 +195,25 @@ async function main(): Promise<void> {
     await start().catch(() => undefined);
     if (client?.status === "connected") await queue();
   };
+  $("enter").onclick = async () => {
+    await start().catch(() => undefined);
+    if (client?.status === "connected") showHall();
+  };
+  $("queue-btn").onclick = () => void queue();
+  $("back").onclick = () => showHall();
+  $("rematch").onclick = async () => {
+    if (!lastMatch) return;
+    ($("rematch") as HTMLButtonElement).disabled = true;
+    try {
+      const waiting = await client!.rematch(lastMatch);
+      $("rematch-note").textContent = waiting ? "Waiting for your opponent…" : "";
+    } catch (error) {
+      $("rematch-note").textContent = (error as Error).message;
+    }
+  };
   $("cancel").onclick = async () => {
     await client?.leave().catch(() => undefined);
-    show("lobby");
+    showHall();
   };
   $("ready-btn").onclick = async () => {
     ($("ready-btn") as HTMLButtonElement).disabled = true;

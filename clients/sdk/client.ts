@@ -4,16 +4,21 @@ import type {
   AckData,
   Announcement,
   AnsweredEventName,
+  Challenge,
+  ChallengeRef,
   ChatMessage,
   ClientPayload,
   ClientToServerEvents,
   GameInput,
   HostInfo,
+  LobbyMessage,
+  LobbyPage,
   GameView,
   MatchCancelled,
   MatchEnd,
   MatchFound,
   MatchStart,
+  RematchOffered,
   ServerToClientEvents,
   StatePayload,
   StatsAnswer,
@@ -36,6 +41,17 @@ export interface ArenaClientEvents<G extends string = string> {
   rtt: (ms: number) => void;
   /** The client moved to its match's host (`match:found.host.url`): a new connection there took over the session. */
   moved: (url: string) => void;
+  /** A line of the game's lobby chat. */
+  lobbyChat: (message: LobbyMessage) => void;
+  /** A direct message to this player. */
+  dm: (message: LobbyMessage) => void;
+  /** Someone challenges this player: answer with `answerChallenge` before `expiresAt`. */
+  challenge: (challenge: Challenge) => void;
+  /** A challenge this player sent was declined, or expired unanswered. */
+  challengeDeclined: (ref: ChallengeRef) => void;
+  challengeExpired: (ref: ChallengeRef) => void;
+  /** The opponent of a match that just ended asks for a rematch (`rematch(matchId)` to accept). */
+  rematchOffered: (offer: RematchOffered) => void;
 }
 
 export interface ConnectOptions<G extends string = string> {
@@ -210,6 +226,12 @@ export class ArenaClient<G extends string = string> {
       this.emitLocal("end", end);
     });
     s.on("chat", (message) => live() && this.emitLocal("chat", message));
+    s.on("lobby:chat", (message) => live() && this.emitLocal("lobbyChat", message));
+    s.on("dm", (message) => live() && this.emitLocal("dm", message));
+    s.on("challenge", (challenge) => live() && this.emitLocal("challenge", challenge));
+    s.on("challenge:declined", (ref) => live() && this.emitLocal("challengeDeclined", ref));
+    s.on("challenge:expired", (ref) => live() && this.emitLocal("challengeExpired", ref));
+    s.on("rematch:offered", (offer) => live() && this.emitLocal("rematchOffered", offer));
     s.on("announcement", (announcement) => live() && this.emitLocal("announcement", announcement));
   }
 
@@ -293,6 +315,45 @@ export class ArenaClient<G extends string = string> {
 
   async stats(): Promise<StatsAnswer> {
     return this.request("stats", {});
+  }
+
+  /** One page of who is online in this game (pass the previous page's `next` for the following one). */
+  async lobby(options: { cursor?: string; limit?: number } = {}): Promise<LobbyPage> {
+    return this.request("lobby:list", options);
+  }
+
+  /** A line to everyone online in this game. */
+  async lobbyChat(text: string): Promise<void> {
+    await this.request("lobby:chat", { text });
+  }
+
+  /** A direct message to one online player. */
+  async dm(to: string, text: string): Promise<void> {
+    await this.request("dm:send", { to, text });
+  }
+
+  /** Challenges an online player; resolves with the challenge's id. Accepted, it brings `found` like a pairing. */
+  async challenge(to: string, options: { mode?: string } = {}): Promise<string> {
+    return (await this.request("challenge:send", options.mode ? { to, mode: options.mode } : { to })).challengeId;
+  }
+
+  async answerChallenge(challengeId: string, accept: boolean): Promise<void> {
+    await this.request("challenge:answer", { challengeId, accept });
+  }
+
+  /** A private match code for one friend (valid 10 minutes). */
+  async createPrivate(options: { mode?: string } = {}): Promise<string> {
+    return (await this.request("private:create", options.mode ? { mode: options.mode } : {})).code;
+  }
+
+  /** Joins a friend's private code: both get `found`. */
+  async joinPrivate(code: string): Promise<void> {
+    await this.request("private:join", { code });
+  }
+
+  /** Asks for a rematch of a match that ended within 30 s; resolves whether it waits for the opponent. */
+  async rematch(matchId: string): Promise<boolean> {
+    return (await this.request("match:rematch", { matchId })).waiting;
   }
 
   close(): void {

@@ -6,7 +6,8 @@ drop_match(m)
 local seats = {}
 for s = 1, 2 do
   local p = m.players[s]
-  local requeued = p.ready and p.playerId ~= leaver and redis.call('HEXISTS', pkey(game, p.playerId), 'node') == 1
+  -- A match made without a queue (a challenge, a code, a rematch) has no tickets to put back.
+  local requeued = p.ready and p.playerId ~= leaver and p.ticketId ~= '' and redis.call('HEXISTS', pkey(game, p.playerId), 'node') == 1
   if requeued then
     add_ticket({ ticketId = p.ticketId, playerId = p.playerId, name = p.name, game = game, mode = m.mode, rating = p.rating, enqueuedAt = p.enqueuedAt })
   else

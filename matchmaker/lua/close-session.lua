@@ -14,6 +14,6 @@ if cur[4] then
 end
 redis.call('SREM', k('np', cur[1]), game .. '|' .. pid)
 redis.call('HDEL', key, 'node', 'gen')
-redis.call('SREM', k('online', game), pid)
+redis.call('ZREM', k('lobby', game), pid)
 forget_if_idle(game, pid)
 return cjson.encode(out)

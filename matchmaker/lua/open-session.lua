@@ -1,4 +1,4 @@
--- A: game, playerId, node, generation, now
+-- A: game, playerId, name, node, generation, now
 local game, pid, node, gen = A.game, A.playerId, A.node, A.generation
 -- A node with sessions is always known to the sweeper, even before its first heartbeat.
 redis.call('ZADD', k('nodes'), 'GT', A.now, node)
@@ -10,9 +10,9 @@ if old[1] and old[1] ~= node then
   redis.call('SREM', k('np', old[1]), game .. '|' .. pid)
   replaced = old[1]
 end
-redis.call('HSET', key, 'node', node, 'gen', gen)
+redis.call('HSET', key, 'node', node, 'gen', gen, 'name', A.name)
 redis.call('SADD', k('np', node), game .. '|' .. pid)
-redis.call('SADD', k('online', game), pid)
+redis.call('ZADD', k('lobby', game), 0, pid)
 local mid = redis.call('HGET', key, 'match')
 if mid then
   local f = redis.call('HMGET', k('m', mid), 'state', 'host')

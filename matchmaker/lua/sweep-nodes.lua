@@ -24,7 +24,7 @@ for _, node in ipairs(dead) do
       local mid = redis.call('HGET', key, 'match')
       if mid then orphans[#orphans + 1] = { game = game, playerId = pid, matchId = mid } end
       redis.call('HDEL', key, 'node', 'gen')
-      redis.call('SREM', k('online', game), pid)
+      redis.call('ZREM', k('lobby', game), pid)
       forget_if_idle(game, pid)
     end
   end

@@ -1,20 +1,15 @@
 import type { EventHandlers } from "../event-handlers.ts";
-import { TokenBucket } from "../rate-limit.ts";
-import type { ArenaSocket } from "../types.ts";
+import { PlayerBudgets } from "../player-budgets.ts";
 import type { HandlerDeps } from "./context.ts";
 
-/** Chat has its own, tighter budget; being refused here never disconnects. */
-const CHAT_RATE = { perSecond: 1, burst: 5, disconnectAfter: Number.MAX_SAFE_INTEGER };
+/** Chat (match, lobby and direct) has its own, tighter budget per player; being refused never disconnects. */
+export const chatBudget = () => new PlayerBudgets({ perSecond: 1, burst: 5, disconnectAfter: Number.MAX_SAFE_INTEGER });
 
-/** `chat:send`: a line to both players of a match, within the chat budget. */
-export function chatHandlers({ rooms }: HandlerDeps): Pick<EventHandlers, "chat:send"> {
-  const buckets = new WeakMap<ArenaSocket, TokenBucket>();
+/** `chat:send`: a line to both players of a match, within the player's chat budget. */
+export function chatHandlers({ rooms }: HandlerDeps, budget: PlayerBudgets): Pick<EventHandlers, "chat:send"> {
   return {
     "chat:send": async (payload, ctx) => {
-      let bucket = buckets.get(ctx.socket);
-      if (!bucket) buckets.set(ctx.socket, (bucket = new TokenBucket(CHAT_RATE)));
-      const allow = () => bucket.take() === "ok";
-      await rooms.chat(ctx.game, ctx.playerId, ctx.name, payload.matchId, payload.text, allow);
+      await rooms.chat(ctx.game, ctx.playerId, ctx.name, payload.matchId, payload.text, () => budget.take(ctx.game, ctx.playerId));
       return {};
     },
   };

@@ -1,4 +1,4 @@
-import type { Matchmaker, Seeker } from "../../matchmaker/index.ts";
+import type { Lobby, Matchmaker, Seeker } from "../../matchmaker/index.ts";
 import type { RoomManager } from "../../game-rooms/index.ts";
 import type { PlayerContext } from "../event-handlers.ts";
 import type { PlayerPlaces } from "../player-places.ts";
@@ -7,6 +7,7 @@ import type { SessionTakeover } from "../session-takeover.ts";
 /** What the event handlers of a node work with. */
 export interface HandlerDeps {
   matchmaker: Matchmaker;
+  lobby: Lobby;
   rooms: RoomManager;
   places: PlayerPlaces;
   sessions: SessionTakeover;

@@ -1,7 +1,8 @@
 import type { GameService } from "../game-namespace.ts";
-import { chatHandlers } from "./chat.ts";
+import { chatBudget, chatHandlers } from "./chat.ts";
 import { connectedHandler, disconnectedHandler } from "./connection.ts";
 import type { HandlerDeps } from "./context.ts";
+import { lobbyHandlers } from "./lobby.ts";
 import { inputNoAnswerHandler, matchHandlers, stateAckHandler } from "./match.ts";
 import { queueHandlers } from "./queue.ts";
 import { statsHandlers } from "./stats.ts";
@@ -10,8 +11,9 @@ export type { HandlerDeps } from "./context.ts";
 
 /** Every player event of every game namespace, and the connection hooks. */
 export function playerService(deps: HandlerDeps): GameService {
+  const chat = chatBudget();
   return {
-    handlers: { ...queueHandlers(deps), ...matchHandlers(deps), ...chatHandlers(deps), ...statsHandlers(deps) },
+    handlers: { ...queueHandlers(deps), ...matchHandlers(deps), ...chatHandlers(deps, chat), ...lobbyHandlers(deps, chat), ...statsHandlers(deps) },
     inputNoAnswer: inputNoAnswerHandler(deps),
     stateAck: stateAckHandler(deps),
     connected: connectedHandler(deps),

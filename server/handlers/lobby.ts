@@ -1,0 +1,39 @@
+import { ArenaError, ErrorCode } from "../../protocol/index.ts";
+import type { EventHandlers } from "../event-handlers.ts";
+import type { PlayerBudgets } from "../player-budgets.ts";
+import type { HandlerDeps } from "./context.ts";
+
+type LobbyEvents = "lobby:list" | "lobby:chat" | "dm:send" | "challenge:send" | "challenge:answer" | "private:create" | "private:join" | "match:rematch";
+
+const CHAT_REFUSED = "chat: at most 5 lines at once, then 1 per second";
+
+/** The lobby's events: who is online, lobby chat and direct messages (the chat budget), challenges, private codes, rematches. */
+export function lobbyHandlers({ lobby }: HandlerDeps, budget: PlayerBudgets): Pick<EventHandlers, LobbyEvents> {
+  const chatAllowed = (game: string, playerId: string) => {
+    if (!budget.take(game, playerId)) throw new ArenaError(ErrorCode.RATE_LIMITED, CHAT_REFUSED);
+  };
+  return {
+    "lobby:list": (payload, ctx) => lobby.list(ctx.game, payload.cursor, payload.limit ?? 50),
+    "lobby:chat": (payload, ctx) => {
+      chatAllowed(ctx.game, ctx.playerId);
+      lobby.chat(ctx, payload.text);
+      return {};
+    },
+    "dm:send": async (payload, ctx) => {
+      chatAllowed(ctx.game, ctx.playerId);
+      await lobby.dm(ctx, payload.to, payload.text);
+      return {};
+    },
+    "challenge:send": async (payload, ctx) => ({ challengeId: await lobby.challenge(ctx, payload.to, payload.mode ?? "default") }),
+    "challenge:answer": async (payload, ctx) => {
+      await lobby.answer(ctx, payload.challengeId, payload.accept);
+      return {};
+    },
+    "private:create": async (payload, ctx) => ({ code: await lobby.createCode(ctx, payload.mode ?? "default") }),
+    "private:join": async (payload, ctx) => {
+      await lobby.joinCode(ctx, payload.code);
+      return {};
+    },
+    "match:rematch": async (payload, ctx) => ({ waiting: await lobby.rematch(ctx, payload.matchId) }),
+  };
+}
