@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { gameSchemas, serverEventSchemas, type GameName } from "../protocol/index.ts";
+import { gameSchemas, lobbyPageSchema, serverEventSchemas, type GameName } from "../protocol/index.ts";
 import { closeAllClients, eventually } from "./support/clients.ts";
 import { startMatch, type Player } from "./support/players.ts";
 import { startServer, type InProcessServer } from "./support/servers.ts";
@@ -55,6 +55,28 @@ describe("the protocol's schemas describe what the server sends", () => {
     expect(seen.map(([event]) => event)).toEqual(expect.arrayContaining(["chat", "state", "match:end"]));
     expect(violations("tictactoe", [["match:start", match.starts[0]], ...seen])).toEqual([]);
     expect(o.states.length).toBeGreaterThan(0);
+  });
+
+  it("the lobby's events (chat, messages, challenges, rematch offers) and the answers of lobby:list match their schemas", async () => {
+    const match = await startMatch("tictactoe", [node.url, node.url], "schemas-lobby");
+    const [x, o] = match.seats;
+    expect(await x.send("match:leave", { matchId: match.matchId })).toMatchObject({ ok: true });
+    await match.ends;
+    const seen = record(match.seats);
+    expect(await x.send("lobby:chat", { text: "gg" })).toMatchObject({ ok: true });
+    expect(await x.send("dm:send", { to: o.playerId, text: "again?" })).toMatchObject({ ok: true });
+    const challenge = await x.send("challenge:send", { to: o.playerId });
+    await eventually(() => seen.some(([event]) => event === "challenge"), 3000, "the challenge");
+    expect(await o.send("challenge:answer", { challengeId: challenge.ok ? challenge.challengeId : "", accept: false })).toMatchObject({ ok: true });
+    expect(await o.send("match:rematch", { matchId: match.matchId })).toMatchObject({ ok: true, waiting: true });
+    expect(await x.send("match:rematch", { matchId: match.matchId })).toMatchObject({ ok: true, waiting: false });
+    const wanted = ["lobby:chat", "dm", "challenge", "challenge:declined", "rematch:offered", "match:found"];
+    await eventually(() => wanted.every((name) => seen.some(([event]) => event === name)), 3000, "every lobby event");
+    expect(violations("tictactoe", seen)).toEqual([]);
+    const { ok, ...page } = await x.send("lobby:list", { limit: 1 });
+    expect(ok).toBe(true);
+    expect(lobbyPageSchema.safeParse(page).success).toBe(true);
+    expect(page).toMatchObject({ total: expect.any(Number), next: expect.any(String) });
   });
 
   it("pong: start and states match the view schema; a state missing its score does not", async () => {
