@@ -45,6 +45,10 @@ export interface ArenaConfig {
     readyTimeoutMs: number;
     /** How long a challenge waits for its answer. */
     challengeMs: number;
+    /** How long a private code is good for. */
+    privateCodeMs: number;
+    /** How long after a match's end its players may ask for a rematch (at most a minute: the end's record lasts that long). */
+    rematchMs: number;
     initialWindow: number;
     widenPerSecond: number;
     maxWindow: number;
@@ -191,6 +195,8 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       ticketTtlMs: integer(env, "TICKET_TTL_MS", 15_000, 1000, 3_600_000),
       readyTimeoutMs: integer(env, "READY_TIMEOUT_MS", 10_000, 500, 600_000),
       challengeMs: integer(env, "CHALLENGE_TIMEOUT_MS", 30_000, 500, 600_000),
+      privateCodeMs: integer(env, "PRIVATE_CODE_TTL_MS", 600_000, 500, 86_400_000),
+      rematchMs: integer(env, "REMATCH_WINDOW_MS", 30_000, 500, 60_000),
       initialWindow: integer(env, "RATING_WINDOW", 100, 0, 100_000),
       widenPerSecond: integer(env, "RATING_WINDOW_WIDEN_PER_SECOND", 50, 0, 100_000),
       maxWindow: integer(env, "RATING_WINDOW_MAX", 0, 0, 1_000_000),

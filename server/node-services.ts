@@ -100,6 +100,8 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     readyTimeoutMs: mm.readyTimeoutMs,
     defaultRating: mm.defaultRating,
     challengeMs: mm.challengeMs,
+    codeMs: mm.privateCodeMs,
+    rematchMs: mm.rematchMs,
     announce: (match) => matchmaker.announceMade(match),
   });
 

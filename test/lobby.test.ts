@@ -79,7 +79,7 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
       const page = await request<LobbyPage>(ann.socket, "lobby:list", {});
       return page.ok ? page.total : -1;
     };
-    expect(await total()).toBe(3);
+    await eventually(async () => (await total()) === 3, 3000, "all three online");
     await b.kill("SIGKILL");
     await eventually(async () => (await total()) === 1, 8000, "only Ann left online");
     const page = await request<LobbyPage>(ann.socket, "lobby:list", {});
@@ -107,6 +107,9 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     expect(answers.map((x) => x.ok)).toEqual([true, false]);
     expect(answers[1]).toMatchObject({ error: { code: "RATE_LIMITED" } });
     expect(await request(ann.socket, "dm:send", { to: bob.playerId, text: "again" })).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
+    expect(await request(ann.socket, "challenge:send", { to: bob.playerId })).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
+    // another player's budget is their own
+    expect(await request(cid.socket, "lobby:chat", { text: "me too" })).toMatchObject({ ok: true });
     // the budget is the player's: reconnecting does not refill it
     ann.socket.close();
     const back = await connect(a.url, "tictactoe", ann.token);
@@ -145,14 +148,21 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     // either player busy: the lifecycle error
     expect(await request(cid.socket, "challenge:send", { to: ann.playerId })).toMatchObject({ ok: false, error: { code: "ALREADY_IN_MATCH" } });
     expect(await request(ann.socket, "challenge:send", { to: cid.playerId })).toMatchObject({ ok: false, error: { code: "ALREADY_IN_MATCH" } });
-    expect(await request(cid.socket, "challenge:send", { to: "nobody-here" })).toMatchObject({ ok: false, error: { code: "UNKNOWN_PLAYER" } });
-    expect(await request(cid.socket, "challenge:send", { to: cid.playerId })).toMatchObject({ ok: false, error: { code: "BAD_REQUEST" } });
     const starts = [ann, bob].map((p) => waitFor(p.socket, "match:start"));
     await request(ann.socket, "match:ready", { matchId: fa.matchId });
     await request(bob.socket, "match:ready", { matchId: fa.matchId });
     await Promise.all(starts);
+    // a real match: Ann moves, Bob sees it; then Bob leaves it and Ann wins
+    const moved = waitFor<{ state: { board: unknown[] } }>(bob.socket, "state");
+    expect(await request(ann.socket, "game:input", { matchId: fa.matchId, seq: 1, input: { cell: 4 } })).toMatchObject({ ok: true });
+    expect((await moved).state.board[4]).toBe(0);
+    const ended = waitFor<MatchEnd>(ann.socket, "match:end");
+    await request(bob.socket, "match:leave", { matchId: fa.matchId });
+    expect(await ended).toMatchObject({ matchId: fa.matchId, reason: "forfeit", winner: ann.playerId });
 
     const dee = await join(a.url, "Dee");
+    expect(await request(dee.socket, "challenge:send", { to: "nobody-here" })).toMatchObject({ ok: false, error: { code: "UNKNOWN_PLAYER" } });
+    expect(await request(dee.socket, "challenge:send", { to: dee.playerId })).toMatchObject({ ok: false, error: { code: "BAD_REQUEST" } });
     expect(await request(dee.socket, "queue:join", {})).toMatchObject({ ok: true });
     expect(await request(cid.socket, "challenge:send", { to: dee.playerId })).toMatchObject({ ok: false, error: { code: "ALREADY_QUEUED" } });
     await request(dee.socket, "queue:leave", {});
@@ -173,8 +183,8 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     });
   });
 
-  it("a private code brings one friend into a ready check; it works once, any case; a missed check requeues no one", async () => {
-    const [a, b] = await twoNodes({ READY_TIMEOUT_MS: "800" });
+  it("a private code brings one friend into a ready check; it works once, any case, and not after it expired; a missed check requeues no one", async () => {
+    const [a, b] = await twoNodes({ READY_TIMEOUT_MS: "800", PRIVATE_CODE_TTL_MS: "1500" });
     const [ann, bob, cid] = await Promise.all([join(a.url, "Ann"), join(b.url, "Bob"), join(b.url, "Cid")]);
     const created = await request<{ code: string }>(ann.socket, "private:create", {});
     if (!created.ok) throw new Error(JSON.stringify(created));
@@ -194,10 +204,13 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     expect(await cancelled).toMatchObject({ matchId: fa.matchId, reason: "ready_timeout", requeued: false });
     const page = await request<LobbyPage>(cid.socket, "lobby:list", {});
     expect(page.ok && page.players.every((p) => p.status === "idle")).toBe(true);
+    const late = await request<{ code: string }>(cid.socket, "private:create", {});
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    expect(await request(bob.socket, "private:join", { code: late.ok ? late.code : "" })).toMatchObject({ ok: false, error: { code: "UNKNOWN_CODE" } });
   });
 
-  it("a rematch: within 30 s of the end both ask, the opponent is told of the first ask, and a new match starts with seats swapped", async () => {
-    const [a, b] = await twoNodes();
+  it("a rematch: within the window both ask, the opponent is told of the first ask, and a new match starts with seats swapped; asked too late, there is none", async () => {
+    const [a, b] = await twoNodes({ REMATCH_WINDOW_MS: "1500" });
     const [ann, bob, cid] = await Promise.all([join(a.url, "Ann"), join(b.url, "Bob"), join(b.url, "Cid")]);
     const found = [ann, bob].map((p) => waitFor<MatchFound>(p.socket, "match:found"));
     const challenge = await request<{ challengeId: string }>(ann.socket, "challenge:send", { to: bob.playerId });
@@ -224,5 +237,15 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     expect(ra.players.map((p) => p.name)).toEqual(["Bob", "Ann"]);
     // used up: a third ask finds nothing
     expect(await request(bob.socket, "match:rematch", { matchId: first.matchId })).toMatchObject({ ok: false });
+    // the rematch is played out; asked for after the window, its own rematch is refused
+    const second = [ann, bob].map((p) => waitFor<MatchEnd>(p.socket, "match:end"));
+    const restarted = [ann, bob].map((p) => waitFor(p.socket, "match:start"));
+    await request(ann.socket, "match:ready", { matchId: ra.matchId });
+    await request(bob.socket, "match:ready", { matchId: ra.matchId });
+    await Promise.all(restarted);
+    await request(bob.socket, "match:leave", { matchId: ra.matchId });
+    await Promise.all(second);
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    expect(await request(ann.socket, "match:rematch", { matchId: ra.matchId })).toMatchObject({ ok: false, error: { code: "UNKNOWN_MATCH" } });
   });
 });

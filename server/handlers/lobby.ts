@@ -5,9 +5,12 @@ import type { HandlerDeps } from "./context.ts";
 
 type LobbyEvents = "lobby:list" | "lobby:chat" | "dm:send" | "challenge:send" | "challenge:answer" | "private:create" | "private:join" | "match:rematch";
 
-const CHAT_REFUSED = "chat: at most 5 lines at once, then 1 per second";
+const CHAT_REFUSED = "at most 5 lines or challenges at once, then 1 per second";
 
-/** The lobby's events: who is online, lobby chat and direct messages (the chat budget), challenges, private codes, rematches. */
+/**
+ * The lobby's events: who is online, lobby chat, direct messages and challenges (all three on the
+ * player's chat budget: each reaches other players), private codes, rematches.
+ */
 export function lobbyHandlers({ lobby }: HandlerDeps, budget: PlayerBudgets): Pick<EventHandlers, LobbyEvents> {
   const chatAllowed = (game: string, playerId: string) => {
     if (!budget.take(game, playerId)) throw new ArenaError(ErrorCode.RATE_LIMITED, CHAT_REFUSED);
@@ -24,7 +27,10 @@ export function lobbyHandlers({ lobby }: HandlerDeps, budget: PlayerBudgets): Pi
       await lobby.dm(ctx, payload.to, payload.text);
       return {};
     },
-    "challenge:send": async (payload, ctx) => ({ challengeId: await lobby.challenge(ctx, payload.to, payload.mode ?? "default") }),
+    "challenge:send": async (payload, ctx) => {
+      chatAllowed(ctx.game, ctx.playerId);
+      return { challengeId: await lobby.challenge(ctx, payload.to, payload.mode ?? "default") };
+    },
     "challenge:answer": async (payload, ctx) => {
       await lobby.answer(ctx, payload.challengeId, payload.accept);
       return {};
