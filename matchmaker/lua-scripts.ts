@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { CancelReason, PlayerId } from "../protocol/index.ts";
+import type { DirectMatch } from "./store.ts";
 import type { PairingRules } from "./types.ts";
 
 /**
@@ -24,16 +25,7 @@ export interface ScriptArgs {
   "save-snapshots": { game: string; node: string; snapshots: { matchId: string; snapshot: string }[] };
   "adopt-match": { game: string; matchId: string; node: string; from: string; until: number };
   "lobby-page": { game: string; after: string; limit: number };
-  "make-match": {
-    game: string;
-    matchId: string;
-    mode: string;
-    players: [PlayerId, PlayerId];
-    now: number;
-    readyTimeoutMs: number;
-    defaultRating: number;
-    offer: string;
-  };
+  "make-match": Omit<DirectMatch, "offer"> & { game: string; offer: string };
   "ask-rematch": { game: string; matchId: string; playerId: PlayerId; now: number; windowMs: number };
 }
 
