@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { EndReason, PlayerId, Seat } from "../protocol/index.ts";
-import { eloUpdate, type MatchEnding, type MatchStore, type RatingStore } from "../matchmaker/index.ts";
+import { eloUpdate, type MatchArchive, type MatchEnding, type MatchStore, type RatingStore, type WatchStore } from "../matchmaker/index.ts";
 import type { SeatState } from "./room.ts";
 
 type Ratings = Record<PlayerId, number>;
@@ -10,10 +10,10 @@ type Ratings = Record<PlayerId, number>;
  * take yet (unreachable) is kept and retried; until then its lease is renewed like a running match's.
  */
 export class MatchResults {
-  private readonly unrecorded = new Map<string, { game: string; ratings: Ratings | null; ending: MatchEnding }>();
+  private readonly unrecorded = new Map<string, { game: string; ratings: Ratings | null; ending: MatchEnding; archive: MatchArchive }>();
 
   constructor(
-    private readonly store: MatchStore & RatingStore,
+    private readonly store: MatchStore & RatingStore & Pick<WatchStore, "archiveMatch">,
     private readonly eloK: number,
     private readonly log: Logger,
   ) {}
@@ -30,11 +30,11 @@ export class MatchResults {
    * Writes the ratings (none for an aborted match) and ends the match with how it ended; on failure
    * keeps it for a retry.
    */
-  async record(game: string, matchId: string, ratings: Ratings | null, ending: MatchEnding): Promise<void> {
+  async record(game: string, matchId: string, ratings: Ratings | null, ending: MatchEnding, archive: MatchArchive): Promise<void> {
     try {
-      await this.write(game, matchId, ratings, ending);
+      await this.write(game, matchId, ratings, ending, archive);
     } catch (error) {
-      this.unrecorded.set(matchId, { game, ratings, ending });
+      this.unrecorded.set(matchId, { game, ratings, ending, archive });
       this.log.error({ err: error, game, matchId }, "could not record the end of a match yet; retrying");
     }
   }
@@ -42,7 +42,7 @@ export class MatchResults {
   /** Retries the ends the store did not take; throws at the first that fails again. */
   async retry(): Promise<void> {
     for (const [matchId, end] of this.unrecorded) {
-      await this.write(end.game, matchId, end.ratings, end.ending);
+      await this.write(end.game, matchId, end.ratings, end.ending, end.archive);
       this.unrecorded.delete(matchId);
       this.log.info({ game: end.game, matchId }, "end of match recorded after a retry");
     }
@@ -52,8 +52,10 @@ export class MatchResults {
     return this.unrecorded.has(matchId);
   }
 
-  private async write(game: string, matchId: string, ratings: Ratings | null, ending: MatchEnding): Promise<void> {
+  private async write(game: string, matchId: string, ratings: Ratings | null, ending: MatchEnding, archive: MatchArchive): Promise<void> {
     if (ratings) await this.store.setRatings(game, ratings);
+    // The end first: the players are free at once; a failed archive is retried with it (ending twice changes nothing).
     await this.store.endMatch(game, matchId, ending);
+    await this.store.archiveMatch(game, archive);
   }
 }

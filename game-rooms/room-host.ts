@@ -1,8 +1,8 @@
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { EndReason, HostInfo, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload, NodeRelay } from "../protocol/index.ts";
-import type { MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore } from "../matchmaker/index.ts";
+import type { EndReason, HostInfo, MatchEnd, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload, NodeRelay } from "../protocol/index.ts";
+import type { MatchArchive, MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";
 import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
@@ -31,6 +31,8 @@ export interface RoomHostOptions {
   lagMs: number;
   /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
   stateAckEvery: number;
+  /** How long a finished match's replay is kept. */
+  replayTtlMs: number;
   /** A new match started here (its first snapshot is written at once). */
   onStarted?: (room: Room) => void;
 }
@@ -89,7 +91,7 @@ export class RoomHost {
     const game = this.options.games.get(match.game);
     if (!game) throw new Error(`no game ${match.game}`);
     const seats = await this.seatsOf(match);
-    const room = this.add(new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, this.roomOptions()));
+    const room = this.add(new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, { ...this.roomOptions(), mode: match.mode }));
     this.options.log.info(
       { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
       "match started",
@@ -112,7 +114,11 @@ export class RoomHost {
     const seats = await this.seatsOf(match, from);
     seats.forEach((seat, i) => (seat.lastSeq = snapshot.lastSeq[i] ?? -1));
     const room = this.add(
-      new Room(match.matchId, game, seats, snapshot.seed, this.port, { ...this.roomOptions(), restore: { tick: snapshot.tick, state: snapshot.state } }),
+      new Room(match.matchId, game, seats, snapshot.seed, this.port, {
+        ...this.roomOptions(),
+        mode: match.mode,
+        restore: { tick: snapshot.tick, state: snapshot.state, inputs: snapshot.inputs ?? [] },
+      }),
     );
     this.options.log.info(
       { game: game.name, matchId: match.matchId, from, tick: snapshot.tick, players: seats.map((s) => s.playerId), connected: seats.map((s) => s.connected) },
@@ -298,7 +304,13 @@ export class RoomHost {
     const closedAt = Date.now();
     // Until this node confirms it told the players (its next lease renewal), the store keeps the end
     // in its set: if it dies first, the node that takes its matches tells them.
-    await this.options.results.record(game, room.matchId, reason === "aborted" ? null : ratings, { end: payload, host: this.options.node });
+    await this.options.results.record(
+      game,
+      room.matchId,
+      reason === "aborted" ? null : ratings,
+      { end: payload, host: this.options.node },
+      archiveOf(room, payload, closedAt, this.options.replayTtlMs),
+    );
     this.options.log.info(
       { game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings, ticks: room.tick, closedAt },
       "match ended",
@@ -319,4 +331,36 @@ export class RoomHost {
   stop(): void {
     this.scheduler.stop();
   }
+}
+
+/** A finished room as the store keeps it: its replay, each player's history entry, and whether it is ranked. */
+function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlMs: number): MatchArchive {
+  const mode = room.mode;
+  const players = room.seats.map((s) => ({ playerId: s.playerId, name: s.name, rating: s.rating }));
+  const replay = {
+    matchId: room.matchId,
+    game: room.game.name,
+    mode,
+    seed: room.seed,
+    tickRate: room.game.tickRate,
+    players,
+    inputs: room.applied,
+    end: { reason: end.reason, winner: end.winner, tick: room.tick },
+  };
+  return {
+    replay,
+    replayTtlMs,
+    ranked: end.reason !== "aborted" && mode !== "casual",
+    players: room.seats.map((seat, i) => {
+      const opponent = room.seats[i === 0 ? 1 : 0];
+      const result = end.winner === null ? (end.reason === "draw" ? "draw" : "aborted") : end.winner === seat.playerId ? "win" : "loss";
+      const rating = end.ratings[seat.playerId] ?? seat.rating;
+      return {
+        playerId: seat.playerId,
+        name: seat.name,
+        rating,
+        entry: { matchId: room.matchId, mode, opponent: { playerId: opponent.playerId, name: opponent.name }, result, ratingAfter: rating, endedAt },
+      };
+    }),
+  };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { ArenaError, ErrorCode, type HostInfo, type PlayerChannel, type PlayerId, type StateAckPayload, type NodeRelay } from "../protocol/index.ts";
-import type { MatchPointer, MatchRecord, MatchStore, RatingStore, SessionStore } from "../matchmaker/index.ts";
+import type { MatchPointer, MatchRecord, MatchStore, RatingStore, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
 import { HostRouter } from "./host-router.ts";
@@ -16,7 +16,7 @@ export interface RoomManagerOptions {
   self: Omit<HostInfo, "node">;
   games: GameRegistry;
   channel: PlayerChannel;
-  store: MatchStore & RatingStore & Pick<SessionStore, "sessionNode">;
+  store: MatchStore & RatingStore & Pick<SessionStore, "sessionNode"> & WatchStore;
   relay: NodeRelay;
   log: Logger;
   registry: Registry;
@@ -24,6 +24,8 @@ export interface RoomManagerOptions {
   graceMs: number;
   lagMs: number;
   leaseMs: number;
+  /** How long a finished match's replay is kept. */
+  replayTtlMs: number;
   /** How often hosts write their matches' snapshots, so another node can resume them; 0: never (one node). */
   snapshotMs: number;
   requestTimeoutMs: number;

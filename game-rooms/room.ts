@@ -1,5 +1,15 @@
 import { performance } from "node:perf_hooks";
-import { ArenaError, ErrorCode, type EndReason, type MatchEnd, type MatchStart, type PlayerId, type Seat, type StatePayload } from "../protocol/index.ts";
+import {
+  ArenaError,
+  ErrorCode,
+  type EndReason,
+  type MatchEnd,
+  type MatchStart,
+  type PlayerId,
+  type ReplayInput,
+  type Seat,
+  type StatePayload,
+} from "../protocol/index.ts";
 import type { AnyGame, Outcome } from "./game.ts";
 import type { StreamStats } from "./stream-stats.ts";
 import type { Tickable } from "./tick-scheduler.ts";
@@ -56,7 +66,9 @@ export interface RoomOptions {
    * Resumes from a snapshot (another host died): the room starts at its tick and state, and waits,
    * without ticking, until both seats are connected (or the grace period ends one of them).
    */
-  restore?: { tick: number; state: unknown };
+  restore?: { tick: number; state: unknown; inputs: ReplayInput[] };
+  /** The match's mode, for its replay. */
+  mode?: string;
 }
 
 /** What a host writes to the store about a running room, so another node can resume it. */
@@ -68,6 +80,8 @@ export interface RoomSnapshot {
   state: unknown;
   /** Each seat's last applied input sequence number: inputs a client resends are not applied twice. */
   lastSeq: [number, number];
+  /** Every input applied so far, for the match's replay. */
+  inputs: ReplayInput[];
 }
 
 const SENT_RING = 128;
@@ -84,6 +98,9 @@ export class Room implements Tickable {
   ended = false;
   /** A restored room waits for both players before it ticks again. */
   resuming: boolean;
+  /** Every input applied, with its tick and seat: with the seed, the whole match (its replay). */
+  readonly applied: ReplayInput[];
+  readonly mode: string;
   /** The wall-clock time of tick 0 (moved on when a restored room resumes, so deadlines pause with it). */
   private tickEpoch: number;
   private readonly sentAt = new Float64Array(SENT_RING);
@@ -101,6 +118,8 @@ export class Room implements Tickable {
     this.now = options.now ?? Date.now;
     this.state = options.restore ? options.restore.state : game.init(seed);
     this.tick = options.restore?.tick ?? 0;
+    this.applied = options.restore ? [...options.restore.inputs] : [];
+    this.mode = options.mode ?? "default";
     this.resuming = options.restore !== undefined;
     this.startedAt = this.now();
     this.tickEpoch = this.startedAt - (this.tick * 1000) / game.tickRate;
@@ -114,7 +133,7 @@ export class Room implements Tickable {
   /** The room as another host would resume it. */
   snapshot(): string {
     const [a, b] = this.seats;
-    const snapshot: RoomSnapshot = { v: 1, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq] };
+    const snapshot: RoomSnapshot = { v: 1, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq], inputs: this.applied };
     return JSON.stringify(snapshot);
   }
 
@@ -235,6 +254,7 @@ export class Room implements Tickable {
         seat.lastSeq = Math.max(seat.lastSeq, entry.seq);
         try {
           this.game.apply(this.state, seat.seat, entry.input, this.tick);
+          this.applied.push({ tick: this.tick, seat: seat.seat, input: entry.input });
           changed = true;
           entry.resolve?.(this.tick);
         } catch (error) {

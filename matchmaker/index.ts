@@ -1,4 +1,6 @@
 export * from "./types.ts";
+export { HISTORY_TTL_MS } from "./store.ts";
+export type { MatchArchive, WatchStore } from "./store.ts";
 export type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry, SessionStore, QueueStore, MatchStore, RatingStore } from "./store.ts";
 export { MemoryStore } from "./memory-store.ts";
 export { RedisStore } from "./redis-store.ts";

@@ -27,6 +27,18 @@ export interface ScriptArgs {
   "lobby-page": { game: string; after: string; limit: number };
   "make-match": Omit<DirectMatch, "offer"> & { game: string; offer: string };
   "ask-rematch": { game: string; matchId: string; playerId: PlayerId; now: number; windowMs: number };
+  "live-matches": { game: string; limit: number };
+  "archive-match": {
+    game: string;
+    matchId: string;
+    mode: string;
+    replay: string;
+    replayTtlMs: number;
+    historyTtlMs: number;
+    ranked: boolean;
+    players: { playerId: PlayerId; name: string; rating: number; entry: string }[];
+  };
+  leaderboard: { game: string; mode: string; limit: number };
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -50,6 +62,9 @@ const NAMES: ScriptName[] = [
   "lobby-page",
   "make-match",
   "ask-rematch",
+  "live-matches",
+  "archive-match",
+  "leaderboard",
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
@@ -72,9 +87,9 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "close-session": (a) => [`p:${a.game}:${a.playerId}`, `lobby:${a.game}`],
   "sweep-nodes": () => ["nodes"],
   pair: (a) => [`qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, "nodes", `rc:${a.game}`, `ms:${a.game}`, ...a.matchIds.map((id) => `m:${id}`)],
-  "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "hosts"],
-  "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping"],
-  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping", `fin:${a.matchId}`, ...(a.host ? [`hm:${a.host}`] : [])],
+  "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "hosts", `live:${a.game}`],
+  "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping", `live:${a.game}`],
+  "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping", `live:${a.game}`, `fin:${a.matchId}`, ...(a.host ? [`hm:${a.host}`] : [])],
   "get-match": (a) => [`m:${a.matchId}`],
   "renew-host": (a) => ["hosts", `hm:${a.node}`, "reaping", ...[...a.matchIds, ...a.delivered].map((id) => `m:${id}`)],
   "claim-lapsed-hosts": () => ["hosts", "reaping"],
@@ -90,6 +105,15 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
     ...(a.offer ? [a.offer] : []),
   ],
   "ask-rematch": (a) => [`fin:${a.matchId}`],
+  "live-matches": (a) => [`live:${a.game}`],
+  "archive-match": (a) => [
+    `replay:${a.matchId}`,
+    `lbn:${a.game}:${a.mode}`,
+    `lbname:${a.game}`,
+    `lb:${a.game}:${a.mode}`,
+    ...a.players.map((p) => `hist:${a.game}:${p.playerId}`),
+  ],
+  leaderboard: (a) => [`lb:${a.game}:${a.mode}`, `lbname:${a.game}`, `lbn:${a.game}:${a.mode}`],
   "adopt-match": (a) => [`m:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
 };
 

@@ -1,6 +1,6 @@
 import { HostIndex } from "./host-index.ts";
 import { SortedIndex } from "./sorted-index.ts";
-import type { MatchEnd, PlayerId } from "../protocol/index.ts";
+import type { HistoryEntry, MatchEnd, PlayerId, Replay } from "../protocol/index.ts";
 import { ExpiringMap } from "./expiring-map.ts";
 import { LexSet } from "./lex-set.ts";
 import type { MatchPlayer, MatchRecord, Ticket } from "./types.ts";
@@ -48,6 +48,11 @@ export class MemoryState {
   protected readonly finished = new ExpiringMap<FinishedMatch>(60_000);
   /** Challenges and private codes, by `<game>|<key>`, each with its own lifetime. */
   protected readonly offers = new ExpiringMap<string>(600_000);
+  /** Finished matches' replays, each players' last 20 matches, leaderboards by `<game>|<mode>`, spectator counts. */
+  protected readonly replays = new ExpiringMap<Replay>(86_400_000);
+  protected readonly histories = new Map<string, HistoryEntry[]>();
+  protected readonly boards = new Map<string, Map<PlayerId, { name: string; rating: number; matches: number }>>();
+  protected readonly spectators = new Map<string, number>();
   /** Each running match's latest snapshot, by match id (dropped with the match). */
   protected readonly snapshots = new Map<string, string>();
   protected readonly readyChecks = new Map<string, SortedIndex>();
@@ -158,6 +163,7 @@ export class MemoryState {
   protected dropMatch(match: MatchRecord): void {
     this.matches.delete(match.matchId);
     this.snapshots.delete(match.matchId);
+    this.spectators.delete(match.matchId);
     if (match.host !== undefined) this.hosts.remove(match.host, match.matchId);
     this.readyIndex(match.game).remove(match.readyBy, match.matchId);
     this.matchesByGame.get(match.game)?.delete(match.matchId);

@@ -1,7 +1,18 @@
-import { ArenaError, ErrorCode, type CancelReason, type LobbyPage, type LobbyStatus, type PlayerId } from "../protocol/index.ts";
+import {
+  ArenaError,
+  ErrorCode,
+  type CancelReason,
+  type HistoryEntry,
+  type LeaderboardEntry,
+  type LiveMatch,
+  type LobbyPage,
+  type LobbyStatus,
+  type PlayerId,
+  type Replay,
+} from "../protocol/index.ts";
 import { findPairs } from "./memory-pairing.ts";
 import { key, MemoryState } from "./memory-state.ts";
-import type { Adoption, DirectMatch, MatchEnding, MatchmakingStore, MatchSnapshotEntry, RematchAsk } from "./store.ts";
+import type { Adoption, DirectMatch, MatchArchive, MatchEnding, MatchmakingStore, MatchSnapshotEntry, RematchAsk } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -172,6 +183,7 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     if (started) {
       match.state = "playing";
       match.host ??= host.node;
+      match.startedAt = host.now;
       this.readyIndex(game).remove(match.readyBy, matchId);
       this.hosts.add(match.host, { game, matchId }, host.now + host.leaseMs);
     }
@@ -325,6 +337,60 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     const [first, second] = finished.players as [PlayerId, PlayerId];
     if (finished.asked.size === 2) return { waiting: false, players: [second, first], mode: finished.mode };
     return { waiting: true, opponent: seat === 0 ? second : first };
+  }
+
+  async liveMatches(game: string, limit: number): Promise<LiveMatch[]> {
+    const live = [...(this.matchesByGame.get(game) ?? [])]
+      .map((id) => this.matches.get(id)!)
+      .filter((m) => m.state === "playing")
+      .sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0))
+      .slice(0, limit);
+    return live.map((m) => ({
+      matchId: m.matchId,
+      game,
+      mode: m.mode,
+      players: m.players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating })),
+      startedAt: m.startedAt ?? m.createdAt,
+      spectators: this.spectators.get(m.matchId) ?? 0,
+    }));
+  }
+
+  async setSpectators(_game: string, matchId: string, count: number): Promise<void> {
+    if (this.matches.has(matchId)) this.spectators.set(matchId, count);
+  }
+
+  async archiveMatch(game: string, archive: MatchArchive): Promise<void> {
+    const now = Date.now();
+    const { replay, ranked, players } = archive;
+    this.replays.add(key(game, replay.matchId), replay, now, archive.replayTtlMs);
+    for (const p of players) {
+      const k = key(game, p.playerId);
+      this.histories.set(k, [p.entry, ...(this.histories.get(k) ?? [])].slice(0, 20));
+      if (!ranked) continue;
+      const board = `${game}|${replay.mode}`;
+      const entry = this.boards.get(board)?.get(p.playerId) ?? { name: p.name, rating: p.rating, matches: 0 };
+      entry.name = p.name;
+      entry.rating = p.rating;
+      entry.matches++;
+      let rows = this.boards.get(board);
+      if (!rows) this.boards.set(board, (rows = new Map()));
+      rows.set(p.playerId, entry);
+    }
+  }
+
+  async replay(game: string, matchId: string): Promise<Replay | null> {
+    return this.replays.get(key(game, matchId), Date.now()) ?? null;
+  }
+
+  async history(game: string, playerId: PlayerId): Promise<HistoryEntry[]> {
+    return this.histories.get(key(game, playerId)) ?? [];
+  }
+
+  async leaderboard(game: string, mode: string, limit: number): Promise<LeaderboardEntry[]> {
+    const rows = [...(this.boards.get(`${game}|${mode}`) ?? [])].filter(([, e]) => e.matches >= 5);
+    // As Redis orders a sorted set read backwards: by rating, then by id, both descending.
+    rows.sort(([a, x], [b, y]) => y.rating - x.rating || (b < a ? -1 : b > a ? 1 : 0));
+    return rows.slice(0, limit).map(([playerId, e], i) => ({ rank: i + 1, playerId, name: e.name, rating: e.rating, matches: e.matches }));
   }
 
   async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {

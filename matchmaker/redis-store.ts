@@ -5,6 +5,10 @@ import {
   ErrorCode,
   isErrorCode,
   type CancelReason,
+  type HistoryEntry,
+  type LeaderboardEntry,
+  type LiveMatch,
+  type Replay,
   type LobbyPage,
   type LobbyPlayer,
   type LobbyStatus,
@@ -12,7 +16,16 @@ import {
   type PlayerId,
 } from "../protocol/index.ts";
 import { encodeCall, gameKeyPrefix, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
-import type { Adoption, DirectMatch, MatchEnding, MatchmakingStore, MatchSnapshotEntry, RematchAsk } from "./store.ts";
+import {
+  HISTORY_TTL_MS,
+  type Adoption,
+  type DirectMatch,
+  type MatchArchive,
+  type MatchEnding,
+  type MatchmakingStore,
+  type MatchSnapshotEntry,
+  type RematchAsk,
+} from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -250,6 +263,46 @@ export class RedisStore implements MatchmakingStore {
 
   async askRematch(game: string, matchId: string, playerId: PlayerId, now: number, windowMs: number): Promise<RematchAsk> {
     return this.json<RematchAsk>("ask-rematch", { game, matchId, playerId, now, windowMs });
+  }
+
+  async liveMatches(game: string, limit: number): Promise<LiveMatch[]> {
+    return list<LiveMatch>((await this.json<{ matches: unknown }>("live-matches", { game, limit })).matches);
+  }
+
+  async setSpectators(game: string, matchId: string, count: number): Promise<void> {
+    // Only while the match runs: a write after its end must not bring back a record of it.
+    const key = this.key(game, "m", matchId);
+    await this.call(() =>
+      this.redis.eval("if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'spec', ARGV[1]) end return 0", 1, key, count),
+    );
+  }
+
+  async archiveMatch(game: string, archive: MatchArchive): Promise<void> {
+    const { replay, replayTtlMs, ranked, players } = archive;
+    await this.run("archive-match", {
+      game,
+      matchId: replay.matchId,
+      mode: replay.mode,
+      replay: JSON.stringify(replay),
+      replayTtlMs,
+      historyTtlMs: HISTORY_TTL_MS,
+      ranked,
+      players: players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating, entry: JSON.stringify(p.entry) })),
+    });
+  }
+
+  async replay(game: string, matchId: string): Promise<Replay | null> {
+    const text = await this.call(() => this.redis.get(this.key(game, "replay", matchId)));
+    return text ? (JSON.parse(text) as Replay) : null;
+  }
+
+  async history(game: string, playerId: PlayerId): Promise<HistoryEntry[]> {
+    const entries = await this.call(() => this.redis.lrange(this.key(game, "hist", game, playerId), 0, 19));
+    return entries.map((entry) => JSON.parse(entry) as HistoryEntry);
+  }
+
+  async leaderboard(game: string, mode: string, limit: number): Promise<LeaderboardEntry[]> {
+    return list<LeaderboardEntry>((await this.json<{ entries: unknown }>("leaderboard", { game, mode, limit })).entries);
   }
 
   async overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]> {

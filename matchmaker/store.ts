@@ -1,4 +1,4 @@
-import type { LobbyPage, LobbyStatus, MatchEnd, PlayerId } from "../protocol/index.ts";
+import type { HistoryEntry, LeaderboardEntry, LiveMatch, LobbyPage, LobbyStatus, MatchEnd, PlayerId, Replay } from "../protocol/index.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -161,6 +161,35 @@ export type RematchAsk = { waiting: true; opponent: PlayerId } | { waiting: fals
 /** The offer key of a finished match's record, which a rematch uses up. */
 export const finishedKey = (matchId: string) => `fin:${matchId}`;
 
+/**
+ * What there is to watch: running matches (with their spectator counts), and finished ones kept for
+ * a while: replays, each player's last 20 matches, and leaderboards kept current as matches end.
+ */
+export interface WatchStore {
+  /** Running matches of a game, newest first. */
+  liveMatches(game: string, limit: number): Promise<LiveMatch[]>;
+  /** The host's count of a running match's spectators. */
+  setSpectators(game: string, matchId: string, count: number): Promise<void>;
+  /** Keeps a finished match: its replay for `replayTtlMs`, the players' histories, and (ranked) the leaderboard. */
+  archiveMatch(game: string, archive: MatchArchive): Promise<void>;
+  replay(game: string, matchId: string): Promise<Replay | null>;
+  history(game: string, playerId: PlayerId): Promise<HistoryEntry[]>;
+  leaderboard(game: string, mode: string, limit: number): Promise<LeaderboardEntry[]>;
+}
+
+/** A finished match as `archiveMatch` keeps it. */
+export interface MatchArchive {
+  replay: Replay;
+  replayTtlMs: number;
+  /** Ranked matches move the leaderboard. */
+  ranked: boolean;
+  /** Each player's rating after the match, and the entry of their history. */
+  players: { playerId: PlayerId; name: string; rating: number; entry: HistoryEntry }[];
+}
+
+/** A player's history lasts this long after their last match. */
+export const HISTORY_TTL_MS = 30 * 86_400_000;
+
 /** Players' ratings per game. */
 export interface RatingStore {
   getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number>;
@@ -168,7 +197,7 @@ export interface RatingStore {
 }
 
 /** Every role, and the store as a whole. */
-export interface MatchmakingStore extends SessionStore, QueueStore, MatchStore, RatingStore, LobbyStore {
+export interface MatchmakingStore extends SessionStore, QueueStore, MatchStore, RatingStore, LobbyStore, WatchStore {
   /**
    * The store's epoch: set to `candidate` if it has none, and returned. A node that sees the epoch
    * change knows the store lost its data (a Redis restart without persistence).

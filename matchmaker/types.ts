@@ -44,6 +44,8 @@ export interface MatchRecord {
   readyBy: number;
   /** The node that hosts the match: chosen at pairing (the node of the player who queued first). */
   host?: string;
+  /** When both players were ready (epoch ms). */
+  startedAt?: number;
 }
 
 /** What opening a session found: the player's match, and the session it replaced. */

@@ -99,6 +99,54 @@ export type ChallengeRef = z.infer<typeof challengeRefSchema>;
 export const rematchOfferedSchema = z.object({ matchId: z.string(), from: z.string() });
 export type RematchOffered = z.infer<typeof rematchOfferedSchema>;
 
+/** HTTP `GET /v1/matches`: a running match. */
+export const liveMatchSchema = z.object({
+  matchId: z.string(),
+  game: z.string(),
+  mode: z.string(),
+  players: z.array(playerInfoSchema),
+  startedAt: z.number(),
+  spectators: z.number().int().min(0),
+});
+export type LiveMatch = z.infer<typeof liveMatchSchema>;
+
+/** One applied input of a finished match: feeding them to the game's rules at their ticks replays it. */
+export const replayInputSchema = z.object({ tick: z.number().int().min(1), seat, input: z.unknown() });
+export type ReplayInput = z.infer<typeof replayInputSchema>;
+/** HTTP `GET /v1/matches/:matchId/replay`. */
+export const replaySchema = z.object({
+  matchId: z.string(),
+  game: z.string(),
+  mode: z.string(),
+  seed: z.number().int(),
+  tickRate: z.number().int(),
+  players: z.array(playerInfoSchema),
+  inputs: z.array(replayInputSchema),
+  end: z.object({ reason: endReasonSchema, winner: z.string().nullable(), tick: z.number().int() }),
+});
+export type Replay = z.infer<typeof replaySchema>;
+
+/** HTTP `GET /v1/players/:playerId/matches`: one of the player's last 20 matches. */
+export const historyEntrySchema = z.object({
+  matchId: z.string(),
+  mode: z.string(),
+  opponent: z.object({ playerId: z.string(), name: z.string() }),
+  result: z.enum(["win", "loss", "draw", "aborted"]),
+  ratingAfter: z.number(),
+  endedAt: z.number(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+/** HTTP `GET /v1/leaderboard`: one row. */
+export const leaderboardEntrySchema = z.object({
+  rank: z.number().int().min(1),
+  playerId: z.string(),
+  name: z.string(),
+  rating: z.number(),
+  matches: z.number().int(),
+});
+export type LeaderboardEntry = z.infer<typeof leaderboardEntrySchema>;
+
 /** HTTP: the answer of `POST /v1/guest`. */
 export const guestTokenSchema = z.object({ playerId: z.string(), name: z.string(), token: z.string() });
 export type GuestToken = z.infer<typeof guestTokenSchema>;

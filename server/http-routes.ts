@@ -1,4 +1,5 @@
-import { guestRequestSchema, describeIssues, type ErrorBody, type GameInfo } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, guestRequestSchema, describeIssues, type ErrorBody, type GameInfo } from "../protocol/index.ts";
+import { handleWatch, type WatchDeps } from "./watch-routes.ts";
 import type { TokenService } from "./auth.ts";
 import type { Registry } from "prom-client";
 
@@ -27,6 +28,8 @@ export interface RouteDeps {
   latency: (tickRate: number | undefined) => Promise<unknown>;
   /** The browser client's page and script. */
   browserClient: () => Promise<{ html: string; js: string }>;
+  /** Live matches, replays, histories, leaderboards. */
+  watch: WatchDeps;
 }
 
 /** The largest HTTP body any route accepts. */
@@ -58,8 +61,17 @@ async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   return json(200, await deps.tokens.guest(result.data.name));
 }
 
-/** Answers one HTTP request; never throws. */
+/** Answers one HTTP request; a failure is a coded error, never a throw. */
 export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
+  try {
+    return (await handleWatch(deps.watch, req)) ?? (await handleFixed(deps, req));
+  } catch (error) {
+    if (error instanceof ArenaError) return httpError(error.code === ErrorCode.UNAVAILABLE ? 503 : 500, error.toBody());
+    return httpError(500, { code: ErrorCode.INTERNAL, message: "internal error" });
+  }
+}
+
+async function handleFixed(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   const key = `${req.method} ${req.path}`;
   switch (key) {
     case "POST /v1/guest":

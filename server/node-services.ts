@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, Lobby, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules } from "../matchmaker/index.ts";
+import { DEFAULT_RULES, Lobby, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules, type WatchStore } from "../matchmaker/index.ts";
 import { RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
 import { createRelayCounters, LocalRelay, RedisRelay } from "./relay.ts";
 import type { SharedParts } from "./arena-server.ts";
@@ -18,6 +18,8 @@ export interface NodeServices {
   channel: SocketPlayerChannel;
   /** One live connection per player, across nodes. */
   sessions: SessionTakeover;
+  /** Live matches, replays, histories and leaderboards, for the HTTP routes. */
+  watch: WatchStore;
   start(): Promise<void>;
   /** Lets running matches finish (up to `drainMs`), then aborts the rest. */
   drain(drainMs: number): Promise<void>;
@@ -68,6 +70,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     leaseMs: config.rooms.leaseMs,
     // With one node (the memory store) no other node could resume a match: no snapshots.
     snapshotMs: redis ? config.rooms.snapshotMs : 0,
+    replayTtlMs: config.rooms.replayTtlMs,
     requestTimeoutMs: 3000,
     stateAckEvery: config.rooms.stateAckEvery,
   });
@@ -109,6 +112,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     players: playerService({ matchmaker, lobby, rooms, places, sessions }),
     channel,
     sessions,
+    watch: store,
     async start() {
       await matchmaker.start();
       rooms.start();

@@ -11,12 +11,15 @@ m.players[seat].ready = true
 local started = m.players[1].ready and m.players[2].ready
 if started then
   local host = m.host or A.host
-  redis.call('HSET', k('m', mid), 'state', 'playing', 'host', host)
+  redis.call('HSET', k('m', mid), 'state', 'playing', 'host', host, 'startedAt', A.now)
+  -- Live matches, newest first (GET /v1/matches).
+  redis.call('ZADD', k('live', game), A.now, mid)
   redis.call('ZREM', k('rc', game), mid)
   -- The host's lease: its matches are one set, its liveness one entry (renewed by renew-host).
   redis.call('SADD', k('hm', host), mid)
   redis.call('ZADD', k('hosts'), 'GT', A.now + A.leaseMs, host)
   m.state = 'playing'
   m.host = host
+  m.startedAt = A.now
 end
 return cjson.encode({ match = m, started = started })

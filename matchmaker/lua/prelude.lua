@@ -60,7 +60,7 @@ local function read_match(id)
       enqueuedAt = tonumber(h['e' .. s]), ready = h['k' .. s] == '1' }
   end
   return { matchId = id, game = h.game, mode = h.mode, state = h.state, players = players,
-    createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy), host = h.host }
+    createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy), host = h.host, startedAt = tonumber(h.startedAt) }
 end
 
 local function drop_match(m)
@@ -69,6 +69,7 @@ local function drop_match(m)
   redis.call('SREM', k('ms', m.game), m.matchId)
   if m.host then redis.call('SREM', k('hm', m.host), m.matchId) end
   redis.call('ZREM', k('reaping'), m.matchId)
+  redis.call('ZREM', k('live', m.game), m.matchId)
   for s = 1, 2 do
     local key = pkey(m.game, m.players[s].playerId)
     if redis.call('HGET', key, 'match') == m.matchId then redis.call('HDEL', key, 'match') end
