@@ -22,6 +22,8 @@ export interface GameModule<State = unknown, Input = unknown, View = unknown> {
   readonly name: string;
   /** Ticks per second, 10 to 120. */
   readonly tickRate: number;
+  /** The options this module was made with (a replay carries them, so a viewer runs the same rules). */
+  readonly rules?: Record<string, number>;
   /** Real-time games send state every tick; turn-based ones when it changes. */
   readonly kind: "realtime" | "turns";
   /** The input's schema; the built-in games' live in `protocol/games/`, beside their views'. */

@@ -14,12 +14,12 @@ export interface KnownMatch {
 
 interface Pending {
   matchId: string;
-  resolve: (tick: number) => void;
+  resolve: (answer: { tick: number; data?: unknown }) => void;
   reject: (error: ArenaError) => void;
   at: number;
 }
 
-type Request = { op: "input" | "leave"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown };
+type Request = { op: "input" | "leave" | "spectate"; game: string; matchId: string; playerId: string; seq?: number; input?: unknown };
 
 export interface HostRouterOptions {
   node: string;
@@ -68,16 +68,21 @@ export class HostRouter {
   }
 
   /** Asks the host to apply a request; resolves with the tick it answers. */
-  request(host: string, body: Request): Promise<number> {
+  async request(host: string, body: Request): Promise<number> {
+    return (await this.ask(host, body)).tick;
+  }
+
+  /** Asks the host; resolves with its answer (the tick, and data for a spectator). */
+  ask(host: string, body: Request): Promise<{ tick: number; data?: unknown }> {
     const id = randomUUID();
-    return new Promise<number>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { matchId: body.matchId, resolve, reject, at: Date.now() });
       this.options.relay.send(host, { t: "req", id, from: this.options.node, ...body });
     });
   }
 
   /** One-way messages to a host. */
-  send(host: string, message: Extract<RelayMessage, { t: "host" | "ack" | "attach" | "detach" }>): void {
+  send(host: string, message: Extract<RelayMessage, { t: "host" | "ack" | "attach" | "detach" | "unspectate" }>): void {
     this.options.relay.send(host, message);
   }
 
@@ -114,7 +119,7 @@ export class HostRouter {
         const pending = this.pending.get(message.id);
         if (!pending) return;
         this.pending.delete(message.id);
-        if (message.ok) return pending.resolve(message.tick);
+        if (message.ok) return pending.resolve(message);
         if (message.code === ErrorCode.UNKNOWN_MATCH) this.known.delete(pending.matchId);
         return pending.reject(new ArenaError(isErrorCode(message.code) ? message.code : ErrorCode.INTERNAL, message.message));
       }
@@ -137,6 +142,18 @@ export class HostRouter {
         if (room && !room.ended) room.disconnected(message.playerId);
         return;
       }
+      case "unspectate": {
+        const room = host.getForAck(message.matchId);
+        if (room) host.unspectate(room, message.playerId);
+        return;
+      }
+      case "spec": {
+        // The host's state or end for this node's spectators of a match.
+        const group = this.options.channel.spectators(message.game, message.matchId);
+        (group.send as (event: string, payload: unknown) => void)(message.event, message.payload);
+        if (message.event === "match:end") group.close();
+        return;
+      }
     }
   }
 
@@ -152,9 +169,11 @@ export class HostRouter {
     try {
       if (!room) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over");
       let tick = room.tick;
+      let data: unknown;
       if (req.op === "input") tick = await room.enqueueInput(req.playerId, req.seq ?? -1, req.input);
+      else if (req.op === "spectate") data = this.options.host.spectate(room, req.playerId, req.from);
       else room.forfeit(req.playerId);
-      this.options.relay.send(req.from, { t: "res", id: req.id, ok: true, tick });
+      this.options.relay.send(req.from, { t: "res", id: req.id, ok: true, tick, ...(data === undefined ? {} : { data }) });
     } catch (error) {
       const coded = error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "internal error");
       this.options.relay.send(req.from, { t: "res", id: req.id, ok: false, code: coded.code, message: coded.message });

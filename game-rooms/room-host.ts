@@ -1,8 +1,21 @@
 import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { EndReason, HostInfo, MatchEnd, MatchGroup, PlayerChannel, PlayerId, Seat, StatePayload, NodeRelay } from "../protocol/index.ts";
-import type { MatchArchive, MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore } from "../matchmaker/index.ts";
+import {
+  ArenaError,
+  ErrorCode,
+  type EndReason,
+  type HostInfo,
+  type MatchEnd,
+  type MatchGroup,
+  type NodeRelay,
+  type PlayerChannel,
+  type PlayerId,
+  type Seat,
+  type SpectateAnswer,
+  type StatePayload,
+} from "../protocol/index.ts";
+import type { MatchArchive, MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";
 import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
@@ -33,6 +46,10 @@ export interface RoomHostOptions {
   stateAckEvery: number;
   /** How long a finished match's replay is kept. */
   replayTtlMs: number;
+  /** Spectators a match takes at most. */
+  maxSpectators: number;
+  /** Where spectator counts go (`GET /v1/matches`). */
+  watch: Pick<WatchStore, "setSpectators">;
   /** A new match started here (its first snapshot is written at once). */
   onStarted?: (room: Room) => void;
 }
@@ -140,6 +157,41 @@ export class RoomHost {
       { game: room.game.name, matchId, tick: room.tick },
       "match no longer hosted here: another node adopted it after this node's lease lapsed",
     );
+  }
+
+  /** A player (connected to `node`) starts watching a room hosted here: the match as it stands. */
+  spectate(room: Room, playerId: PlayerId, node: string): SpectateAnswer {
+    if (room.seatOf(playerId)) throw new ArenaError(ErrorCode.BAD_REQUEST, "matchId: you play this match");
+    if (!room.spectators.has(playerId) && room.spectators.size >= this.options.maxSpectators)
+      throw new ArenaError(ErrorCode.FULL, `this match has ${this.options.maxSpectators} spectators already`);
+    room.spectators.set(playerId, node);
+    this.spectatorsChanged(room);
+    const now = room.spectatorState();
+    return {
+      tickRate: room.game.tickRate,
+      tick: now.tick,
+      state: now.state,
+      players: room.seats.map((s) => ({ playerId: s.playerId, name: s.name, rating: s.rating })),
+    };
+  }
+
+  unspectate(room: Room, playerId: PlayerId): void {
+    if (room.spectators.delete(playerId)) this.spectatorsChanged(room);
+  }
+
+  private spectatorsChanged(room: Room): void {
+    room.spectatorNodes = new Set(room.spectators.values());
+    this.options.watch.setSpectators(room.game.name, room.matchId, room.spectators.size).catch((error: unknown) => {
+      this.options.log.warn({ err: error, game: room.game.name, matchId: room.matchId }, "could not record a match's spectator count");
+    });
+  }
+
+  /** A state or the end to every spectator: this node's through its group, other nodes' through the relay (one message a node). */
+  private toSpectators(room: Room, event: "state" | "match:end", payload: StatePayload | MatchEnd): void {
+    for (const node of room.spectatorNodes) {
+      if (node === this.options.node) (this.options.channel.spectators(room.game.name, room.matchId).send as (e: string, p: unknown) => void)(event, payload);
+      else this.options.relay.send(node, { t: "spec", game: room.game.name, matchId: room.matchId, event, payload });
+    }
   }
 
   /** The ends told to their players since the last call (the lease's renewal confirms them). */
@@ -271,6 +323,7 @@ export class RoomHost {
         const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
         this.finishing.add(done);
       },
+      sendSpectators: (room, event, payload) => this.toSpectators(room, event, payload),
       onRtt: (room, rttMs) => observeRtt(room.game.name, rttMs / 1000),
       onLagChange: (room, seat, lagging) => {
         this.metrics.lagging[lagging ? "inc" : "dec"]({ game: room.game.name });
@@ -316,6 +369,10 @@ export class RoomHost {
       "match ended",
     );
     for (const seat of room.seats) this.options.channel.toPlayer(game, seat.playerId, "match:end", payload, nodeOf(seat));
+    if (room.spectators.size) {
+      this.toSpectators(room, "match:end", payload);
+      this.options.channel.spectators(game, room.matchId).close();
+    }
     this.delivered.push({ game, matchId: room.matchId });
   }
 
@@ -343,6 +400,7 @@ function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlMs: numb
     mode,
     seed: room.seed,
     tickRate: room.game.tickRate,
+    ...(room.game.rules ? { rules: room.game.rules } : {}),
     players,
     inputs: room.applied,
     end: { reason: end.reason, winner: end.winner, tick: room.tick },

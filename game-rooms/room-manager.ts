@@ -1,6 +1,15 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { ArenaError, ErrorCode, type HostInfo, type PlayerChannel, type PlayerId, type StateAckPayload, type NodeRelay } from "../protocol/index.ts";
+import {
+  ArenaError,
+  ErrorCode,
+  type HostInfo,
+  type NodeRelay,
+  type PlayerChannel,
+  type PlayerId,
+  type SpectateAnswer,
+  type StateAckPayload,
+} from "../protocol/index.ts";
 import type { MatchPointer, MatchRecord, MatchStore, RatingStore, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
@@ -26,6 +35,8 @@ export interface RoomManagerOptions {
   leaseMs: number;
   /** How long a finished match's replay is kept. */
   replayTtlMs: number;
+  /** Spectators a match takes at most. */
+  maxSpectators: number;
   /** How often hosts write their matches' snapshots, so another node can resume them; 0: never (one node). */
   snapshotMs: number;
   requestTimeoutMs: number;
@@ -52,7 +63,7 @@ export class RoomManager {
     const { node, store, relay, channel, log } = options;
     const results = new MatchResults(store, options.eloK, log);
     const migrating = options.snapshotMs > 0;
-    this.host = new RoomHost({ ...options, sessions: store, results, onStarted: migrating ? (room) => this.migration.started(room) : undefined });
+    this.host = new RoomHost({ ...options, sessions: store, watch: store, results, onStarted: migrating ? (room) => this.migration.started(room) : undefined });
     this.stream = this.host.stream;
     this.migration = new MatchMigration({ node, store, channel, host: this.host, log, leaseMs: options.leaseMs });
     this.router = new HostRouter({ node, store, relay, channel, host: this.host, requestTimeoutMs: options.requestTimeoutMs, log });
@@ -133,6 +144,30 @@ export class RoomManager {
     if (room) return room.forfeit(playerId);
     const known = await this.router.locate(game, matchId, playerId);
     await this.router.request(known.host, { op: "leave", game, matchId, playerId });
+  }
+
+  /** `match:spectate`: watches a running match on any node; its states follow, unacknowledged. */
+  async spectate(game: string, playerId: PlayerId, matchId: string): Promise<SpectateAnswer> {
+    const room = this.host.get(game, matchId);
+    let answer: SpectateAnswer;
+    if (room) answer = this.host.spectate(room, playerId, this.options.node);
+    else {
+      const match = await this.options.store.getMatch(game, matchId);
+      if (!match || match.state !== "playing" || !match.host) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no running match with that id");
+      if (match.players.some((p) => p.playerId === playerId)) throw new ArenaError(ErrorCode.BAD_REQUEST, "matchId: you play this match");
+      answer = (await this.router.ask(match.host, { op: "spectate", game, matchId, playerId })).data as SpectateAnswer;
+    }
+    this.options.channel.spectators(game, matchId).add(playerId);
+    return answer;
+  }
+
+  /** `match:unspectate`, or a spectator's connection closed: the host stops counting them. */
+  async unspectate(game: string, playerId: PlayerId, matchId: string): Promise<void> {
+    this.options.channel.spectators(game, matchId).remove(playerId);
+    const room = this.host.get(game, matchId);
+    if (room) return this.host.unspectate(room, playerId);
+    const match = await this.options.store.getMatch(game, matchId);
+    if (match?.host && match.host !== this.options.node) this.router.send(match.host, { t: "unspectate", matchId, playerId });
   }
 
   /** `chat:send`: relayed to both players of the match (membership checked here, then `allow`, the chat budget). */

@@ -44,6 +44,8 @@ export interface SeatState {
 export interface RoomPort {
   /** One state to every connected seat of the match (a shared view); returns how many seats it was handed to. */
   broadcastState(room: Room, payload: StatePayload): number;
+  /** A state or the end to the match's spectators (volatile: never slows the match). */
+  sendSpectators?(room: Room, event: "state", payload: StatePayload): void;
   /** One seat's own view (a per-seat game); returns whether it was handed to a transport. */
   sendState(room: Room, seat: SeatState, payload: StatePayload): boolean;
   sendStart(room: Room, seat: SeatState, payload: MatchStart, resumed: boolean): void;
@@ -100,6 +102,9 @@ export class Room implements Tickable {
   resuming: boolean;
   /** Every input applied, with its tick and seat: with the seed, the whole match (its replay). */
   readonly applied: ReplayInput[];
+  /** Who watches the match, and from which node; the nodes with spectators. */
+  readonly spectators = new Map<PlayerId, string>();
+  spectatorNodes = new Set<string>();
   readonly mode: string;
   /** The wall-clock time of tick 0 (moved on when a restored room resumes, so deadlines pause with it). */
   private tickEpoch: number;
@@ -145,6 +150,11 @@ export class Room implements Tickable {
   startPayload(seat: SeatState): MatchStart {
     const state = this.game.view(this.state, this, seat.seat);
     return { matchId: this.matchId, seat: seat.seat, tickRate: this.game.tickRate, ackEvery: this.ackEvery, tick: this.tick, state };
+  }
+
+  /** What a spectator sees now. */
+  spectatorState(): StatePayload {
+    return { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) };
   }
 
   /** Sends `match:start` to both players. */
@@ -280,6 +290,7 @@ export class Room implements Tickable {
     this.sentAt[slot] = performance.now();
     this.sentTick[slot] = this.tick;
     let reached = 0;
+    let shared: StatePayload | undefined;
     if (this.game.viewPerSeat) {
       for (const seat of this.seats) {
         if (!seat.connected) continue;
@@ -287,8 +298,11 @@ export class Room implements Tickable {
         if (this.port.sendState(this, seat, payload)) reached++;
       }
     } else {
-      reached = this.port.broadcastState(this, { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) });
+      shared = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) };
+      reached = this.port.broadcastState(this, shared);
     }
+    // Spectators see the shared view (a hidden-information game's view for no seat).
+    if (this.spectators.size) this.port.sendSpectators?.(this, "state", shared ?? this.spectatorState());
     const stats = this.options.stats;
     if (stats) {
       stats.counters.statesSent += reached;

@@ -81,6 +81,8 @@ const schemas = {
   "private:create": privateCreateSchema,
   "private:join": privateJoinSchema,
   "match:rematch": matchRefSchema,
+  "match:spectate": matchRefSchema,
+  "match:unspectate": matchRefSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** What the server works with once an event's payload passed its schema. */

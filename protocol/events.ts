@@ -27,6 +27,7 @@ import type {
   MatchFound,
   MatchStart,
   RematchOffered,
+  SpectateAnswer,
   StatePayload,
   StatsAnswer,
 } from "./server-payloads.ts";
@@ -60,6 +61,8 @@ export interface ClientToServerEvents {
   "private:create": (payload: PrivateCreatePayload, ack: AckCallback<{ code: string }>) => void;
   "private:join": (payload: PrivateJoinPayload, ack: AckCallback) => void;
   "match:rematch": (payload: MatchRefPayload, ack: AckCallback<{ waiting: boolean }>) => void;
+  "match:spectate": (payload: MatchRefPayload, ack: AckCallback<SpectateAnswer>) => void;
+  "match:unspectate": (payload: MatchRefPayload, ack: AckCallback) => void;
 }
 
 /** Events the server sends. `state` is acknowledged with the `state:ack` event, not an ack callback. */
@@ -114,6 +117,8 @@ export const CLIENT_EVENTS = [
   "private:create",
   "private:join",
   "match:rematch",
+  "match:spectate",
+  "match:unspectate",
 ] as const satisfies readonly (keyof ClientToServerEvents)[];
 
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];

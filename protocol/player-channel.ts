@@ -14,6 +14,16 @@ export interface MatchGroup {
   close(): void;
 }
 
+/** The spectators of one match connected to this node: sends are volatile (a slow spectator drops them). */
+export interface SpectatorGroup {
+  /** The player's connection on this node starts watching; false when the player is not here. */
+  add(playerId: PlayerId): boolean;
+  remove(playerId: PlayerId): void;
+  send<E extends ServerEventName>(event: E, payload: ServerEventPayload<E>): void;
+  /** Everyone stops watching (the match ended). */
+  close(): void;
+}
+
 /**
  * How the matchmaker and the game rooms reach players, owned by the server (which knows the
  * transport) and injected into them: nothing in `matchmaker/` or `game-rooms/` knows of sockets.
@@ -35,4 +45,6 @@ export interface PlayerChannel {
   isHere(game: string, playerId: PlayerId): boolean;
   /** The group of a match's players on this node. */
   matchGroup(game: string, matchId: MatchId): MatchGroup;
+  /** The spectators of a match on this node. */
+  spectators(game: string, matchId: MatchId): SpectatorGroup;
 }

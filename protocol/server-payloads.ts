@@ -99,6 +99,10 @@ export type ChallengeRef = z.infer<typeof challengeRefSchema>;
 export const rematchOfferedSchema = z.object({ matchId: z.string(), from: z.string() });
 export type RematchOffered = z.infer<typeof rematchOfferedSchema>;
 
+/** `match:spectate`'s answer: the match as it stands; `state` events follow, unacknowledged. */
+export const spectateAnswerSchema = z.object({ tickRate: z.number().int(), tick: z.number().int(), state: z.unknown(), players: z.array(playerInfoSchema) });
+export type SpectateAnswer = z.infer<typeof spectateAnswerSchema>;
+
 /** HTTP `GET /v1/matches`: a running match. */
 export const liveMatchSchema = z.object({
   matchId: z.string(),
@@ -120,6 +124,8 @@ export const replaySchema = z.object({
   mode: z.string(),
   seed: z.number().int(),
   tickRate: z.number().int(),
+  /** The game's options as the server ran it (points to win, ball speed, move clock...). */
+  rules: z.record(z.string(), z.number()).optional(),
   players: z.array(playerInfoSchema),
   inputs: z.array(replayInputSchema),
   end: z.object({ reason: endReasonSchema, winner: z.string().nullable(), tick: z.number().int() }),

@@ -34,6 +34,7 @@ export interface ArenaConfig {
     leaseMs: number;
     /** How long a finished match's replay is kept. */
     replayTtlMs: number;
+    maxSpectators: number;
     /** How often a host writes its matches' snapshots (another node resumes them when it dies); 0: never. */
     snapshotMs: number;
     /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
@@ -183,6 +184,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       leaseMs: integer(env, "HOST_LEASE_MS", 1500, 300, 600_000),
       snapshotMs: integer(env, "SNAPSHOT_INTERVAL_MS", 1000, 0, 60_000),
       replayTtlMs: integer(env, "REPLAY_TTL", 86_400, 1, 31_536_000) * 1000,
+      maxSpectators: integer(env, "MAX_SPECTATORS", 100, 0, 100_000),
       pong: {
         tickRate: integer(env, "PONG_TICK_RATE", 30, 10, 120),
         pointsToWin: integer(env, "PONG_POINTS", 5, 1, 1_000_000),

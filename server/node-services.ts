@@ -71,6 +71,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     // With one node (the memory store) no other node could resume a match: no snapshots.
     snapshotMs: redis ? config.rooms.snapshotMs : 0,
     replayTtlMs: config.rooms.replayTtlMs,
+    maxSpectators: config.rooms.maxSpectators,
     requestTimeoutMs: 3000,
     stateAckEvery: config.rooms.stateAckEvery,
   });
@@ -109,7 +110,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
   });
 
   return {
-    players: playerService({ matchmaker, lobby, rooms, places, sessions }),
+    players: playerService({ matchmaker, lobby, rooms, places, sessions, channel }),
     channel,
     sessions,
     watch: store,

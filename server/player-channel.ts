@@ -1,5 +1,5 @@
 import type { SessionStore } from "../matchmaker/index.ts";
-import type { MatchGroup, NodeRelay, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload } from "../protocol/index.ts";
+import type { MatchGroup, NodeRelay, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload, SpectatorGroup } from "../protocol/index.ts";
 import type { Logger } from "./logger.ts";
 import type { PlayerPlaces } from "./player-places.ts";
 import { LocalRoomEmitter } from "./room-emitter.ts";
@@ -25,6 +25,9 @@ export interface RemotePlayers {
  */
 export class SocketPlayerChannel implements PlayerChannel {
   private readonly live = new Map<string, Map<PlayerId, ArenaSocket>>();
+  /** Spectator groups by `<game>|<matchId>`, and the matches each player here watches by `<game>|<playerId>`. */
+  private readonly watchGroups = new Map<string, SpectatorGroup>();
+  private readonly watching = new Map<string, Set<string>>();
 
   constructor(
     private readonly namespaces: Map<string, ArenaNamespace>,
@@ -90,6 +93,54 @@ export class SocketPlayerChannel implements PlayerChannel {
   toPlayersHere<E extends ServerEventName>(game: string, playerIds: PlayerId[], event: E, payload: ServerEventPayload<E>): void {
     const nsp = this.namespaces.get(game);
     (nsp?.local.to(playerIds.map(playerRoom)) as { emit(event: string, payload: unknown): unknown } | undefined)?.emit(event, payload);
+  }
+
+  spectators(game: string, matchId: string): SpectatorGroup {
+    const key = `${game}|${matchId}`;
+    const existing = this.watchGroups.get(key);
+    if (existing) return existing;
+    const nsp = this.namespaces.get(game)!;
+    const room = `spec:${matchId}`;
+    const emitter = new LocalRoomEmitter(nsp, room, true);
+    const members = new Set<PlayerId>();
+    const group: SpectatorGroup = {
+      add: (playerId) => {
+        const socket = this.socketOf(game, playerId);
+        if (!socket) return false;
+        void socket.join(room);
+        members.add(playerId);
+        const key = `${game}|${playerId}`;
+        const watched = this.watching.get(key);
+        if (watched) watched.add(matchId);
+        else this.watching.set(key, new Set([matchId]));
+        return true;
+      },
+      remove: (playerId) => {
+        void this.socketOf(game, playerId)?.leave(room);
+        members.delete(playerId);
+        this.unwatch(game, playerId, matchId);
+        if (members.size === 0) this.watchGroups.delete(key);
+      },
+      send: (event, payload) => emitter.emit(event, payload),
+      close: () => {
+        void nsp.local.in(room).socketsLeave(room);
+        for (const playerId of members) this.unwatch(game, playerId, matchId);
+        this.watchGroups.delete(key);
+      },
+    };
+    this.watchGroups.set(key, group);
+    return group;
+  }
+
+  private unwatch(game: string, playerId: PlayerId, matchId: string): void {
+    const matches = this.watching.get(`${game}|${playerId}`);
+    matches?.delete(matchId);
+    if (matches?.size === 0) this.watching.delete(`${game}|${playerId}`);
+  }
+
+  /** The matches a player on this node watches. */
+  watchedBy(game: string, playerId: PlayerId): ReadonlySet<string> {
+    return this.watching.get(`${game}|${playerId}`) ?? new Set();
   }
 
   matchGroup(game: string, matchId: string): MatchGroup {

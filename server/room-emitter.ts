@@ -10,13 +10,15 @@ const EVENT = 2;
  * socket.io's fast path: one encode, one native publish.
  */
 export class LocalRoomEmitter {
-  private readonly options: { rooms: Set<string>; except: Set<string>; flags: { local: true } };
+  private readonly options: { rooms: Set<string>; except: Set<string>; flags: { local: true; volatile?: true } };
 
+  /** `volatile`: a socket whose transport is not ready to write drops the packet (spectators). */
   constructor(
     private readonly nsp: Namespace<any, any, any, any>,
     room: string,
+    volatile = false,
   ) {
-    this.options = { rooms: new Set([room]), except: new Set(), flags: { local: true } };
+    this.options = { rooms: new Set([room]), except: new Set(), flags: volatile ? { local: true, volatile: true } : { local: true } };
   }
 
   emit(event: string, payload: unknown): void {

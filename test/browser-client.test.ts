@@ -90,6 +90,44 @@ describe("the browser client in headless Chromium", () => {
     await expect(dee.textContent("#opponent")).resolves.toContain("Cid");
   }, 60_000);
 
+  it("watching from the lobby page: a live match watched by a third page, then its replay played back from the history", async () => {
+    const ann = await open("Ann");
+    const bob = await open("Bob");
+    for (const page of [ann, bob]) await page.waitForSelector("#ready-btn", { state: "visible" });
+    await ann.click("#ready-btn");
+    await bob.click("#ready-btn");
+    for (const page of [ann, bob]) await page.waitForSelector("#match", { state: "visible" });
+    const annIsX = (await ann.textContent("#you"))?.includes("X");
+    const [x, o] = annIsX ? [ann, bob] : [bob, ann];
+    const cid = await enterLobby("Cid");
+    await cid.waitForSelector("#live li button.watch");
+    await cid.click("#live li button.watch");
+    await cid.waitForSelector("#watchbar", { state: "visible" });
+    await expect(cid.textContent("#watch-title")).resolves.toContain("Watching");
+    for (const [page, cell] of [
+      [x, 0],
+      [o, 3],
+      [x, 1],
+      [o, 4],
+    ] as const) {
+      await page.click(`.cell[data-cell="${cell}"]:not([disabled])`);
+      await cid.waitForSelector(`.cell[data-cell="${cell}"]:text-matches("X|O")`);
+    }
+    expect(await cid.locator(".cell:not([disabled])").count()).toBe(0);
+    await x.click('.cell[data-cell="2"]:not([disabled])');
+    await cid.waitForSelector('#watch-note:has-text("Match over")');
+    await x.waitForSelector("#result", { state: "visible" });
+    await x.click("#back");
+    await x.waitForSelector("#history button.replay");
+    await x.click("#history button.replay");
+    await x.waitForSelector("#replay-controls", { state: "visible" });
+    await x.selectOption("#replay-speed", "4");
+    // played back with the game's own rules, to the winning row
+    await x.waitForSelector('.cell[data-cell="2"]:text("X")', { timeout: 10_000 });
+    await expect(x.textContent("#watch-note")).resolves.toContain("win");
+    await x.screenshot({ path: `${OUT}/replay.png` });
+  }, 60_000);
+
   it("two pages queue, get matched, ready, play tictactoe to a win (one reloads mid-match), and both show the result", async () => {
     const alice = await open("Alice");
     const bob = await open("Bob");

@@ -1,9 +1,10 @@
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
 import type { GameInfo, MatchFound, PongView, TictactoeView } from "../../protocol/index.ts";
 import { LobbyView } from "./lobby-view.ts";
+import { WatchView } from "./watch-view.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const sections = ["lobby", "hall", "queue", "ready", "match", "chat", "result"] as const;
+const sections = ["lobby", "hall", "watchbar", "queue", "ready", "match", "chat", "result"] as const;
 const show = (...visible: (typeof sections)[number][]) => sections.forEach((id) => ($(id).hidden = !visible.includes(id)));
 const SESSION = "arena-session";
 
@@ -21,12 +22,26 @@ let queuedAt = 0;
 let ticker: number | undefined;
 let pongDir = 0;
 let lobbyView: LobbyView | undefined;
+let watchView: WatchView | undefined;
 let lastMatch: string | undefined;
 
 /** The lobby screen (who is online, chat, challenges, codes), kept fresh while it shows. */
 function showHall(): void {
   show("hall");
   lobbyView?.open();
+  void watchView?.refresh();
+}
+
+/** The match area without the player's controls: a spectated match or a replay. */
+function showWatch(title: string): void {
+  const tictactoe = session?.game === "tictactoe";
+  $("watch-title").textContent = title;
+  $("you").textContent = "";
+  $("board").hidden = !tictactoe;
+  $("pong").hidden = tictactoe;
+  $("pong-help").hidden = true;
+  $("forfeit").hidden = true;
+  show("watchbar", "match");
 }
 
 function setConnection(status: string, detail?: string): void {
@@ -71,7 +86,8 @@ function renderBoard(view: TictactoeView): void {
       button.className = "cell";
       button.dataset.cell = String(i);
       button.textContent = cell === 0 ? "X" : cell === 1 ? "O" : "";
-      button.disabled = cell !== null || view.turn !== client?.seat;
+      // A watched match or a replay is only shown.
+      button.disabled = cell !== null || view.turn !== client?.seat || !$("watchbar").hidden;
       button.onclick = () => client?.input({ cell: i }).catch((error: Error) => ($("turn").textContent = error.message));
       return button;
     }),
@@ -105,6 +121,7 @@ function render(state: unknown): void {
 
 function enterMatch(seat: 0 | 1, state: unknown): void {
   const tictactoe = session?.game === "tictactoe";
+  $("forfeit").hidden = false;
   $("you").textContent = tictactoe ? `You play ${seat === 0 ? "X" : "O"}` : `You defend the ${seat === 0 ? "left" : "right"} side`;
   $("board").hidden = !tictactoe;
   $("pong").hidden = tictactoe;
@@ -145,6 +162,8 @@ function attach(c: ArenaClient): void {
   c.on("chat", (message) => addChat(`${message.name}: ${message.text}`));
   c.on("end", (end) => {
     const me = session!.playerId;
+    // The end of a match this player only watched is the spectator view's.
+    if (end.ratings[me] === undefined) return;
     const text = end.winner === null ? (end.reason === "draw" ? "Draw" : `Match ${end.reason}`) : end.winner === me ? "You won" : "You lost";
     $("result-text").textContent = `${text} (${end.reason})`;
     $("result-rating").textContent = `Your rating: ${end.ratings[me] ?? "?"}`;
@@ -172,6 +191,7 @@ async function start(existing?: Session): Promise<void> {
     client = connect({ url: location.origin, game: session.game, token: session.token });
     lobbyView?.close();
     lobbyView = new LobbyView(client, session.playerId);
+    watchView = new WatchView(client, session.playerId, session.game, { render, showWatch, back: showHall });
     attach(client);
     await client.connected();
     startTicker();
@@ -200,6 +220,7 @@ async function main(): Promise<void> {
     if (client?.status === "connected") showHall();
   };
   $("queue-btn").onclick = () => void queue();
+  window.setInterval(() => !$("hall").hidden && void watchView?.refresh(), 3000);
   $("back").onclick = () => showHall();
   $("rematch").onclick = async () => {
     if (!lastMatch) return;

@@ -20,6 +20,7 @@ import type {
   MatchStart,
   RematchOffered,
   ServerToClientEvents,
+  SpectateAnswer,
   StatePayload,
   StatsAnswer,
 } from "../../protocol/index.ts";
@@ -215,7 +216,9 @@ export class ArenaClient<G extends string = string> {
     s.on("state", (received) => {
       if (!live()) return;
       const payload = received as StatePayload<GameView<G>>;
-      // Acknowledged with `state:ack` every `ackEvery` ticks (an ack covers every state before it).
+      // Acknowledged with `state:ack` every `ackEvery` ticks (an ack covers every state before it);
+      // a watched match's states are not.
+      if (payload.matchId !== this.matchId) return this.emitLocal("state", payload);
       if (payload.tick % this.ackEvery === 0) s.emit("state:ack", { matchId: payload.matchId, tick: payload.tick });
       this.lastState = payload;
       this.emitLocal("state", payload);
@@ -349,6 +352,18 @@ export class ArenaClient<G extends string = string> {
   /** Joins a friend's private code: both get `found`. */
   async joinPrivate(code: string): Promise<void> {
     await this.request("private:join", { code });
+  }
+
+  /**
+   * Watches a running match (on any node): resolves with the match as it stands; its states then
+   * come as `state` events (not acknowledged), and its end as `end`.
+   */
+  async spectate(matchId: string): Promise<SpectateAnswer> {
+    return this.request("match:spectate", { matchId });
+  }
+
+  async unspectate(matchId: string): Promise<void> {
+    await this.request("match:unspectate", { matchId });
   }
 
   /** Asks for a rematch of a match that ended within 30 s; resolves whether it waits for the opponent. */

@@ -54,6 +54,7 @@ export function createPong(options: Partial<PongOptions> = {}): GameModule<PongS
   return {
     name: "pong",
     tickRate,
+    rules: { tickRate, pointsToWin, ballSpeed },
     kind: "realtime",
     inputSchema: pongInputSchema,
     readInput(raw) {

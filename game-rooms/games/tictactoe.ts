@@ -27,6 +27,7 @@ export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameMo
   return {
     name: "tictactoe",
     tickRate,
+    rules: { tickRate, moveSeconds },
     kind: "turns",
     inputSchema: tictactoeInputSchema,
     init() {

@@ -15,8 +15,10 @@ export function connectedHandler({ matchmaker, rooms, sessions }: HandlerDeps): 
 }
 
 /** A connection closed: its ticket or ready check goes, and a running match holds the seat for a while. */
-export function disconnectedHandler({ matchmaker, rooms }: HandlerDeps): (ctx: PlayerContext) => Promise<void> {
+export function disconnectedHandler({ matchmaker, rooms, channel }: HandlerDeps): (ctx: PlayerContext) => Promise<void> {
   return async (ctx) => {
+    // Matches it watched stop counting it (a newer connection of the player watches nothing yet).
+    for (const matchId of [...channel.watchedBy(ctx.game, ctx.playerId)]) await rooms.unspectate(ctx.game, ctx.playerId, matchId).catch(() => undefined);
     const runningMatch = await matchmaker.sessionClosed(seeker(ctx));
     if (runningMatch) await rooms.playerDisconnected(ctx.game, ctx.playerId, runningMatch);
   };

@@ -3,6 +3,7 @@ import type { RoomManager } from "../../game-rooms/index.ts";
 import type { PlayerContext } from "../event-handlers.ts";
 import type { PlayerPlaces } from "../player-places.ts";
 import type { SessionTakeover } from "../session-takeover.ts";
+import type { SocketPlayerChannel } from "../player-channel.ts";
 
 /** What the event handlers of a node work with. */
 export interface HandlerDeps {
@@ -11,6 +12,7 @@ export interface HandlerDeps {
   rooms: RoomManager;
   places: PlayerPlaces;
   sessions: SessionTakeover;
+  channel: SocketPlayerChannel;
 }
 
 /** The player behind a connection, as the matchmaker knows them. */

@@ -6,6 +6,7 @@ import { lobbyHandlers } from "./lobby.ts";
 import { inputNoAnswerHandler, matchHandlers, stateAckHandler } from "./match.ts";
 import { queueHandlers } from "./queue.ts";
 import { statsHandlers } from "./stats.ts";
+import { watchHandlers } from "./watch.ts";
 
 export type { HandlerDeps } from "./context.ts";
 
@@ -13,7 +14,14 @@ export type { HandlerDeps } from "./context.ts";
 export function playerService(deps: HandlerDeps): GameService {
   const chat = chatBudget();
   return {
-    handlers: { ...queueHandlers(deps), ...matchHandlers(deps), ...chatHandlers(deps, chat), ...lobbyHandlers(deps, chat), ...statsHandlers(deps) },
+    handlers: {
+      ...queueHandlers(deps),
+      ...matchHandlers(deps),
+      ...chatHandlers(deps, chat),
+      ...lobbyHandlers(deps, chat),
+      ...watchHandlers(deps),
+      ...statsHandlers(deps),
+    },
     inputNoAnswer: inputNoAnswerHandler(deps),
     stateAck: stateAckHandler(deps),
     connected: connectedHandler(deps),
