@@ -9,6 +9,7 @@
  *   npm run bench -- --scenario idle --players 5000 --engine uws,ws --out bench-out/idle
  *   npm run bench -- --scenario soak --players 200 --duration 10m --out bench-out/soak
  *   npm run bench -- --scenario migration --players 200 --out bench-out/migration  (resume time after a host's SIGKILL)
+ *   npm run bench -- --scenario spectators --players 200 --duration 10s --out bench-out/spectators  (4 spectators a match)
  * The exit code is 1 on any error, lost ack, unexpected disconnect or unstarted player, and 2 on bad usage.
  */
 import { parseArgs } from "node:util";
@@ -17,10 +18,11 @@ import type { ServerKind } from "./fleet.ts";
 import { writeReport, type Report } from "./report/write.ts";
 import { idle } from "./scenarios/idle.ts";
 import { migration } from "./scenarios/migration.ts";
+import { spectators } from "./scenarios/spectators.ts";
 import { pairingRamp, queueStorm, type PairingSetup } from "./scenarios/pairing.ts";
 import { capacity, steady, type MeasuredRun, type StreamOptions } from "./scenarios/stream.ts";
 
-const SCENARIOS = ["steady", "capacity", "pairing", "queue-storm", "idle", "soak", "migration"];
+const SCENARIOS = ["steady", "capacity", "pairing", "queue-storm", "idle", "soak", "migration", "spectators"];
 const { values } = parseArgs({
   options: {
     scenario: { type: "string", default: "steady" },
@@ -120,6 +122,8 @@ try {
         : [{ engine: engines[0]!, store: stream.store, nodes: stream.nodes, client }];
     for (const setup of setups)
       report.pairing.push(await pairingRamp(setup, (rate) => stream.onProgress(`pairing ${setup.store} x${setup.nodes}: ${rate} joins/s`, 1, 1)));
+  } else if (scenario === "spectators") {
+    report.other.push(await spectators(players, seconds));
   } else if (scenario === "migration") {
     report.other.push(await migration(players, stream.onProgress));
   } else if (scenario === "queue-storm") {

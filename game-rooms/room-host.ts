@@ -188,6 +188,7 @@ export class RoomHost {
 
   /** A state or the end to every spectator: this node's through its group, other nodes' through the relay (one message a node). */
   private toSpectators(room: Room, event: "state" | "match:end", payload: StatePayload | MatchEnd): void {
+    if (event === "state") this.stream.counters.spectatorStates += room.spectators.size;
     for (const node of room.spectatorNodes) {
       if (node === this.options.node) (this.options.channel.spectators(room.game.name, room.matchId).send as (e: string, p: unknown) => void)(event, payload);
       else this.options.relay.send(node, { t: "spec", game: room.game.name, matchId: room.matchId, event, payload });

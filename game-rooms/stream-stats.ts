@@ -33,6 +33,8 @@ export interface StreamCounters {
   statesSent: number;
   /** Of those, states whose tick is a multiple of the match's `ackEvery`: each is owed a `state:ack`. */
   statesOwedAck: number;
+  /** States handed to spectators (one per spectator; never acknowledged, not in `statesSent`). */
+  spectatorStates: number;
   /** Valid acknowledgements of owed states (a newer tick than the seat's last, already sent). */
   stateAcks: number;
   /** Valid acknowledgements of states that were not owed one (a client acking more often than asked). */
@@ -51,7 +53,16 @@ export interface StreamCounters {
  * deadline, in microseconds. An operator's bench reads it at chosen instants and subtracts.
  */
 export class StreamStats {
-  readonly counters: StreamCounters = { statesSent: 0, statesOwedAck: 0, stateAcks: 0, stateAcksExtra: 0, stateAcksDropped: 0, inputs: 0, roomsStarted: 0 };
+  readonly counters: StreamCounters = {
+    statesSent: 0,
+    statesOwedAck: 0,
+    spectatorStates: 0,
+    stateAcks: 0,
+    stateAcksExtra: 0,
+    stateAcksDropped: 0,
+    inputs: 0,
+    roomsStarted: 0,
+  };
   readonly rttUs = microsecondHistogram();
   readonly tickLatenessUs = microsecondHistogram();
   constructor(private readonly node: string) {}

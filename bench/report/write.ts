@@ -105,7 +105,7 @@ export function writeReport(out: string, report: Report): boolean {
   if (report.other.length) console.table(report.other.map(printable));
   if (Object.keys(json.ratios).length) console.table(json.ratios);
   if (soak) console.table(soak);
-  const cores = report.scenario === "migration" ? String(report.other[0]?.cores ?? CORES) : CORES;
+  const cores = report.scenario === "migration" || report.scenario === "spectators" ? String(report.other[0]?.cores ?? CORES) : CORES;
   console.log(`cores: ${cores}\nreport: ${out}/report.json, ${out}/report.html`);
   const saturated = [...runs, ...baselines].filter((r) => r.limitedBy === "generator");
   if (saturated.length && report.scenario !== "capacity")
