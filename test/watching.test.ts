@@ -1,6 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPong, createTictactoe, replayMatch, type AnyGame } from "../game-rooms/index.ts";
-import type { HistoryEntry, LeaderboardEntry, LiveMatch, MatchEnd, MatchFound, Replay, StatePayload } from "../protocol/index.ts";
+import { z } from "zod";
+import { fetchHistory, fetchLeaderboard, fetchLiveMatches, fetchReplay } from "../clients/sdk/index.ts";
+import {
+  historyEntrySchema,
+  leaderboardEntrySchema,
+  liveMatchSchema,
+  replaySchema,
+  type HistoryEntry,
+  type LeaderboardEntry,
+  type LiveMatch,
+  type MatchEnd,
+  type MatchFound,
+  type Replay,
+  type StatePayload,
+} from "../protocol/index.ts";
 import { closeAllClients, eventually, waitFor } from "./support/clients.ts";
 import { Player } from "./support/players.ts";
 import { redisEnv, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind } from "./support/servers.ts";
@@ -89,6 +103,7 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
             expect(live.status).toBe(200);
             expect(live.body).toEqual([expect.objectContaining({ matchId, game: "tictactoe", mode: "default", spectators: 0, startedAt: expect.any(Number) })]);
             expect(live.body[0]!.players.map((p) => p.name).sort()).toEqual(["Ann", "Bob"]);
+            expect(z.array(liveMatchSchema).safeParse(live.body).success).toBe(true);
           }
         }),
       );
@@ -119,6 +134,18 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
     expect(history.body[0]).toMatchObject({ opponent: { playerId: bob.playerId, name: "Bob" }, ratingAfter: played[4]!.end.ratings[ann.playerId] });
     expect((await get(`${a.url}/v1/players/${ann.playerId}/matches?game=pong`)).body).toEqual([]);
 
+    // the SDK's calls read the same, and every answer matches the protocol's schemas
+    const [live, replayed, mine, best] = await Promise.all([
+      fetchLiveMatches(a.url, "tictactoe"),
+      fetchReplay(a.url, played[0]!.matchId),
+      fetchHistory(b.url, bob.playerId, "tictactoe"),
+      fetchLeaderboard(b.url, "tictactoe", { limit: 1 }),
+    ]);
+    expect(live).toEqual([]);
+    expect(replaySchema.parse(replayed).matchId).toBe(played[0]!.matchId);
+    expect(z.array(historyEntrySchema).parse(mine)).toHaveLength(5);
+    expect(z.array(leaderboardEntrySchema).parse(best)).toHaveLength(1);
+    await expect(fetchReplay(a.url, "m_unknown")).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
     const board = await get<LeaderboardEntry[]>(`${b.url}/v1/leaderboard?game=tictactoe&mode=default&limit=10`);
     const last = played[4]!.end.ratings;
     const expected = [ann, bob]

@@ -1,5 +1,5 @@
-import type { ArenaClient } from "../sdk/index.ts";
-import type { HistoryEntry, LeaderboardEntry, LiveMatch, Replay } from "../../protocol/index.ts";
+import { fetchHistory, fetchLeaderboard, fetchLiveMatches, fetchReplay, type ArenaClient } from "../sdk/index.ts";
+import type { LiveMatch, Replay } from "../../protocol/index.ts";
 import type { AnyGame } from "../../game-rooms/game.ts";
 import { createPong } from "../../game-rooms/games/pong.ts";
 import { createTictactoe } from "../../game-rooms/games/tictactoe.ts";
@@ -51,14 +51,11 @@ export class WatchView {
 
   /** Reads the live matches, the player's history and the leaderboard. */
   async refresh(): Promise<void> {
-    const get = async <T>(path: string): Promise<T | undefined> => {
-      const response = await fetch(path).catch(() => undefined);
-      return response?.ok ? ((await response.json()) as T) : undefined;
-    };
+    const quiet = <T>(promise: Promise<T>) => promise.catch(() => undefined);
     const [live, history, board] = await Promise.all([
-      get<LiveMatch[]>(`/v1/matches?game=${this.game}&limit=20`),
-      get<HistoryEntry[]>(`/v1/players/${encodeURIComponent(this.me)}/matches?game=${this.game}`),
-      get<LeaderboardEntry[]>(`/v1/leaderboard?game=${this.game}&limit=10`),
+      quiet(fetchLiveMatches(location.origin, this.game, 20)),
+      quiet(fetchHistory(location.origin, this.me, this.game)),
+      quiet(fetchLeaderboard(location.origin, this.game, { limit: 10 })),
     ]);
     $("live").replaceChildren(
       ...(live ?? []).map((m) => {
@@ -104,12 +101,11 @@ export class WatchView {
   }
 
   private async replay(matchId: string): Promise<void> {
-    const response = await fetch(`/v1/matches/${encodeURIComponent(matchId)}/replay`);
-    if (!response.ok) {
+    const replay = await fetchReplay(location.origin, matchId).catch(() => undefined);
+    if (!replay) {
       $("hall-note").textContent = "That replay is no longer kept.";
       return;
     }
-    const replay = (await response.json()) as Replay;
     const rules = rulesOf(replay);
     if (!rules) return;
     this.frames = [];
