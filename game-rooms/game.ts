@@ -22,6 +22,11 @@ export interface GameModule<State = unknown, Input = unknown, View = unknown> {
   readonly name: string;
   /** Ticks per second, 10 to 120. */
   readonly tickRate: number;
+  /**
+   * The queue modes the game offers; the first is the default. A mode named `casual` ignores
+   * ratings when pairing and never changes them.
+   */
+  readonly modes: readonly string[];
   /** The options this module was made with (a replay carries them, so a viewer runs the same rules). */
   readonly rules?: Record<string, number>;
   /** Real-time games send state every tick; turn-based ones when it changes. */

@@ -18,11 +18,11 @@ export class MatchResults {
     private readonly log: Logger,
   ) {}
 
-  /** Each player's rating after the match (unchanged when it was aborted). */
-  ratingsAfter(seats: readonly [SeatState, SeatState], reason: EndReason, winner: Seat | null): Ratings {
+  /** Each player's rating after the match (unchanged when it was aborted, or when `rated` is false: a casual mode). */
+  ratingsAfter(seats: readonly [SeatState, SeatState], reason: EndReason, winner: Seat | null, rated = true): Ratings {
     const [a, b] = seats;
     let ratings: [number, number] = [a.rating, b.rating];
-    if (reason !== "aborted") ratings = eloUpdate(a.rating, b.rating, winner === null ? 0.5 : winner === 0 ? 1 : 0, this.eloK);
+    if (rated && reason !== "aborted") ratings = eloUpdate(a.rating, b.rating, winner === null ? 0.5 : winner === 0 ? 1 : 0, this.eloK);
     return { [a.playerId]: ratings[0], [b.playerId]: ratings[1] };
   }
 

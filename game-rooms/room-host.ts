@@ -352,7 +352,9 @@ export class RoomHost {
     this.retire(room);
     const game = room.game.name;
     this.metrics.ended.observe({ game, reason }, (Date.now() - room.startedAt) / 1000);
-    const ratings = this.options.results.ratingsAfter(room.seats, reason, winner);
+    // A casual match never changes ratings.
+    const rated = room.mode !== "casual";
+    const ratings = this.options.results.ratingsAfter(room.seats, reason, winner, rated);
     const payload = endPayload(room, reason, winner, ratings);
     // Stamped before the store frees the players: any later pairing of theirs comes after this instant.
     const closedAt = Date.now();
@@ -361,7 +363,7 @@ export class RoomHost {
     await this.options.results.record(
       game,
       room.matchId,
-      reason === "aborted" ? null : ratings,
+      reason === "aborted" || !rated ? null : ratings,
       { end: payload, host: this.options.node },
       archiveOf(room, payload, closedAt, this.options.replayTtlMs),
     );

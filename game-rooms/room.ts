@@ -124,7 +124,7 @@ export class Room implements Tickable {
     this.state = options.restore ? options.restore.state : game.init(seed);
     this.tick = options.restore?.tick ?? 0;
     this.applied = options.restore ? [...options.restore.inputs] : [];
-    this.mode = options.mode ?? "default";
+    this.mode = options.mode ?? "ranked";
     this.resuming = options.restore !== undefined;
     this.startedAt = this.now();
     this.tickEpoch = this.startedAt - (this.tick * 1000) / game.tickRate;

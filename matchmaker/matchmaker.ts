@@ -11,7 +11,8 @@ export interface MatchmakerOptions {
   store: SessionStore & QueueStore & MatchStore;
   node: string;
   games: string[];
-  rules: (game: string) => PairingRules;
+  /** A queue's pairing rules (a casual mode ignores ratings). */
+  rules: (game: string, mode?: string) => PairingRules;
   intervalMs: number;
   /** How long a started match's host lease runs before the host must renew it. */
   leaseMs: number;
@@ -154,7 +155,7 @@ export class Matchmaker {
   }
 
   private async pairQueue(game: string, mode: string, focusTicketId?: string): Promise<void> {
-    const rules = this.options.rules(game);
+    const rules = this.options.rules(game, mode);
     const count = focusTicketId ? 1 : rules.maxPairsPerPass;
     const ids = Array.from({ length: count }, newMatchId);
     const made = await this.options.store.pair(game, mode, this.now(), rules, ids, focusTicketId);

@@ -79,7 +79,8 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     store,
     node: config.nodeId,
     games: games.list().map((g) => g.name),
-    rules: () => rules,
+    // Casual queues pair by age alone: any rating gap is within the window.
+    rules: (_game, mode) => (mode === "casual" ? { ...rules, initialWindow: 1e9 } : rules),
     intervalMs: mm.intervalMs,
     leaseMs: config.rooms.leaseMs,
     defaultRating: mm.defaultRating,
@@ -110,7 +111,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
   });
 
   return {
-    players: playerService({ matchmaker, lobby, rooms, places, sessions, channel }),
+    players: playerService({ matchmaker, lobby, rooms, places, sessions, channel, games }),
     channel,
     sessions,
     watch: store,

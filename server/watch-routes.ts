@@ -36,7 +36,7 @@ export async function handleWatch(deps: WatchDeps, req: HttpRequest): Promise<Ht
     return json(200, await deps.store.liveMatches(game, limit));
   }
   if (req.path === "/v1/leaderboard") {
-    const mode = query.get("mode") ?? "default";
+    const mode = query.get("mode") ?? "ranked";
     const limit = limitOf(query, 100, 500);
     if (!known || !MODE.test(mode) || limit === undefined) return bad("game: one of the server's games; mode: a mode; limit: 1 to 500");
     return json(200, await deps.store.leaderboard(game, mode, limit));

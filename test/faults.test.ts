@@ -137,7 +137,7 @@ describe("node death under load", { retry: 1 }, () => {
     }
     // no ghost tickets or matches after the TTL, and everyone can queue again
     expect(await request(survivors[0]!.socket, "stats", {})).toMatchObject({ ok: true, queued: 0, matches: 0 });
-    const again = await Promise.all(survivors.map((x) => request(x.socket, "queue:join", { mode: "after" })));
+    const again = await Promise.all(survivors.map((x) => request(x.socket, "queue:join", { mode: "casual" })));
     expect(again.filter((r) => !r.ok)).toEqual([]);
     expect(a.process.exitCode).toBeNull();
     expect(b.process.exitCode).toBeNull();
@@ -159,7 +159,7 @@ describe("a Redis restart mid-run", () => {
     nodes.push(node);
     const match = await startMatch("tictactoe", [node.url, node.url]);
     const loner = await connect(node.url, "pong", await signToken(env.ARENA_SECRET, { sub: "loner", name: "Loner", exp: Math.floor(Date.now() / 1000) + 600 }));
-    expect(await request(loner, "queue:join", { mode: "wait" })).toMatchObject({ ok: true });
+    expect(await request(loner, "queue:join", { mode: "casual" })).toMatchObject({ ok: true });
 
     await redis.stop();
     await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 503, 5000, "503 while Redis is down");
@@ -189,7 +189,7 @@ describe("a Redis restart mid-run", () => {
       await signToken(env.ARENA_SECRET, { sub: "partner", name: "Partner", exp: Math.floor(Date.now() / 1000) + 600 }),
     );
     const found = waitFor<MatchFound>(loner, "match:found", 5000);
-    await request(partner, "queue:join", { mode: "wait" });
+    await request(partner, "queue:join", { mode: "casual" });
     expect((await found).players.map((p) => p.playerId).sort()).toEqual(["loner", "partner"]);
     // the match that ran through the outage finishes normally
     await x.send("game:input", { matchId: match.matchId, seq: 3, input: { cell: 1 } });

@@ -138,10 +138,15 @@ describe.each(ENGINES)("fuzzing every client event (%s)", (engine) => {
     expect(f.players.map((p) => p.rating)).toEqual([1200, 1200]);
   }, 120_000);
 
-  it("a mode named __proto__ is just another queue", async () => {
+  it("a mode the game does not declare (__proto__, constructor, made up) is refused, and nothing is queued", async () => {
     const { socket } = await connectGuest(node.url, "pong");
-    expect(await request(socket, "queue:join", { mode: "__proto__" })).toMatchObject({ ok: true });
-    expect(await request(socket, "stats", {})).toMatchObject({ ok: true, queued: 1 });
+    for (const mode of ["__proto__", "constructor", "solo", "RANKED"])
+      expect(await request(socket, "queue:join", { mode })).toMatchObject({
+        ok: false,
+        error: { code: "BAD_REQUEST", message: "mode: one of ranked, casual" },
+      });
+    expect(await request(socket, "stats", {})).toMatchObject({ ok: true, queued: 0 });
+    expect(await request(socket, "queue:join", { mode: "casual" })).toMatchObject({ ok: true });
     expect(await request(socket, "queue:leave", {})).toEqual({ ok: true, cancelled: true });
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });

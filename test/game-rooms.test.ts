@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { MatchEnd, PongView, TictactoeView as Board } from "../protocol/index.ts";
+import type { MatchEnd, MatchFound, PongView, TictactoeView as Board } from "../protocol/index.ts";
 import { closeAllClients, eventually, waitFor } from "./support/clients.ts";
 import { histogramCount, Player, startMatch, type StartedMatch } from "./support/players.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
@@ -40,12 +40,34 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
     expect(endA).toEqual({ matchId: match.matchId, reason: "win", winner: x.playerId, ratings: { [x.playerId]: 1216, [o.playerId]: 1184 } });
     const last = x.states.at(-1)!.state as Board;
     expect(last.board).toEqual([0, 0, 0, 1, 1, null, null, null, null]);
+    // both are free to queue again (in different modes, so that they do not pair), then leave
     expect(await x.send("queue:join", {})).toMatchObject({ ok: true });
-    expect(await o.send("queue:join", { mode: "other" })).toMatchObject({ ok: true });
+    expect(await o.send("queue:join", { mode: "casual" })).toMatchObject({ ok: true });
+    expect(await x.send("queue:leave", {})).toEqual({ ok: true, cancelled: true });
+    expect(await o.send("queue:leave", {})).toEqual({ ok: true, cancelled: true });
+  });
+
+  it("the games declare their modes (GET /v1/games, the first is the default); a casual match never changes ratings", async () => {
+    const games = (await (await fetch(`${node.url}/v1/games`)).json()) as { name: string; modes: string[] }[];
+    expect(games.map((g) => [g.name, g.modes])).toEqual([
+      ["pong", ["ranked", "casual"]],
+      ["tictactoe", ["ranked", "casual"]],
+    ]);
+    const match = await startMatch("tictactoe", [node.url, node.url], "casual");
+    await play(match, [0, 3, 1, 4, 2]);
+    const [end] = await match.ends;
+    const [x, o] = match.seats;
+    expect(end).toMatchObject({ reason: "win", winner: x.playerId, ratings: { [x.playerId]: 1200, [o.playerId]: 1200 } });
+    // and the next ranked match starts from the same ratings
+    const found = waitFor<MatchFound>(x.socket, "match:found");
+    await x.send("queue:join", {});
+    await o.send("queue:join", {});
+    expect((await found).players.map((p) => p.rating)).toEqual([1200, 1200]);
+    expect((await found).mode).toBe("ranked");
   });
 
   it("plays tictactoe to a draw", async () => {
-    const match = await startMatch("tictactoe", [node.url, node.url], "draw");
+    const match = await startMatch("tictactoe", [node.url, node.url]);
     await play(match, [0, 1, 2, 4, 3, 5, 7, 6, 8]);
     const [end] = await match.ends;
     expect(end).toMatchObject({ reason: "draw", winner: null });
@@ -53,7 +75,7 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
   });
 
   it("rejects illegal and out-of-turn moves without changing the state", async () => {
-    const match = await startMatch("tictactoe", [node.url, node.url], "rules");
+    const match = await startMatch("tictactoe", [node.url, node.url]);
     const [x, o] = match.seats;
     const { matchId } = match;
     expect(await o.send("game:input", { matchId, seq: 1, input: { cell: 4 } })).toMatchObject({ ok: false, error: { code: "NOT_YOUR_TURN" } });
@@ -76,7 +98,7 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
   });
 
   it("ignores duplicate and stale sequence numbers", async () => {
-    const match = await startMatch("tictactoe", [node.url, node.url], "seq");
+    const match = await startMatch("tictactoe", [node.url, node.url]);
     const [x, o] = match.seats;
     const { matchId } = match;
     expect(await x.send("game:input", { matchId, seq: 10, input: { cell: 0 } })).toMatchObject({ ok: true });
@@ -91,7 +113,7 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
   });
 
   it("relays chat to both players, cleaned, and rate-limits it", async () => {
-    const match = await startMatch("tictactoe", [node.url, node.url], "chat");
+    const match = await startMatch("tictactoe", [node.url, node.url]);
     const [x, o] = match.seats;
     const heard = waitFor<{ from: string; name: string; text: string; matchId: string; at: number }>(o.socket, "chat");
     expect(await x.send("chat:send", { matchId: match.matchId, text: "  good\u0007 luck  " })).toEqual({ ok: true });
@@ -142,7 +164,7 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
   });
 
   it("resumes a reconnecting player with the full state, within the grace period", async () => {
-    const match = await startMatch("tictactoe", [node.url, node.url], "resume");
+    const match = await startMatch("tictactoe", [node.url, node.url]);
     const [x, o] = match.seats;
     await play(match, [4]);
     x.socket.close();
@@ -164,7 +186,7 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
   });
 
   it("ends the match as abandoned when the player does not come back in time", async () => {
-    const match = await startMatch("tictactoe", [node.url, node.url], "abandon");
+    const match = await startMatch("tictactoe", [node.url, node.url]);
     const [x, o] = match.seats;
     const ended = waitFor<MatchEnd>(o.socket, "match:end", 5000);
     x.socket.close();

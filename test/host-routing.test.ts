@@ -59,7 +59,7 @@ describe.each(["redis", "redis-cluster"] as const)("players play on their match'
     // Ann queued first: her node hosts, and both are told where it is.
     expect(fa!.host).toEqual({ node: b.nodeId, url: b.url, region: "eu-west" });
     expect(fb!.host).toEqual(fa!.host);
-    expect(fa!.mode).toBe("default");
+    expect(fa!.mode).toBe("ranked");
     expect(fa!.quality).toEqual({ winChance: 0.5, ratingGap: 0, waitedMs: expect.any(Number) });
     expect(await moved).toBe(b.url);
     await Promise.all(started);

@@ -127,7 +127,7 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     const sent = await request<{ challengeId: string }>(ann.socket, "challenge:send", { to: bob.playerId });
     if (!sent.ok) throw new Error(JSON.stringify(sent));
     const challenge = await challenged;
-    expect(challenge).toMatchObject({ challengeId: sent.challengeId, from: ann.playerId, name: "Ann", mode: "default", rating: 1200 });
+    expect(challenge).toMatchObject({ challengeId: sent.challengeId, from: ann.playerId, name: "Ann", mode: "ranked", rating: 1200 });
     expect(challenge.expiresAt).toBeGreaterThan(Date.now());
     // only the addressee answers
     expect(await request(cid.socket, "challenge:answer", { challengeId: sent.challengeId, accept: true })).toMatchObject({

@@ -19,7 +19,7 @@ describe.each(ENGINES)("matchmaking through sockets on one node (%s)", (engine) 
     const foundA = waitFor<MatchFound>(a.socket, "match:found");
     const foundB = waitFor<MatchFound>(b.socket, "match:found");
     expect(await request(a.socket, "queue:join", {})).toMatchObject({ ok: true, ticketId: expect.stringMatching(/^tk_/) });
-    expect(await request(b.socket, "queue:join", { mode: "default" })).toMatchObject({ ok: true });
+    expect(await request(b.socket, "queue:join", { mode: "ranked" })).toMatchObject({ ok: true });
     return { a, b, found: await Promise.all([foundA, foundB]) };
   }
 
@@ -47,8 +47,8 @@ describe.each(ENGINES)("matchmaking through sockets on one node (%s)", (engine) 
 
   it("answers ALREADY_QUEUED, and queue:leave tells whether a ticket was cancelled", async () => {
     const { socket } = await connectGuest(node.url, "pong");
-    expect(await request(socket, "queue:join", { mode: "solo-test" })).toMatchObject({ ok: true });
-    expect(await request(socket, "queue:join", { mode: "solo-test" })).toMatchObject({ ok: false, error: { code: "ALREADY_QUEUED" } });
+    expect(await request(socket, "queue:join", { mode: "casual" })).toMatchObject({ ok: true });
+    expect(await request(socket, "queue:join", { mode: "casual" })).toMatchObject({ ok: false, error: { code: "ALREADY_QUEUED" } });
     expect(await stats(socket)).toMatchObject({ ok: true, queued: 1 });
     expect(await request(socket, "queue:leave", {})).toEqual({ ok: true, cancelled: true });
     expect(await request(socket, "queue:leave", {})).toEqual({ ok: true, cancelled: false });
@@ -91,10 +91,10 @@ describe.each(ENGINES)("matchmaking through sockets on one node (%s)", (engine) 
   it("a disconnect removes the ticket; a takeover keeps it", async () => {
     const { socket, player } = await connectGuest(node.url, "pong");
     const watcher = (await connectGuest(node.url, "pong")).socket;
-    await request(socket, "queue:join", { mode: "takeover-test" });
+    await request(socket, "queue:join", { mode: "casual" });
     const second = await connect(node.url, "pong", player.token);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await request(second, "queue:join", { mode: "takeover-test" })).toMatchObject({ ok: false, error: { code: "ALREADY_QUEUED" } });
+    expect(await request(second, "queue:join", { mode: "casual" })).toMatchObject({ ok: false, error: { code: "ALREADY_QUEUED" } });
     second.close();
     await eventually(
       async () => {

@@ -41,7 +41,7 @@ describe("the protocol's schemas describe what the server sends", () => {
   afterEach(() => closeAllClients());
 
   it("tictactoe: every event of a match, its chat and its end match their schemas", async () => {
-    const match = await startMatch("tictactoe", [node.url, node.url], "schemas");
+    const match = await startMatch("tictactoe", [node.url, node.url]);
     const seen = record(match.seats);
     const [x, o] = match.seats;
     expect(await x.send("chat:send", { matchId: match.matchId, text: "good luck" })).toMatchObject({ ok: true });
@@ -58,7 +58,7 @@ describe("the protocol's schemas describe what the server sends", () => {
   });
 
   it("the lobby's events (chat, messages, challenges, rematch offers) and the answers of lobby:list match their schemas", async () => {
-    const match = await startMatch("tictactoe", [node.url, node.url], "schemas-lobby");
+    const match = await startMatch("tictactoe", [node.url, node.url]);
     const [x, o] = match.seats;
     expect(await x.send("match:leave", { matchId: match.matchId })).toMatchObject({ ok: true });
     await match.ends;
@@ -80,7 +80,7 @@ describe("the protocol's schemas describe what the server sends", () => {
   });
 
   it("pong: start and states match the view schema; a state missing its score does not", async () => {
-    const match = await startMatch("pong", [node.url, node.url], "schemas");
+    const match = await startMatch("pong", [node.url, node.url]);
     const seen = record(match.seats);
     await eventually(() => seen.filter(([event]) => event === "state").length > 10, 5000, "ten states");
     expect(violations("pong", [["match:start", match.starts[0]], ...seen.slice(0, 20)])).toEqual([]);

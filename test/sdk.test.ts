@@ -64,8 +64,8 @@ describe.each(ENGINES)("SDK and bot against a real server (%s)", (engine) => {
 
   it("surfaces ack errors as ArenaClientError with the protocol code", async () => {
     const a = await player("Cat", false);
-    await a.client.queue({ mode: "solo" });
-    const error = await a.client.queue({ mode: "solo" }).catch((e: unknown) => e);
+    await a.client.queue({ mode: "casual" });
+    const error = await a.client.queue({ mode: "casual" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ArenaClientError);
     expect((error as ArenaClientError).code).toBe("ALREADY_QUEUED");
     await expect(a.client.ready("m_nope")).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
@@ -82,7 +82,7 @@ describe.each(ENGINES)("SDK and bot against a real server (%s)", (engine) => {
   it.each(["tictactoe", "pong"])(
     "10 bots on one node finish %s matches with no errors",
     async (game) => {
-      const run = await runBots({ url: node.url, game, count: 10, matches: 5, mode: `bots-${game}` });
+      const run = await runBots({ url: node.url, game, count: 10, matches: 5, mode: "casual" });
       try {
         await run.done;
         expect(run.errors).toEqual([]);

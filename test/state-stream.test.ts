@@ -30,6 +30,7 @@ function secrets(): GameModule<{ secrets: [number, number]; ticks: number }, { g
     name: "secrets",
     tickRate: 20,
     kind: "realtime",
+    modes: ["ranked"],
     viewPerSeat: true,
     inputSchema: z.object({ guess: z.number().int() }),
     init: (seed) => ({ secrets: [seed % 1000, (seed >> 10) % 1000], ticks: 0 }),

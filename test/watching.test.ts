@@ -101,7 +101,7 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
           for (const node of [a, b]) {
             const live = await get<LiveMatch[]>(`${node.url}/v1/matches?game=tictactoe`);
             expect(live.status).toBe(200);
-            expect(live.body).toEqual([expect.objectContaining({ matchId, game: "tictactoe", mode: "default", spectators: 0, startedAt: expect.any(Number) })]);
+            expect(live.body).toEqual([expect.objectContaining({ matchId, game: "tictactoe", mode: "ranked", spectators: 0, startedAt: expect.any(Number) })]);
             expect(live.body[0]!.players.map((p) => p.name).sort()).toEqual(["Ann", "Bob"]);
             expect(z.array(liveMatchSchema).safeParse(live.body).success).toBe(true);
           }
@@ -118,7 +118,7 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
       expect(replay.body).toMatchObject({
         matchId: match.matchId,
         game: "tictactoe",
-        mode: "default",
+        mode: "ranked",
         tickRate: 10,
         end: { reason: "win", winner: match.end.winner },
       });
@@ -146,7 +146,7 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
     expect(z.array(historyEntrySchema).parse(mine)).toHaveLength(5);
     expect(z.array(leaderboardEntrySchema).parse(best)).toHaveLength(1);
     await expect(fetchReplay(a.url, "m_unknown")).rejects.toMatchObject({ code: "UNKNOWN_MATCH" });
-    const board = await get<LeaderboardEntry[]>(`${b.url}/v1/leaderboard?game=tictactoe&mode=default&limit=10`);
+    const board = await get<LeaderboardEntry[]>(`${b.url}/v1/leaderboard?game=tictactoe&mode=ranked&limit=10`);
     const last = played[4]!.end.ratings;
     const expected = [ann, bob]
       .map((p) => ({ playerId: p.playerId, name: p.name, rating: last[p.playerId]!, matches: 5 }))

@@ -55,6 +55,7 @@ export function createPong(options: Partial<PongOptions> = {}): GameModule<PongS
     name: "pong",
     tickRate,
     rules: { tickRate, pointsToWin, ballSpeed },
+    modes: ["ranked", "casual"],
     kind: "realtime",
     inputSchema: pongInputSchema,
     readInput(raw) {

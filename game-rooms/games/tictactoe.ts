@@ -28,6 +28,7 @@ export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameMo
     name: "tictactoe",
     tickRate,
     rules: { tickRate, moveSeconds },
+    modes: ["ranked", "casual"],
     kind: "turns",
     inputSchema: tictactoeInputSchema,
     init() {

@@ -1,5 +1,5 @@
 import type { Lobby, Matchmaker, Seeker } from "../../matchmaker/index.ts";
-import type { RoomManager } from "../../game-rooms/index.ts";
+import type { GameRegistry, RoomManager } from "../../game-rooms/index.ts";
 import type { PlayerContext } from "../event-handlers.ts";
 import type { PlayerPlaces } from "../player-places.ts";
 import type { SessionTakeover } from "../session-takeover.ts";
@@ -13,6 +13,8 @@ export interface HandlerDeps {
   places: PlayerPlaces;
   sessions: SessionTakeover;
   channel: SocketPlayerChannel;
+  /** The games, with their declared modes. */
+  games: GameRegistry;
 }
 
 /** The player behind a connection, as the matchmaker knows them. */

@@ -11,7 +11,7 @@ const CHAT_REFUSED = "at most 5 lines or challenges at once, then 1 per second";
  * The lobby's events: who is online, lobby chat, direct messages and challenges (all three on the
  * player's chat budget: each reaches other players), private codes, rematches.
  */
-export function lobbyHandlers({ lobby }: HandlerDeps, budget: PlayerBudgets): Pick<EventHandlers, LobbyEvents> {
+export function lobbyHandlers({ lobby, games }: HandlerDeps, budget: PlayerBudgets): Pick<EventHandlers, LobbyEvents> {
   const chatAllowed = (game: string, playerId: string) => {
     if (!budget.take(game, playerId)) throw new ArenaError(ErrorCode.RATE_LIMITED, CHAT_REFUSED);
   };
@@ -29,13 +29,13 @@ export function lobbyHandlers({ lobby }: HandlerDeps, budget: PlayerBudgets): Pi
     },
     "challenge:send": async (payload, ctx) => {
       chatAllowed(ctx.game, ctx.playerId);
-      return { challengeId: await lobby.challenge(ctx, payload.to, payload.mode ?? "default") };
+      return { challengeId: await lobby.challenge(ctx, payload.to, games.mode(ctx.game, payload.mode)) };
     },
     "challenge:answer": async (payload, ctx) => {
       await lobby.answer(ctx, payload.challengeId, payload.accept);
       return {};
     },
-    "private:create": async (payload, ctx) => ({ code: await lobby.createCode(ctx, payload.mode ?? "default") }),
+    "private:create": async (payload, ctx) => ({ code: await lobby.createCode(ctx, games.mode(ctx.game, payload.mode)) }),
     "private:join": async (payload, ctx) => {
       await lobby.joinCode(ctx, payload.code);
       return {};

@@ -2,10 +2,10 @@ import type { EventHandlers } from "../event-handlers.ts";
 import { seeker, type HandlerDeps } from "./context.ts";
 
 /** `queue:join` and `queue:leave`: a player's ticket, noted in their place for a store that forgets. */
-export function queueHandlers({ matchmaker, places }: HandlerDeps): Pick<EventHandlers, "queue:join" | "queue:leave"> {
+export function queueHandlers({ matchmaker, places, games }: HandlerDeps): Pick<EventHandlers, "queue:join" | "queue:leave"> {
   return {
     "queue:join": async (payload, ctx) => {
-      const mode = payload.mode ?? "default";
+      const mode = games.mode(ctx.game, payload.mode);
       const ticket = await matchmaker.join(seeker(ctx), mode);
       places.queued(ctx.socket, { ticketId: ticket.ticketId, mode, enqueuedAt: ticket.enqueuedAt });
       return { ticketId: ticket.ticketId };

@@ -59,7 +59,7 @@ export interface StartedMatch {
 }
 
 /** Queues two players (on the given urls), readies both and waits for `match:start`. */
-export async function startMatch(game: string, urls: [string, string], mode = "default"): Promise<StartedMatch> {
+export async function startMatch(game: string, urls: [string, string], mode = "ranked"): Promise<StartedMatch> {
   const a = await new Player(game, "Ann").join(urls[0]);
   const b = await new Player(game, "Bob").join(urls[1]);
   const found = Promise.all([waitFor<MatchFound>(a.socket, "match:found"), waitFor<MatchFound>(b.socket, "match:found")]);
