@@ -87,6 +87,13 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     this.nodeInfos.set(node, info);
   }
 
+  async liveNodes(now: number, ttlMs: number): Promise<(NodeInfo & { node: string })[]> {
+    return [...this.nodes].flatMap(([node, seen]) => {
+      const info = this.nodeInfos.get(node);
+      return seen >= now - ttlMs && info ? [{ node, ...info }] : [];
+    });
+  }
+
   async nodeInfo(node: string): Promise<NodeInfo | null> {
     return this.nodeInfos.get(node) ?? null;
   }

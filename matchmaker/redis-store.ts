@@ -145,6 +145,16 @@ export class RedisStore implements MatchmakingStore {
     await this.call(() => this.redis.hset(`${this.prefix}:node-info`, node, JSON.stringify(info)));
   }
 
+  async liveNodes(now: number, ttlMs: number): Promise<(NodeInfo & { node: string })[]> {
+    return this.call(async () => {
+      // Every node heartbeats into every game's set: the first game's is enough.
+      const nodes = await this.redis.zrangebyscore(this.key(this.games[0]!, "nodes"), now - ttlMs, "+inf");
+      if (nodes.length === 0) return [];
+      const infos = await this.redis.hmget(`${this.prefix}:node-info`, ...nodes);
+      return nodes.flatMap((node, i) => (infos[i] ? [{ node, ...(JSON.parse(infos[i]!) as NodeInfo) }] : []));
+    });
+  }
+
   async nodeInfo(node: string): Promise<NodeInfo | null> {
     const raw = await this.call(() => this.redis.hget(`${this.prefix}:node-info`, node));
     return raw === null ? null : (JSON.parse(raw) as NodeInfo);

@@ -37,6 +37,8 @@ export interface SessionStore {
   openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number, name?: string): Promise<SessionOpened>;
   /** Records how clients reach a node (its public URL and region). */
   describeNode(node: string, info: NodeInfo): Promise<void>;
+  /** The nodes heard from within `ttlMs`, each as it described itself (GET /v1/regions). */
+  liveNodes(now: number, ttlMs: number): Promise<(NodeInfo & { node: string })[]>;
   /** How clients reach a node, as it last described itself (null when it never did). */
   nodeInfo(node: string): Promise<NodeInfo | null>;
   /** The node holding the player's live connection, if any. */

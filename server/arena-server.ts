@@ -100,7 +100,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
         metrics: metrics.registry,
         latency: (tickRate) => services.streamSnapshot(tickRate),
         browserClient,
-        watch: { store: services.watch, games: () => games.list().map((g) => g.name) },
+        watch: { store: services.watch, games: () => games.list().map((g) => g.name), nodes: () => services.liveNodes() },
       },
       req,
     );

@@ -20,6 +20,8 @@ export interface NodeServices {
   sessions: SessionTakeover;
   /** Live matches, replays, histories and leaderboards, for the HTTP routes. */
   watch: WatchStore;
+  /** The nodes heard from lately, with their regions and URLs. */
+  liveNodes(): Promise<{ region: string; url?: string }[]>;
   start(): Promise<void>;
   /** Lets running matches finish (up to `drainMs`), then aborts the rest. */
   drain(drainMs: number): Promise<void>;
@@ -115,6 +117,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     channel,
     sessions,
     watch: store,
+    liveNodes: () => store.liveNodes(Date.now(), mm.ticketTtlMs),
     async start() {
       await matchmaker.start();
       rooms.start();

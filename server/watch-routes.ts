@@ -4,6 +4,8 @@ import { httpError, json, type HttpRequest, type HttpResponse } from "./http-rou
 
 export interface WatchDeps {
   store: Pick<WatchStore, "liveMatches" | "replay" | "history" | "leaderboard">;
+  /** The live nodes with how clients reach them (`GET /v1/regions`). */
+  nodes: () => Promise<{ region: string; url?: string }[]>;
   /** The games this server plays. */
   games: () => string[];
 }
@@ -27,6 +29,17 @@ const bad = (message: string) => httpError(400, { code: "BAD_REQUEST", message }
  */
 export async function handleWatch(deps: WatchDeps, req: HttpRequest): Promise<HttpResponse | undefined> {
   if (req.method !== "GET") return undefined;
+  if (req.path === "/v1/ping") return { status: 204, headers: { "cache-control": "no-store" }, body: "" };
+  if (req.path === "/v1/regions") {
+    // One URL a region: a node's PUBLIC_URL, or "/" (this address) for a node without one.
+    const regions = new Map<string, string>();
+    for (const node of await deps.nodes())
+      if (!regions.has(node.region) || (regions.get(node.region) === "/" && node.url)) regions.set(node.region, node.url ?? "/");
+    return json(
+      200,
+      [...regions].map(([region, url]) => ({ region, url })),
+    );
+  }
   const query = new URLSearchParams(req.query);
   const game = query.get("game") ?? deps.games()[0]!;
   const known = deps.games().includes(game);

@@ -159,6 +159,28 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
     expect((await get(`${a.url}/v1/leaderboard?limit=0`)).status).toBe(400);
   });
 
+  it("GET /v1/regions lists the regions of live nodes, each with a URL; GET /v1/ping answers 204", async () => {
+    const shared = env({ TICKET_TTL_MS: "1500" });
+    nodes.push(
+      ...(await Promise.all([spawnNode({ ...shared, REGION: "eu-west", PUBLIC_URL: "http://eu.example:3000" }), spawnNode({ ...shared, REGION: "us-east" })])),
+    );
+    const [a, b] = nodes as [ChildNode, ChildNode];
+    const regions = async (url: string) =>
+      ((await get<{ region: string; url: string }[]>(`${url}/v1/regions`)).body ?? []).sort((x, y) => x.region.localeCompare(y.region));
+    await eventually(async () => (await regions(a.url)).length === 2, 5000, "both regions listed");
+    expect(await regions(b.url)).toEqual([
+      { region: "eu-west", url: "http://eu.example:3000" },
+      { region: "us-east", url: "/" },
+    ]);
+    const ping = await fetch(`${a.url}/v1/ping`);
+    expect(ping.status).toBe(204);
+    expect(await ping.text()).toBe("");
+    // a node that died leaves the list once it is no longer heard from
+    await b.kill("SIGKILL");
+    await eventually(async () => (await regions(a.url)).length === 1, 8000, "the dead node's region gone");
+    expect((await regions(a.url))[0]!.region).toBe("eu-west");
+  });
+
   it("a pong match's replay reproduces every state its players saw and its result; replays expire after REPLAY_TTL", async () => {
     nodes.push(await spawnNode(env({ PONG_POINTS: "2", PONG_BALL_SPEED: "1", REPLAY_TTL: "2" })));
     const [node] = nodes as [ChildNode];
