@@ -185,7 +185,9 @@ export class Matchmaker {
     const { game, matchId, players } = match;
     this.metrics.pairings.inc({ game, mode: match.mode });
     const paired = this.now();
-    for (const p of players) this.metrics.timeToPair.observe({ game }, Math.max(0, paired - p.enqueuedAt) / 1000);
+    const labels = { game, mode: match.mode, region: host.region };
+    // Direct matches (challenges, codes, rematches) waited in no queue: only queued pairings count.
+    if (players[0].ticketId !== "") for (const p of players) this.metrics.timeToPair.observe(labels, Math.max(0, paired - p.enqueuedAt) / 1000);
     this.options.log.info(
       { game, matchId, players: players.map((p) => p.playerId), tickets: players.map((p) => p.ticketId), ratings: players.map((p) => p.rating) },
       "players paired; ready check started",
@@ -193,6 +195,7 @@ export class Matchmaker {
     const info = players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating }));
     const [a, b] = players;
     const winChance = expectedScore(a.rating, b.rating);
+    this.metrics.winChanceDistance.observe(labels, Math.abs(winChance - 0.5));
     const ratingGap = Math.abs(a.rating - b.rating);
     players.forEach((p, seat) => {
       const quality = { winChance, ratingGap, waitedMs: Math.max(0, paired - p.enqueuedAt) };
@@ -273,6 +276,10 @@ export class Matchmaker {
   }
 
   async stats(game: string): Promise<StatsAnswer> {
-    return this.options.store.counts(game);
+    const [counts, waits] = await Promise.all([this.options.store.counts(game), this.options.store.recentWaits(game)]);
+    if (waits.length === 0) return counts;
+    const sorted = waits.sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+    return { ...counts, timeToMatch: { p50Ms: at(0.5), p95Ms: at(0.95), samples: sorted.length } };
   }
 }

@@ -46,6 +46,8 @@ export class MemoryState {
   protected readonly matches = new Map<string, MatchRecord>();
   /** Ended matches, kept a minute: who played, the mode, and how it ended. */
   protected readonly finished = new ExpiringMap<FinishedMatch>(60_000);
+  /** Each game's last 200 waits of paired players (ms), newest first. */
+  protected readonly waits = new Map<string, number[]>();
   /** Challenges and private codes, by `<game>|<key>`, each with its own lifetime. */
   protected readonly offers = new ExpiringMap<string>(600_000);
   /** Finished matches' replays, each players' last 20 matches, leaderboards by `<game>|<mode>`, spectator counts. */
@@ -149,6 +151,8 @@ export class MemoryState {
       this.players.get(key(t.game, t.playerId))!.match = matchId;
     }
     this.matches.set(matchId, match);
+    // Newest first, as Redis's LPUSH of both leaves them.
+    if (first.ticketId !== "") this.waits.set(game, [now - second.enqueuedAt, now - first.enqueuedAt, ...(this.waits.get(game) ?? [])].slice(0, 200));
     this.readyIndex(game).add(match.readyBy, matchId);
     this.setOf(this.matchesByGame, game).add(matchId);
     return structuredClone(match);

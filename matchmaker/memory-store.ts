@@ -414,6 +414,10 @@ export class MemoryStore extends MemoryState implements MatchmakingStore {
     return { queued, matches: this.matchesByGame.get(game)?.size ?? 0, players: this.lobby.get(game)?.size ?? 0 };
   }
 
+  async recentWaits(game: string): Promise<number[]> {
+    return [...(this.waits.get(game) ?? [])];
+  }
+
   async queueSizes(game: string): Promise<Record<string, number>> {
     const modes = [...(this.gameModes.get(game) ?? [])];
     return Object.fromEntries(modes.map((mode) => [mode, this.queues.get(key(game, mode))?.byAge.size ?? 0]));

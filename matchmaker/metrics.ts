@@ -4,7 +4,9 @@ import type { QueueStore } from "./store.ts";
 /** Prometheus metrics of the matchmaker, registered on the node's registry. */
 export interface MatchmakerMetrics {
   pairings: Counter<"game" | "mode">;
-  timeToPair: Histogram<"game">;
+  timeToPair: Histogram<"game" | "mode" | "region">;
+  /** How far seat 0's predicted chance to win lies from an even match, per pairing. */
+  winChanceDistance: Histogram<"game" | "mode" | "region">;
   readyChecks: Counter<"game" | "outcome">;
   expired: Counter<"game">;
 }
@@ -27,9 +29,16 @@ export function createMatchmakerMetrics(registry: Registry, store: Pick<QueueSto
     pairings: new Counter({ name: "arena_pairings_total", help: "Pairs made by this node's matcher", labelNames: ["game", "mode"], registers: [registry] }),
     timeToPair: new Histogram({
       name: "arena_time_to_pair_seconds",
-      help: "Time from queue:join (or requeue) to the pairing",
-      labelNames: ["game"],
+      help: "Time from queue:join (or requeue) to the pairing, per game, mode and the host's region",
+      labelNames: ["game", "mode", "region"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    winChanceDistance: new Histogram({
+      name: "arena_pairing_win_chance_distance",
+      help: "|seat 0's predicted chance to win - 0.5| of each pairing (0: an even match)",
+      labelNames: ["game", "mode", "region"],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5],
       registers: [registry],
     }),
     readyChecks: new Counter({

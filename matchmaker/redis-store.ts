@@ -356,6 +356,10 @@ export class RedisStore implements MatchmakingStore {
     });
   }
 
+  async recentWaits(game: string): Promise<number[]> {
+    return (await this.call(() => this.redis.lrange(this.key(game, "waits", game), 0, 199))).map(Number);
+  }
+
   async queueSizes(game: string): Promise<Record<string, number>> {
     return this.call(async () => {
       const modes = await this.redis.smembers(this.key(game, "modes", game));

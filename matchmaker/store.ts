@@ -64,6 +64,8 @@ export interface QueueStore {
   claimMatcher(game: string, mode: string, node: string, now: number, ttlMs: number): Promise<boolean>;
   /** Tickets waiting per mode of a game. */
   queueSizes(game: string): Promise<Record<string, number>>;
+  /** How long the game's last 200 paired players waited (ms), newest first. */
+  recentWaits(game: string): Promise<number[]>;
   counts(game: string): Promise<GameCounts>;
 }
 

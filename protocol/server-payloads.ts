@@ -68,7 +68,13 @@ export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export const announcementSchema = z.object({ text: z.string(), at: z.number() });
 export type Announcement = z.infer<typeof announcementSchema>;
 
-export const statsAnswerSchema = z.object({ queued: z.number().int(), matches: z.number().int(), players: z.number().int() });
+export const statsAnswerSchema = z.object({
+  queued: z.number().int(),
+  matches: z.number().int(),
+  players: z.number().int(),
+  /** How long the game's last paired players waited (up to 200 of them): an estimate a client can show. */
+  timeToMatch: z.object({ p50Ms: z.number(), p95Ms: z.number(), samples: z.number().int() }).optional(),
+});
 export type StatsAnswer = z.infer<typeof statsAnswerSchema>;
 
 export const lobbyStatusSchema = z.enum(["idle", "queued", "playing"]);

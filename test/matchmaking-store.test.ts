@@ -254,8 +254,11 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await join("a", 1200, T0 - 10);
     await join("b", 1200);
     await store.openSession("pong", "a", "n7", ++seq, T0);
+    expect(await store.recentWaits("pong")).toEqual([]);
     const [match] = await pairAll();
     expect(match!.host).toBe("n7");
+    // the waits of paired players, newest first, for stats' estimate
+    expect(await store.recentWaits("pong")).toEqual([0, 10]);
     await store.markReady("pong", match!.matchId, "a", HOST);
     const { match: started } = await store.markReady("pong", match!.matchId, "b", { node: "n1", now: T0, leaseMs: 3000 });
     expect(started.host).toBe("n7");

@@ -38,6 +38,16 @@ describe.each(ENGINES)("matchmaking through sockets on one node (%s)", (engine) 
     expect(await request(a.socket, "match:ready", { matchId: "m_nope" })).toMatchObject({ ok: false, error: { code: "UNKNOWN_MATCH" } });
     const c = await connectGuest(node.url, "tictactoe");
     expect(await request(c.socket, "match:ready", { matchId: fa.matchId })).toMatchObject({ ok: false, error: { code: "NOT_IN_MATCH" } });
+    // stats estimates the time to a match from the recent waits; /metrics has the pairing's quality
+    const answer = await request<{ timeToMatch?: { p50Ms: number; p95Ms: number; samples: number } }>(c.socket, "stats", {});
+    expect(answer.ok && answer.timeToMatch).toMatchObject({ samples: expect.any(Number) });
+    const estimate = answer.ok ? answer.timeToMatch! : { p50Ms: -1, p95Ms: -2, samples: 0 };
+    expect(estimate.samples).toBeGreaterThanOrEqual(2);
+    expect(estimate.p50Ms).toBeGreaterThanOrEqual(0);
+    expect(estimate.p95Ms).toBeGreaterThanOrEqual(estimate.p50Ms);
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    expect(metrics).toMatch(/arena_pairing_win_chance_distance_count\{[^}]*game="tictactoe",mode="ranked",region="local"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/arena_time_to_pair_seconds_count\{[^}]*game="tictactoe",mode="ranked",region="local"[^}]*\} [1-9]/);
     expect(await request(a.socket, "match:ready", { matchId: fa.matchId })).toEqual({ ok: true });
     expect(await request(b.socket, "match:ready", { matchId: fa.matchId })).toEqual({ ok: true });
     const counts = await stats(a.socket);

@@ -76,6 +76,9 @@ for _, a in ipairs(starts) do
       end
       redis.call('ZADD', k('rc', game), readyBy, mid)
       redis.call('SADD', k('ms', game), mid)
+      -- The game's recent waits (ms), for `stats`' time-to-match estimate.
+      redis.call('LPUSH', k('waits', game), now - first.enqueuedAt, now - second.enqueuedAt)
+      redis.call('LTRIM', k('waits', game), 0, 199)
       made[#made + 1] = read_match(mid)
     end
   end
