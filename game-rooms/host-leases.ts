@@ -42,8 +42,15 @@ export class HostLeases {
       this.unconfirmed.push(...delivered);
       throw error;
     }
-    // Confirmations that failed before go with the next renewal.
-    if (this.unconfirmed.length) await this.options.store.renewHost(this.options.node, Date.now() + this.options.leaseMs, [], this.unconfirmed.splice(0));
+    // Confirmations that failed before go with the next renewal, and wait for another if it fails too.
+    if (!this.unconfirmed.length) return;
+    const again = this.unconfirmed.splice(0);
+    try {
+      await this.options.store.renewHost(this.options.node, Date.now() + this.options.leaseMs, [], again);
+    } catch (error) {
+      this.unconfirmed.push(...again);
+      throw error;
+    }
   }
 
   /** Ends the matches of hosts whose lease lapsed (a bounded batch per call). */

@@ -2,11 +2,8 @@ import { randomInt } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import {
-  ArenaError,
-  ErrorCode,
   type EndReason,
   type HostInfo,
-  type MatchEnd,
   type MatchGroup,
   type NodeRelay,
   type PlayerChannel,
@@ -15,10 +12,12 @@ import {
   type SpectateAnswer,
   type StatePayload,
 } from "../protocol/index.ts";
-import type { MatchArchive, MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore, WatchStore } from "../matchmaker/index.ts";
+import type { MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";
 import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
+import { archiveOf } from "./match-archive.ts";
+import { RoomSpectators } from "./room-spectators.ts";
 import { endPayload, Room, type RoomOptions, type RoomPort, type RoomSnapshot, type SeatState } from "./room.ts";
 import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
@@ -72,12 +71,14 @@ export class RoomHost {
   private readonly port: RoomPort;
   /** Exact counters and microsecond histograms of the state stream (`GET /metrics/latency`). */
   readonly stream: StreamStats;
+  private readonly spectators: RoomSpectators;
 
   constructor(private readonly options: RoomHostOptions) {
     this.metrics = createRoomMetrics(options.registry);
     const lateness = cachedChild<{ observe(value: number): void }>(this.metrics.tickLateness);
     const rtt = cachedChild<{ observe(value: number): void }>(this.metrics.stateRtt);
     this.stream = new StreamStats(options.node);
+    this.spectators = new RoomSpectators({ ...options, stream: this.stream });
     this.scheduler = new TickScheduler({
       onLateness: (ms, rate) => lateness(String(rate)).observe(ms / 1000),
       onSkip: (ticks, rate) => this.metrics.ticksSkipped.inc({ tick_rate: String(rate) }, ticks),
@@ -161,38 +162,11 @@ export class RoomHost {
 
   /** A player (connected to `node`) starts watching a room hosted here: the match as it stands. */
   spectate(room: Room, playerId: PlayerId, node: string): SpectateAnswer {
-    if (room.seatOf(playerId)) throw new ArenaError(ErrorCode.BAD_REQUEST, "matchId: you play this match");
-    if (!room.spectators.has(playerId) && room.spectators.size >= this.options.maxSpectators)
-      throw new ArenaError(ErrorCode.FULL, `this match has ${this.options.maxSpectators} spectators already`);
-    room.spectators.set(playerId, node);
-    this.spectatorsChanged(room);
-    const now = room.spectatorState();
-    return {
-      tickRate: room.game.tickRate,
-      tick: now.tick,
-      state: now.state,
-      players: room.seats.map((s) => ({ playerId: s.playerId, name: s.name, rating: s.rating })),
-    };
+    return this.spectators.spectate(room, playerId, node);
   }
 
   unspectate(room: Room, playerId: PlayerId): void {
-    if (room.spectators.delete(playerId)) this.spectatorsChanged(room);
-  }
-
-  private spectatorsChanged(room: Room): void {
-    room.spectatorNodes = new Set(room.spectators.values());
-    this.options.watch.setSpectators(room.game.name, room.matchId, room.spectators.size).catch((error: unknown) => {
-      this.options.log.warn({ err: error, game: room.game.name, matchId: room.matchId }, "could not record a match's spectator count");
-    });
-  }
-
-  /** A state or the end to every spectator: this node's through its group, other nodes' through the relay (one message a node). */
-  private toSpectators(room: Room, event: "state" | "match:end", payload: StatePayload | MatchEnd): void {
-    if (event === "state") this.stream.counters.spectatorStates += room.spectators.size;
-    for (const node of room.spectatorNodes) {
-      if (node === this.options.node) (this.options.channel.spectators(room.game.name, room.matchId).send as (e: string, p: unknown) => void)(event, payload);
-      else this.options.relay.send(node, { t: "spec", game: room.game.name, matchId: room.matchId, event, payload });
-    }
+    this.spectators.unspectate(room, playerId);
   }
 
   /** The ends told to their players since the last call (the lease's renewal confirms them). */
@@ -324,7 +298,7 @@ export class RoomHost {
         const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
         this.finishing.add(done);
       },
-      sendSpectators: (room, event, payload) => this.toSpectators(room, event, payload),
+      sendSpectators: (room, event, payload) => this.spectators.send(room, event, payload),
       onRtt: (room, rttMs) => observeRtt(room.game.name, rttMs / 1000),
       onLagChange: (room, seat, lagging) => {
         this.metrics.lagging[lagging ? "inc" : "dec"]({ game: room.game.name });
@@ -372,10 +346,7 @@ export class RoomHost {
       "match ended",
     );
     for (const seat of room.seats) this.options.channel.toPlayer(game, seat.playerId, "match:end", payload, nodeOf(seat));
-    if (room.spectators.size) {
-      this.toSpectators(room, "match:end", payload);
-      this.options.channel.spectators(game, room.matchId).close();
-    }
+    this.spectators.end(room, payload);
     this.delivered.push({ game, matchId: room.matchId });
   }
 
@@ -391,37 +362,4 @@ export class RoomHost {
   stop(): void {
     this.scheduler.stop();
   }
-}
-
-/** A finished room as the store keeps it: its replay, each player's history entry, and whether it is ranked. */
-function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlMs: number): MatchArchive {
-  const mode = room.mode;
-  const players = room.seats.map((s) => ({ playerId: s.playerId, name: s.name, rating: s.rating }));
-  const replay = {
-    matchId: room.matchId,
-    game: room.game.name,
-    mode,
-    seed: room.seed,
-    tickRate: room.game.tickRate,
-    ...(room.game.rules ? { rules: room.game.rules } : {}),
-    players,
-    inputs: room.applied,
-    end: { reason: end.reason, winner: end.winner, tick: room.tick },
-  };
-  return {
-    replay,
-    replayTtlMs,
-    ranked: end.reason !== "aborted" && mode !== "casual",
-    players: room.seats.map((seat, i) => {
-      const opponent = room.seats[i === 0 ? 1 : 0];
-      const result = end.winner === null ? (end.reason === "draw" ? "draw" : "aborted") : end.winner === seat.playerId ? "win" : "loss";
-      const rating = end.ratings[seat.playerId] ?? seat.rating;
-      return {
-        playerId: seat.playerId,
-        name: seat.name,
-        rating,
-        entry: { matchId: room.matchId, mode, opponent: { playerId: opponent.playerId, name: opponent.name }, result, ratingAfter: rating, endedAt },
-      };
-    }),
-  };
 }
