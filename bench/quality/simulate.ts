@@ -1,0 +1,165 @@
+import { DEFAULT_RULES, eloUpdate, expectedScore, MemoryStore, type PairingRules } from "../../matchmaker/index.ts";
+import { percentile, round } from "../stats.ts";
+
+/** A seeded random source (mulberry32): the same seed gives the same simulation. */
+export function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const REGIONS = ["eu-west", "us-east", "ap-south"];
+/** Round trip between home regions (ms): the host is the first-queued player's region. */
+const latencyMs = (a: string, b: string) => (a === b ? 20 : 150);
+
+export interface QualitySetup {
+  rating: "elo";
+  window: "widening" | "fixed";
+  /** Arrivals per simulated second (a Poisson process over idle players). */
+  rate: number;
+  players: number;
+  /** Simulated seconds. */
+  seconds: number;
+  seed: number;
+}
+
+export interface QualityResult {
+  rating: string;
+  window: string;
+  rate: number;
+  matches: number;
+  /** Share of matches after warm-up where seat 0's true chance to win was within 0.5 +- 0.1. */
+  fairShare: number;
+  /** Spearman correlation of display rating with true skill at the end (players with 5+ matches). */
+  skillCorrelation: number;
+  waitP50S: number;
+  waitP95S: number;
+  latencyP95Ms: number;
+  /** Per tenth of the run: fair share and wait p95, for the curves. */
+  series: { at: number; fairShare: number | null; waitP95S: number | null }[];
+}
+
+const WINDOWS: Record<QualitySetup["window"], Partial<PairingRules>> = {
+  widening: { initialWindow: 50, widenPerSecond: 25, maxWindow: 400 },
+  fixed: { initialWindow: 100, widenPerSecond: 0, maxWindow: 100 },
+};
+
+/** Spearman's rank correlation. */
+function spearman(x: number[], y: number[]): number {
+  const ranks = (v: number[]) => {
+    const order = v.map((value, i) => [value, i] as const).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(v.length);
+    order.forEach(([, i], rank) => (r[i] = rank));
+    return r;
+  };
+  const rx = ranks(x);
+  const ry = ranks(y);
+  const n = x.length;
+  const d2 = rx.reduce((sum, r, i) => sum + (r - ry[i]!) ** 2, 0);
+  return 1 - (6 * d2) / (n * (n * n - 1));
+}
+
+/**
+ * Runs the real pairing code (the memory store, through the store interface) in simulated time:
+ * players with a hidden true skill and a home region arrive as a Poisson process, are paired by the
+ * matcher every 100 ms, and play at once; the outcome is drawn from their true skills and the
+ * ratings move as the server would move them.
+ */
+export async function simulate(setup: QualitySetup): Promise<QualityResult> {
+  const rand = random(setup.seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const store = new MemoryStore();
+  const game = "sim";
+  const rules: PairingRules = { ...DEFAULT_RULES, ...WINDOWS[setup.window], ticketTtlMs: 3_600_000_000 };
+  const host = { node: "sim", now: 0, leaseMs: 1e12 };
+  const truth = new Map<string, { skill: number; region: string; busy: boolean; matches: number }>();
+  for (let i = 0; i < setup.players; i++) {
+    const id = `p${i}`;
+    truth.set(id, { skill: 1200 + 200 * gaussian(), region: REGIONS[i % REGIONS.length]!, busy: false, matches: 0 });
+    await store.openSession(game, id, "sim", i + 1, 0, id);
+  }
+  const ids = [...truth.keys()];
+  const warmUp = setup.seconds * 0.25;
+  const waits: number[] = [];
+  const latencies: number[] = [];
+  let fair = 0;
+  let counted = 0;
+  let matches = 0;
+  const buckets = Array.from({ length: 10 }, () => ({ fair: 0, counted: 0, waits: [] as number[] }));
+  let nextArrival = -Math.log(1 - rand()) / setup.rate;
+  let seq = 0;
+  for (let now = 0; now < setup.seconds * 1000; now += 100) {
+    await store.heartbeat("sim", now);
+    while (nextArrival * 1000 <= now) {
+      const id = ids[Math.floor(rand() * ids.length)]!;
+      const player = truth.get(id)!;
+      if (!player.busy) {
+        player.busy = true;
+        await store.enqueue({ ticketId: `t${++seq}`, playerId: id, name: id, game, mode: "ranked" }, nextArrival * 1000, 1200);
+      }
+      nextArrival += -Math.log(1 - rand()) / setup.rate;
+    }
+    const made = await store.pair(
+      game,
+      "ranked",
+      now,
+      rules,
+      Array.from({ length: rules.maxPairsPerPass }, () => `m${++seq}`),
+    );
+    for (const match of made) {
+      const [a, b] = match.players;
+      const [ta, tb] = [truth.get(a.playerId)!, truth.get(b.playerId)!];
+      const chance = expectedScore(ta.skill, tb.skill);
+      const bucket = buckets[Math.min(9, Math.floor((now / 1000 / setup.seconds) * 10))]!;
+      for (const p of [a, b]) bucket.waits.push((now - p.enqueuedAt) / 1000);
+      bucket.counted++;
+      if (Math.abs(chance - 0.5) <= 0.1) bucket.fair++;
+      if (now / 1000 >= warmUp) {
+        counted++;
+        if (Math.abs(chance - 0.5) <= 0.1) fair++;
+        for (const p of [a, b]) waits.push((now - p.enqueuedAt) / 1000);
+        for (const p of [ta, tb]) latencies.push(latencyMs(p.region, ta.region));
+      }
+      const won = rand() < chance ? 1 : 0;
+      await store.setRatings(game, Object.fromEntries(eloUpdate(a.rating, b.rating, won, 32).map((r, i) => [match.players[i]!.playerId, r])));
+      host.now = now;
+      await store.markReady(game, match.matchId, a.playerId, host);
+      await store.markReady(game, match.matchId, b.playerId, host);
+      await store.endMatch(game, match.matchId);
+      for (const p of [ta, tb]) {
+        p.busy = false;
+        p.matches++;
+      }
+      matches++;
+    }
+  }
+  const rated = [...truth.entries()].filter(([, p]) => p.matches >= 5);
+  const display = await Promise.all(rated.map(([id]) => store.getRating(game, id, 1200)));
+  return {
+    rating: setup.rating,
+    window: setup.window,
+    rate: setup.rate,
+    matches,
+    fairShare: round(fair / Math.max(1, counted), 3),
+    skillCorrelation: round(
+      spearman(
+        display,
+        rated.map(([, p]) => p.skill),
+      ),
+      3,
+    ),
+    waitP50S: round(percentile(waits, 50), 2),
+    waitP95S: round(percentile(waits, 95), 2),
+    latencyP95Ms: percentile(latencies, 95),
+    series: buckets.map((b, i) => ({
+      at: round(((i + 1) * setup.seconds) / 10, 0),
+      fairShare: b.counted ? round(b.fair / b.counted, 3) : null,
+      waitP95S: b.waits.length ? round(percentile(b.waits, 95), 2) : null,
+    })),
+  };
+}
