@@ -102,6 +102,8 @@ export class Room implements Tickable {
   resuming: boolean;
   /** Every input applied, with its tick and seat: with the seed, the whole match (its replay). */
   readonly applied: ReplayInput[];
+  /** `applied` as JSON array elements, kept as inputs come. */
+  private appliedText = "";
   /** Who watches the match, and from which node; the nodes with spectators. */
   readonly spectators = new Map<PlayerId, string>();
   spectatorNodes = new Set<string>();
@@ -123,7 +125,8 @@ export class Room implements Tickable {
     this.now = options.now ?? Date.now;
     this.state = options.restore ? options.restore.state : game.init(seed);
     this.tick = options.restore?.tick ?? 0;
-    this.applied = options.restore ? [...options.restore.inputs] : [];
+    this.applied = [];
+    for (const input of options.restore?.inputs ?? []) this.logInput(input);
     this.mode = options.mode ?? "ranked";
     this.resuming = options.restore !== undefined;
     this.startedAt = this.now();
@@ -135,11 +138,20 @@ export class Room implements Tickable {
     return this.tickEpoch + (tick * 1000) / this.game.tickRate;
   }
 
-  /** The room as another host would resume it. */
+  /**
+   * The room as another host would resume it. The input log, which grows with the match, is kept
+   * serialised as it grows, so that a snapshot a second costs the state, not the whole match.
+   */
   snapshot(): string {
     const [a, b] = this.seats;
-    const snapshot: RoomSnapshot = { v: 1, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq], inputs: this.applied };
-    return JSON.stringify(snapshot);
+    const head: Omit<RoomSnapshot, "inputs"> = { v: 1, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq] };
+    return `${JSON.stringify(head).slice(0, -1)},"inputs":[${this.appliedText}]}`;
+  }
+
+  private logInput(input: ReplayInput): void {
+    this.applied.push(input);
+    const text = JSON.stringify(input);
+    this.appliedText = this.appliedText ? `${this.appliedText},${text}` : text;
   }
 
   seatOf(playerId: PlayerId): SeatState | undefined {
@@ -264,7 +276,7 @@ export class Room implements Tickable {
         seat.lastSeq = Math.max(seat.lastSeq, entry.seq);
         try {
           this.game.apply(this.state, seat.seat, entry.input, this.tick);
-          this.applied.push({ tick: this.tick, seat: seat.seat, input: entry.input });
+          this.logInput({ tick: this.tick, seat: seat.seat, input: entry.input });
           changed = true;
           entry.resolve?.(this.tick);
         } catch (error) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, fetchGuestToken, type ArenaClient } from "../clients/sdk/index.ts";
+import { connect, fetchGuestToken, fetchReplay, type ArenaClient } from "../clients/sdk/index.ts";
 import { startLocalCluster, type LocalCluster } from "../harness/local-cluster.ts";
 import type { MatchEnd, MatchFound, MatchStart, PongView } from "../protocol/index.ts";
 import { eventually } from "./support/clients.ts";
@@ -68,6 +68,10 @@ describe("a match's host killed with SIGKILL (Redis Cluster, 3 nodes, HAProxy)",
     await bob.client.forfeit();
     for (const end of await Promise.all(ends)) expect(end).toMatchObject({ matchId, reason: "forfeit", winner: ann.playerId });
 
+    // The replay keeps the inputs applied before the host died: the snapshot carried the log.
+    const replay = await fetchReplay(url, matchId);
+    expect(replay.inputs.some((i) => i.seat === 0 && (i.input as { dir: number }).dir === 1 && i.tick <= adopted.tick)).toBe(true);
+    expect(replay.end.tick).toBeGreaterThan(adopted.tick);
     const adopter = cluster.nodes.find((n) => n.nodeId === adopted.host!.node)!;
     expect(adopter.logs.some((l) => l.matchId === matchId && l.from === host.node && /adopted/.test(String(l.msg)))).toBe(true);
     expect(cluster.nodes.flatMap((n) => n.logs).some((l) => l.matchId === matchId && /aborted/.test(String(l.msg)))).toBe(false);
