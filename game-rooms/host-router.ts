@@ -150,7 +150,7 @@ export class HostRouter {
       case "spec": {
         // The host's state or end for this node's spectators of a match.
         const group = this.options.channel.spectators(message.game, message.matchId);
-        (group.send as (event: string, payload: unknown) => void)(message.event, message.payload);
+        group.send(message.event, message.payload);
         if (message.event === "match:end") group.close();
         return;
       }

@@ -62,7 +62,7 @@ export class RoomSpectators {
   send(room: Room, event: "state" | "match:end", payload: StatePayload | MatchEnd): void {
     if (event === "state") this.options.stream.counters.spectatorStates += room.spectators.size;
     for (const node of room.spectatorNodes) {
-      if (node === this.options.node) (this.options.channel.spectators(room.game.name, room.matchId).send as (e: string, p: unknown) => void)(event, payload);
+      if (node === this.options.node) this.options.channel.spectators(room.game.name, room.matchId).send(event, payload);
       else this.options.relay.send(node, { t: "spec", game: room.game.name, matchId: room.matchId, event, payload });
     }
   }

@@ -1,4 +1,5 @@
 import type { PlayerId, ServerToClientEvents } from "./events.ts";
+import type { SpectatorEvent, SpectatorPayload } from "./player-channel.ts";
 
 /** Messages between nodes, each to one node by name. */
 export type RelayMessage =
@@ -24,7 +25,7 @@ export type RelayMessage =
   | { t: "detach"; matchId: string; playerId: string }
   // Spectators: one stops watching; the host sends a match's state and end to each node that has some.
   | { t: "unspectate"; matchId: string; playerId: string }
-  | { t: "spec"; game: string; matchId: string; event: "state" | "match:end"; payload: unknown }
+  | { t: "spec"; game: string; matchId: string; event: SpectatorEvent; payload: SpectatorPayload }
   // The player channel: an event for a player connected to the receiving node.
   | { t: "player"; game: string; playerId: PlayerId; event: keyof ServerToClientEvents; payload: unknown }
   // Session takeover: the player's connection there is older than `generation`.

@@ -14,12 +14,16 @@ export interface MatchGroup {
   close(): void;
 }
 
+/** What spectators are sent: the match's states, then its end. */
+export type SpectatorEvent = "state" | "match:end";
+export type SpectatorPayload = ServerEventPayload<"state"> | ServerEventPayload<"match:end">;
+
 /** The spectators of one match connected to this node: sends are volatile (a slow spectator drops them). */
 export interface SpectatorGroup {
   /** The player's connection on this node starts watching; false when the player is not here. */
   add(playerId: PlayerId): boolean;
   remove(playerId: PlayerId): void;
-  send<E extends ServerEventName>(event: E, payload: ServerEventPayload<E>): void;
+  send(event: SpectatorEvent, payload: SpectatorPayload): void;
   /** Everyone stops watching (the match ended). */
   close(): void;
 }

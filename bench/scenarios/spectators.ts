@@ -1,4 +1,5 @@
 import { io, type Socket } from "socket.io-client";
+import { fetchGuestToken } from "../../clients/sdk/index.ts";
 import { spawnNode } from "../../harness/node-process.ts";
 import type { StreamSnapshot } from "../../game-rooms/index.ts";
 import type { LiveMatch } from "../../protocol/index.ts";
@@ -8,7 +9,7 @@ import { round } from "../stats.ts";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function player(url: string, name: string): Promise<Socket> {
-  const { token } = (await (await fetch(`${url}/v1/guest`, { method: "POST", body: JSON.stringify({ name }) })).json()) as { token: string };
+  const { token } = await fetchGuestToken(url, name);
   const socket = io(`${url}/pong`, { auth: { token }, transports: ["websocket"], reconnection: false });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);
