@@ -1,6 +1,9 @@
 import type { ServerEventName } from "../protocol/index.ts";
 import type { ArenaSocket } from "./types.ts";
 
+/** Matches per connection whose end is remembered, to hand each end once. */
+const REMEMBERED_ENDS = 8;
+
 /** A local player's place in the matchmaking, as this node told it: enough to rebuild it if the store forgets. */
 export interface PlayerPlace {
   ticket?: { ticketId: string; mode: string; enqueuedAt: number };
@@ -13,8 +16,8 @@ export interface PlayerPlace {
  */
 export class PlayerPlaces {
   private readonly places = new WeakMap<ArenaSocket, PlayerPlace>();
-  /** The last match whose end each connection was handed. */
-  private readonly lastEnded = new WeakMap<ArenaSocket, string>();
+  /** The last few matches whose end each connection was handed (newest last). */
+  private readonly ended = new WeakMap<ArenaSocket, string[]>();
 
   of(socket: ArenaSocket): PlayerPlace | undefined {
     return this.places.get(socket);
@@ -36,9 +39,17 @@ export class PlayerPlaces {
   delivered(socket: ArenaSocket, event: ServerEventName, payload: { matchId?: string; requeued?: boolean }): boolean {
     switch (event) {
       case "match:end":
-        if (payload.matchId === undefined || this.lastEnded.get(socket) === payload.matchId) return false;
-        this.lastEnded.set(socket, payload.matchId);
+      {
+        // A repeated end can come after the player played another match (the node that took the
+        // dead host's matches tells them after the lease lapsed), so a few are remembered.
+        if (payload.matchId === undefined) return false;
+        let ended = this.ended.get(socket);
+        if (!ended) this.ended.set(socket, (ended = []));
+        if (ended.includes(payload.matchId)) return false;
+        ended.push(payload.matchId);
+        if (ended.length > REMEMBERED_ENDS) ended.shift();
         return true;
+      }
       case "match:found":
         this.place(socket).readyCheck = payload.matchId;
         return true;

@@ -136,7 +136,17 @@ describe("node death under load", { retry: 1 }, () => {
       for (let i = 1; i < intervals.length; i++) expect(intervals[i - 1]!.end).toBeDefined();
     }
     // no ghost tickets or matches after the TTL, and everyone can queue again
-    expect(await request(survivors[0]!.socket, "stats", {})).toMatchObject({ ok: true, queued: 0, matches: 0 });
+    const st = await request<{ matches: number }>(survivors[0]!.socket, "stats", {});
+    if (st.ok && st.matches) {
+      // which matches are left, and what each node said of them
+      const { Redis } = await import("ioredis");
+      const r = new Redis(inject("redisUrl"));
+      const left = (await r.keys(`${env.REDIS_PREFIX}*:m:m_*`)).map((k) => k.split(":").pop()!);
+      for (const id of left) console.error("LEFT", id, JSON.stringify(await r.hgetall(`${env.REDIS_PREFIX}:{tictactoe}:m:${id}`)).slice(0, 400));
+      console.error("LOGS", JSON.stringify(nodes.flatMap((n, i) => n.logs.filter((l) => left.includes(l.matchId as string)).map((l) => `${i} ${String(l.msg)} ${Date.parse(String(l.time)) - killedAt}`))));
+      r.disconnect();
+    }
+    expect(st).toMatchObject({ ok: true, queued: 0, matches: 0 });
     const again = await Promise.all(survivors.map((x) => request(x.socket, "queue:join", { mode: "casual" })));
     expect(again.filter((r) => !r.ok)).toEqual([]);
     expect(a.process.exitCode).toBeNull();
