@@ -31,8 +31,10 @@ async function add(store: MatchmakingStore, count: number, now: number): Promise
         const n = nextPlayer++;
         const playerId = `p${n}`;
         await store.openSession("pong", playerId, "bench-node", n + 1, now);
-        await store.setRatings("pong", { [playerId]: rating() });
-        await store.enqueue({ ticketId: `t${n}`, playerId, name: playerId, game: "pong", mode: "default" }, now - Math.floor(Math.random() * 30_000), 1200);
+        const r = rating();
+        await store.setRatings("pong", "default", { [playerId]: { rating: r, mu: r, sigma: 0 } }, 3_600_000);
+        const initial = { rating: 1200, mu: 1200, sigma: 0 };
+        await store.enqueue({ ticketId: `t${n}`, playerId, name: playerId, game: "pong", mode: "default" }, now - Math.floor(Math.random() * 30_000), initial);
       }),
     );
   }

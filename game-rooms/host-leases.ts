@@ -29,6 +29,8 @@ const CLAIM_BATCH = 50;
  */
 export class HostLeases {
   private readonly unconfirmed: MatchRef[] = [];
+  /** Matches of this node's set it did not run at the last reconciliation. */
+  private unhosted = new Set<string>();
 
   constructor(private readonly options: HostLeasesOptions) {}
 
@@ -51,6 +53,34 @@ export class HostLeases {
       this.unconfirmed.push(...again);
       throw error;
     }
+  }
+
+  /**
+   * Ends the matches in this node's set that it does not run: it was chosen to host them but never
+   * started them (the hand-over message was lost, or hosting failed). Its lease covers its whole
+   * set, so nobody else would ever end them. A match must be seen unhosted at two reconciliations
+   * in a row (a hand-over may be on its way); then it ends `aborted` and its players are told.
+   */
+  async reconcile(games: readonly string[]): Promise<void> {
+    const { store, log, node } = this.options;
+    const hosted = new Set([...this.options.hosted()].map((ref) => ref.matchId));
+    const unhosted = new Set<string>();
+    for (const game of games) {
+      for (const matchId of await store.hostSet(game, node)) {
+        if (hosted.has(matchId) || this.options.results.isPending(matchId)) continue;
+        const match = await store.getMatch(game, matchId);
+        // an end waiting for its delivery to be confirmed, or a match that moved to another host
+        if (!match || match.state !== "playing" || match.host !== node) continue;
+        if (!this.unhosted.has(matchId)) {
+          unhosted.add(matchId);
+          continue;
+        }
+        if (!(await store.endMatch(game, matchId, { end: abortedEnd(match) }))) continue;
+        log.warn({ game, matchId, node, players: match.players.map((p) => p.playerId) }, "match aborted: this node was chosen to host it but never started it");
+        for (const p of match.players) this.options.channel.toPlayer(game, p.playerId, "match:end", abortedEnd(match));
+      }
+    }
+    this.unhosted = unhosted;
   }
 
   /** Ends the matches of hosts whose lease lapsed (a bounded batch per call). */

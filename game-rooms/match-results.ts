@@ -1,28 +1,31 @@
 import type { Logger } from "pino";
 import type { EndReason, PlayerId, Seat } from "../protocol/index.ts";
-import { eloUpdate, type MatchArchive, type MatchEnding, type MatchStore, type RatingStore, type WatchStore } from "../matchmaker/index.ts";
+import type { MatchArchive, MatchEnding, MatchStore, Rated, RatingStore, RatingSystem, WatchStore } from "../matchmaker/index.ts";
 import type { SeatState } from "./room.ts";
 
-type Ratings = Record<PlayerId, number>;
+type Ratings = Record<PlayerId, Rated>;
 
 /**
- * The end of a match in the store: new ratings (Elo) and the players freed. An end the store cannot
+ * The end of a match in the store: new ratings (the rating system's) and the players freed. An end the store cannot
  * take yet (unreachable) is kept and retried; until then its lease is renewed like a running match's.
  */
 export class MatchResults {
-  private readonly unrecorded = new Map<string, { game: string; ratings: Ratings | null; ending: MatchEnding; archive: MatchArchive }>();
+  private readonly unrecorded = new Map<string, { game: string; mode: string; ratings: Ratings | null; ending: MatchEnding; archive: MatchArchive }>();
 
   constructor(
     private readonly store: MatchStore & RatingStore & Pick<WatchStore, "archiveMatch">,
-    private readonly eloK: number,
+    private readonly system: RatingSystem,
+    /** How long a guest's rating lives after its last match (a guest token's lifetime). */
+    private readonly guestTtlMs: number,
     private readonly log: Logger,
   ) {}
 
   /** Each player's rating after the match (unchanged when it was aborted, or when `rated` is false: a casual mode). */
   ratingsAfter(seats: readonly [SeatState, SeatState], reason: EndReason, winner: Seat | null, rated = true): Ratings {
     const [a, b] = seats;
-    let ratings: [number, number] = [a.rating, b.rating];
-    if (rated && reason !== "aborted") ratings = eloUpdate(a.rating, b.rating, winner === null ? 0.5 : winner === 0 ? 1 : 0, this.eloK);
+    let ratings: [Rated, Rated] = [a, b];
+    if (rated && reason !== "aborted") ratings = this.system.update(a, b, winner === null ? 0.5 : winner === 0 ? 1 : 0);
+    ratings = ratings.map(({ rating, mu, sigma }) => ({ rating, mu, sigma })) as [Rated, Rated];
     return { [a.playerId]: ratings[0], [b.playerId]: ratings[1] };
   }
 
@@ -30,11 +33,11 @@ export class MatchResults {
    * Writes the ratings (none for an aborted match) and ends the match with how it ended; on failure
    * keeps it for a retry.
    */
-  async record(game: string, matchId: string, ratings: Ratings | null, ending: MatchEnding, archive: MatchArchive): Promise<void> {
+  async record(game: string, mode: string, matchId: string, ratings: Ratings | null, ending: MatchEnding, archive: MatchArchive): Promise<void> {
     try {
-      await this.write(game, matchId, ratings, ending, archive);
+      await this.write(game, mode, matchId, ratings, ending, archive);
     } catch (error) {
-      this.unrecorded.set(matchId, { game, ratings, ending, archive });
+      this.unrecorded.set(matchId, { game, mode, ratings, ending, archive });
       this.log.error({ err: error, game, matchId }, "could not record the end of a match yet; retrying");
     }
   }
@@ -42,7 +45,7 @@ export class MatchResults {
   /** Retries the ends the store did not take; throws at the first that fails again. */
   async retry(): Promise<void> {
     for (const [matchId, end] of this.unrecorded) {
-      await this.write(end.game, matchId, end.ratings, end.ending, end.archive);
+      await this.write(end.game, end.mode, matchId, end.ratings, end.ending, end.archive);
       this.unrecorded.delete(matchId);
       this.log.info({ game: end.game, matchId }, "end of match recorded after a retry");
     }
@@ -52,8 +55,8 @@ export class MatchResults {
     return this.unrecorded.has(matchId);
   }
 
-  private async write(game: string, matchId: string, ratings: Ratings | null, ending: MatchEnding, archive: MatchArchive): Promise<void> {
-    if (ratings) await this.store.setRatings(game, ratings);
+  private async write(game: string, mode: string, matchId: string, ratings: Ratings | null, ending: MatchEnding, archive: MatchArchive): Promise<void> {
+    if (ratings) await this.store.setRatings(game, mode, ratings, this.guestTtlMs);
     // The end first: the players are free at once; a failed archive is retried with it (ending twice changes nothing).
     await this.store.endMatch(game, matchId, ending);
     await this.store.archiveMatch(game, archive);

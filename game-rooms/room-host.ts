@@ -203,6 +203,8 @@ export class RoomHost {
           playerId: p.playerId,
           name: p.name,
           rating: p.rating,
+          mu: p.mu,
+          sigma: p.sigma,
           node: connected ? (at ?? node) : node,
           connected,
           disconnectedAt: connected ? 0 : now,
@@ -329,20 +331,29 @@ export class RoomHost {
     // A casual match never changes ratings.
     const rated = room.mode !== "casual";
     const ratings = this.options.results.ratingsAfter(room.seats, reason, winner, rated);
-    const payload = endPayload(room, reason, winner, ratings);
+    const payload = endPayload(room, reason, winner, Object.fromEntries(Object.entries(ratings).map(([id, r]) => [id, r.rating])));
     // Stamped before the store frees the players: any later pairing of theirs comes after this instant.
     const closedAt = Date.now();
     // Until this node confirms it told the players (its next lease renewal), the store keeps the end
     // in its set: if it dies first, the node that takes its matches tells them.
     await this.options.results.record(
       game,
+      room.mode,
       room.matchId,
       reason === "aborted" || !rated ? null : ratings,
       { end: payload, host: this.options.node },
       archiveOf(room, payload, closedAt, this.options.replayTtlMs),
     );
     this.options.log.info(
-      { game, matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings, ticks: room.tick, closedAt },
+      {
+        game,
+        matchId: room.matchId,
+        reason,
+        winner: winner === null ? null : room.seats[winner].playerId,
+        ratings: payload.ratings,
+        ticks: room.tick,
+        closedAt,
+      },
       "match ended",
     );
     for (const seat of room.seats) this.options.channel.toPlayer(game, seat.playerId, "match:end", payload, nodeOf(seat));

@@ -10,7 +10,7 @@ import {
   type SpectateAnswer,
   type StateAckPayload,
 } from "../protocol/index.ts";
-import type { MatchPointer, MatchRecord, MatchStore, RatingStore, SessionStore, WatchStore } from "../matchmaker/index.ts";
+import type { MatchPointer, MatchRecord, MatchStore, RatingStore, RatingSystem, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
 import { HostRouter } from "./host-router.ts";
@@ -18,6 +18,9 @@ import { MatchMigration } from "./match-migration.ts";
 import { MatchResults } from "./match-results.ts";
 import { RoomHost } from "./room-host.ts";
 import type { StreamSnapshot, StreamStats } from "./stream-stats.ts";
+
+/** How often a host looks for matches it was chosen for but does not run. */
+const RECONCILE_MS = 5000;
 
 export interface RoomManagerOptions {
   node: string;
@@ -29,7 +32,10 @@ export interface RoomManagerOptions {
   relay: NodeRelay;
   log: Logger;
   registry: Registry;
-  eloK: number;
+  /** How ratings move when a match ends. */
+  ratings: RatingSystem;
+  /** How long a guest's rating lives after its last match. */
+  guestRatingTtlMs: number;
   graceMs: number;
   lagMs: number;
   leaseMs: number;
@@ -61,7 +67,7 @@ export class RoomManager {
 
   constructor(private readonly options: RoomManagerOptions) {
     const { node, store, relay, channel, log } = options;
-    const results = new MatchResults(store, options.eloK, log);
+    const results = new MatchResults(store, options.ratings, options.guestRatingTtlMs, log);
     const migrating = options.snapshotMs > 0;
     this.host = new RoomHost({ ...options, sessions: store, watch: store, results, onStarted: migrating ? (room) => this.migration.started(room) : undefined });
     this.stream = this.host.stream;
@@ -93,6 +99,8 @@ export class RoomManager {
     every(Math.max(100, Math.floor(this.options.leaseMs / 3)), () => this.leases.renew());
     every(Math.max(200, Math.floor(this.options.leaseMs / 3)), () => this.leases.reapLapsed());
     every(250, () => this.router.expire());
+    const games = this.options.games.list().map((g) => g.name);
+    every(RECONCILE_MS, () => this.leases.reconcile(games));
     if (this.options.snapshotMs > 0) every(this.options.snapshotMs, () => this.migration.save());
   }
 

@@ -27,7 +27,10 @@ export interface SeatState {
   seat: Seat;
   playerId: PlayerId;
   name: string;
+  /** The display rating, and the skill behind it, as the match started. */
   rating: number;
+  mu: number;
+  sigma: number;
   /** The node holding the player's connection (the host itself for local players). */
   node: string;
   connected: boolean;

@@ -26,6 +26,11 @@ export class HostIndex {
     this.reaping.delete(matchId);
   }
 
+  /** The matches in a node's set. */
+  of(node: string): MatchRef[] {
+    return [...(this.hosted.get(node)?.values() ?? [])];
+  }
+
   renew(node: string, until: number): void {
     this.until.set(node, until);
   }

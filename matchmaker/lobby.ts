@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { ArenaError, ErrorCode, PRIVATE_CODE_ALPHABET, type LobbyPage, type PlayerChannel, type PlayerId } from "../protocol/index.ts";
 import { newMatchId } from "./matchmaker.ts";
 import { finishedKey, type LobbyStore, type RatingStore } from "./store.ts";
-import type { MatchRecord } from "./types.ts";
+import type { MatchRecord, Rated } from "./types.ts";
 
 /** Who does something in the lobby. */
 export interface LobbyActor {
@@ -17,7 +17,8 @@ export interface LobbyOptions {
   channel: PlayerChannel;
   log: Logger;
   readyTimeoutMs: number;
-  defaultRating: number;
+  /** A player's rating when they have none in a mode. */
+  initialRating: Rated;
   /** Tells both players of a match made here (`match:found`), as after a pairing. */
   announce: (match: MatchRecord) => Promise<void>;
   challengeMs?: number;
@@ -87,7 +88,7 @@ export class Lobby {
     const expiresAt = Date.now() + this.challengeMs;
     const offer: ChallengeOffer = { from: playerId, to, mode, expiresAt };
     await this.options.store.putOffer(game, challengeKey(challengeId), JSON.stringify(offer), this.challengeMs + OFFER_SLACK_MS);
-    const rating = await this.options.store.getRating(game, playerId, this.options.defaultRating);
+    const { rating } = await this.options.store.getRating(game, mode, playerId, this.options.initialRating);
     this.options.channel.toPlayer(game, to, "challenge", { challengeId, from: playerId, name: player.name, rating, mode, expiresAt });
     this.options.log.info({ game, playerId, to, challengeId, mode }, "challenge sent");
     const timer = setTimeout(() => {
@@ -159,8 +160,8 @@ export class Lobby {
   }
 
   private async make(game: string, mode: string, players: [PlayerId, PlayerId], offer: string, what: string): Promise<void> {
-    const { store, readyTimeoutMs, defaultRating } = this.options;
-    const match = await store.makeMatch(game, { matchId: newMatchId(), mode, players, now: Date.now(), readyTimeoutMs, defaultRating, offer });
+    const { store, readyTimeoutMs, initialRating: initial } = this.options;
+    const match = await store.makeMatch(game, { matchId: newMatchId(), mode, players, now: Date.now(), readyTimeoutMs, initial, offer });
     this.options.log.info({ game, matchId: match.matchId, players, mode }, `${what}: ready check started`);
     await this.options.announce(match);
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { CancelReason, PlayerId } from "../protocol/index.ts";
 import type { DirectMatch } from "./store.ts";
-import type { PairingRules } from "./types.ts";
+import type { Latencies, PairingRules, Rated } from "./types.ts";
 
 /**
  * Each Lua script's arguments, by name. The encoder sends them as one JSON object (ARGV[2], after
@@ -9,7 +9,7 @@ import type { PairingRules } from "./types.ts";
  * position that must line up with the caller's.
  */
 export interface ScriptArgs {
-  enqueue: { ticketId: string; playerId: PlayerId; name: string; game: string; mode: string; now: number; defaultRating: number };
+  enqueue: { ticketId: string; playerId: PlayerId; name: string; game: string; mode: string; now: number; initial: Rated; latencies?: Latencies };
   dequeue: { game: string; playerId: PlayerId };
   "open-session": { game: string; playerId: PlayerId; name: string; node: string; generation: number; now: number };
   "close-session": { game: string; playerId: PlayerId; generation: number };

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
 import type { Logger } from "pino";
 import type { CancelReason, HostInfo, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
-import { expectedScore } from "./elo.ts";
+import type { RatingSystem } from "./rating-system.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
 import type { MatchStore, QueueStore, SessionStore } from "./store.ts";
-import type { NodeInfo, SessionOpened, Cancellation, MatchRecord, PairingRules, Ticket } from "./types.ts";
+import type { NodeInfo, SessionOpened, Cancellation, Latencies, MatchRecord, PairingRules, Ticket } from "./types.ts";
 
 export interface MatchmakerOptions {
   store: SessionStore & QueueStore & MatchStore;
@@ -16,7 +16,8 @@ export interface MatchmakerOptions {
   intervalMs: number;
   /** How long a started match's host lease runs before the host must renew it. */
   leaseMs: number;
-  defaultRating: number;
+  /** How ratings are kept: a new player's rating, and predicted win chances (`match:found.quality`). */
+  ratings: RatingSystem;
   /** How clients reach this node (`match:found.host` names it when it hosts). */
   self: NodeInfo;
   /** How players are told what happened, wherever they are connected. */
@@ -194,8 +195,9 @@ export class Matchmaker {
     );
     const info = players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating }));
     const [a, b] = players;
-    const winChance = expectedScore(a.rating, b.rating);
+    const winChance = this.options.ratings.winChance(a, b);
     this.metrics.winChanceDistance.observe(labels, Math.abs(winChance - 0.5));
+    for (const ms of match.latencyMs ?? []) this.metrics.pairingLatency.observe(labels, ms / 1000);
     const ratingGap = Math.abs(a.rating - b.rating);
     players.forEach((p, seat) => {
       const quality = { winChance, ratingGap, waitedMs: Math.max(0, paired - p.enqueuedAt) };
@@ -218,11 +220,12 @@ export class Matchmaker {
   }
 
   /** `queue:join`: queues the player and tries to pair the new ticket at once. */
-  async join(seeker: Seeker, mode: string, restore?: { ticketId: string; enqueuedAt: number }): Promise<Ticket> {
+  async join(seeker: Seeker, mode: string, restore?: { ticketId: string; enqueuedAt: number }, latencies?: Latencies): Promise<Ticket> {
     const { game, playerId, name } = seeker;
     const ticketId = restore?.ticketId ?? newTicketId();
-    const ticket = await this.options.store.enqueue({ ticketId, playerId, name, game, mode }, restore?.enqueuedAt ?? this.now(), this.options.defaultRating);
-    this.options.log.info({ game, playerId, ticketId: ticket.ticketId, mode, rating: ticket.rating }, "player queued");
+    const request = { ticketId, playerId, name, game, mode, ...(latencies ? { latencies } : {}) };
+    const ticket = await this.options.store.enqueue(request, restore?.enqueuedAt ?? this.now(), this.options.ratings.initial);
+    this.options.log.info({ game, playerId, ticketId: ticket.ticketId, mode, rating: ticket.rating, latencies }, "player queued");
     // The ack goes out first; the join-time pairing attempt follows right behind it.
     setImmediate(() => void this.pairQueue(game, mode, ticket.ticketId).catch((error: unknown) => this.loopFailed(error)));
     return ticket;

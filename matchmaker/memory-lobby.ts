@@ -70,7 +70,7 @@ export abstract class MemoryLobbyState extends MemoryState {
       name: entries[index]!.name ?? playerId,
       game,
       mode: request.mode,
-      rating: this.ratings.get(key(game, playerId)) ?? request.defaultRating,
+      ...this.ratingOf(game, request.mode, playerId, request.initial),
       enqueuedAt: now,
     });
     const match = this.createMatch(request.matchId, seat(request.players[0], 0), seat(request.players[1], 1), now, request.readyTimeoutMs);

@@ -1,4 +1,5 @@
-import { ratingWindow } from "./rating-window.ts";
+import { meetingRegion, type Meeting, type RegionView } from "./meeting-region.ts";
+import { muSpan, pairingDistance, reach } from "./rating-window.ts";
 import type { SortedIndex } from "./sorted-index.ts";
 import type { PairingRules, Ticket } from "./types.ts";
 
@@ -14,40 +15,61 @@ export interface PairingView {
   ticket(id: string): Ticket | undefined;
   /** Whether the ticket's player is still connected to a live node. */
   alive(ticket: Ticket): boolean;
+  /** The node the ticket's player is connected to. */
+  nodeOf(ticket: Ticket): string;
+  regions: RegionView;
+}
+
+/** Two tickets to pair, the older first, and where they meet. */
+export interface Pairing {
+  first: Ticket;
+  second: Ticket;
+  meeting: Meeting;
 }
 
 /**
  * One bounded pairing pass over a queue, the same rules as `lua/pair.lua`: from each start, the
- * nearest rating within both tickets' windows (the older ticket on ties) among `scanCandidates`
- * each way. Returns up to `limit` pairs, oldest first in each.
+ * nearest rating (Elo: gap; OpenSkill: predicted win chance nearest 0.5) within both tickets'
+ * windows (the older ticket on ties) among `scanCandidates` each way of its mu, and only where
+ * both are near one region (`meetingRegion`). Returns up to `limit` pairs, oldest first in each.
  */
-export function findPairs(view: PairingView, game: string, mode: string, now: number, rules: PairingRules, limit: number): [Ticket, Ticket][] {
+export function findPairs(view: PairingView, game: string, mode: string, now: number, rules: PairingRules, limit: number): Pairing[] {
   const used = new Set<string>();
-  const pairs: [Ticket, Ticket][] = [];
+  const pairs: Pairing[] = [];
+  const meet = (x: Ticket, y: Ticket): Pairing | undefined => {
+    const [first, second] = olderTicket(x, y) ? [x, y] : [y, x];
+    const meeting = meetingRegion(rules, { ticket: first, node: view.nodeOf(first) }, { ticket: second, node: view.nodeOf(second) }, now, view.regions);
+    return meeting && { first, second, meeting };
+  };
   for (const a of view.starts) {
     if (pairs.length >= limit) break;
     const ta = view.ticket(a);
     if (used.has(a) || !ta || ta.game !== game || ta.mode !== mode || !view.alive(ta)) continue;
-    const wa = ratingWindow(rules, now - ta.enqueuedAt);
+    const ra = reach(rules, now - ta.enqueuedAt);
+    const span = muSpan(rules, ta, ra);
     const candidates = new Set([
-      ...view.byRating.rangeUp(ta.rating, ta.rating + wa, rules.scanCandidates),
-      ...view.byRating.rangeDown(ta.rating, ta.rating - wa, rules.scanCandidates),
+      ...view.byRating.rangeUp(ta.mu, ta.mu + span, rules.scanCandidates),
+      ...view.byRating.rangeDown(ta.mu, ta.mu - span, rules.scanCandidates),
     ]);
-    let best: Ticket | undefined;
+    let best: Pairing | undefined;
     let bestDistance = Infinity;
     for (const c of candidates) {
       if (c === a || used.has(c)) continue;
       const tc = view.ticket(c)!;
-      const distance = Math.abs(ta.rating - tc.rating);
-      const better = !best || distance < bestDistance || (distance === bestDistance && olderTicket(tc, best));
-      if (better && distance <= ratingWindow(rules, now - tc.enqueuedAt) && view.alive(tc)) {
-        best = tc;
-        bestDistance = distance;
-      }
+      const distance = pairingDistance(rules, ta, tc);
+      const better = !best || distance < bestDistance || (distance === bestDistance && olderTicket(tc, other(best, ta)));
+      if (!better || distance > ra || distance > reach(rules, now - tc.enqueuedAt) || !view.alive(tc)) continue;
+      const pairing = meet(ta, tc);
+      if (!pairing) continue;
+      best = pairing;
+      bestDistance = distance;
     }
     if (!best) continue;
-    used.add(a).add(best.ticketId);
-    pairs.push(olderTicket(ta, best) ? [ta, best] : [best, ta]);
+    used.add(best.first.ticketId).add(best.second.ticketId);
+    pairs.push(best);
   }
   return pairs;
 }
+
+/** The ticket of a pairing that is not `ticket`. */
+const other = (pairing: Pairing, ticket: Ticket): Ticket => (pairing.first === ticket ? pairing.second : pairing.first);

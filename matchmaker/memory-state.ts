@@ -1,9 +1,10 @@
 import { HostIndex } from "./host-index.ts";
 import { SortedIndex } from "./sorted-index.ts";
-import type { HistoryEntry, MatchEnd, PlayerId, Replay } from "../protocol/index.ts";
+import { isGuest, type HistoryEntry, type MatchEnd, type PlayerId, type Replay } from "../protocol/index.ts";
 import { ExpiringMap } from "./expiring-map.ts";
 import { LexSet } from "./lex-set.ts";
-import type { MatchPlayer, MatchRecord, Ticket } from "./types.ts";
+import type { Meeting } from "./meeting-region.ts";
+import type { MatchPlayer, MatchRecord, Rated, Ticket } from "./types.ts";
 
 /** A match that ended a moment ago. */
 export interface FinishedMatch {
@@ -61,7 +62,15 @@ export class MemoryState {
   protected readonly matchesByGame = new Map<string, Set<string>>();
   /** Who is online in each game, in playerId order. */
   protected readonly lobby = new Map<string, LexSet>();
-  protected readonly ratings = new Map<string, number>();
+  /** Ratings by `<game>|<mode>|<playerId>`; guests' in `guestRatings`, which expire. */
+  protected readonly ratings = new Map<string, Rated>();
+  protected readonly guestRatings = new ExpiringMap<Rated>(86_400_000);
+
+  /** A player's rating in a game and mode, or `initial`. */
+  protected ratingOf(game: string, mode: string, playerId: PlayerId, initial: Rated): Rated {
+    const k = key(game, `${mode}|${playerId}`);
+    return (isGuest(playerId) ? this.guestRatings.get(k, Date.now()) : this.ratings.get(k)) ?? initial;
+  }
   protected readonly hosts = new HostIndex();
 
   protected setOf<K, V>(map: Map<K, Set<V>>, k: K): Set<V> {
@@ -92,7 +101,7 @@ export class MemoryState {
   protected addTicket(ticket: Ticket): void {
     this.tickets.set(ticket.ticketId, ticket);
     const queue = this.queue(ticket.game, ticket.mode);
-    queue.byRating.add(ticket.rating, ticket.ticketId);
+    queue.byRating.add(ticket.mu, ticket.ticketId);
     queue.byAge.add(ticket.enqueuedAt, ticket.ticketId);
     this.setOf(this.gameModes, ticket.game).add(ticket.mode);
     const player = this.players.get(key(ticket.game, ticket.playerId));
@@ -104,7 +113,7 @@ export class MemoryState {
     if (!ticket) return undefined;
     this.tickets.delete(ticketId);
     const queue = this.queue(ticket.game, ticket.mode);
-    queue.byRating.remove(ticket.rating, ticketId);
+    queue.byRating.remove(ticket.mu, ticketId);
     queue.byAge.remove(ticket.enqueuedAt, ticketId);
     const player = this.players.get(key(ticket.game, ticket.playerId));
     if (player?.ticket === ticketId) delete player.ticket;
@@ -124,12 +133,15 @@ export class MemoryState {
   }
 
   /** A ready check for two tickets, the older first. */
-  protected createMatch(matchId: string, first: Ticket, second: Ticket, now: number, readyTimeoutMs: number): MatchRecord {
+  protected createMatch(matchId: string, first: Ticket, second: Ticket, now: number, readyTimeoutMs: number, meeting?: Meeting): MatchRecord {
     const { game, mode } = first;
     const seat = (t: Ticket): MatchPlayer => ({
       playerId: t.playerId,
       name: t.name,
       rating: t.rating,
+      mu: t.mu,
+      sigma: t.sigma,
+      ...(t.latencies ? { latencies: t.latencies } : {}),
       ticketId: t.ticketId,
       enqueuedAt: t.enqueuedAt,
       ready: false,
@@ -143,9 +155,13 @@ export class MemoryState {
       createdAt: now,
       readyBy: now + readyTimeoutMs,
     };
-    // The host is chosen now: the node of the player who queued first.
-    const host = this.players.get(key(game, first.playerId))?.node;
+    // The host is chosen now: where the players meet, else (a direct match) the first player's node.
+    const host = meeting?.host ?? this.players.get(key(game, first.playerId))?.node;
     if (host !== undefined) match.host = host;
+    if (meeting) {
+      match.region = meeting.region;
+      match.latencyMs = meeting.latencyMs;
+    }
     for (const t of [first, second]) {
       this.removeTicket(t.ticketId);
       this.players.get(key(t.game, t.playerId))!.match = matchId;

@@ -1,5 +1,6 @@
-import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, isGuest, type CancelReason, type PlayerId } from "../protocol/index.ts";
 import { findPairs } from "./memory-pairing.ts";
+import { DEFAULT_REGION } from "./meeting-region.ts";
 import { MemoryLobbyState } from "./memory-lobby.ts";
 import { key } from "./memory-state.ts";
 import type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
@@ -15,6 +16,7 @@ import type {
   GameCounts,
   MatchRecord,
   PairingRules,
+  Rated,
   Ticket,
   TicketRequest,
 } from "./types.ts";
@@ -109,7 +111,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     return departure;
   }
 
-  async enqueue(request: TicketRequest, now: number, defaultRating: number): Promise<Ticket> {
+  async enqueue(request: TicketRequest, now: number, initial: Rated): Promise<Ticket> {
     const k = key(request.game, request.playerId);
     let player = this.players.get(k);
     if (player?.match) throw new ArenaError(ErrorCode.ALREADY_IN_MATCH, "already in a match of this game");
@@ -117,7 +119,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     if (!player) this.players.set(k, (player = { generation: 0 }));
     const ticket: Ticket = {
       ...request,
-      rating: this.ratings.get(k) ?? defaultRating,
+      ...this.ratingOf(request.game, request.mode, request.playerId, initial),
       enqueuedAt: now,
     };
     this.addTicket(ticket);
@@ -144,14 +146,24 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
   async pair(game: string, mode: string, now: number, rules: PairingRules, matchIds: string[], focusTicketId?: string): Promise<MatchRecord[]> {
     const queue = this.queues.get(key(game, mode));
     if (!queue) return [];
+    const regionOf = (node: string) => this.nodeInfos.get(node)?.region ?? DEFAULT_REGION;
     const view = {
       starts: focusTicketId !== undefined ? [focusTicketId] : queue.byAge.first(rules.scanOldest),
       byRating: queue.byRating,
       ticket: (id: string) => this.tickets.get(id),
       alive: (ticket: Ticket) => this.alive(ticket, now, rules.ticketTtlMs),
+      nodeOf: (ticket: Ticket) => this.players.get(key(game, ticket.playerId))?.node ?? "",
+      regions: {
+        regionOf,
+        liveNodesIn: (region: string) =>
+          [...this.nodes]
+            .filter(([node, seen]) => seen >= now - rules.ticketTtlMs && regionOf(node) === region)
+            .map(([node]) => node)
+            .sort(),
+      },
     };
     const pairs = findPairs(view, game, mode, now, rules, Math.min(rules.maxPairsPerPass, matchIds.length));
-    return pairs.map(([first, second], i) => this.createMatch(matchIds[i]!, first, second, now, rules.readyTimeoutMs));
+    return pairs.map(({ first, second, meeting }, i) => this.createMatch(matchIds[i]!, first, second, now, rules.readyTimeoutMs, meeting));
   }
 
   private readonly matchers = new Map<string, { node: string; until: number }>();
@@ -199,7 +211,18 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
       // A match made without a queue (a challenge, a code, a rematch) has no tickets to put back.
       const requeued = p.ready && p.playerId !== leaver && p.ticketId !== "" && this.players.get(key(game, p.playerId))?.node !== undefined;
       if (requeued) {
-        this.addTicket({ ticketId: p.ticketId, playerId: p.playerId, name: p.name, game, mode: match.mode, rating: p.rating, enqueuedAt: p.enqueuedAt });
+        this.addTicket({
+          ticketId: p.ticketId,
+          playerId: p.playerId,
+          name: p.name,
+          game,
+          mode: match.mode,
+          rating: p.rating,
+          mu: p.mu,
+          sigma: p.sigma,
+          ...(p.latencies ? { latencies: p.latencies } : {}),
+          enqueuedAt: p.enqueuedAt,
+        });
       } else {
         this.forgetIfIdle(game, p.playerId);
       }
@@ -233,6 +256,13 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     for (const ref of delivered) if (!this.matches.has(ref.matchId)) this.hosts.remove(node, ref.matchId);
   }
 
+  async hostSet(game: string, node: string): Promise<string[]> {
+    return this.hosts
+      .of(node)
+      .filter((ref) => ref.game === game)
+      .map((ref) => ref.matchId);
+  }
+
   async claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]> {
     return this.hosts.claimLapsed(now, limit);
   }
@@ -264,12 +294,16 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     return { match: structuredClone(match), snapshot };
   }
 
-  async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {
-    return this.ratings.get(key(game, playerId)) ?? defaultRating;
+  async getRating(game: string, mode: string, playerId: PlayerId, initial: Rated): Promise<Rated> {
+    return this.ratingOf(game, mode, playerId, initial);
   }
 
-  async setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void> {
-    for (const [playerId, rating] of Object.entries(ratings)) this.ratings.set(key(game, playerId), rating);
+  async setRatings(game: string, mode: string, ratings: Record<PlayerId, Rated>, guestTtlMs: number): Promise<void> {
+    for (const [playerId, rating] of Object.entries(ratings)) {
+      const k = key(game, `${mode}|${playerId}`);
+      if (isGuest(playerId)) this.guestRatings.add(k, { ...rating }, Date.now(), guestTtlMs);
+      else this.ratings.set(k, { ...rating });
+    }
   }
 
   async counts(game: string): Promise<GameCounts> {

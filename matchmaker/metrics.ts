@@ -7,6 +7,8 @@ export interface MatchmakerMetrics {
   timeToPair: Histogram<"game" | "mode" | "region">;
   /** How far seat 0's predicted chance to win lies from an even match, per pairing. */
   winChanceDistance: Histogram<"game" | "mode" | "region">;
+  /** Each paired player's latency to the region the pair meets in (as the client measured it; 0 when it sent none). */
+  pairingLatency: Histogram<"game" | "mode" | "region">;
   readyChecks: Counter<"game" | "outcome">;
   expired: Counter<"game">;
 }
@@ -39,6 +41,13 @@ export function createMatchmakerMetrics(registry: Registry, store: Pick<QueueSto
       help: "|seat 0's predicted chance to win - 0.5| of each pairing (0: an even match)",
       labelNames: ["game", "mode", "region"],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5],
+      registers: [registry],
+    }),
+    pairingLatency: new Histogram({
+      name: "arena_pairing_latency_seconds",
+      help: "Each paired player's measured round trip to the region the pair meets in, per game, mode and region",
+      labelNames: ["game", "mode", "region"],
+      buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1],
       registers: [registry],
     }),
     readyChecks: new Counter({

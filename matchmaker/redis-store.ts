@@ -4,6 +4,7 @@ import {
   ArenaError,
   ErrorCode,
   isErrorCode,
+  isGuest,
   type CancelReason,
   type HistoryEntry,
   type LeaderboardEntry,
@@ -39,6 +40,7 @@ import type {
   MatchRecord,
   MatchRef,
   PairingRules,
+  Rated,
   Ticket,
   TicketRequest,
 } from "./types.ts";
@@ -141,8 +143,18 @@ export class RedisStore implements MatchmakingStore {
     return { match: result.match ?? null, ...(result.replaced ? { replaced: result.replaced } : {}) };
   }
 
+  async hostSet(game: string, node: string): Promise<string[]> {
+    return this.call(() => this.redis.smembers(this.key(game, "hm", node)));
+  }
+
   async describeNode(node: string, info: NodeInfo): Promise<void> {
-    await this.call(() => this.redis.hset(`${this.prefix}:node-info`, node, JSON.stringify(info)));
+    await this.call(() =>
+      Promise.all([
+        this.redis.hset(`${this.prefix}:node-info`, node, JSON.stringify(info)),
+        // Each game's pairing reads the nodes' regions in its own slot (lua/pair.lua).
+        ...this.games.map((game) => this.redis.hset(this.key(game, "nreg", game), node, info.region)),
+      ]),
+    );
   }
 
   async liveNodes(now: number, ttlMs: number): Promise<(NodeInfo & { node: string })[]> {
@@ -171,9 +183,9 @@ export class RedisStore implements MatchmakingStore {
       : { ticket: result.ticket, ...(result.ticketId ? { ticketId: result.ticketId } : {}), ...(result.match ? { match: result.match } : {}) };
   }
 
-  async enqueue(request: TicketRequest, now: number, defaultRating: number): Promise<Ticket> {
-    const { ticketId, playerId, name, game, mode } = request;
-    return (await this.json<{ ticket: Ticket }>("enqueue", { ticketId, playerId, name, game, mode, now, defaultRating })).ticket;
+  async enqueue(request: TicketRequest, now: number, initial: Rated): Promise<Ticket> {
+    const { ticketId, playerId, name, game, mode, latencies } = request;
+    return (await this.json<{ ticket: Ticket }>("enqueue", { ticketId, playerId, name, game, mode, now, initial, ...(latencies ? { latencies } : {}) })).ticket;
   }
 
   async dequeue(game: string, playerId: PlayerId): Promise<Departure> {
@@ -329,14 +341,32 @@ export class RedisStore implements MatchmakingStore {
     return ((await this.run("end-match", args)) as unknown as number) === 1;
   }
 
-  async getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number> {
-    const value = await this.call(() => this.redis.hget(this.key(game, "rating", game), playerId));
-    return value === null ? defaultRating : Number(value);
+  /** Where a rating lives (as lua/prelude.lua's `read_rating` reads it): a guest's in a key of its own that expires. */
+  private ratingKey(game: string, mode: string, playerId: PlayerId): { key: string; field?: string } {
+    return isGuest(playerId) ? { key: this.key(game, "gr", game, mode, playerId) } : { key: this.key(game, "rt", game, mode), field: playerId };
   }
 
-  async setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void> {
+  async getRating(game: string, mode: string, playerId: PlayerId, initial: Rated): Promise<Rated> {
+    const { key, field } = this.ratingKey(game, mode, playerId);
+    const value = await this.call(() => (field === undefined ? this.redis.get(key) : this.redis.hget(key, field)));
+    if (value === null) return initial;
+    const [rating, mu, sigma] = value.split(" ").map(Number) as [number, number, number];
+    return { rating, mu, sigma };
+  }
+
+  async setRatings(game: string, mode: string, ratings: Record<PlayerId, Rated>, guestTtlMs: number): Promise<void> {
     const entries = Object.entries(ratings);
-    if (entries.length) await this.call(() => this.redis.hset(this.key(game, "rating", game), Object.fromEntries(entries)));
+    if (!entries.length) return;
+    const pipeline = this.redis.pipeline();
+    for (const [playerId, r] of entries) {
+      const { key, field } = this.ratingKey(game, mode, playerId);
+      const value = `${r.rating} ${r.mu} ${r.sigma}`;
+      if (field === undefined) pipeline.set(key, value, "PX", guestTtlMs);
+      else pipeline.hset(key, field, value);
+    }
+    await this.call(async () => {
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    });
   }
 
   async counts(game: string): Promise<GameCounts> {

@@ -11,6 +11,7 @@ import type {
   GameCounts,
   MatchRecord,
   PairingRules,
+  Rated,
   Ticket,
   TicketRequest,
 } from "./types.ts";
@@ -49,8 +50,8 @@ export interface SessionStore {
 
 /** Tickets in queues, and pairing them. */
 export interface QueueStore {
-  /** Queues a player; throws ArenaError ALREADY_QUEUED or ALREADY_IN_MATCH. */
-  enqueue(request: TicketRequest, now: number, defaultRating: number): Promise<Ticket>;
+  /** Queues a player with their rating in that mode (`initial` when they have none); throws ArenaError ALREADY_QUEUED or ALREADY_IN_MATCH. */
+  enqueue(request: TicketRequest, now: number, initial: Rated): Promise<Ticket>;
   /** Removes the player's ticket; tells what the player had (a ticket, or a match). */
   dequeue(game: string, playerId: PlayerId): Promise<Departure>;
   /** Queue modes of a game that have or had tickets. */
@@ -86,6 +87,8 @@ export interface MatchStore {
    * `delivered` are ends it recorded with itself as `host` and has told their players about.
    */
   renewHost(node: string, until: number, matches?: MatchRef[], delivered?: MatchRef[]): Promise<void>;
+  /** The matches of a game in `node`'s host set: those it hosts, and ends it has not confirmed yet. */
+  hostSet(game: string, node: string): Promise<string[]>;
   /**
    * Takes up to `limit` running matches of hosts whose lease lapsed, each for one caller at a time;
    * one that its taker does not end is handed out again a few seconds later (at least once, never lost).
@@ -156,7 +159,8 @@ export interface DirectMatch {
   players: [PlayerId, PlayerId];
   now: number;
   readyTimeoutMs: number;
-  defaultRating: number;
+  /** A player's rating when they have none in that mode. */
+  initial: Rated;
   offer?: string;
 }
 
@@ -194,10 +198,13 @@ export interface MatchArchive {
 /** A player's history lasts this long after their last match. */
 export const HISTORY_TTL_MS = 30 * 86_400_000;
 
-/** Players' ratings per game. */
+/**
+ * Players' ratings per game and mode. A guest's rating (`isGuest`) expires `guestTtlMs` after its
+ * last change (the lifetime of a guest token), so guests leave no rating behind.
+ */
 export interface RatingStore {
-  getRating(game: string, playerId: PlayerId, defaultRating: number): Promise<number>;
-  setRatings(game: string, ratings: Record<PlayerId, number>): Promise<void>;
+  getRating(game: string, mode: string, playerId: PlayerId, initial: Rated): Promise<Rated>;
+  setRatings(game: string, mode: string, ratings: Record<PlayerId, Rated>, guestTtlMs: number): Promise<void>;
 }
 
 /** Every role, and the store as a whole. */

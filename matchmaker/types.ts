@@ -1,13 +1,36 @@
 import type { CancelReason, MatchId, PlayerId, Seat } from "../protocol/index.ts";
 
+/**
+ * A player's rating in one game and mode: the skill estimate `mu`, its uncertainty `sigma` (0 under
+ * Elo), and the display rating players see (OpenSkill: a conservative ordinal; Elo: the rating).
+ */
+export interface Rated {
+  rating: number;
+  mu: number;
+  sigma: number;
+}
+
+/** What pairing needs of the rating system to predict a win chance. */
+export interface SkillModel {
+  /** Elo pairs on the rating gap (`initialWindow`...); OpenSkill on the predicted win chance (`initialChance`...). */
+  system: "openskill" | "elo";
+  /** 2 beta^2 of the Weng-Lin model. */
+  twoBetaSq: number;
+  /** The largest sigma a rating can have (a new player's): bounds the search for candidates. */
+  sigmaCap: number;
+}
+
+/** A player's measured round trips (ms) to regions; without them, near their node's region. */
+export type Latencies = Record<string, number>;
+
 /** A player's place in one queue. */
-export interface Ticket {
+export interface Ticket extends Rated {
   ticketId: string;
   playerId: PlayerId;
   name: string;
   game: string;
   mode: string;
-  rating: number;
+  latencies?: Latencies;
   /** Epoch ms; kept when a ready player is put back in the queue. */
   enqueuedAt: number;
 }
@@ -19,12 +42,14 @@ export interface TicketRequest {
   name: string;
   game: string;
   mode: string;
+  latencies?: Latencies;
 }
 
-export interface MatchPlayer {
+export interface MatchPlayer extends Rated {
   playerId: PlayerId;
   name: string;
-  rating: number;
+  /** As the ticket carried them (put back with it when a ready check is cancelled). */
+  latencies?: Latencies;
   ticketId: string;
   enqueuedAt: number;
   ready: boolean;
@@ -42,8 +67,11 @@ export interface MatchRecord {
   createdAt: number;
   /** Epoch ms by which both must be ready. */
   readyBy: number;
-  /** The node that hosts the match: chosen at pairing (the node of the player who queued first). */
+  /** The node that hosts the match, chosen at pairing: in the region where both players are near, preferring the first player's node. */
   host?: string;
+  /** The region the players were paired in, and each player's latency to it (ms; 0 when they sent none). */
+  region?: string;
+  latencyMs?: [number, number];
   /** When both players were ready (epoch ms). */
   startedAt?: number;
 }
@@ -84,12 +112,29 @@ export interface MatchPointer {
 
 /** How pairing is done; every field is configurable per game. */
 export interface PairingRules {
-  /** Half-width of a fresh ticket's rating window. */
+  model: SkillModel;
+  /** Elo: half-width of a fresh ticket's rating window (rating points). */
   initialWindow: number;
-  /** How much the window widens per second waited. */
+  /** Elo: how much the window widens per second waited. */
   widenPerSecond: number;
-  /** Largest window; 0 for none. */
+  /** Elo: largest window; 0 for none. */
   maxWindow: number;
+  /**
+   * OpenSkill: two tickets pair when seat 0's predicted chance to win lies within 0.5 +- w, for
+   * the w of each ticket: `initialChance`, widened by `chancePerSecond` per second waited, up to
+   * `maxChance` (0.5 accepts anyone).
+   */
+  initialChance: number;
+  chancePerSecond: number;
+  maxChance: number;
+  /**
+   * Two tickets pair only in a region where each player's latency is within their latency window:
+   * `initialLatencyMs`, widened by `latencyPerSecondMs` per second waited, up to `maxLatencyMs`.
+   * A player who sent no latencies counts as 0 ms from their node's region, unreachable elsewhere.
+   */
+  initialLatencyMs: number;
+  latencyPerSecondMs: number;
+  maxLatencyMs: number;
   readyTimeoutMs: number;
   /** A ticket whose node has not refreshed for this long is expired. */
   ticketTtlMs: number;
@@ -100,9 +145,16 @@ export interface PairingRules {
 }
 
 export const DEFAULT_RULES: PairingRules = {
+  model: { system: "elo", twoBetaSq: 0, sigmaCap: 0 },
   initialWindow: 100,
   widenPerSecond: 50,
   maxWindow: 0,
+  initialChance: 0.05,
+  chancePerSecond: 0.01,
+  maxChance: 0.2,
+  initialLatencyMs: 80,
+  latencyPerSecondMs: 20,
+  maxLatencyMs: 400,
   readyTimeoutMs: 10_000,
   ticketTtlMs: 15_000,
   scanOldest: 64,

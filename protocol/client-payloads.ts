@@ -17,6 +17,10 @@ const id = z
 
 /** A player's id: a token's `sub`. */
 export const PLAYER_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+
+/** Guest player ids (minted by `POST /v1/guest`) start with this: what the server keeps of a guest expires with its token. */
+export const GUEST_PREFIX = "g_";
+export const isGuest = (playerId: string): boolean => playerId.startsWith(GUEST_PREFIX);
 export const playerIdSchema = z.string().regex(PLAYER_ID, "a player id");
 
 /** The characters of a private match code: no 0/O, 1/I/L, so that one read aloud is unambiguous. */
@@ -30,12 +34,22 @@ export const playerNameSchema = z
 
 export const guestRequestSchema = z.object({ name: playerNameSchema.optional() });
 
+/** A region's name (`REGION`): 1-32 lowercase letters, digits and -. */
+export const REGION_NAME = /^[a-z0-9-]{1,32}$/;
+/** Regions a `queue:join` may name in its latencies, at most. */
+export const MAX_LATENCY_REGIONS = 16;
+
 export const queueJoinSchema = z.object({
   mode: z
     .string()
     .min(1)
     .max(32)
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
+    .optional(),
+  /** The client's measured round trips (ms) to regions of `GET /v1/regions`. */
+  latencies: z
+    .record(z.string().regex(REGION_NAME, "region names: 1-32 lowercase letters, digits and -"), z.number().finite().min(0).max(60_000))
+    .refine((l) => Object.keys(l).length <= MAX_LATENCY_REGIONS, `at most ${MAX_LATENCY_REGIONS} regions`)
     .optional(),
 });
 export const emptySchema = z.object({});

@@ -185,3 +185,9 @@ export const serverEventSchemas = {
   "challenge:expired": challengeRefSchema,
   "rematch:offered": rematchOfferedSchema,
 } as const;
+
+/** One entry of `GET /v1/regions`: a region matches are hosted in, and a URL whose `GET /v1/ping` a client can time. */
+export interface RegionInfo {
+  region: string;
+  url: string;
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
-import { PLAYER_ID, playerNameSchema, type GuestToken } from "../protocol/index.ts";
+import { GUEST_PREFIX, PLAYER_ID, playerNameSchema, type GuestToken } from "../protocol/index.ts";
 
 /** A verified identity from a token. */
 export interface Identity {
@@ -40,7 +40,7 @@ export class TokenService {
 
   /** Mints a guest identity and its token. */
   async guest(name?: string): Promise<GuestToken> {
-    const playerId = `g_${randomUUID().replaceAll("-", "")}`;
+    const playerId = `${GUEST_PREFIX}${randomUUID().replaceAll("-", "")}`;
     const chosen = name ?? `Guest-${playerId.slice(2, 6)}`;
     return { playerId, name: chosen, token: await this.sign({ playerId, name: chosen }) };
   }

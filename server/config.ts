@@ -52,6 +52,17 @@ export interface ArenaConfig {
     privateCodeMs: number;
     /** How long after a match's end its players may ask for a rematch (at most a minute: the end's record lasts that long). */
     rematchMs: number;
+    /** `RATING_SYSTEM`: OpenSkill (ratings with uncertainty, pairing on predicted win chance) or Elo. */
+    ratingSystem: "openskill" | "elo";
+    /** OpenSkill: the win-chance window 0.5 +- w, widening with the wait up to a cap. */
+    chanceWindow: number;
+    chancePerSecond: number;
+    chanceMax: number;
+    /** The latency window (ms) both players must be within in a region, widening with the wait up to a cap. */
+    latencyWindowMs: number;
+    latencyPerSecondMs: number;
+    latencyMaxMs: number;
+    /** Elo: the rating window (points), widening with the wait (0 max: no cap). */
     initialWindow: number;
     widenPerSecond: number;
     maxWindow: number;
@@ -202,6 +213,13 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       challengeMs: integer(env, "CHALLENGE_TIMEOUT_MS", 30_000, 500, 600_000),
       privateCodeMs: integer(env, "PRIVATE_CODE_TTL_MS", 600_000, 500, 86_400_000),
       rematchMs: integer(env, "REMATCH_WINDOW_MS", 30_000, 500, 60_000),
+      ratingSystem: oneOf(env, "RATING_SYSTEM", ["openskill", "elo"] as const, "openskill"),
+      chanceWindow: decimal(env, "WIN_CHANCE_WINDOW", 0.05, 0, 0.5),
+      chancePerSecond: decimal(env, "WIN_CHANCE_WIDEN_PER_SECOND", 0.01, 0, 0.5),
+      chanceMax: decimal(env, "WIN_CHANCE_WINDOW_MAX", 0.25, 0, 0.5),
+      latencyWindowMs: integer(env, "LATENCY_WINDOW_MS", 80, 0, 60_000),
+      latencyPerSecondMs: integer(env, "LATENCY_WINDOW_WIDEN_PER_SECOND", 20, 0, 60_000),
+      latencyMaxMs: integer(env, "LATENCY_WINDOW_MAX_MS", 400, 0, 60_000),
       initialWindow: integer(env, "RATING_WINDOW", 100, 0, 100_000),
       widenPerSecond: integer(env, "RATING_WINDOW_WIDEN_PER_SECOND", 50, 0, 100_000),
       maxWindow: integer(env, "RATING_WINDOW_MAX", 0, 0, 1_000_000),

@@ -1,4 +1,15 @@
-import { DEFAULT_RULES, Lobby, Matchmaker, MemoryStore, RedisStore, type MatchmakingStore, type PairingRules, type WatchStore } from "../matchmaker/index.ts";
+import {
+  DEFAULT_RULES,
+  elo,
+  Lobby,
+  openSkill,
+  Matchmaker,
+  MemoryStore,
+  RedisStore,
+  type MatchmakingStore,
+  type PairingRules,
+  type WatchStore,
+} from "../matchmaker/index.ts";
 import { RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
 import { createRelayCounters, LocalRelay, RedisRelay } from "./relay.ts";
 import type { SharedParts } from "./arena-server.ts";
@@ -41,8 +52,17 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
       )
     : new MemoryStore();
   const mm = config.matchmaker;
+  const ratings = mm.ratingSystem === "elo" ? elo(mm.defaultRating, mm.eloK) : openSkill();
   const rules: PairingRules = {
     ...DEFAULT_RULES,
+    model: ratings.model,
+    initialChance: mm.chanceWindow,
+    chancePerSecond: mm.chancePerSecond,
+    // a window never starts wider than its cap
+    maxChance: Math.max(mm.chanceMax, mm.chanceWindow),
+    initialLatencyMs: mm.latencyWindowMs,
+    latencyPerSecondMs: mm.latencyPerSecondMs,
+    maxLatencyMs: Math.max(mm.latencyMaxMs, mm.latencyWindowMs),
     initialWindow: mm.initialWindow,
     widenPerSecond: mm.widenPerSecond,
     maxWindow: mm.maxWindow,
@@ -66,7 +86,8 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     relay,
     log,
     registry: shared.metrics.registry,
-    eloK: mm.eloK,
+    ratings,
+    guestRatingTtlMs: config.guestTokenTtlSeconds * 1000,
     graceMs: config.rooms.graceMs,
     lagMs: config.rooms.lagMs,
     leaseMs: config.rooms.leaseMs,
@@ -81,11 +102,11 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     store,
     node: config.nodeId,
     games: games.list().map((g) => g.name),
-    // Casual queues pair by age alone: any rating gap is within the window.
-    rules: (_game, mode) => (mode === "casual" ? { ...rules, initialWindow: 1e9 } : rules),
+    // Casual queues pair by age alone: any rating gap, any win chance is within the window.
+    rules: (_game, mode) => (mode === "casual" ? { ...rules, initialWindow: 1e9, initialChance: 0.5, maxChance: 0.5 } : rules),
     intervalMs: mm.intervalMs,
     leaseMs: config.rooms.leaseMs,
-    defaultRating: mm.defaultRating,
+    ratings,
     self,
     channel,
     onMatchStarted: (match) => {
@@ -105,7 +126,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     channel,
     log,
     readyTimeoutMs: mm.readyTimeoutMs,
-    defaultRating: mm.defaultRating,
+    initialRating: ratings.initial,
     challengeMs: mm.challengeMs,
     codeMs: mm.privateCodeMs,
     rematchMs: mm.rematchMs,

@@ -6,7 +6,7 @@ const REMEMBERED_ENDS = 8;
 
 /** A local player's place in the matchmaking, as this node told it: enough to rebuild it if the store forgets. */
 export interface PlayerPlace {
-  ticket?: { ticketId: string; mode: string; enqueuedAt: number };
+  ticket?: { ticketId: string; mode: string; enqueuedAt: number; latencies?: Record<string, number> };
   readyCheck?: string;
 }
 
@@ -23,7 +23,7 @@ export class PlayerPlaces {
     return this.places.get(socket);
   }
 
-  queued(socket: ArenaSocket, ticket: { ticketId: string; mode: string; enqueuedAt: number }): void {
+  queued(socket: ArenaSocket, ticket: NonNullable<PlayerPlace["ticket"]>): void {
     this.place(socket).ticket = ticket;
   }
 
@@ -38,8 +38,7 @@ export class PlayerPlaces {
    */
   delivered(socket: ArenaSocket, event: ServerEventName, payload: { matchId?: string; requeued?: boolean }): boolean {
     switch (event) {
-      case "match:end":
-      {
+      case "match:end": {
         // A repeated end can come after the player played another match (the node that took the
         // dead host's matches tells them after the lease lapsed), so a few are remembered.
         if (payload.matchId === undefined) return false;

@@ -53,8 +53,8 @@ export class StoreRecovery {
       sessions++;
       const place = this.places.of(socket);
       if (!place?.ticket) continue;
-      const { ticketId, mode, enqueuedAt } = place.ticket;
-      await this.matchmaker.join(seeker, mode, { ticketId, enqueuedAt }).catch(() => undefined);
+      const { ticketId, mode, enqueuedAt, latencies } = place.ticket;
+      await this.matchmaker.join(seeker, mode, { ticketId, enqueuedAt }, latencies).catch(() => undefined);
       requeued++;
       if (place.readyCheck)
         this.channel.toPlayerHere(game, playerId, "match:cancelled", { matchId: place.readyCheck, reason: "ready_timeout", requeued: true });

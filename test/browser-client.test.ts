@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer, type InProcessServer } from "./support/servers.ts";
+import { displayAfter } from "./support/ratings.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUT = "test-output/browser";
@@ -159,7 +160,7 @@ describe("the browser client in headless Chromium", () => {
     for (const page of [x, o]) await page.waitForSelector("#result", { state: "visible" });
     await expect(x.textContent("#result-text")).resolves.toContain("You won");
     await expect(o.textContent("#result-text")).resolves.toContain("You lost");
-    await expect(x.textContent("#result-rating")).resolves.toContain("1216");
+    await expect(x.textContent("#result-rating")).resolves.toContain(String(displayAfter([1, 2])[0]));
     await expect(x.getAttribute("#conn", "data-status")).resolves.toBe("connected");
     await x.screenshot({ path: `${OUT}/winner.png`, fullPage: true });
     await o.screenshot({ path: `${OUT}/loser.png`, fullPage: true });

@@ -143,7 +143,14 @@ describe("node death under load", { retry: 1 }, () => {
       const r = new Redis(inject("redisUrl"));
       const left = (await r.keys(`${env.REDIS_PREFIX}*:m:m_*`)).map((k) => k.split(":").pop()!);
       for (const id of left) console.error("LEFT", id, JSON.stringify(await r.hgetall(`${env.REDIS_PREFIX}:{tictactoe}:m:${id}`)).slice(0, 400));
-      console.error("LOGS", JSON.stringify(nodes.flatMap((n, i) => n.logs.filter((l) => left.includes(l.matchId as string)).map((l) => `${i} ${String(l.msg)} ${Date.parse(String(l.time)) - killedAt}`))));
+      console.error(
+        "LOGS",
+        JSON.stringify(
+          nodes.flatMap((n, i) =>
+            n.logs.filter((l) => left.includes(l.matchId as string)).map((l) => `${i} ${String(l.msg)} ${Date.parse(String(l.time)) - killedAt}`),
+          ),
+        ),
+      );
       r.disconnect();
     }
     expect(st).toMatchObject({ ok: true, queued: 0, matches: 0 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MatchFound } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, request, waitFor, type TestClient } from "./support/clients.ts";
+import { NEW_PLAYER } from "./support/ratings.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
 const PAYLOADS = 100_000;
@@ -135,7 +136,7 @@ describe.each(ENGINES)("fuzzing every client event (%s)", (engine) => {
     await request(sockets[0]!, "queue:join", {});
     await request(sockets[2]!, "queue:join", {});
     const [f] = await found;
-    expect(f.players.map((p) => p.rating)).toEqual([1200, 1200]);
+    expect(f.players.map((p) => p.rating)).toEqual([NEW_PLAYER, NEW_PLAYER]);
   }, 120_000);
 
   it("a mode the game does not declare (__proto__, constructor, made up) is refused, and nothing is queued", async () => {

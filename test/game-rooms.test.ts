@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MatchEnd, MatchFound, PongView, TictactoeView as Board } from "../protocol/index.ts";
 import { closeAllClients, eventually, waitFor } from "./support/clients.ts";
 import { histogramCount, Player, startMatch, type StartedMatch } from "./support/players.ts";
+import { displayAfter, NEW_PLAYER } from "./support/ratings.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
 /** Plays tictactoe moves in order, alternating seats, each answered with its tick. */
@@ -37,7 +38,8 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
     const [endA, endB] = await match.ends;
     const [x, o] = match.seats;
     expect(endA).toEqual(endB);
-    expect(endA).toEqual({ matchId: match.matchId, reason: "win", winner: x.playerId, ratings: { [x.playerId]: 1216, [o.playerId]: 1184 } });
+    const [won, lost] = displayAfter([1, 2]);
+    expect(endA).toEqual({ matchId: match.matchId, reason: "win", winner: x.playerId, ratings: { [x.playerId]: won, [o.playerId]: lost } });
     const last = x.states.at(-1)!.state as Board;
     expect(last.board).toEqual([0, 0, 0, 1, 1, null, null, null, null]);
     // both are free to queue again (in different modes, so that they do not pair), then leave
@@ -57,12 +59,12 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
     await play(match, [0, 3, 1, 4, 2]);
     const [end] = await match.ends;
     const [x, o] = match.seats;
-    expect(end).toMatchObject({ reason: "win", winner: x.playerId, ratings: { [x.playerId]: 1200, [o.playerId]: 1200 } });
+    expect(end).toMatchObject({ reason: "win", winner: x.playerId, ratings: { [x.playerId]: NEW_PLAYER, [o.playerId]: NEW_PLAYER } });
     // and the next ranked match starts from the same ratings
     const found = waitFor<MatchFound>(x.socket, "match:found");
     await x.send("queue:join", {});
     await o.send("queue:join", {});
-    expect((await found).players.map((p) => p.rating)).toEqual([1200, 1200]);
+    expect((await found).players.map((p) => p.rating)).toEqual([NEW_PLAYER, NEW_PLAYER]);
     expect((await found).mode).toBe("ranked");
   });
 
@@ -71,7 +73,8 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
     await play(match, [0, 1, 2, 4, 3, 5, 7, 6, 8]);
     const [end] = await match.ends;
     expect(end).toMatchObject({ reason: "draw", winner: null });
-    expect(Object.values(end.ratings)).toEqual([1200, 1200]);
+    // a draw leaves mu alone and narrows sigma: both display ratings rise alike
+    expect(Object.values(end.ratings)).toEqual(displayAfter([1, 1]));
   });
 
   it("rejects illegal and out-of-turn moves without changing the state", async () => {
@@ -192,7 +195,7 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
     x.socket.close();
     const end = await ended;
     expect(end).toMatchObject({ reason: "abandoned", winner: o.playerId });
-    expect(end.ratings[o.playerId]).toBeGreaterThan(1200);
+    expect(end.ratings[o.playerId]).toBe(displayAfter([1, 2])[0]);
     expect(await o.send("queue:join", {})).toMatchObject({ ok: true });
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Challenge, LobbyMessage, LobbyPage, MatchCancelled, MatchEnd, MatchFound, RematchOffered } from "../protocol/index.ts";
 import { PRIVATE_CODE_ALPHABET } from "../protocol/index.ts";
 import { closeAllClients, connect, connectGuest, eventually, request, waitFor, type TestClient } from "./support/clients.ts";
+import { NEW_PLAYER } from "./support/ratings.ts";
 import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 
 const nodes: ChildNode[] = [];
@@ -127,7 +128,7 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     const sent = await request<{ challengeId: string }>(ann.socket, "challenge:send", { to: bob.playerId });
     if (!sent.ok) throw new Error(JSON.stringify(sent));
     const challenge = await challenged;
-    expect(challenge).toMatchObject({ challengeId: sent.challengeId, from: ann.playerId, name: "Ann", mode: "ranked", rating: 1200 });
+    expect(challenge).toMatchObject({ challengeId: sent.challengeId, from: ann.playerId, name: "Ann", mode: "ranked", rating: NEW_PLAYER });
     expect(challenge.expiresAt).toBeGreaterThan(Date.now());
     // only the addressee answers
     expect(await request(cid.socket, "challenge:answer", { challengeId: sent.challengeId, accept: true })).toMatchObject({

@@ -1,10 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_RULES, type MatchmakingStore, type PairingRules } from "../matchmaker/index.ts";
+import { DEFAULT_RULES, openSkill, type MatchmakingStore, type PairingRules, type Rated } from "../matchmaker/index.ts";
 import { STORES } from "./support/stores.ts";
 
 const T0 = 1_000_000;
 const RULES: PairingRules = { ...DEFAULT_RULES, initialWindow: 100, widenPerSecond: 50, maxWindow: 0, readyTimeoutMs: 10_000, ticketTtlMs: 15_000 };
 const HOST = { node: "n1", now: T0, leaseMs: 3000 };
+/** An Elo rating as the store keeps it (no uncertainty). */
+const elo = (rating: number): Rated => ({ rating, mu: rating, sigma: 0 });
+const E1200 = elo(1200);
 const ids = (n: number, tag = "m") => Array.from({ length: n }, (_, i) => `${tag}${i}`);
 
 describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
@@ -20,8 +23,8 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
   /** Opens a session on n1 and queues the player with the given rating at `at`. */
   async function join(playerId: string, rating: number, at = T0, mode = "default", game = "pong") {
     await store.openSession(game, playerId, "n1", ++seq, T0);
-    await store.setRatings(game, { [playerId]: rating });
-    return store.enqueue({ ticketId: `t-${playerId}`, playerId, name: playerId.toUpperCase(), game, mode }, at, 1200);
+    await store.setRatings(game, mode, { [playerId]: elo(rating) }, 60_000);
+    return store.enqueue({ ticketId: `t-${playerId}`, playerId, name: playerId.toUpperCase(), game, mode }, at, E1200);
   }
   const pairAll = (now = T0, rules = RULES, mode = "default") => store.pair("pong", mode, now, rules, ids(8, `m${now}-`));
   const pairedIds = (made: { players: { playerId: string }[] }[]) => made.map((m) => m.players.map((p) => p.playerId).sort());
@@ -29,7 +32,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
   it("queues a player once: ALREADY_QUEUED on a second join, leave removes the ticket", async () => {
     const ticket = await join("a", 1300);
     expect(ticket).toMatchObject({ ticketId: "t-a", playerId: "a", name: "A", game: "pong", mode: "default", rating: 1300, enqueuedAt: T0 });
-    await expect(store.enqueue({ ticketId: "t2", playerId: "a", name: "A", game: "pong", mode: "ranked" }, T0, 1200)).rejects.toMatchObject({
+    await expect(store.enqueue({ ticketId: "t2", playerId: "a", name: "A", game: "pong", mode: "ranked" }, T0, E1200)).rejects.toMatchObject({
       code: "ALREADY_QUEUED",
     });
     expect(await store.counts("pong")).toEqual({ queued: 1, matches: 0, players: 1 });
@@ -61,7 +64,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
       ["b", "B", 1250, "t-b", T0 + 1, false],
     ]);
     expect(await store.counts("pong")).toEqual({ queued: 1, matches: 1, players: 3 });
-    await expect(store.enqueue({ ticketId: "x", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, 1200)).rejects.toMatchObject({
+    await expect(store.enqueue({ ticketId: "x", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, E1200)).rejects.toMatchObject({
       code: "ALREADY_IN_MATCH",
     });
   });
@@ -133,7 +136,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.endMatch("pong", match!.matchId)).toBe(true);
     expect(await store.counts("pong")).toMatchObject({ matches: 0 });
     await join("a2", 1200);
-    expect(await store.enqueue({ ticketId: "again", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, 1200)).toMatchObject({ rating: 1200 });
+    expect(await store.enqueue({ ticketId: "again", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, E1200)).toMatchObject({ rating: 1200 });
   });
 
   it("times out a ready check: the ready player is requeued with its enqueuedAt, the other dropped", async () => {
@@ -155,7 +158,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     });
     expect(await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout")).toBeNull();
     expect(await store.counts("pong")).toEqual({ queued: 1, matches: 0, players: 2 });
-    await expect(store.enqueue({ ticketId: "x", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, 1200)).rejects.toMatchObject({
+    await expect(store.enqueue({ ticketId: "x", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, E1200)).rejects.toMatchObject({
       code: "ALREADY_QUEUED",
     });
     await store.heartbeat("n1", T0 + 20_000);
@@ -184,7 +187,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await join("a", 1200, T0);
     await store.heartbeat("n2", T0);
     await store.openSession("pong", "b", "n2", ++seq, T0);
-    await store.enqueue({ ticketId: "t-b", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, 1200);
+    await store.enqueue({ ticketId: "t-b", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, E1200);
     await store.heartbeat("n1", T0 + 20_000);
     // n2 is silent since T0: b's ticket is dead and must not be paired with a
     expect(await pairAll(T0 + 20_000)).toEqual([]);
@@ -194,13 +197,13 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual({ expired: [], orphans: [] });
     // b comes back through n1 and can queue again
     await store.openSession("pong", "b", "n1", ++seq, T0);
-    await store.enqueue({ ticketId: "t-b2", playerId: "b", name: "B", game: "pong", mode: "default" }, T0 + 20_000, 1200);
+    await store.enqueue({ ticketId: "t-b2", playerId: "b", name: "B", game: "pong", mode: "default" }, T0 + 20_000, E1200);
     expect(pairedIds(await pairAll(T0 + 20_000))).toEqual([["a", "b"]]);
   });
 
   it("sweeps a node that opened sessions but never sent a heartbeat", async () => {
     await store.openSession("pong", "z", "n3", ++seq, T0);
-    await store.enqueue({ ticketId: "t-z", playerId: "z", name: "Z", game: "pong", mode: "default" }, T0, 1200);
+    await store.enqueue({ ticketId: "t-z", playerId: "z", name: "Z", game: "pong", mode: "default" }, T0, E1200);
     expect(await store.sweepDeadNodes(T0 + 1000, RULES.ticketTtlMs)).toEqual({ expired: [], orphans: [] });
     expect((await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).expired.map((t) => t.ticketId)).toEqual(["t-z"]);
   });
@@ -209,7 +212,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await join("a", 1200);
     await store.heartbeat("n2", T0);
     await store.openSession("pong", "b", "n2", ++seq, T0);
-    await store.enqueue({ ticketId: "t-b", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, 1200);
+    await store.enqueue({ ticketId: "t-b", playerId: "b", name: "B", game: "pong", mode: "default" }, T0, E1200);
     const [match] = await pairAll(T0);
     await store.heartbeat("n1", T0 + 20_000);
     expect(await store.sweepDeadNodes(T0 + 20_000, RULES.ticketTtlMs)).toEqual({
@@ -394,7 +397,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
   it("the lobby: who is online in playerId order, paged, with names and statuses; gone when their session closes", async () => {
     for (const [i, id] of ["dee", "ann", "cid", "bob"].entries()) await store.openSession("pong", id, "n1", 100 + i, T0, id.toUpperCase());
     await store.openSession("tictactoe", "zed", "n1", 200, T0, "Zed");
-    await store.enqueue({ ticketId: "t-cid", playerId: "cid", name: "CID", game: "pong", mode: "default" }, T0, 1200);
+    await store.enqueue({ ticketId: "t-cid", playerId: "cid", name: "CID", game: "pong", mode: "default" }, T0, E1200);
     const first = await store.lobbyPage("pong", "", 3);
     expect(first).toEqual({
       players: [
@@ -420,10 +423,10 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.putOffer("pong", "code:ABCDEF", "offer-2", 60_000)).toBe(false);
     expect(await store.getOffer("pong", "code:ABCDEF")).toBe("offer-1");
     expect(await store.getOffer("tictactoe", "code:ABCDEF")).toBeNull();
-    const request = { matchId: "m-direct", mode: "casual", players: ["b", "a"] as [string, string], now: T0, readyTimeoutMs: 5000, defaultRating: 1200 };
+    const request = { matchId: "m-direct", mode: "casual", players: ["b", "a"] as [string, string], now: T0, readyTimeoutMs: 5000, initial: E1200 };
     await expect(store.makeMatch("pong", { ...request, offer: "code:ZZZZZZ" })).rejects.toMatchObject({ code: "UNKNOWN_CODE" });
     await expect(store.makeMatch("pong", { ...request, players: ["a", "nobody"] })).rejects.toMatchObject({ code: "UNKNOWN_PLAYER" });
-    await store.enqueue({ ticketId: "t-c", playerId: "c", name: "C", game: "pong", mode: "default" }, T0, 1200);
+    await store.enqueue({ ticketId: "t-c", playerId: "c", name: "C", game: "pong", mode: "default" }, T0, E1200);
     await expect(store.makeMatch("pong", { ...request, players: ["a", "c"] })).rejects.toMatchObject({ code: "ALREADY_QUEUED" });
     const match = await store.makeMatch("pong", { ...request, offer: "code:ABCDEF" });
     expect(match).toMatchObject({ matchId: "m-direct", mode: "casual", state: "ready_check", host: "n2", readyBy: T0 + 5000 });
@@ -464,7 +467,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
       players: ["b", "a"],
       now,
       readyTimeoutMs: 5000,
-      defaultRating: 1200,
+      initial: E1200,
       offer: `fin:${matchId}`,
     });
     expect(again.players.map((p) => p.playerId)).toEqual(["b", "a"]);
@@ -479,13 +482,111 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.claimMatcher("pong", "default", "n1", T0 + 500, 1000)).toBe(true);
   });
 
-  it("keeps ratings per game with a default", async () => {
-    expect(await store.getRating("pong", "nobody", 1200)).toBe(1200);
-    await store.setRatings("pong", { a: 1234, b: 1166 });
-    expect(await store.getRating("pong", "a", 1200)).toBe(1234);
-    expect(await store.getRating("tictactoe", "a", 1200)).toBe(1200);
+  it("keeps ratings per game and mode, with their uncertainty, and a default", async () => {
+    const initial = { rating: 1000, mu: 25, sigma: 25 / 3 };
+    const a = { rating: 1234, mu: 31.25, sigma: 4.5 };
+    expect(await store.getRating("pong", "ranked", "nobody", initial)).toEqual(initial);
+    await store.setRatings("pong", "ranked", { a, b: { rating: 1166, mu: 20.1, sigma: 3.25 } }, 60_000);
+    expect(await store.getRating("pong", "ranked", "a", initial)).toEqual(a);
+    expect(await store.getRating("pong", "casual", "a", initial)).toEqual(initial);
+    expect(await store.getRating("tictactoe", "ranked", "a", initial)).toEqual(initial);
     await store.openSession("pong", "a", "n1", ++seq, T0);
-    expect((await store.enqueue({ ticketId: "ta", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, 1200)).rating).toBe(1234);
+    const ticket = await store.enqueue({ ticketId: "ta", playerId: "a", name: "A", game: "pong", mode: "ranked" }, T0, initial);
+    expect(ticket).toMatchObject(a);
+  });
+
+  it("OpenSkill pairing: on predicted win chance, a wide sigma reaches further, the window widens with the wait", async () => {
+    const os: PairingRules = { ...RULES, model: openSkill().model, initialChance: 0.05, chancePerSecond: 0.05, maxChance: 0.3 };
+    // the same mu gap (1.5): sure players' predicted chance is 0.598, unsure ones' (new players) 0.545
+    const rate = async (id: string, mode: string, mu: number, sigma: number) => {
+      await store.openSession("pong", id, "n1", ++seq, T0);
+      await store.setRatings("pong", mode, { [id]: { rating: 0, mu, sigma } }, 60_000);
+      await store.enqueue({ ticketId: `t-${id}`, playerId: id, name: id, game: "pong", mode }, T0, E1200);
+    };
+    await rate("sure1", "ranked", 25, 1);
+    await rate("sure2", "ranked", 26.5, 1);
+    await rate("new1", "casual", 25, 25 / 3);
+    await rate("new2", "casual", 26.5, 25 / 3);
+    const made = await store.pair("pong", "casual", T0, os, ids(2, "c"));
+    expect(pairedIds(made)).toEqual([["new1", "new2"]]);
+    // the match keeps each player's skill (the host moves it when the match ends)
+    expect(made[0]!.players.map((p) => p.mu)).toEqual([25, 26.5]);
+    for (const p of made[0]!.players) expect(p.sigma).toBeCloseTo(25 / 3, 10);
+    // 0.098 from 0.5: not within 0.05 + 0.05 a second until about a second of waiting
+    expect(await store.pair("pong", "ranked", T0, os, ids(2, "r0"))).toEqual([]);
+    expect(await store.pair("pong", "ranked", T0 + 800, os, ids(2, "r1"))).toEqual([]);
+    expect(pairedIds(await store.pair("pong", "ranked", T0 + 1000, os, ids(2, "r2")))).toEqual([["sure1", "sure2"]]);
+  });
+
+  it("OpenSkill pairing: of several candidates, the one whose predicted chance is nearest 0.5; far ones never under the cap", async () => {
+    const os: PairingRules = { ...RULES, model: openSkill().model, initialChance: 0.1, chancePerSecond: 0.05, maxChance: 0.2 };
+    for (const [id, mu] of [
+      ["a", 25],
+      ["far", 40],
+      ["near", 25.4],
+      ["mid", 26.5],
+    ] as const) {
+      await store.openSession("pong", id, "n1", ++seq, T0);
+      await store.setRatings("pong", "ranked", { [id]: { rating: 0, mu, sigma: 1 } }, 60_000);
+      await store.enqueue({ ticketId: `t-${id}`, playerId: id, name: id, game: "pong", mode: "ranked" }, id === "a" ? T0 - 1 : T0, E1200);
+    }
+    expect(pairedIds(await store.pair("pong", "ranked", T0, os, ids(1, "x")))).toEqual([["a", "near"]]);
+    // 15 mu apart is a predicted 0.97: beyond the 0.2 cap however long it waits
+    expect(await store.pair("pong", "ranked", T0 + 600_000, os, ids(2, "y"))).toEqual([]);
+  });
+
+  it("regions: two players whose only shared region is far apart pair once both latency windows cover it, hosted there", async () => {
+    const rules: PairingRules = { ...RULES, initialLatencyMs: 80, latencyPerSecondMs: 40, maxLatencyMs: 400 };
+    for (const [node, region] of [
+      ["n1", "eu-west"],
+      ["n2", "us-east"],
+      ["n3", "ap-south"],
+    ] as const) {
+      await store.heartbeat(node, T0);
+      await store.describeNode(node, { region });
+    }
+    const queue = async (id: string, node: string, mode: string, latencies?: Record<string, number>) => {
+      await store.openSession("pong", id, node, ++seq, T0);
+      await store.enqueue({ ticketId: `t-${id}`, playerId: id, name: id, game: "pong", mode, ...(latencies ? { latencies } : {}) }, T0, E1200);
+    };
+    await queue("eu", "n1", "default", { "eu-west": 20, "us-east": 180 });
+    await queue("ap", "n3", "default", { "ap-south": 25, "us-east": 170 });
+    const pairAt = (ms: number, mode = "default") => store.pair("pong", mode, T0 + ms, rules, ids(4, `r${mode}${ms}-`));
+    expect(await pairAt(0)).toEqual([]);
+    // 80 + 40 a second: 160 ms after 2 s (not yet), 184 ms after 2.6 s
+    expect(await pairAt(2000)).toEqual([]);
+    const [match] = await pairAt(2600);
+    expect(match).toMatchObject({ host: "n2", region: "us-east", latencyMs: [170, 180] });
+    expect(match!.players.map((p) => p.playerId)).toEqual(["ap", "eu"]);
+    expect(await store.getMatch("pong", match!.matchId)).toMatchObject({ host: "n2", region: "us-east", latencyMs: [170, 180] });
+
+    // without latencies a player is near its node's region only: players of two regions never meet
+    await queue("quiet-eu", "n1", "casual");
+    await queue("quiet-us", "n2", "casual");
+    expect(await pairAt(10_000, "casual")).toEqual([]);
+    await queue("quiet-eu2", "n1", "casual");
+    const [local] = await pairAt(10_000, "casual");
+    expect(local).toMatchObject({ host: "n1", region: "eu-west", latencyMs: [0, 0] });
+    // a region where no node runs hosts nothing, however near both players are
+    await queue("m1", "n1", "mars", { mars: 5 });
+    await queue("m2", "n3", "mars", { mars: 5 });
+    expect(await pairAt(10_000, "mars")).toEqual([]);
+    // a ticket put back after a missed ready check keeps its latencies
+    await store.markReady("pong", match!.matchId, "eu", HOST);
+    await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout");
+    await queue("ap2", "n3", "default", { "us-east": 150 });
+    const [again] = await pairAt(2600);
+    expect(again).toMatchObject({ host: "n2", region: "us-east" });
+    expect(again!.players.map((p) => p.playerId).sort()).toEqual(["ap2", "eu"]);
+  });
+
+  it("a guest's rating expires after the time it is given (the guest token's lifetime)", async () => {
+    const rated = { rating: 1100, mu: 27, sigma: 5 };
+    await store.setRatings("pong", "ranked", { g_guest1: rated, member: rated }, 200);
+    expect(await store.getRating("pong", "ranked", "g_guest1", E1200)).toEqual(rated);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await store.getRating("pong", "ranked", "g_guest1", E1200)).toEqual(E1200);
+    expect(await store.getRating("pong", "ranked", "member", E1200)).toEqual(rated);
   });
 
   it("treats hostile ids as plain strings", async () => {

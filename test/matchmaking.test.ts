@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MatchCancelled, MatchFound } from "../protocol/index.ts";
 import { closeAllClients, connect, connectGuest, eventually, request, waitFor, type TestClient } from "./support/clients.ts";
+import { NEW_PLAYER } from "./support/ratings.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
 describe.each(ENGINES)("matchmaking through sockets on one node (%s)", (engine) => {
@@ -32,7 +33,7 @@ describe.each(ENGINES)("matchmaking through sockets on one node (%s)", (engine) 
     expect([fa.seat, fb.seat].sort()).toEqual([0, 1]);
     expect(fa.players).toEqual(fb.players);
     expect(fa.players.map((p) => p.playerId).sort()).toEqual([a.player.playerId, b.player.playerId].sort());
-    expect(fa.players.find((p) => p.playerId === a.player.playerId)).toEqual({ playerId: a.player.playerId, name: "Ann", rating: 1200 });
+    expect(fa.players.find((p) => p.playerId === a.player.playerId)).toEqual({ playerId: a.player.playerId, name: "Ann", rating: NEW_PLAYER });
     expect(fa.readyBy).toBeGreaterThanOrEqual(before + 800);
     expect(await request(a.socket, "queue:join", {})).toMatchObject({ ok: false, error: { code: "ALREADY_IN_MATCH" } });
     expect(await request(a.socket, "match:ready", { matchId: "m_nope" })).toMatchObject({ ok: false, error: { code: "UNKNOWN_MATCH" } });

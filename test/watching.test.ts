@@ -84,6 +84,8 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
     REDIS_PREFIX: testPrefix(),
     ARENA_SECRET: testSecret(),
     MATCHMAKER_INTERVAL_MS: "30",
+    // the same two players meet again and again, whatever their predicted chances
+    WIN_CHANCE_WINDOW: "0.5",
     ...extra,
   });
 

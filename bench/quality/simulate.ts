@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, eloUpdate, expectedScore, MemoryStore, type PairingRules } from "../../matchmaker/index.ts";
+import { DEFAULT_RULES, elo, expectedScore, MemoryStore, OPENSKILL_DEFAULTS, openSkill, type PairingRules, type RatingSystem } from "../../matchmaker/index.ts";
 import { percentile, round } from "../stats.ts";
 
 /** A seeded random source (mulberry32): the same seed gives the same simulation. */
@@ -14,17 +14,23 @@ export function random(seed: number): () => number {
 }
 
 const REGIONS = ["eu-west", "us-east", "ap-south"];
-/** Round trip between home regions (ms): the host is the first-queued player's region. */
-const latencyMs = (a: string, b: string) => (a === b ? 20 : 150);
+/** A player's round trips to each region: 10-40 ms to their home region, 120-200 ms to the others. */
+function latenciesFrom(home: string, rand: () => number): Record<string, number> {
+  return Object.fromEntries(REGIONS.map((r) => [r, Math.round(r === home ? 10 + 30 * rand() : 120 + 80 * rand())]));
+}
 
 export interface QualitySetup {
-  rating: "elo";
+  rating: "openskill" | "elo";
   window: "widening" | "fixed";
   /** Arrivals per simulated second (a Poisson process over idle players). */
   rate: number;
   players: number;
   /** Simulated seconds. */
   seconds: number;
+  /** The share of the run (from its start) whose matches are not counted: ratings are still settling (default 0.5). */
+  warmUp?: number;
+  /** OpenSkill's tau (skill drift per match; the library's default 25/300). */
+  tau?: number;
   seed: number;
 }
 
@@ -44,10 +50,33 @@ export interface QualityResult {
   series: { at: number; fairShare: number | null; waitP95S: number | null }[];
 }
 
-const WINDOWS: Record<QualitySetup["window"], Partial<PairingRules>> = {
-  widening: { initialWindow: 50, widenPerSecond: 25, maxWindow: 400 },
-  fixed: { initialWindow: 100, widenPerSecond: 0, maxWindow: 100 },
+/**
+ * The windows, as seat 0's predicted chance to win 0.5 +- w: "widening" from 0.02, by 0.005 a
+ * second, up to 0.06; "fixed" at 0.05. OpenSkill pairs on the chance itself; Elo on the rating gap
+ * that gives the same chance (0.02: 14 points, 0.05: 35, 0.06: 42). The latency window is the
+ * server's default: 80 ms, widening by 20 ms a second, up to 400 ms.
+ */
+const WINDOWS: Record<QualitySetup["window"], { initial: number; perSecond: number; max: number }> = {
+  widening: { initial: 0.03, perSecond: 0.03, max: 0.1 },
+  fixed: { initial: 0.05, perSecond: 0, max: 0.05 },
 };
+const eloGap = (w: number) => 400 * Math.log10((0.5 + w) / (0.5 - w));
+
+function rulesFor(system: RatingSystem, window: QualitySetup["window"]): PairingRules {
+  const w = WINDOWS[window];
+  return {
+    ...DEFAULT_RULES,
+    model: system.model,
+    initialChance: w.initial,
+    chancePerSecond: w.perSecond,
+    maxChance: w.max,
+    initialWindow: eloGap(w.initial),
+    // the gap widens about linearly with the chance up to the cap
+    widenPerSecond: (eloGap(w.max) - eloGap(w.initial)) / Math.max(1e-9, (w.max - w.initial) / Math.max(w.perSecond, 1e-9)),
+    maxWindow: eloGap(w.max),
+    ticketTtlMs: 3_600_000_000,
+  };
+}
 
 /** Spearman's rank correlation. */
 function spearman(x: number[], y: number[]): number {
@@ -75,16 +104,20 @@ export async function simulate(setup: QualitySetup): Promise<QualityResult> {
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const store = new MemoryStore();
   const game = "sim";
-  const rules: PairingRules = { ...DEFAULT_RULES, ...WINDOWS[setup.window], ticketTtlMs: 3_600_000_000 };
-  const host = { node: "sim", now: 0, leaseMs: 1e12 };
-  const truth = new Map<string, { skill: number; region: string; busy: boolean; matches: number }>();
+  const system = setup.rating === "elo" ? elo(1200, 32) : openSkill({ ...OPENSKILL_DEFAULTS, tau: setup.tau ?? OPENSKILL_DEFAULTS.tau });
+  const rules = rulesFor(system, setup.window);
+  // one node per region: players connect to their home region's node
+  const nodeOf = (region: string) => `sim-${region}`;
+  for (const region of REGIONS) await store.describeNode(nodeOf(region), { region });
+  const truth = new Map<string, { skill: number; region: string; latencies: Record<string, number>; busy: boolean; matches: number }>();
   for (let i = 0; i < setup.players; i++) {
     const id = `p${i}`;
-    truth.set(id, { skill: 1200 + 200 * gaussian(), region: REGIONS[i % REGIONS.length]!, busy: false, matches: 0 });
-    await store.openSession(game, id, "sim", i + 1, 0, id);
+    const region = REGIONS[i % REGIONS.length]!;
+    truth.set(id, { skill: 1200 + 200 * gaussian(), region, latencies: latenciesFrom(region, rand), busy: false, matches: 0 });
+    await store.openSession(game, id, nodeOf(region), i + 1, 0, id);
   }
   const ids = [...truth.keys()];
-  const warmUp = setup.seconds * 0.25;
+  const warmUp = setup.seconds * (setup.warmUp ?? 0.5);
   const waits: number[] = [];
   const latencies: number[] = [];
   let fair = 0;
@@ -94,13 +127,14 @@ export async function simulate(setup: QualitySetup): Promise<QualityResult> {
   let nextArrival = -Math.log(1 - rand()) / setup.rate;
   let seq = 0;
   for (let now = 0; now < setup.seconds * 1000; now += 100) {
-    await store.heartbeat("sim", now);
+    for (const region of REGIONS) await store.heartbeat(nodeOf(region), now);
     while (nextArrival * 1000 <= now) {
       const id = ids[Math.floor(rand() * ids.length)]!;
       const player = truth.get(id)!;
       if (!player.busy) {
         player.busy = true;
-        await store.enqueue({ ticketId: `t${++seq}`, playerId: id, name: id, game, mode: "ranked" }, nextArrival * 1000, 1200);
+        const request = { ticketId: `t${++seq}`, playerId: id, name: id, game, mode: "ranked", latencies: player.latencies };
+        await store.enqueue(request, nextArrival * 1000, system.initial);
       }
       nextArrival += -Math.log(1 - rand()) / setup.rate;
     }
@@ -123,11 +157,12 @@ export async function simulate(setup: QualitySetup): Promise<QualityResult> {
         counted++;
         if (Math.abs(chance - 0.5) <= 0.1) fair++;
         for (const p of [a, b]) waits.push((now - p.enqueuedAt) / 1000);
-        for (const p of [ta, tb]) latencies.push(latencyMs(p.region, ta.region));
+        latencies.push(...(match.latencyMs ?? []));
       }
       const won = rand() < chance ? 1 : 0;
-      await store.setRatings(game, Object.fromEntries(eloUpdate(a.rating, b.rating, won, 32).map((r, i) => [match.players[i]!.playerId, r])));
-      host.now = now;
+      const after = system.update(a, b, won);
+      await store.setRatings(game, "ranked", { [a.playerId]: after[0], [b.playerId]: after[1] }, 1e12);
+      const host = { node: match.host!, now, leaseMs: 1e12 };
       await store.markReady(game, match.matchId, a.playerId, host);
       await store.markReady(game, match.matchId, b.playerId, host);
       await store.endMatch(game, match.matchId);
@@ -139,7 +174,7 @@ export async function simulate(setup: QualitySetup): Promise<QualityResult> {
     }
   }
   const rated = [...truth.entries()].filter(([, p]) => p.matches >= 5);
-  const display = await Promise.all(rated.map(([id]) => store.getRating(game, id, 1200)));
+  const display = (await Promise.all(rated.map(([id]) => store.getRating(game, "ranked", id, system.initial)))).map((r) => r.rating);
   return {
     rating: setup.rating,
     window: setup.window,

@@ -141,6 +141,12 @@ function addChat(line: string): void {
 function attach(c: ArenaClient): void {
   c.on("status", (status, detail) => setConnection(status, detail));
   c.on("rtt", (ms) => ($("rtt").textContent = String(ms)));
+  c.on("latencies", (latencies) => {
+    const shown = Object.entries(latencies)
+      .sort(([, a], [, b]) => a - b)
+      .map(([region, ms]) => `${region} ${ms} ms`);
+    $("latencies").textContent = shown.length ? shown.join(", ") : "unmeasured";
+  });
   c.on("found", (f) => {
     found = f;
     const opponent = f.players[f.seat === 0 ? 1 : 0]!;

@@ -25,6 +25,10 @@ import type {
   StatsAnswer,
 } from "../../protocol/index.ts";
 import { ArenaClientError } from "./errors.ts";
+import { measureLatencies, type RegionLatencies } from "./latency.ts";
+
+/** Latencies measured before queueing are measured again after this long. */
+const LATENCY_MAX_AGE_MS = 60_000;
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected" | "replaced";
 
@@ -40,6 +44,8 @@ export interface ArenaClientEvents<G extends string = string> {
   chat: (message: ChatMessage) => void;
   announcement: (announcement: Announcement) => void;
   rtt: (ms: number) => void;
+  /** The round trips to the regions, measured before queueing. */
+  latencies: (latencies: RegionLatencies) => void;
   /** The client moved to its match's host (`match:found.host.url`): a new connection there took over the session. */
   moved: (url: string) => void;
   /** A line of the game's lobby chat. */
@@ -274,9 +280,28 @@ export class ArenaClient<G extends string = string> {
     return data as AckData<E>;
   }
 
-  /** Joins the game's queue; resolves with the ticket id. */
-  async queue(options: { mode?: string } = {}): Promise<string> {
-    return (await this.request("queue:join", options.mode ? { mode: options.mode } : {})).ticketId;
+  /** The round trips to the deployment's regions measured before the last `queue()` (ms). */
+  latencies: RegionLatencies = {};
+  private latenciesAt = -Infinity;
+
+  /**
+   * Joins the game's queue; resolves with the ticket id. The latencies to the regions go with it:
+   * measured first (`GET /v1/regions`, then each region's `GET /v1/ping`; again after a minute),
+   * or as given, or none with `latencies: false` (the server then counts this player as near the
+   * region of the node it is connected to).
+   */
+  async queue(options: { mode?: string; latencies?: RegionLatencies | false } = {}): Promise<string> {
+    let latencies = options.latencies;
+    if (latencies === undefined) {
+      if (performance.now() - this.latenciesAt > LATENCY_MAX_AGE_MS) {
+        this.latencies = await measureLatencies(this.options.url);
+        this.latenciesAt = performance.now();
+        this.emitLocal("latencies", this.latencies);
+      }
+      latencies = this.latencies;
+    }
+    const payload = { ...(options.mode ? { mode: options.mode } : {}), ...(latencies && Object.keys(latencies).length ? { latencies } : {}) };
+    return (await this.request("queue:join", payload)).ticketId;
   }
 
   /** Leaves the queue (or the ready check); resolves whether something was cancelled. */

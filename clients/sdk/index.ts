@@ -2,3 +2,4 @@ export { ArenaClient, connect, type ArenaClientEvents, type ConnectOptions, type
 export { ArenaClientError } from "./errors.ts";
 export { fetchGuestToken } from "./guest.ts";
 export { fetchHistory, fetchLeaderboard, fetchLiveMatches, fetchReplay } from "./watch.ts";
+export { measureLatencies, type RegionLatencies } from "./latency.ts";

@@ -9,7 +9,8 @@ for s = 1, 2 do
   -- A match made without a queue (a challenge, a code, a rematch) has no tickets to put back.
   local requeued = p.ready and p.playerId ~= leaver and p.ticketId ~= '' and redis.call('HEXISTS', pkey(game, p.playerId), 'node') == 1
   if requeued then
-    add_ticket({ ticketId = p.ticketId, playerId = p.playerId, name = p.name, game = game, mode = m.mode, rating = p.rating, enqueuedAt = p.enqueuedAt })
+    add_ticket({ ticketId = p.ticketId, playerId = p.playerId, name = p.name, game = game, mode = m.mode, rating = p.rating, mu = p.mu, sigma = p.sigma, latencies = p.latencies,
+      enqueuedAt = p.enqueuedAt })
   else
     forget_if_idle(game, p.playerId)
   end

@@ -1,5 +1,5 @@
 -- A: game, matchId, mode, players (two playerIds, in seat order), now, readyTimeoutMs,
--- defaultRating, offer (the key of a challenge, private code or rematch that this match uses up,
+-- initial (the rating of a player who has none in that mode), offer (the key of a challenge, private code or rematch that this match uses up,
 -- or ''). Makes a match of two named players without a queue: both must be online and neither
 -- queued nor in a match. The host is the node of the first player; then the usual ready check.
 if A.offer ~= '' and redis.call('EXISTS', k(A.offer)) == 0 then return cjson.encode({ error = 'UNKNOWN_CODE' }) end
@@ -9,14 +9,14 @@ for s, pid in ipairs(A.players) do
   if not f[1] then return cjson.encode({ error = 'UNKNOWN_PLAYER' }) end
   if f[3] then return cjson.encode({ error = 'ALREADY_IN_MATCH' }) end
   if f[2] then return cjson.encode({ error = 'ALREADY_QUEUED' }) end
-  local rating = tonumber(redis.call('HGET', k('rating', A.game), pid)) or A.defaultRating
-  seats[s] = { playerId = pid, node = f[1], name = f[4] or pid, rating = rating }
+  local r = read_rating(A.game, A.mode, pid, A.initial)
+  seats[s] = { playerId = pid, node = f[1], name = f[4] or pid, rating = r.rating, mu = r.mu, sigma = r.sigma }
 end
 local mid, first, second = A.matchId, seats[1], seats[2]
 local readyBy = A.now + A.readyTimeoutMs
-redis.call('HSET', k('m', mid), 'game', A.game, 'mode', A.mode, 'state', 'ready_check', 'createdAt', A.now, 'readyBy', readyBy, 'host', first.node,
-  'p0', first.playerId, 'n0', first.name, 'r0', first.rating, 't0', '', 'e0', A.now, 'k0', 0,
-  'p1', second.playerId, 'n1', second.name, 'r1', second.rating, 't1', '', 'e1', A.now, 'k1', 0)
+redis.call('HSET', k('m', mid), 'game', A.game, 'mode', A.mode, 'state', 'ready_check', 'createdAt', A.now, 'readyBy', readyBy, 'host', first.node)
+redis.call('HSET', k('m', mid), seat_fields(0, first, '', A.now))
+redis.call('HSET', k('m', mid), seat_fields(1, second, '', A.now))
 for _, p in ipairs(seats) do redis.call('HSET', pkey(A.game, p.playerId), 'match', mid) end
 redis.call('ZADD', k('rc', A.game), readyBy, mid)
 redis.call('SADD', k('ms', A.game), mid)

@@ -1,7 +1,6 @@
 -- A: game, mode, now, rules (PairingRules), focus ('' for none), matchIds
 local game, mode, now = A.game, A.mode, A.now
 local R = A.rules
-local initial, widen, maxw = R.initialWindow, R.widenPerSecond, R.maxWindow
 local readyTimeout, ttl = R.readyTimeoutMs, R.ticketTtlMs
 local scanOldest, scanCand, maxPairs = R.scanOldest, R.scanCandidates, R.maxPairsPerPass
 local focus = A.focus
@@ -38,38 +37,103 @@ end
 local function older(x, y)
   return x.enqueuedAt < y.enqueuedAt or (x.enqueuedAt == y.enqueuedAt and x.ticketId < y.ticketId)
 end
+local function is_live(node)
+  if liveNode[node] == nil then
+    local seen = redis.call('ZSCORE', k('nodes'), node)
+    liveNode[node] = seen ~= false and tonumber(seen) >= now - ttl
+  end
+  return liveNode[node]
+end
+
+-- Regions (meeting-region.ts decides the same way): each node's region from the game's `nreg` hash
+-- ('local' for a node that never said), and each region's live nodes in name order.
+local regionOf, regionNodes = {}, nil
+local function region_of(node)
+  if regionOf[node] == nil then regionOf[node] = redis.call('HGET', k('nreg', game), node) or 'local' end
+  return regionOf[node]
+end
+local function live_nodes_in(region)
+  if regionNodes == nil then
+    regionNodes = {}
+    local h = redis.call('HGETALL', k('nreg', game))
+    for i = 1, #h, 2 do
+      if is_live(h[i]) then
+        local list = regionNodes[h[i + 1]] or {}
+        list[#list + 1] = h[i]
+        regionNodes[h[i + 1]] = list
+      end
+    end
+    for _, list in pairs(regionNodes) do table.sort(list) end
+  end
+  return regionNodes[region] or {}
+end
+local function latencies_of(t)
+  if t.latencies and next(t.latencies) then return t.latencies end
+  return { [region_of(nodeOf[t.playerId])] = 0 }
+end
+local function latency_window(waited)
+  if waited < 0 then waited = 0 end
+  local w = R.initialLatencyMs + R.latencyPerSecondMs * waited / 1000
+  if w > R.maxLatencyMs then w = R.maxLatencyMs end
+  return w
+end
+-- Where `first` and `second` (the older first) meet: region, host, each one's latency; nil for nowhere yet.
+local function meeting(first, second)
+  local la, lb = latencies_of(first), latencies_of(second)
+  local wa, wb = latency_window(now - first.enqueuedAt), latency_window(now - second.enqueuedAt)
+  local na, nb = nodeOf[first.playerId], nodeOf[second.playerId]
+  local best = nil
+  for region, ms in pairs(la) do
+    local other = lb[region]
+    if other ~= nil and ms <= wa and other <= wb then
+      local worst = math.max(ms, other)
+      if best == nil or worst < best.worst or (worst == best.worst and region < best.region) then
+        local host = nil
+        if region_of(na) == region then host = na elseif region_of(nb) == region then host = nb else host = live_nodes_in(region)[1] end
+        if host then best = { region = region, host = host, worst = worst, latencyMs = { ms, other } } end
+      end
+    end
+  end
+  return best
+end
 
 for _, a in ipairs(starts) do
   if #made >= maxPairs then break end
   local ta = ticket(a)
   if not used[a] and ta and ta.game == game and ta.mode == mode and live(ta.playerId) then
-    local wa = window(initial, widen, maxw, now - ta.enqueuedAt)
-    local cands = redis.call('ZRANGEBYSCORE', qr, ta.rating, ta.rating + wa, 'LIMIT', 0, scanCand)
-    local down = redis.call('ZREVRANGEBYSCORE', qr, ta.rating, ta.rating - wa, 'LIMIT', 0, scanCand)
+    local ra = reach(R, now - ta.enqueuedAt)
+    local span = mu_span(R, ta, ra)
+    local hi, lo = '+inf', '-inf'
+    if span < math.huge then hi, lo = ta.mu + span, ta.mu - span end
+    local cands = redis.call('ZRANGEBYSCORE', qr, ta.mu, hi, 'LIMIT', 0, scanCand)
+    local down = redis.call('ZREVRANGEBYSCORE', qr, ta.mu, lo, 'LIMIT', 0, scanCand)
     for _, c in ipairs(down) do cands[#cands + 1] = c end
-    local best, bestD = nil, nil
+    local best, bestD, bestTicket, bestMeet = nil, nil, nil, nil
+    local seen = {}
     for _, c in ipairs(cands) do
-      if c ~= a and not used[c] then
+      if c ~= a and not used[c] and not seen[c] then
+        seen[c] = true
         local tc = ticket(c)
         if tc then
-          local d = math.abs(ta.rating - tc.rating)
-          if (best == nil or d < bestD or (d == bestD and older(tc, best))) and d <= window(initial, widen, maxw, now - tc.enqueuedAt) and live(tc.playerId) then
-            best, bestD = tc, d
+          local d = distance(R, ta, tc)
+          if (best == nil or d < bestD or (d == bestD and older(tc, bestTicket))) and d <= ra and d <= reach(R, now - tc.enqueuedAt) and live(tc.playerId) then
+            local first, second = ta, tc
+            if older(tc, ta) then first, second = tc, ta end
+            local m = meeting(first, second)
+            if m then best, bestD, bestTicket, bestMeet = { first, second }, d, tc, m end
           end
         end
       end
     end
     if best then
-      used[a], used[best.ticketId] = true, true
-      local first, second = ta, best
-      if older(best, ta) then first, second = best, ta end
+      local first, second = best[1], best[2]
+      used[first.ticketId], used[second.ticketId] = true, true
       local mid = ids[#made + 1]
       local readyBy = now + readyTimeout
-      -- The host is chosen now: the node of the player who queued first.
-      local host = nodeOf[first.playerId]
-      redis.call('HSET', k('m', mid), 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy, 'host', host,
-        'p0', first.playerId, 'n0', first.name, 'r0', first.rating, 't0', first.ticketId, 'e0', first.enqueuedAt, 'k0', 0,
-        'p1', second.playerId, 'n1', second.name, 'r1', second.rating, 't1', second.ticketId, 'e1', second.enqueuedAt, 'k1', 0)
+      redis.call('HSET', k('m', mid), 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy, 'host', bestMeet.host,
+        'region', bestMeet.region, 'lm', bestMeet.latencyMs[1] .. ' ' .. bestMeet.latencyMs[2])
+      redis.call('HSET', k('m', mid), seat_fields(0, first, first.ticketId, first.enqueuedAt))
+      redis.call('HSET', k('m', mid), seat_fields(1, second, second.ticketId, second.enqueuedAt))
       for _, t in ipairs({ first, second }) do
         remove_ticket(t.ticketId)
         redis.call('HSET', pkey(game, t.playerId), 'match', mid)

@@ -25,17 +25,21 @@ end
 
 local function add_ticket(t)
   redis.call('HSET', k('t', t.ticketId), 'playerId', t.playerId, 'name', t.name, 'game', t.game, 'mode', t.mode,
-    'rating', t.rating, 'enqueuedAt', t.enqueuedAt)
-  redis.call('ZADD', k('qr', t.game, t.mode), t.rating, t.ticketId)
+    'rating', t.rating, 'mu', t.mu, 'sigma', t.sigma, 'enqueuedAt', t.enqueuedAt)
+  if t.latencies and next(t.latencies) then redis.call('HSET', k('t', t.ticketId), 'lat', cjson.encode(t.latencies)) end
+  redis.call('ZADD', k('qr', t.game, t.mode), t.mu, t.ticketId)
   redis.call('ZADD', k('qa', t.game, t.mode), t.enqueuedAt, t.ticketId)
   redis.call('SADD', k('modes', t.game), t.mode)
   redis.call('HSET', pkey(t.game, t.playerId), 'ticket', t.ticketId)
 end
 
 local function read_ticket(id)
-  local f = redis.call('HMGET', k('t', id), 'playerId', 'name', 'game', 'mode', 'rating', 'enqueuedAt')
+  local f = redis.call('HMGET', k('t', id), 'playerId', 'name', 'game', 'mode', 'rating', 'enqueuedAt', 'mu', 'sigma', 'lat')
   if not f[1] then return nil end
-  return { ticketId = id, playerId = f[1], name = f[2], game = f[3], mode = f[4], rating = tonumber(f[5]), enqueuedAt = tonumber(f[6]) }
+  local t = { ticketId = id, playerId = f[1], name = f[2], game = f[3], mode = f[4], rating = tonumber(f[5]), enqueuedAt = tonumber(f[6]),
+    mu = tonumber(f[7]), sigma = tonumber(f[8]) }
+  if f[9] then t.latencies = cjson.decode(f[9]) end
+  return t
 end
 
 local function remove_ticket(id)
@@ -57,10 +61,18 @@ local function read_match(id)
   local players = {}
   for s = 0, 1 do
     players[s + 1] = { playerId = h['p' .. s], name = h['n' .. s], rating = tonumber(h['r' .. s]), ticketId = h['t' .. s],
-      enqueuedAt = tonumber(h['e' .. s]), ready = h['k' .. s] == '1' }
+      enqueuedAt = tonumber(h['e' .. s]), ready = h['k' .. s] == '1', mu = tonumber(h['u' .. s]), sigma = tonumber(h['s' .. s]) }
+    local l = h['l' .. s]
+    if l and l ~= '' then players[s + 1].latencies = cjson.decode(l) end
+  end
+  local latencyMs = nil
+  if h.lm then
+    local a, b = string.match(h.lm, '^(%S+) (%S+)$')
+    latencyMs = { tonumber(a), tonumber(b) }
   end
   return { matchId = id, game = h.game, mode = h.mode, state = h.state, players = players,
-    createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy), host = h.host, startedAt = tonumber(h.startedAt) }
+    createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy), host = h.host, startedAt = tonumber(h.startedAt),
+    region = h.region, latencyMs = latencyMs }
 end
 
 local function drop_match(m)
@@ -76,9 +88,64 @@ local function drop_match(m)
   end
 end
 
-local function window(initial, widen, maxw, waited)
+-- The fields of a match record's seat s (0 or 1) for a player t (a ticket or a rated seat).
+local function seat_fields(s, t, ticketId, enqueuedAt)
+  local lat = ''
+  if t.latencies and next(t.latencies) then lat = cjson.encode(t.latencies) end
+  return 'p' .. s, t.playerId, 'n' .. s, t.name, 'r' .. s, t.rating, 'u' .. s, t.mu, 's' .. s, t.sigma,
+    't' .. s, ticketId, 'e' .. s, enqueuedAt, 'k' .. s, 0, 'l' .. s, lat
+end
+
+-- A player's rating in a game and mode ({ rating, mu, sigma }), or `initial`. Guests' ratings are
+-- keys of their own that expire (set-ratings); others' are fields of one hash per game and mode.
+local function read_rating(game, mode, pid, initial)
+  local v
+  if string.sub(pid, 1, 2) == 'g_' then v = redis.call('GET', k('gr', game, mode, pid))
+  else v = redis.call('HGET', k('rt', game, mode), pid) end
+  if not v then return { rating = initial.rating, mu = initial.mu, sigma = initial.sigma } end
+  local r, mu, sigma = string.match(v, '^(%S+) (%S+) (%S+)$')
+  return { rating = tonumber(r), mu = tonumber(mu), sigma = tonumber(sigma) }
+end
+
+-- The inverse of the standard normal distribution function: rating-window.ts's `probit`, the same arithmetic.
+local function probit(p)
+  if p <= 0 then return -math.huge end
+  if p >= 1 then return math.huge end
+  local low = 0.02425
+  if p < low then
+    local q = math.sqrt(-2 * math.log(p))
+    return (((((-7.784894002430293e-3 * q + -3.223964580411365e-1) * q + -2.400758277161838) * q + -2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
+      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1)
+  end
+  if p > 1 - low then return -probit(1 - p) end
+  local q = p - 0.5
+  local r = q * q
+  return ((((((-3.969683028665376e1 * r + 2.209460984245205e2) * r + -2.759285104469687e2) * r + 1.38357751867269e2) * r + -3.066479806614716e1) * r + 2.506628277459239) * q) /
+    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r + -1.556989798598866e2) * r + 6.680131188771972e1) * r + -1.328068155288572e1) * r + 1)
+end
+
+-- rating-window.ts's `reach`: the largest pairing distance a ticket accepts after waiting `waited` ms.
+local function reach(R, waited)
   if waited < 0 then waited = 0 end
-  local w = initial + widen * waited / 1000
-  if maxw > 0 and w > maxw then w = maxw end
-  return w
+  if R.model.system == 'elo' then
+    local w = R.initialWindow + R.widenPerSecond * waited / 1000
+    if R.maxWindow > 0 and w > R.maxWindow then w = R.maxWindow end
+    return w
+  end
+  local w = R.initialChance + R.chancePerSecond * waited / 1000
+  if w > R.maxChance then w = R.maxChance end
+  return probit(0.5 + w)
+end
+
+-- rating-window.ts's `pairingDistance`: Elo, the rating gap; OpenSkill, the mu gap in standard
+-- deviations of the predicted performance difference.
+local function distance(R, a, b)
+  if R.model.system == 'elo' then return math.abs(a.mu - b.mu) end
+  return math.abs(a.mu - b.mu) / math.sqrt(R.model.twoBetaSq + a.sigma * a.sigma + b.sigma * b.sigma)
+end
+
+-- rating-window.ts's `muSpan`: how far from a ticket's mu candidates within its reach can be.
+local function mu_span(R, t, r)
+  if R.model.system == 'elo' then return r end
+  return r * math.sqrt(R.model.twoBetaSq + t.sigma * t.sigma + R.model.sigmaCap * R.model.sigmaCap)
 end

@@ -34,5 +34,6 @@ for _, node in ipairs(dead) do
     break
   end
   redis.call('ZREM', k('nodes'), node)
+  redis.call('HDEL', k('nreg', A.game), node)
 end
 return cjson.encode({ expired = expired, orphans = orphans, more = more })

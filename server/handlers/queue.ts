@@ -6,8 +6,8 @@ export function queueHandlers({ matchmaker, places, games }: HandlerDeps): Pick<
   return {
     "queue:join": async (payload, ctx) => {
       const mode = games.mode(ctx.game, payload.mode);
-      const ticket = await matchmaker.join(seeker(ctx), mode);
-      places.queued(ctx.socket, { ticketId: ticket.ticketId, mode, enqueuedAt: ticket.enqueuedAt });
+      const ticket = await matchmaker.join(seeker(ctx), mode, undefined, payload.latencies);
+      places.queued(ctx.socket, { ticketId: ticket.ticketId, mode, enqueuedAt: ticket.enqueuedAt, latencies: payload.latencies });
       return { ticketId: ticket.ticketId };
     },
     "queue:leave": async (_payload, ctx) => {
