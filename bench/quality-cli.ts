@@ -11,15 +11,15 @@ import { parseArgs } from "node:util";
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { OPENSKILL_DEFAULTS } from "../matchmaker/index.ts";
-import { simulate, type QualityResult, type QualitySetup } from "./quality/simulate.ts";
+import type { QualityResult, QualitySetup } from "./quality/simulate.ts";
 import { page, table, type Chart } from "./report/html.ts";
 
 const { values } = parseArgs({
   options: {
     out: { type: "string", default: "bench-out/quality" },
     players: { type: "string", default: "10000" },
-    rates: { type: "string", default: "5,20,80" },
-    arrivals: { type: "string", default: "150000" },
+    rates: { type: "string", default: "20,80" },
+    arrivals: { type: "string", default: "1000000" },
     seed: { type: "string", default: "1" },
     systems: { type: "string", default: "openskill,elo" },
     jobs: { type: "string", default: "2" },

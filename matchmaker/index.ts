@@ -4,7 +4,7 @@ export type { MatchArchive, WatchStore } from "./store.ts";
 export type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry, SessionStore, QueueStore, MatchStore, RatingStore } from "./store.ts";
 export { MemoryStore } from "./memory-store.ts";
 export { RedisStore } from "./redis-store.ts";
-export { chanceWindow, pairingDistance, probit, ratingWindow, reach } from "./rating-window.ts";
+export { chanceWindow, logit, pairingDistance, ratingWindow, reach } from "./rating-window.ts";
 export { elo, openSkill, OPENSKILL_DEFAULTS, type OpenSkillScale, type RatingSystem, type RatingSystemName } from "./rating-system.ts";
 export { eloUpdate, expectedScore } from "./elo.ts";
 export { Matchmaker, type MatchmakerOptions, type Seeker } from "./matchmaker.ts";

@@ -1,4 +1,4 @@
-import { ordinal, predictWin, rate } from "openskill";
+import { ordinal, rate } from "openskill";
 import { eloUpdate, expectedScore } from "./elo.ts";
 import type { Rated, SkillModel } from "./types.ts";
 
@@ -44,7 +44,9 @@ export function openSkill(scale: OpenSkillScale = OPENSKILL_DEFAULTS): RatingSys
     name: "openskill",
     initial: rated(scale.mu, scale.sigma),
     model: { system: "openskill", twoBetaSq: 2 * scale.beta ** 2, sigmaCap: Math.hypot(scale.sigma, scale.tau) },
-    winChance: (a, b) => predictWin([[a], [b]], options)[0]!,
+    // The Plackett-Luce model rates on exp(mu / c): its own prediction is logistic in (mu_a - mu_b) / c.
+    // (The package's predictWin is a normal-CDF prediction, more extreme than the model it rates with.)
+    winChance: (a, b) => 1 / (1 + Math.exp(-(a.mu - b.mu) / Math.sqrt(2 * scale.beta ** 2 + a.sigma ** 2 + b.sigma ** 2))),
     update(a, b, score) {
       const rank = score === 1 ? [1, 2] : score === 0 ? [2, 1] : [1, 1];
       const [[x], [y]] = rate([[a], [b]], { ...options, rank });

@@ -496,8 +496,8 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
   });
 
   it("OpenSkill pairing: on predicted win chance, a wide sigma reaches further, the window widens with the wait", async () => {
-    const os: PairingRules = { ...RULES, model: openSkill().model, initialChance: 0.05, chancePerSecond: 0.05, maxChance: 0.3 };
-    // the same mu gap (1.5): sure players' predicted chance is 0.598, unsure ones' (new players) 0.545
+    const os: PairingRules = { ...RULES, model: openSkill().model, initialChance: 0.05, chancePerSecond: 0.01, maxChance: 0.3 };
+    // the same mu gap (1.5): sure players' predicted chance is 0.5616, unsure ones' (new players) 0.5285
     const rate = async (id: string, mode: string, mu: number, sigma: number) => {
       await store.openSession("pong", id, "n1", ++seq, T0);
       await store.setRatings("pong", mode, { [id]: { rating: 0, mu, sigma } }, 60_000);
@@ -512,10 +512,10 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     // the match keeps each player's skill (the host moves it when the match ends)
     expect(made[0]!.players.map((p) => p.mu)).toEqual([25, 26.5]);
     for (const p of made[0]!.players) expect(p.sigma).toBeCloseTo(25 / 3, 10);
-    // 0.098 from 0.5: not within 0.05 + 0.05 a second until about a second of waiting
+    // 0.0616 from 0.5: not within 0.05 + 0.01 a second until 1.16 s of waiting
     expect(await store.pair("pong", "ranked", T0, os, ids(2, "r0"))).toEqual([]);
-    expect(await store.pair("pong", "ranked", T0 + 800, os, ids(2, "r1"))).toEqual([]);
-    expect(pairedIds(await store.pair("pong", "ranked", T0 + 1000, os, ids(2, "r2")))).toEqual([["sure1", "sure2"]]);
+    expect(await store.pair("pong", "ranked", T0 + 1000, os, ids(2, "r1"))).toEqual([]);
+    expect(pairedIds(await store.pair("pong", "ranked", T0 + 1200, os, ids(2, "r2")))).toEqual([["sure1", "sure2"]]);
   });
 
   it("OpenSkill pairing: of several candidates, the one whose predicted chance is nearest 0.5; far ones never under the cap", async () => {
@@ -531,7 +531,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
       await store.enqueue({ ticketId: `t-${id}`, playerId: id, name: id, game: "pong", mode: "ranked" }, id === "a" ? T0 - 1 : T0, E1200);
     }
     expect(pairedIds(await store.pair("pong", "ranked", T0, os, ids(1, "x")))).toEqual([["a", "near"]]);
-    // 15 mu apart is a predicted 0.97: beyond the 0.2 cap however long it waits
+    // 13.5 mu apart is a predicted 0.90: beyond the 0.2 cap however long it waits
     expect(await store.pair("pong", "ranked", T0 + 600_000, os, ids(2, "y"))).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { ordinal, rate, rating } from "openskill";
 import { describe, expect, it } from "vitest";
-import { chanceWindow, DEFAULT_RULES, elo, openSkill, probit, reach, type PairingRules } from "../matchmaker/index.ts";
+import { chanceWindow, DEFAULT_RULES, elo, logit, openSkill, reach, type PairingRules } from "../matchmaker/index.ts";
 
 describe("ratings with uncertainty (the openskill package)", () => {
   it("the library reproduces its published examples (README: a 2 v 2 match, ordinal)", () => {
@@ -58,12 +58,16 @@ describe("ratings with uncertainty (the openskill package)", () => {
     expect(35 - system.update(weak, strong, 1)[1].mu).toBeGreaterThan(20 - system.update(strong, weak, 1)[1].mu);
   });
 
-  it("predicts win chances from mu and sigma: a wider sigma pulls the chance towards 0.5", () => {
+  it("predicts win chances as the model rates (Plackett-Luce: logistic in the mu gap over c); a wider sigma pulls them towards 0.5", () => {
     const system = openSkill();
     const a = { mu: 30, sigma: 1, rating: 0 };
     const b = { mu: 25, sigma: 1, rating: 0 };
     const sure = system.winChance(a, b);
-    expect(sure).toBeCloseTo(0.5 * (1 + erf((30 - 25) / Math.sqrt(2 * (2 * (25 / 6) ** 2 + 1 + 1)))), 6);
+    expect(sure).toBeCloseTo(1 / (1 + Math.exp(-5 / Math.sqrt(2 * (25 / 6) ** 2 + 1 + 1))), 12);
+    // the chance the model's own update implies: a win moves the winner by sigma^2 / c x (1 - that chance)
+    const c = Math.sqrt(2 * (25 / 6) ** 2 + 1 + 1);
+    const [[won]] = rate([[{ mu: 30, sigma: 1 }], [{ mu: 25, sigma: 1 }]], { rank: [1, 2], tau: 0 });
+    expect(won!.mu).toBeCloseTo(30 + (1 / c) * (1 - sure), 10);
     expect(system.winChance(b, a)).toBeCloseTo(1 - sure, 10);
     const unsure = system.winChance({ ...a, sigma: 8 }, { ...b, sigma: 8 });
     expect(unsure).toBeLessThan(sure);
@@ -81,12 +85,9 @@ describe("ratings with uncertainty (the openskill package)", () => {
 describe("pairing windows", () => {
   const rules: PairingRules = { ...DEFAULT_RULES, model: openSkill().model, initialChance: 0.05, chancePerSecond: 0.02, maxChance: 0.3 };
 
-  it("probit inverts the normal distribution function", () => {
-    for (const p of [0.001, 0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.9999]) {
-      const z = probit(p);
-      expect(0.5 * (1 + erf(z / Math.SQRT2))).toBeCloseTo(p, 7);
-    }
-    expect(probit(1)).toBe(Infinity);
+  it("logit inverts the logistic function", () => {
+    for (const p of [0.001, 0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.9999]) expect(1 / (1 + Math.exp(-logit(p)))).toBeCloseTo(p, 12);
+    expect(logit(1)).toBe(Infinity);
   });
 
   it("the win-chance window widens with the wait, up to its cap; 0.5 reaches everyone", () => {
@@ -97,14 +98,3 @@ describe("pairing windows", () => {
     expect(reach({ ...rules, initialChance: 0.5, maxChance: 0.5 }, 0)).toBe(Infinity);
   });
 });
-
-/** The error function (Abramowitz and Stegun 7.1.26 is too coarse here: a series, fine for |x| < 4). */
-function erf(x: number): number {
-  let sum = x;
-  let term = x;
-  for (let n = 1; n < 200; n++) {
-    term *= (-x * x) / n;
-    sum += term / (2 * n + 1);
-  }
-  return (2 / Math.sqrt(Math.PI)) * sum;
-}

@@ -107,21 +107,11 @@ local function read_rating(game, mode, pid, initial)
   return { rating = tonumber(r), mu = tonumber(mu), sigma = tonumber(sigma) }
 end
 
--- The inverse of the standard normal distribution function: rating-window.ts's `probit`, the same arithmetic.
-local function probit(p)
+-- rating-window.ts's `logit`: the log-odds of a chance.
+local function logit(p)
   if p <= 0 then return -math.huge end
   if p >= 1 then return math.huge end
-  local low = 0.02425
-  if p < low then
-    local q = math.sqrt(-2 * math.log(p))
-    return (((((-7.784894002430293e-3 * q + -3.223964580411365e-1) * q + -2.400758277161838) * q + -2.549732539343734) * q + 4.374664141464968) * q + 2.938163982698783) /
-      ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1)
-  end
-  if p > 1 - low then return -probit(1 - p) end
-  local q = p - 0.5
-  local r = q * q
-  return ((((((-3.969683028665376e1 * r + 2.209460984245205e2) * r + -2.759285104469687e2) * r + 1.38357751867269e2) * r + -3.066479806614716e1) * r + 2.506628277459239) * q) /
-    (((((-5.447609879822406e1 * r + 1.615858368580409e2) * r + -1.556989798598866e2) * r + 6.680131188771972e1) * r + -1.328068155288572e1) * r + 1)
+  return math.log(p / (1 - p))
 end
 
 -- rating-window.ts's `reach`: the largest pairing distance a ticket accepts after waiting `waited` ms.
@@ -134,11 +124,10 @@ local function reach(R, waited)
   end
   local w = R.initialChance + R.chancePerSecond * waited / 1000
   if w > R.maxChance then w = R.maxChance end
-  return probit(0.5 + w)
+  return logit(0.5 + w)
 end
 
--- rating-window.ts's `pairingDistance`: Elo, the rating gap; OpenSkill, the mu gap in standard
--- deviations of the predicted performance difference.
+-- rating-window.ts's `pairingDistance`: Elo, the rating gap; OpenSkill, the log-odds of the predicted win.
 local function distance(R, a, b)
   if R.model.system == 'elo' then return math.abs(a.mu - b.mu) end
   return math.abs(a.mu - b.mu) / math.sqrt(R.model.twoBetaSq + a.sigma * a.sigma + b.sigma * b.sigma)
