@@ -1,6 +1,7 @@
 import {
   ArenaError,
   ErrorCode,
+  isGuest,
   type HistoryEntry,
   type LeaderboardEntry,
   type LiveMatch,
@@ -139,7 +140,12 @@ export abstract class MemoryLobbyState extends MemoryState {
   }
 
   async leaderboard(game: string, mode: string, limit: number): Promise<LeaderboardEntry[]> {
-    const rows = [...(this.boards.get(`${game}|${mode}`) ?? [])].filter(([, e]) => e.matches >= 5);
+    const board = this.boards.get(`${game}|${mode}`);
+    // A guest whose rating expired (with their token) leaves the board.
+    for (const playerId of board?.keys() ?? []) {
+      if (isGuest(playerId) && this.guestRatings.get(key(game, `${mode}|${playerId}`), Date.now()) === undefined) board!.delete(playerId);
+    }
+    const rows = [...(board ?? [])].filter(([, e]) => e.matches >= 5);
     // As Redis orders a sorted set read backwards: by rating, then by id, both descending.
     rows.sort(([a, x], [b, y]) => y.rating - x.rating || (b < a ? -1 : b > a ? 1 : 0));
     return rows.slice(0, limit).map(([playerId, e], i) => ({ rank: i + 1, playerId, name: e.name, rating: e.rating, matches: e.matches }));

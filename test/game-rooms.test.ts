@@ -199,3 +199,20 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
     expect(await o.send("queue:join", {})).toMatchObject({ ok: true });
   });
 });
+
+describe("RATING_SYSTEM=elo", () => {
+  let node: InProcessServer;
+  beforeAll(async () => {
+    node = await startServer({ RATING_SYSTEM: "elo", MATCHMAKER_INTERVAL_MS: "20", TICTACTOE_TICK_RATE: "20" });
+  });
+  afterAll(() => node.stop());
+  afterEach(() => closeAllClients());
+
+  it("keeps Elo for comparison: new players at DEFAULT_RATING, K 32", async () => {
+    const match = await startMatch("tictactoe", [node.url, node.url]);
+    await play(match, [0, 3, 1, 4, 2]);
+    const [end] = await match.ends;
+    const [x, o] = match.seats;
+    expect(end.ratings).toEqual({ [x.playerId]: 1216, [o.playerId]: 1184 });
+  });
+});

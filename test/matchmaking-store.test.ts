@@ -589,6 +589,34 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.getRating("pong", "ranked", "member", E1200)).toEqual(rated);
   });
 
+  it("a leaderboard keeps a guest while their rating lives: once it expired (with their token) they leave the board", async () => {
+    const players = [
+      { playerId: "g_guest", name: "Guest", rating: 1300 },
+      { playerId: "member", name: "Member", rating: 1100 },
+    ];
+    await store.setRatings("pong", "ranked", { g_guest: { rating: 1300, mu: 30, sigma: 3 } }, 300);
+    for (let i = 0; i < 5; i++) {
+      const matchId = `m-board-${i}`;
+      const end = { reason: "win" as const, winner: "g_guest", tick: 10 };
+      await store.archiveMatch("pong", {
+        replay: { matchId, game: "pong", mode: "ranked", seed: 1, tickRate: 30, players, inputs: [], end },
+        replayTtlMs: 60_000,
+        ranked: true,
+        players: players.map((p, seat) => ({
+          ...p,
+          entry: { matchId, mode: "ranked", opponent: players[1 - seat]!, result: seat === 0 ? "win" : "loss", ratingAfter: p.rating, endedAt: T0 + i },
+        })),
+      });
+    }
+    expect((await store.leaderboard("pong", "ranked", 10)).map((row) => [row.rank, row.playerId, row.matches])).toEqual([
+      [1, "g_guest", 5],
+      [2, "member", 5],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await store.leaderboard("pong", "ranked", 10)).map((row) => [row.rank, row.playerId])).toEqual([[1, "member"]]);
+    expect((await store.leaderboard("pong", "ranked", 1)).map((row) => row.playerId)).toEqual(["member"]);
+  });
+
   it("treats hostile ids as plain strings", async () => {
     for (const id of ["__proto__", "constructor", "toString"]) await join(id, 1200);
     expect((await store.counts("pong")).queued).toBe(3);
