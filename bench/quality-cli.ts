@@ -1,7 +1,7 @@
 /**
  * The pairing quality simulator: 10,000 players with hidden true skill and home regions, arrivals as
  * a Poisson process at several rates, the real pairing code (the in-memory store) in simulated time.
- *   npm run bench:quality -- --out bench-out/quality [--players 10000] [--rates 20,80] [--arrivals 1000000]
+ *   npm run bench:quality -- --out bench-out/quality [--players 10000] [--rates 20,80] [--arrivals 600000]
  *     [--systems openskill,elo] [--jobs 2] [--warmup 0.5] [--tau 0.0833] [--seed 1]
  * Writes quality.json (`results[]`) and quality.html (the curves over simulated time).
  */
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "bench-out/quality" },
     players: { type: "string", default: "10000" },
     rates: { type: "string", default: "20,80" },
-    arrivals: { type: "string", default: "1000000" },
+    arrivals: { type: "string", default: "600000" },
     seed: { type: "string", default: "1" },
     systems: { type: "string", default: "openskill,elo" },
     jobs: { type: "string", default: "2" },

@@ -150,7 +150,7 @@ export const DEFAULT_RULES: PairingRules = {
   widenPerSecond: 50,
   maxWindow: 0,
   initialChance: 0.03,
-  chancePerSecond: 0.03,
+  chancePerSecond: 0.06,
   maxChance: 0.2,
   initialLatencyMs: 80,
   latencyPerSecondMs: 20,

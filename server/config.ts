@@ -215,7 +215,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       rematchMs: integer(env, "REMATCH_WINDOW_MS", 30_000, 500, 60_000),
       ratingSystem: oneOf(env, "RATING_SYSTEM", ["openskill", "elo"] as const, "openskill"),
       chanceWindow: decimal(env, "WIN_CHANCE_WINDOW", 0.03, 0, 0.5),
-      chancePerSecond: decimal(env, "WIN_CHANCE_WIDEN_PER_SECOND", 0.03, 0, 0.5),
+      chancePerSecond: decimal(env, "WIN_CHANCE_WIDEN_PER_SECOND", 0.06, 0, 0.5),
       chanceMax: decimal(env, "WIN_CHANCE_WINDOW_MAX", 0.2, 0, 0.5),
       latencyWindowMs: integer(env, "LATENCY_WINDOW_MS", 80, 0, 60_000),
       latencyPerSecondMs: integer(env, "LATENCY_WINDOW_WIDEN_PER_SECOND", 20, 0, 60_000),

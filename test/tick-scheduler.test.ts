@@ -64,12 +64,17 @@ describe("tick scheduler", () => {
     scheduler.add(busy, 50);
     await sleep(200);
     scheduler.stop();
+    // 200 ms at 50 Hz is 10 deadlines (11 with the one at the start): never more passes than that
     expect(passes.length).toBeGreaterThan(3);
+    expect(passes.length).toBeLessThanOrEqual(11);
     expect(members.length).toBe(passes.length);
     // A member's tick that takes 3 ms finishes 3 ms after its pass began, which is at most half a
     // millisecond before the deadline (timers fire early; waiting out the rest would cost more).
+    members.forEach((late, i) => expect(late - passes[i]!).toBeGreaterThanOrEqual(2.5));
     for (const late of members) expect(late).toBeGreaterThanOrEqual(2.5);
-    for (const late of passes) expect(late).toBeGreaterThanOrEqual(0);
+    // and the passes start on time, give or take a noisy machine: the median within a period
+    const sorted = [...passes].sort((x, y) => x - y);
+    expect(sorted[Math.floor(sorted.length / 2)]!).toBeLessThan(20);
   });
 
   it("reads at cycle boundaries: every pass due before one has run, none due after it", async () => {

@@ -52,12 +52,12 @@ export interface QualityResult {
 
 /**
  * The windows, as seat 0's predicted chance to win 0.5 +- w: "widening" is the server's default
- * (from 0.03, by 0.03 a second, up to 0.2); "fixed" stays at 0.05. OpenSkill pairs on the chance
+ * (from 0.03, by 0.06 a second, up to 0.2); "fixed" stays at 0.05. OpenSkill pairs on the chance
  * itself; Elo on the rating gap that gives the same chance (0.03: 21 points, 0.05: 35, 0.2: 147).
  * The latency window is the server's default: 80 ms, widening by 20 ms a second, up to 400 ms.
  */
 const WINDOWS: Record<QualitySetup["window"], { initial: number; perSecond: number; max: number }> = {
-  widening: { initial: 0.03, perSecond: 0.03, max: 0.2 },
+  widening: { initial: 0.03, perSecond: 0.06, max: 0.2 },
   fixed: { initial: 0.05, perSecond: 0, max: 0.05 },
 };
 const eloGap = (w: number) => 400 * Math.log10((0.5 + w) / (0.5 - w));
