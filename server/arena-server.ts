@@ -7,6 +7,7 @@ import type { ArenaConfig } from "./config.ts";
 import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./node-services.ts";
 import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
+import { MetricsServer } from "./metrics-server.ts";
 import { browserClient } from "../clients/browser/build.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
@@ -98,6 +99,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
         games: () => games.describe(),
         readiness,
         metrics: metrics.registry,
+        metricsHere: config.metricsPort === 0,
         latency: (tickRate) => services.streamSnapshot(tickRate),
         browserClient,
         watch: { store: services.watch, games: () => games.list().map((g) => g.name), nodes: () => services.liveNodes() },
@@ -130,6 +132,8 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     });
   }
 
+  const metricsServer =
+    config.metricsPort === 0 ? undefined : new MetricsServer({ metrics: metrics.registry, latency: (tickRate) => services.streamSnapshot(tickRate) }, log);
   const server: ArenaServer = {
     config,
     io,
@@ -141,6 +145,10 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       if (redis && !(await redis.waitReady(2000))) log.warn("redis is unreachable; starting anyway, not ready until it answers");
       await services.start();
       server.port = await transport.listen(config.host, config.port);
+      if (metricsServer) {
+        const port = await metricsServer.listen(config.host, config.metricsPort);
+        log.info({ port }, "metrics listening on their own port");
+      }
       log.info(
         { engine: transport.engine, host: config.host, port: server.port, redis: Boolean(redis), games: games.list().map((g) => g.name) },
         "arena listening",
@@ -156,6 +164,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await services.stop();
       await transport.close();
+      await metricsServer?.close();
       await redis?.quit();
       log.info("stopped");
     },

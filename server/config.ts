@@ -5,6 +5,8 @@ export type EngineName = "uws" | "ws";
 /** Everything the server reads from its environment, validated. */
 export interface ArenaConfig {
   port: number;
+  /** `METRICS_PORT`: serve `/metrics` there instead of on `PORT` (0: on `PORT`). */
+  metricsPort: number;
   host: string;
   /** A Redis URL; with `redisCluster`, one or more comma-separated seed URLs of a Redis Cluster. */
   redisUrl: string | undefined;
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
   if (!/^[a-z0-9-]{1,32}$/.test(region)) throw new ConfigError("REGION", "1-32 lowercase letters, digits and -", region);
   return {
     port: integer(env, "PORT", 3000, 0, 65535),
+    metricsPort: integer(env, "METRICS_PORT", 0, 0, 65535),
     host,
     redisUrl: url,
     redisCluster: cluster,

@@ -1,4 +1,5 @@
 import { ArenaError, ErrorCode, guestRequestSchema, describeIssues, type ErrorBody, type GameInfo } from "../protocol/index.ts";
+import { pageHeaders } from "./page-headers.ts";
 import { handleWatch, type WatchDeps } from "./watch-routes.ts";
 import type { TokenService } from "./auth.ts";
 import type { Registry } from "prom-client";
@@ -24,6 +25,8 @@ export interface RouteDeps {
   games: () => GameInfo[];
   readiness: () => { ready: true } | { ready: false; reason: string };
   metrics: Registry;
+  /** Whether this port serves `/metrics` (false when `METRICS_PORT` moves it to its own port). */
+  metricsHere: boolean;
   /** Exact state-stream counters and microsecond HDR histograms; with a tick rate, read at that lane's next cycle boundary. */
   latency: (tickRate: number | undefined) => Promise<unknown>;
   /** The browser client's page and script. */
@@ -85,16 +88,30 @@ async function handleFixed(deps: RouteDeps, req: HttpRequest): Promise<HttpRespo
       return state.ready ? json(200, { ready: true }) : json(503, { ready: false, reason: state.reason });
     }
     case "GET /metrics":
-      return { status: 200, headers: { "content-type": deps.metrics.contentType }, body: await deps.metrics.metrics() };
-    case "GET /metrics/latency": {
-      const tickRate = Number(new URLSearchParams(req.query).get("tickRate"));
-      return json(200, await deps.latency(Number.isInteger(tickRate) && tickRate > 0 ? tickRate : undefined));
+    case "GET /metrics/latency":
+      return deps.metricsHere ? handleMetrics(deps, req) : httpError(404, { code: "BAD_REQUEST", message: `no route ${key}: metrics are on METRICS_PORT` });
+    case "GET /": {
+      const { html } = await deps.browserClient();
+      const urls = (await deps.watch.nodes().catch(() => [])).flatMap((n) => (n.url ? [n.url] : []));
+      return { status: 200, headers: { "content-type": "text/html; charset=utf-8", ...pageHeaders(html, urls) }, body: html };
     }
-    case "GET /":
-      return { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: (await deps.browserClient()).html };
-    case "GET /app.js":
-      return { status: 200, headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" }, body: (await deps.browserClient()).js };
+    case "GET /app.js": {
+      const { html, js } = await deps.browserClient();
+      const headers = { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", ...pageHeaders(html, []) };
+      return { status: 200, headers, body: js };
+    }
     default:
       return httpError(404, { code: "BAD_REQUEST", message: `no route ${key}` });
   }
+}
+
+/** `GET /metrics` (Prometheus) and `GET /metrics/latency`: on the game port, or alone on `METRICS_PORT`. */
+export async function handleMetrics(deps: Pick<RouteDeps, "metrics" | "latency">, req: HttpRequest): Promise<HttpResponse> {
+  const key = `${req.method} ${req.path}`;
+  if (key === "GET /metrics") return { status: 200, headers: { "content-type": deps.metrics.contentType }, body: await deps.metrics.metrics() };
+  if (key === "GET /metrics/latency") {
+    const tickRate = Number(new URLSearchParams(req.query).get("tickRate"));
+    return json(200, await deps.latency(Number.isInteger(tickRate) && tickRate > 0 ? tickRate : undefined));
+  }
+  return httpError(404, { code: "BAD_REQUEST", message: `no route ${key}` });
 }

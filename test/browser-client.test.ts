@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer, type InProcessServer } from "./support/servers.ts";
 import { displayAfter } from "./support/ratings.ts";
@@ -25,11 +25,17 @@ describe("the browser client in headless Chromium", () => {
     await node?.stop();
   });
 
+  /** What the pages' Content-Security-Policy refused (the page must need nothing it forbids). */
+  const refused: string[] = [];
+  afterEach(() => expect(refused).toEqual([]));
+  const watchPolicy = (page: Page) => page.on("console", (m) => void (/Content Security Policy/i.test(m.text()) && refused.push(m.text())));
+
   async function open(name: string, game = "tictactoe"): Promise<Page> {
     const page = await (await browser.newContext()).newPage();
     page.on("pageerror", (error) => {
       throw error;
     });
+    watchPolicy(page);
     await page.goto(`${node.url}/`);
     await page.fill("#name", name);
     await page.selectOption("#game", game);
@@ -42,6 +48,7 @@ describe("the browser client in headless Chromium", () => {
     page.on("pageerror", (error) => {
       throw error;
     });
+    watchPolicy(page);
     await page.goto(`${node.url}/`);
     await page.fill("#name", name);
     await page.selectOption("#game", "tictactoe");
@@ -133,6 +140,8 @@ describe("the browser client in headless Chromium", () => {
     const alice = await open("Alice");
     const bob = await open("Bob");
     for (const page of [alice, bob]) await page.waitForSelector("#ready-btn", { state: "visible" });
+    // the SDK measured the round trip to each region before queueing; the page shows it
+    await expect(alice.textContent("#latencies")).resolves.toMatch(/^local \d+ ms$/);
     await expect(alice.textContent("#opponent")).resolves.toContain("Bob");
     await alice.click("#ready-btn");
     await bob.click("#ready-btn");

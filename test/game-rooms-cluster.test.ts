@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { MatchEnd, MatchStart, PongView } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
-import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind } from "./support/servers.ts";
+import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind, stopAll } from "./support/servers.ts";
 
 function cluster(engine: string, redis: RedisKind, extra: Record<string, string> = {}) {
   return { ENGINE: engine, ...redisEnv(redis), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), MATCHMAKER_INTERVAL_MS: "30", ...extra };
@@ -11,8 +11,7 @@ function cluster(engine: string, redis: RedisKind, extra: Record<string, string>
 const nodes: ChildNode[] = [];
 afterEach(async () => {
   closeAllClients();
-  await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
-  nodes.length = 0;
+  await stopAll(nodes);
 });
 
 /** The node that logged the start of a match (logs arrive a little after the clients hear of it). */

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { connect as netConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "./support/clients.ts";
+import { freePort } from "./support/redis-process.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
 describe.each(ENGINES)("HTTP routes on %s", (engine) => {
@@ -83,6 +85,22 @@ describe.each(ENGINES)("HTTP routes on %s", (engine) => {
     const page = await fetch(`${node.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
+    // a Content-Security-Policy that allows what the page needs and nothing more, and no sniffing
+    const policy = page.headers.get("content-security-policy") ?? "";
+    const directives = Object.fromEntries(policy.split("; ").map((d) => [d.split(" ")[0], d.split(" ").slice(1)]));
+    expect(directives["default-src"]).toEqual(["'self'"]);
+    expect(directives["script-src"]).toEqual(["'self'"]);
+    expect(directives["frame-ancestors"]).toEqual(["'none'"]);
+    expect(directives["object-src"]).toEqual(["'none'"]);
+    // the page's one inline style block, by its hash; no 'unsafe-inline' anywhere
+    const html = await page.text();
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    expect(directives["style-src"]).toEqual(["'self'", `'sha256-${createHash("sha256").update(style).digest("base64")}'`]);
+    expect(policy).not.toContain("unsafe");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    const script = await fetch(`${node.url}/app.js`);
+    expect(script.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(script.headers.get("content-type")).toContain("text/javascript");
     const missing = await fetch(`${node.url}/nope`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("BAD_REQUEST");
@@ -108,5 +126,27 @@ describe("guest tokens turned off", () => {
     } finally {
       await node.stop();
     }
+  });
+});
+
+describe.each(ENGINES)("METRICS_PORT on %s", (engine) => {
+  it("moves /metrics and /metrics/latency to their own port: the game port answers 404 there, and the metrics port serves nothing else", async () => {
+    const metricsPort = await freePort();
+    const node = await startServer({ ENGINE: engine, METRICS_PORT: String(metricsPort) });
+    try {
+      for (const path of ["/metrics", "/metrics/latency"]) expect((await fetch(`${node.url}${path}`)).status).toBe(404);
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain("arena_connections");
+      const latency = await fetch(`http://127.0.0.1:${metricsPort}/metrics/latency`);
+      expect(latency.status).toBe(200);
+      expect(await latency.json()).toHaveProperty("node");
+      for (const path of ["/", "/v1/games", "/healthz"]) expect((await fetch(`http://127.0.0.1:${metricsPort}${path}`)).status).toBe(404);
+      expect((await fetch(`${node.url}/v1/games`)).status).toBe(200);
+    } finally {
+      await node.stop();
+    }
+    // and it is closed with the node
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MatchFound } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
-import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind } from "./support/servers.ts";
+import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind, stopAll } from "./support/servers.ts";
 
 function clusterEnv(engine: string, redis: RedisKind, extra: Record<string, string> = {}) {
   return { ENGINE: engine, ...redisEnv(redis), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret(), ...extra };
@@ -47,8 +47,7 @@ describe.each(["redis", "redis-cluster"] as const)("a node killed while it owns 
   const nodes: ChildNode[] = [];
   afterEach(async () => {
     closeAllClients();
-    await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
-    nodes.length = 0;
+    await stopAll(nodes);
   });
 
   it("its tickets are gone within the TTL, none is paired afterwards, the others keep pairing", async () => {
@@ -107,8 +106,7 @@ describe.each(["redis", "redis-cluster"] as const)("one matcher per queue (%s)",
   const nodes: ChildNode[] = [];
   afterEach(async () => {
     closeAllClients();
-    await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
-    nodes.length = 0;
+    await stopAll(nodes);
   });
 
   /** The nodes whose latest word on a queue's lease is that they hold it. */

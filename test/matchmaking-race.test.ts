@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MatchCancelled, MatchEnd, MatchFound, MatchStart } from "../protocol/index.ts";
 import { closeAllClients, connect, request, type TestClient } from "./support/clients.ts";
-import { redisEnv, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+import { redisEnv, spawnNode, testPrefix, testSecret, type ChildNode, stopAll } from "./support/servers.ts";
 import { signToken } from "./support/tokens.ts";
 
 const PLAYERS = 1000;
@@ -45,7 +45,7 @@ describe.each(["redis", "redis-cluster"] as const)(
     }, 60_000);
     afterAll(async () => {
       closeAllClients();
-      await Promise.all(nodes.map((n) => n.kill().catch(() => undefined)));
+      await stopAll(nodes);
     });
 
     it("never pairs a player twice, never pairs a cancelled ticket, ends every ticket once, tells every client", async () => {

@@ -31,6 +31,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<InP
 }
 
 export { spawnNode, type ChildNode } from "../../harness/index.ts";
+import type { ChildNode } from "../../harness/index.ts";
 
 export type RedisKind = "redis" | "redis-cluster";
 
@@ -45,3 +46,12 @@ export const SETUPS: [EngineName, RedisKind][] = [
   ["ws", "redis"],
   ["uws", "redis-cluster"],
 ];
+
+/**
+ * Stops every node of the list and empties it; then fails with the first node that logged an
+ * uncaught exception or an unhandled rejection (a node killed on purpose before counts too).
+ */
+export async function stopAll(nodes: ChildNode[]): Promise<void> {
+  const results = await Promise.allSettled(nodes.splice(0).map((n) => n.kill()));
+  for (const result of results) if (result.status === "rejected") throw result.reason;
+}
