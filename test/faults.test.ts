@@ -63,9 +63,7 @@ async function bot(id: string, node: ChildNode, token: string, keepGoing: () => 
   return b;
 }
 
-// Several real processes, SIGKILL and wall-clock TTLs on a shared 2-core machine: one retry absorbs
-// a stalled machine; a real fault fails both attempts.
-describe("node death under load", { retry: 1 }, () => {
+describe("node death under load", () => {
   it("3 nodes, 300 players playing; SIGKILL one: survivors told, no ghosts, no double matches, everyone can queue again", async () => {
     const secret = testSecret();
     const env = {
