@@ -8,6 +8,8 @@ import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./node-services.ts";
 import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
 import { MetricsServer } from "./metrics-server.ts";
+import { ConnectionRate } from "./connection-rate.ts";
+import { PlayerBudgets } from "./player-budgets.ts";
 import { browserClient } from "../clients/browser/build.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
@@ -118,13 +120,17 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
   const shared: SharedParts = { config, log, metrics, redis, games };
   const namespaces = new Map(games.list().map((game) => [game.name, io.of(`/${game.name}`)]));
+  // Per player, not per connection: reconnecting neither refills the event budget nor goes unnoticed.
+  const eventBudgets = new PlayerBudgets(config.rateLimit);
+  const connections = new ConnectionRate(config.connectionsPer10s);
   const services = createNodeServices(shared, namespaces);
   for (const nsp of namespaces.values()) {
     openGameNamespace(nsp, services.players, {
       tokens,
       log,
       metrics,
-      rateLimit: config.rateLimit,
+      eventBudgets,
+      connections,
       draining: () => draining,
       refusal,
       sessions: services.sessions,

@@ -5,6 +5,8 @@ export type EngineName = "uws" | "ws";
 /** Everything the server reads from its environment, validated. */
 export interface ArenaConfig {
   port: number;
+  /** `CONNECTIONS_PER_10S`: connections a player may open per game and node within 10 s. */
+  connectionsPer10s: number;
   /** `METRICS_PORT`: serve `/metrics` there instead of on `PORT` (0: on `PORT`). */
   metricsPort: number;
   host: string;
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
   return {
     port: integer(env, "PORT", 3000, 0, 65535),
     metricsPort: integer(env, "METRICS_PORT", 0, 0, 65535),
+    connectionsPer10s: integer(env, "CONNECTIONS_PER_10S", 8, 1, 10_000),
     host,
     redisUrl: url,
     redisCluster: cluster,

@@ -15,7 +15,7 @@ import {
 import type { Logger } from "./logger.ts";
 import { cachedChild } from "../game-rooms/index.ts";
 import type { ServerMetrics } from "./metrics.ts";
-import { TokenBucket, type RateLimitOptions } from "./rate-limit.ts";
+import type { TokenBucket } from "./rate-limit.ts";
 import type { ArenaSocket } from "./types.ts";
 
 /** What a handler knows of the player who sent the event. */
@@ -88,7 +88,8 @@ export interface BindOptions {
   handlers: EventHandlers;
   stateAck: StateAckHandler;
   inputNoAnswer: InputNoAnswerHandler;
-  rateLimit: RateLimitOptions;
+  /** The player's event budget (shared by their connections: reconnecting does not refill it). */
+  bucket: TokenBucket;
   metrics: ServerMetrics;
   /** A reason to refuse this event right now (new work while draining), or undefined. */
   refusal: (event: ClientEventName) => ErrorBody | undefined;
@@ -103,7 +104,7 @@ export interface BindOptions {
  */
 export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
   const { socket, log, game, playerId } = ctx;
-  const bucket = new TokenBucket(options.rateLimit);
+  const { bucket } = options;
   const counted = eventCounter(options.metrics);
   let tail: Promise<void> = options.after;
   let connected = false;

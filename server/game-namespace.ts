@@ -4,7 +4,8 @@ import { bindEvents, type EventHandlers, type InputNoAnswerHandler, type PlayerC
 import type { Logger } from "./logger.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { playerAuth } from "./player-auth.ts";
-import type { RateLimitOptions } from "./rate-limit.ts";
+import type { ConnectionRate } from "./connection-rate.ts";
+import type { PlayerBudgets } from "./player-budgets.ts";
 import type { SessionTakeover } from "./session-takeover.ts";
 import type { SocketPlayerChannel } from "./player-channel.ts";
 import { playerRoom, type ArenaNamespace } from "./types.ts";
@@ -24,7 +25,10 @@ export interface NamespaceDeps {
   tokens: TokenService;
   log: Logger;
   metrics: ServerMetrics;
-  rateLimit: RateLimitOptions;
+  /** Each player's event budget on this node, shared by their connections. */
+  eventBudgets: PlayerBudgets;
+  /** How often a player may connect. */
+  connections: ConnectionRate;
   draining: () => boolean;
   refusal: (event: ClientEventName) => ErrorBody | undefined;
   sessions: SessionTakeover;
@@ -39,6 +43,12 @@ export interface NamespaceDeps {
 export function openGameNamespace(nsp: ArenaNamespace, service: GameService, deps: NamespaceDeps): ArenaNamespace {
   const game = nsp.name.slice(1);
   nsp.use(playerAuth(game, deps.tokens, deps.log, deps.metrics, deps.draining));
+  nsp.use((socket, next) => {
+    if (deps.connections.allow(game, socket.data.playerId)) return next();
+    deps.metrics.rateLimited.inc({ game });
+    deps.log.warn({ game, playerId: socket.data.playerId }, "connection refused: the player connects too often");
+    next(Object.assign(new Error("rate limited"), { data: { code: "RATE_LIMITED" } }));
+  });
   nsp.use((socket, next) => {
     deps.sessions.nextGeneration().then(
       (generation) => {
@@ -68,7 +78,7 @@ export function openGameNamespace(nsp: ArenaNamespace, service: GameService, dep
       handlers: service.handlers,
       stateAck: service.stateAck,
       inputNoAnswer: service.inputNoAnswer,
-      rateLimit: deps.rateLimit,
+      bucket: deps.eventBudgets.bucket(game, playerId),
       metrics: deps.metrics,
       refusal: deps.refusal,
       after: ready,

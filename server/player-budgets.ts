@@ -15,13 +15,18 @@ export class PlayerBudgets {
 
   /** Whether the player may act now (and counts it). */
   take(game: string, playerId: string): boolean {
+    return this.bucket(game, playerId).take() === "ok";
+  }
+
+  /** The player's bucket: every connection of the player on this node draws from it. */
+  bucket(game: string, playerId: string): TokenBucket {
     const now = Date.now();
     if (++this.takes % 1024 === 0) this.prune(now);
     const key = `${game}|${playerId}`;
     let entry = this.buckets.get(key);
     if (!entry) this.buckets.set(key, (entry = { bucket: new TokenBucket(this.options), used: now }));
     entry.used = now;
-    return entry.bucket.take() === "ok";
+    return entry.bucket;
   }
 
   private prune(now: number): void {

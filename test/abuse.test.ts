@@ -120,3 +120,58 @@ describe.each(ENGINES)("abuse (%s)", (engine) => {
     expect(await request(socket, "stats", {})).toMatchObject({ ok: true });
   }, 60_000);
 });
+
+describe.each(ENGINES)("budgets per player, not per connection (%s)", (engine) => {
+  let node: ChildNode;
+  const secret = testSecret();
+  beforeAll(async () => {
+    node = await spawnNode({
+      ENGINE: engine,
+      ARENA_SECRET: secret,
+      RATE_LIMIT_PER_SECOND: "1",
+      RATE_LIMIT_BURST: "5",
+      RATE_LIMIT_DISCONNECT_AFTER: "1000",
+      CONNECTIONS_PER_10S: "3",
+    });
+  });
+  afterAll(async () => {
+    closeAllClients();
+    await node.kill();
+  });
+  const tokenOf = (sub: string) => signToken(secret, { sub, exp: Math.floor(Date.now() / 1000) + 600 });
+
+  it("reconnecting does not refill a player's event budget", async () => {
+    const token = await tokenOf("spender");
+    const first = await connect(node.url, "pong", token);
+    const codes = [];
+    for (let i = 0; i < 7; i++) {
+      const answer = await request(first, "stats", {});
+      codes.push(answer.ok ? "ok" : answer.error.code);
+    }
+    expect(codes.slice(0, 5)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
+    expect(codes.at(-1)).toBe("RATE_LIMITED");
+    first.close();
+    const again = await connect(node.url, "pong", token);
+    // a fresh budget would answer all five; the player's own has refilled by a token a second at most
+    const after = [];
+    for (let i = 0; i < 5; i++) after.push((await request(again, "stats", {})).ok);
+    expect(after.filter(Boolean).length).toBeLessThanOrEqual(2);
+    // another player's budget is their own
+    const other = await connect(node.url, "pong", await tokenOf("saver"));
+    expect(await request(other, "stats", {})).toMatchObject({ ok: true });
+  });
+
+  it("a player connecting more than CONNECTIONS_PER_10S times in 10 s is refused with RATE_LIMITED at connect", async () => {
+    const token = await tokenOf("reconnector");
+    for (let i = 0; i < 3; i++) (await connect(node.url, "pong", token)).close();
+    const refused = await connect(node.url, "pong", token).then(
+      () => undefined,
+      (error: { data?: { code?: string } }) => error,
+    );
+    expect(refused?.data?.code).toBe("RATE_LIMITED");
+    // per game: the same player may still open tictactoe, and others are not affected
+    expect((await connect(node.url, "tictactoe", token)).connected).toBe(true);
+    expect((await connect(node.url, "pong", await tokenOf("newcomer"))).connected).toBe(true);
+    expect(node.logs.some((l) => l.msg === "connection refused: the player connects too often" && l.playerId === "reconnector")).toBe(true);
+  });
+});
