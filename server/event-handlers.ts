@@ -84,6 +84,12 @@ function failure(error: ErrorBody) {
   return { ok: false as const, error };
 }
 
+/**
+ * Events one socket may have waiting or running at once (they run one at a time): while the store
+ * is slow, a client cannot pile up work; beyond this an event is answered `RATE_LIMITED` at once.
+ */
+export const MAX_IN_FLIGHT = 16;
+
 export interface BindOptions {
   handlers: EventHandlers;
   stateAck: StateAckHandler;
@@ -107,6 +113,7 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
   const { bucket } = options;
   const counted = eventCounter(options.metrics);
   let tail: Promise<void> = options.after;
+  let inFlight = 0;
   let connected = false;
   void options.after.then(() => (connected = true));
 
@@ -190,6 +197,16 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
     }
     const parsed = parsePayload(name, payload);
     if (!parsed.success) return answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
-    tail = tail.then(() => run(name, parsed.data, ack));
+    if (inFlight >= MAX_IN_FLIGHT) {
+      options.metrics.rateLimited.inc({ game });
+      return answer(
+        name,
+        ack,
+        failure({ code: ErrorCode.RATE_LIMITED, message: "too many events waiting for an answer; wait for them" }),
+        ErrorCode.RATE_LIMITED,
+      );
+    }
+    inFlight++;
+    tail = tail.then(() => run(name, parsed.data, ack)).finally(() => inFlight--);
   });
 }
