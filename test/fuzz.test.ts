@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MatchFound } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, request, waitFor, type TestClient } from "./support/clients.ts";
+import { MAX_IN_FLIGHT } from "../server/event-handlers.ts";
 import { NEW_PLAYER } from "./support/ratings.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
 const PAYLOADS = 100_000;
 const SOCKETS = 10;
-const WINDOW = 100;
+/** Requests each socket keeps waiting for: as many as the server lets wait (more are refused RATE_LIMITED, tested elsewhere). */
+const WINDOW = MAX_IN_FLIGHT;
 
 /** A seeded PRNG, so that a failing run can be replayed (the seed is in the failure message). */
 function prng(seed: number): () => number {
