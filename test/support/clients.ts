@@ -21,14 +21,14 @@ export function connect(
   url: string,
   game: string,
   token: unknown,
-  options: { reconnection?: boolean; onSocket?: (socket: TestClient) => void } = {},
+  options: { reconnection?: boolean; onSocket?: (socket: TestClient) => void; timeoutMs?: number } = {},
 ): Promise<TestClient> {
   const socket: TestClient = io(`${url}/${game}`, {
     auth: { token },
     transports: ["websocket"],
     reconnection: options.reconnection ?? false,
     forceNew: true,
-    timeout: 5000,
+    timeout: options.timeoutMs ?? 5000,
   });
   open.add(socket);
   options.onSocket?.(socket);
