@@ -30,13 +30,19 @@ describe("the browser client in headless Chromium", () => {
   afterEach(() => expect(refused).toEqual([]));
   const watchPolicy = (page: Page) => page.on("console", (m) => void (/Content Security Policy/i.test(m.text()) && refused.push(m.text())));
 
-  async function open(name: string, game = "tictactoe"): Promise<Page> {
+  /** A fresh page on the node's `/`: a page error throws, a CSP refusal is recorded. */
+  async function newPage(): Promise<Page> {
     const page = await (await browser.newContext()).newPage();
     page.on("pageerror", (error) => {
       throw error;
     });
     watchPolicy(page);
     await page.goto(`${node.url}/`);
+    return page;
+  }
+
+  async function open(name: string, game = "tictactoe"): Promise<Page> {
+    const page = await newPage();
     await page.fill("#name", name);
     await page.selectOption("#game", game);
     await page.click("#play");
@@ -44,12 +50,7 @@ describe("the browser client in headless Chromium", () => {
   }
 
   async function enterLobby(name: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    page.on("pageerror", (error) => {
-      throw error;
-    });
-    watchPolicy(page);
-    await page.goto(`${node.url}/`);
+    const page = await newPage();
     await page.fill("#name", name);
     await page.selectOption("#game", "tictactoe");
     await page.click("#enter");

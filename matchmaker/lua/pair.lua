@@ -18,17 +18,20 @@ local function ticket(id)
 end
 -- Liveness is looked up once per player and once per node within a pass.
 local liveNode, livePlayer, nodeOf = {}, {}, {}
+local function is_live(node)
+  if liveNode[node] == nil then
+    local seen = redis.call('ZSCORE', k('nodes'), node)
+    liveNode[node] = seen ~= false and tonumber(seen) >= now - ttl
+  end
+  return liveNode[node]
+end
 local function live(pid)
   if livePlayer[pid] == nil then
     local node = redis.call('HGET', pkey(game, pid), 'node')
     if not node then
       livePlayer[pid] = false
     else
-      if liveNode[node] == nil then
-        local seen = redis.call('ZSCORE', k('nodes'), node)
-        liveNode[node] = seen ~= false and tonumber(seen) >= now - ttl
-      end
-      livePlayer[pid] = liveNode[node]
+      livePlayer[pid] = is_live(node)
       nodeOf[pid] = node
     end
   end
@@ -36,13 +39,6 @@ local function live(pid)
 end
 local function older(x, y)
   return x.enqueuedAt < y.enqueuedAt or (x.enqueuedAt == y.enqueuedAt and x.ticketId < y.ticketId)
-end
-local function is_live(node)
-  if liveNode[node] == nil then
-    local seen = redis.call('ZSCORE', k('nodes'), node)
-    liveNode[node] = seen ~= false and tonumber(seen) >= now - ttl
-  end
-  return liveNode[node]
 end
 
 -- Regions (meeting-region.ts decides the same way): each node's region from the game's `nreg` hash
