@@ -3,7 +3,7 @@ import { Server } from "socket.io";
 import { ErrorCode, type ClientEventName, type ErrorBody } from "../protocol/index.ts";
 import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
-import type { ArenaConfig } from "./config.ts";
+import { redactUrl, type ArenaConfig } from "./config.ts";
 import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./node-services.ts";
 import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
@@ -58,7 +58,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   const log = options.logger ?? createLogger(config.logLevel, config.nodeId);
   const games = options.games ?? defaultGames({ pong: config.rooms.pong, tictactoe: config.rooms.tictactoe });
   const metrics = createServerMetrics(config.nodeId);
-  const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds);
+  const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds, config.tokenClaims);
   const uwsLoad = config.engine === "uws" ? loadUws() : undefined;
   if (uwsLoad && !uwsLoad.native) {
     throw new Error(
@@ -156,7 +156,13 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
         log.info({ port }, "metrics listening on their own port");
       }
       log.info(
-        { engine: transport.engine, host: config.host, port: server.port, redis: Boolean(redis), games: games.list().map((g) => g.name) },
+        {
+          engine: transport.engine,
+          host: config.host,
+          port: server.port,
+          redis: config.redisUrl ? redactUrl(config.redisUrl) : false,
+          games: games.list().map((g) => g.name),
+        },
         "arena listening",
       );
       if (config.secretGenerated) log.warn("ARENA_SECRET is not set: tokens are signed with a random secret that dies with this process");

@@ -17,25 +17,37 @@ export class TokenError extends Error {
   }
 }
 
-/** Signs and verifies HS256 player tokens (`sub` = playerId, `name`, `exp`). */
+/** Optional claims every token must carry when set (`TOKEN_ISSUER`, `TOKEN_AUDIENCE`). */
+export interface TokenClaims {
+  issuer?: string;
+  audience?: string;
+}
+
+/** Clock skew tolerated between the service that minted a token and this node, seconds. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Signs and verifies HS256 player tokens (`sub` = playerId, `name`, `exp`; `iss` and `aud` when configured). */
 export class TokenService {
   private readonly key: Uint8Array;
 
   constructor(
     secret: string,
     private readonly ttlSeconds: number,
+    private readonly claims: TokenClaims = {},
   ) {
     this.key = new TextEncoder().encode(secret);
   }
 
   /** Mints a token for a player. */
   async sign(identity: Identity, ttlSeconds = this.ttlSeconds): Promise<string> {
-    return new SignJWT({ name: identity.name })
+    const jwt = new SignJWT({ name: identity.name })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(identity.playerId)
       .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-      .sign(this.key);
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+    if (this.claims.issuer !== undefined) jwt.setIssuer(this.claims.issuer);
+    if (this.claims.audience !== undefined) jwt.setAudience(this.claims.audience);
+    return jwt.sign(this.key);
   }
 
   /** Mints a guest identity and its token. */
@@ -45,13 +57,22 @@ export class TokenService {
     return { playerId, name: chosen, token: await this.sign({ playerId, name: chosen }) };
   }
 
-  /** Verifies a token; only HS256 with this server's key, with `sub` and `exp`, is accepted. */
+  /**
+   * Verifies a token; only HS256 with this server's key, with `sub` and `exp` (and the configured
+   * `iss` and `aud`), is accepted, with 30 s of clock tolerance on `exp` and `nbf`.
+   */
   async verify(token: unknown): Promise<Identity> {
     if (token === undefined || token === null || token === "") throw new TokenError("missing");
     if (typeof token !== "string" || token.length > 4096 || token.split(".").length !== 3) throw new TokenError("malformed");
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, this.key, { algorithms: ["HS256"], requiredClaims: ["sub", "exp"] }));
+      ({ payload } = await jwtVerify(token, this.key, {
+        algorithms: ["HS256"],
+        requiredClaims: ["sub", "exp"],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        ...(this.claims.issuer === undefined ? {} : { issuer: this.claims.issuer }),
+        ...(this.claims.audience === undefined ? {} : { audience: this.claims.audience }),
+      }));
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw new TokenError("expired");
       if (error instanceof joseErrors.JWSSignatureVerificationFailed) throw new TokenError("bad_signature");

@@ -1,3 +1,4 @@
+import type { TokenClaims } from "./auth.ts";
 import { randomBytes } from "node:crypto";
 
 export type EngineName = "uws" | "ws";
@@ -23,6 +24,8 @@ export interface ArenaConfig {
   logLevel: string;
   guestTokens: boolean;
   guestTokenTtlSeconds: number;
+  /** `TOKEN_ISSUER` / `TOKEN_AUDIENCE`: claims every token must carry, and guest tokens are minted with. */
+  tokenClaims: TokenClaims;
   nodeId: string;
   /** `PUBLIC_URL`: where clients reach this node directly (sent in `match:found.host.url` so they can move to the host). */
   publicUrl: string | undefined;
@@ -125,6 +128,21 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   return raw as T;
 }
 
+function optionalClaim<K extends string>(env: Env, name: string, key: K): { [P in K]?: string } {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return {};
+  if (raw.length > 256 || /\s/.test(raw)) throw new ConfigError(name, "up to 256 characters without spaces", raw);
+  return { [key]: raw } as { [P in K]?: string };
+}
+
+/** A URL (or comma-separated URLs) fit for a log or an error: credentials replaced by `***`. */
+export function redactUrl(raw: string): string {
+  return raw
+    .split(",")
+    .map((seed) => seed.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, "$1***@"))
+    .join(",");
+}
+
 function isRedisUrl(raw: string): boolean {
   try {
     const url = new URL(raw);
@@ -139,7 +157,11 @@ function redisUrl(env: Env, cluster: boolean): string | undefined {
   if (raw === undefined || raw === "") return undefined;
   if (!cluster && isRedisUrl(raw)) return raw;
   if (cluster && raw.split(",").every((seed) => isRedisUrl(seed.trim()))) return raw;
-  throw new ConfigError("REDIS_URL", cluster ? "one or more comma-separated redis:// or rediss:// URLs (Cluster seeds)" : "a redis:// or rediss:// URL", raw);
+  throw new ConfigError(
+    "REDIS_URL",
+    cluster ? "one or more comma-separated redis:// or rediss:// URLs (Cluster seeds)" : "a redis:// or rediss:// URL",
+    redactUrl(raw),
+  );
 }
 
 function prefix(env: Env): string {
@@ -184,6 +206,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     guestTokens: boolean(env, "GUEST_TOKENS", true),
     guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
+    tokenClaims: { ...optionalClaim(env, "TOKEN_ISSUER", "issuer"), ...optionalClaim(env, "TOKEN_AUDIENCE", "audience") },
     nodeId,
     publicUrl: publicUrl?.replace(/\/$/, ""),
     region,

@@ -73,6 +73,24 @@ function connect(url: string, cluster: boolean, role: string, nodeId: string, lo
 }
 
 /**
+ * The Redis adapter subscribes and unsubscribes (on close) without handling a refusal (a wrong
+ * password, say), which would be an unhandled rejection; the connection's status log already
+ * reports why, so it is handled here.
+ */
+function handledSubscriptions(client: RedisClient): RedisClient {
+  const target = client as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of ["subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe"]) {
+    const original = target[method]!.bind(client);
+    target[method] = (...args: unknown[]) => {
+      const result = original(...args);
+      if (result instanceof Promise) result.catch(() => undefined);
+      return result;
+    };
+  }
+  return client;
+}
+
+/**
  * Opens the node's Redis connections. They keep retrying while Redis is down; the command
  * connection fails fast instead of queueing (callers answer UNAVAILABLE), the adapter's
  * connections queue so that subscriptions come back by themselves.
@@ -81,7 +99,7 @@ export function connectRedis(url: string, cluster: boolean, nodeId: string, log:
   const cmd = connect(url, cluster, "cmd", nodeId, log, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const pub = connect(url, cluster, "pub", nodeId, log, { maxRetriesPerRequest: 3 });
   // On a Cluster the adapter is the sharded one (SSUBSCRIBE), like the relay.
-  const sub = connect(url, cluster, "sub", nodeId, log, { maxRetriesPerRequest: null }, cluster);
+  const sub = handledSubscriptions(connect(url, cluster, "sub", nodeId, log, { maxRetriesPerRequest: null }, cluster));
   // On a Cluster the relay uses sharded pub/sub (SPUBLISH to the slot of the node's channel):
   // one shard carries a node's messages, in order, and no other shard sees them.
   const relay = connect(url, cluster, "relay", nodeId, log, { maxRetriesPerRequest: null }, cluster);

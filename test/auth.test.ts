@@ -40,7 +40,7 @@ describe.each(ENGINES)("handshake auth on %s", (engine) => {
     ["malformed", () => "not.a.jwt"],
     ["wrong key", () => signToken("another-secret-another-secret-123", { sub: "p1", exp: now() + 60 })],
     ["alg none", () => unsignedToken({ sub: "p1", name: "x", exp: now() + 60 })],
-    ["expired", (secret) => signToken(secret, { sub: "p1", exp: now() - 10 })],
+    ["expired", (secret) => signToken(secret, { sub: "p1", exp: now() - 60 })],
     ["no exp", (secret) => signToken(secret, { sub: "p1" })],
     ["no sub", (secret) => signToken(secret, { exp: now() + 60 })],
     ["bad sub", (secret) => signToken(secret, { sub: "__proto__ with spaces", exp: now() + 60 })],
@@ -87,5 +87,47 @@ describe.each(ENGINES)("handshake auth on %s", (engine) => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(replaced).toBe(false);
     expect(pong.connected).toBe(true);
+  });
+});
+
+describe("token issuer, audience and clock tolerance", () => {
+  let node: InProcessServer;
+  const refused = (token: string) =>
+    connect(node.url, "pong", token).then(
+      (socket) => {
+        socket.close();
+        return false;
+      },
+      (e: Error & { data?: unknown }) => e.message === "unauthorized",
+    );
+  beforeAll(async () => {
+    node = await startServer({ TOKEN_ISSUER: "https://accounts.example", TOKEN_AUDIENCE: "arena" });
+  });
+  afterAll(() => node.stop());
+  afterEach(() => closeAllClients());
+
+  it("mints guest tokens with the configured iss and aud, and accepts them", async () => {
+    const player = await guest(node.url);
+    const claims = JSON.parse(Buffer.from(player.token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ iss: "https://accounts.example", aud: "arena", sub: player.playerId });
+    expect(await refused(player.token)).toBe(false);
+  });
+
+  it("requires both claims when they are configured", async () => {
+    const secret = node.server.config.secret;
+    const base = { sub: "acct-1", exp: now() + 60 };
+    expect(await refused(await signToken(secret, { ...base, iss: "https://accounts.example", aud: "arena" }))).toBe(false);
+    expect(await refused(await signToken(secret, base))).toBe(true);
+    expect(await refused(await signToken(secret, { ...base, iss: "https://accounts.example" }))).toBe(true);
+    expect(await refused(await signToken(secret, { ...base, aud: "arena" }))).toBe(true);
+    expect(await refused(await signToken(secret, { ...base, iss: "https://evil.example", aud: "arena" }))).toBe(true);
+    expect(await refused(await signToken(secret, { ...base, iss: "https://accounts.example", aud: "another-game" }))).toBe(true);
+  });
+
+  it("tolerates 30 s of clock skew on exp, and no more", async () => {
+    const secret = node.server.config.secret;
+    const claims = { sub: "acct-2", iss: "https://accounts.example", aud: "arena" };
+    expect(await refused(await signToken(secret, { ...claims, exp: now() - 20 }))).toBe(false);
+    expect(await refused(await signToken(secret, { ...claims, exp: now() - 40 }))).toBe(true);
   });
 });

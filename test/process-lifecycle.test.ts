@@ -66,6 +66,33 @@ describe("configuration errors", () => {
     expect(lines[0]).toContain(`${variable}=`);
     expect(lines[0]).toContain("accepts");
   });
+
+  it("never writes a password from REDIS_URL, nor ARENA_SECRET", async () => {
+    const result = await runMain({ REDIS_URL: "http://arena:hunter2-redis-pass@127.0.0.1:1" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("REDIS_URL");
+    expect(result.stderr).toContain("***@127.0.0.1:1");
+    expect(result.stderr + result.stdout).not.toContain("hunter2");
+  });
+});
+
+describe("secrets in logs", () => {
+  it("a node whose Redis refuses its password logs neither the password nor the secret", async () => {
+    const redis = await startPrivateRedis();
+    const secret = testSecret();
+    const node = await spawnNode({ REDIS_URL: `redis://arena:hunter2-redis-pass@127.0.0.1:${redis.port}`, ARENA_SECRET: secret });
+    try {
+      await eventually(() => node.logs.some((line) => line.msg === "redis connection not ready"));
+      const listening = node.logs.find((line) => line.msg === "arena listening");
+      expect(listening?.redis).toBe(`redis://***@127.0.0.1:${redis.port}`);
+      const written = JSON.stringify(node.logs) + node.stderr.join("");
+      expect(written).not.toContain("hunter2");
+      expect(written).not.toContain(secret);
+    } finally {
+      await node.kill();
+      await redis.stop();
+    }
+  });
 });
 
 describe.each(ENGINES)("process lifecycle on %s", (engine) => {
