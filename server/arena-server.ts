@@ -111,7 +111,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   let transport: Transport;
   if (uwsLoad) {
     log.info({ engine: "uws", binary: uwsLoad.binary, native: true }, "uWebSockets.js native binary loaded");
-    transport = attachUws(uwsLoad.uws, io, handler, MAX_HTTP_BODY);
+    transport = attachUws(uwsLoad.uws, io, handler, MAX_HTTP_BODY, config.reusePort);
   } else {
     log.info({ engine: "ws" }, "using the ws engine");
     transport = attachWs(io, handler, MAX_HTTP_BODY);

@@ -26,6 +26,8 @@ export interface ArenaConfig {
   guestTokenTtlSeconds: number;
   /** `TOKEN_ISSUER` / `TOKEN_AUDIENCE`: claims every token must carry, and guest tokens are minted with. */
   tokenClaims: TokenClaims;
+  /** `REUSE_PORT=true` (uws only): share the port with other processes instead of failing. */
+  reusePort: boolean;
   nodeId: string;
   /** `PUBLIC_URL`: where clients reach this node directly (sent in `match:found.host.url` so they can move to the host). */
   publicUrl: string | undefined;
@@ -190,6 +192,9 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new ConfigError("NODE_ID", "1-64 letters, digits, _ . -", nodeId);
   const publicUrl = env.PUBLIC_URL && env.PUBLIC_URL !== "" ? env.PUBLIC_URL : undefined;
   if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(publicUrl)) throw new ConfigError("PUBLIC_URL", "an http:// or https:// origin", publicUrl);
+  const engine = oneOf(env, "ENGINE", ["uws", "ws"] as const, "uws");
+  const reusePort = boolean(env, "REUSE_PORT", false);
+  if (reusePort && engine !== "uws") throw new ConfigError("REUSE_PORT", "true only with ENGINE=uws (Node.js 20's net has no port sharing)", "true");
   const region = env.REGION && env.REGION !== "" ? env.REGION : "local";
   if (!/^[a-z0-9-]{1,32}$/.test(region)) throw new ConfigError("REGION", "1-32 lowercase letters, digits and -", region);
   return {
@@ -202,7 +207,8 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     redisPrefix: prefix(env),
     secret: rawSecret !== "" ? rawSecret : randomBytes(32).toString("hex"),
     secretGenerated: rawSecret === "",
-    engine: oneOf(env, "ENGINE", ["uws", "ws"] as const, "uws"),
+    engine,
+    reusePort,
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     guestTokens: boolean(env, "GUEST_TOKENS", true),
     guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),

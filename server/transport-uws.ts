@@ -20,7 +20,16 @@ function send(res: UwsResponse, answer: HttpResponse, close = false): void {
 }
 
 /** Socket.IO on a uWebSockets.js App (`io.attachApp`), with the HTTP routes on the same port. */
-export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: number): Transport {
+/** uSockets' listen option: fail when another socket holds the port, instead of sharing it. */
+const LIBUS_LISTEN_EXCLUSIVE_PORT = 1;
+const LIBUS_LISTEN_DEFAULT = 0;
+
+/**
+ * Attaches Socket.IO to a uWebSockets.js app. It listens exclusively unless `reusePort` (an
+ * operator's explicit `REUSE_PORT=true`): uWebSockets.js shares ports by default, and two nodes on
+ * one port would split the players between them without a word.
+ */
+export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: number, reusePort = false): Transport {
   const app: TemplatedApp = uws.App();
   let listenSocket: us_listen_socket | null = null;
 
@@ -66,9 +75,16 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
     engine: "uws",
     listen(host, port) {
       return new Promise((resolve, reject) => {
-        app.listen(host, port, (token) => {
+        const options = reusePort ? LIBUS_LISTEN_DEFAULT : LIBUS_LISTEN_EXCLUSIVE_PORT;
+        // The typings lack the (host, port, options, cb) form that the binary has.
+        const listen = app.listen as unknown as (host: string, port: number, options: number, cb: (token: us_listen_socket | false) => void) => void;
+        listen.call(app, host, port, options, (token) => {
           if (!token) {
-            reject(new Error(`uWebSockets.js could not listen on ${host}:${port}`));
+            reject(
+              new Error(
+                `uWebSockets.js could not listen on ${host}:${port}: the address is in use (or not allowed)${reusePort ? "" : "; REUSE_PORT=true shares a port on purpose"}`,
+              ),
+            );
             return;
           }
           listenSocket = token;

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { connectGuest, eventually, request, waitForDisconnect } from "./support/clients.ts";
-import { startPrivateRedis } from "./support/redis-process.ts";
+import { freePort, startPrivateRedis } from "./support/redis-process.ts";
 import { ENGINES, spawnNode, testSecret } from "./support/servers.ts";
 import { loadUws } from "../server/index.ts";
 
@@ -73,6 +73,43 @@ describe("configuration errors", () => {
     expect(result.stderr).toContain("REDIS_URL");
     expect(result.stderr).toContain("***@127.0.0.1:1");
     expect(result.stderr + result.stdout).not.toContain("hunter2");
+  });
+});
+
+describe.each(ENGINES)("a second process on a taken port, on %s", (engine) => {
+  it("fails to start and says why, instead of sharing the port", async () => {
+    const first = await spawnNode({ ENGINE: engine });
+    try {
+      const second = await runMain({ ENGINE: engine, PORT: String(first.port) });
+      expect(second.code).toBe(1);
+      expect(second.stdout).toMatch(/EADDRINUSE|address is in use/);
+      expect(second.stdout).not.toContain("arena listening");
+      // The first node still answers every request itself.
+      for (let i = 0; i < 20; i++) expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    } finally {
+      await first.kill();
+    }
+  });
+});
+
+describe("REUSE_PORT", () => {
+  it("lets two uws nodes share a port when an operator asks for it", async () => {
+    // A fixed port: uSockets shares only a port it was given, not one the kernel picked (port 0).
+    const port = String(await freePort());
+    const first = await spawnNode({ ENGINE: "uws", REUSE_PORT: "true", PORT: port });
+    try {
+      const second = await spawnNode({ ENGINE: "uws", REUSE_PORT: "true", PORT: String(first.port) });
+      expect(second.port).toBe(first.port);
+      await second.kill();
+    } finally {
+      await first.kill();
+    }
+  });
+
+  it("is refused on the ws engine, which cannot share a port", async () => {
+    const result = await runMain({ ENGINE: "ws", REUSE_PORT: "true" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("REUSE_PORT=");
   });
 });
 
