@@ -25,12 +25,14 @@ export const SERVER_NODE_FLAGS = ["--max-semi-space-size=64"];
 export function spawnScript(
   script: string,
   args: string[],
-  options: { cpu?: number; env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore"; stderr?: "pipe" | "inherit"; nodeFlags?: string[] } = {},
+  options: { cpu?: number; env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore"; stderr?: "pipe" | "inherit"; nodeFlags?: string[]; fdLimit?: number } = {},
 ): ChildProcess {
   // BENCH_PROFILE_DIR: every process the bench starts writes a CPU profile there (`node --cpu-prof`).
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${script.replace(/\W+/g, "-")}`] : [];
   const command = [process.execPath, ...(options.nodeFlags ?? []), ...profile, "--import", "tsx", script, ...args];
-  const pinned = options.cpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.cpu), ...command] : command;
+  // fdLimit: the open-file limit, soft and hard (prlimit, util-linux), as an operator's LimitNOFILE sets it.
+  const limited = options.fdLimit === undefined ? command : ["prlimit", `--nofile=${options.fdLimit}:${options.fdLimit}`, "--", ...command];
+  const pinned = options.cpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.cpu), ...limited] : limited;
   return spawn(pinned[0]!, pinned.slice(1), {
     cwd: ROOT,
     env: options.env ?? process.env,
@@ -52,11 +54,15 @@ export interface ChildNode {
 }
 
 /** Spawns a node and waits until it listens. */
-export async function spawnNode(env: Record<string, string>, options: { pinToCpu?: number; keepLogs?: boolean; echo?: boolean } = {}): Promise<ChildNode> {
+export async function spawnNode(
+  env: Record<string, string>,
+  options: { pinToCpu?: number; keepLogs?: boolean; echo?: boolean; fdLimit?: number } = {},
+): Promise<ChildNode> {
   const nodeId = env.NODE_ID ?? `n${randomBytes(3).toString("hex")}`;
   const child = spawnScript("server/main.ts", [], {
     nodeFlags: SERVER_NODE_FLAGS,
     cpu: options.pinToCpu,
+    fdLimit: options.fdLimit,
     env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", NODE_ID: nodeId, ...env },
     stderr: "pipe",
   });

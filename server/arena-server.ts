@@ -4,6 +4,7 @@ import { ErrorCode, type ClientEventName, type ErrorBody } from "../protocol/ind
 import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
 import { redactUrl, type ArenaConfig } from "./config.ts";
+import { ConnectionCap, connectionsBelow } from "./connection-cap.ts";
 import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./node-services.ts";
 import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
@@ -83,8 +84,10 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   if (redis?.cluster) io.adapter(createShardedAdapter(redis.pub, redis.sub, { channelPrefix: config.redisPrefix, subscriptionMode: "static" }));
   else if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: config.redisPrefix, requestsTimeout: 3000 }));
 
+  const cap = new ConnectionCap(config.maxConnections, log);
   const readiness = () => {
     if (draining) return { ready: false as const, reason: "draining" };
+    if (cap.near()) return { ready: false as const, reason: "near MAX_CONNECTIONS" };
     if (redis && !redis.ready()) return { ready: false as const, reason: "redis unreachable" };
     return { ready: true as const };
   };
@@ -117,6 +120,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     transport = attachWs(io, handler, MAX_HTTP_BODY);
   }
 
+  cap.guard(io.engine);
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
   const shared: SharedParts = { config, log, metrics, redis, games };
   const namespaces = new Map(games.list().map((game) => [game.name, io.of(`/${game.name}`)]));
@@ -161,10 +165,18 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
           host: config.host,
           port: server.port,
           redis: config.redisUrl ? redactUrl(config.redisUrl) : false,
+          maxConnections: config.maxConnections,
+          fdLimit: config.fdLimit ?? "unknown",
           games: games.list().map((g) => g.name),
         },
         "arena listening",
       );
+      if (config.fdLimit !== undefined && config.maxConnections > connectionsBelow(config.fdLimit)) {
+        log.warn(
+          { maxConnections: config.maxConnections, fdLimit: config.fdLimit },
+          "MAX_CONNECTIONS leaves too few file descriptors free: raise the open-file limit (LimitNOFILE)",
+        );
+      }
       if (config.secretGenerated) log.warn("ARENA_SECRET is not set: tokens are signed with a random secret that dies with this process");
       return server.port;
     },

@@ -1,5 +1,6 @@
 import type { TokenClaims } from "./auth.ts";
 import { randomBytes } from "node:crypto";
+import { connectionsBelow, fileDescriptorLimit } from "./connection-cap.ts";
 
 export type EngineName = "uws" | "ws";
 
@@ -26,6 +27,10 @@ export interface ArenaConfig {
   guestTokenTtlSeconds: number;
   /** `TOKEN_ISSUER` / `TOKEN_AUDIENCE`: claims every token must carry, and guest tokens are minted with. */
   tokenClaims: TokenClaims;
+  /** `MAX_CONNECTIONS`: open connections past which new ones get 503 (default: below the descriptor limit). */
+  maxConnections: number;
+  /** The process's open-file limit, as read at start (undefined where it cannot be read). */
+  fdLimit: number | undefined;
   /** `REUSE_PORT=true` (uws only): share the port with other processes instead of failing. */
   reusePort: boolean;
   nodeId: string;
@@ -192,6 +197,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new ConfigError("NODE_ID", "1-64 letters, digits, _ . -", nodeId);
   const publicUrl = env.PUBLIC_URL && env.PUBLIC_URL !== "" ? env.PUBLIC_URL : undefined;
   if (publicUrl !== undefined && !/^https?:\/\/[^\s/]+\/?$/.test(publicUrl)) throw new ConfigError("PUBLIC_URL", "an http:// or https:// origin", publicUrl);
+  const fdLimit = fileDescriptorLimit();
   const engine = oneOf(env, "ENGINE", ["uws", "ws"] as const, "uws");
   const reusePort = boolean(env, "REUSE_PORT", false);
   if (reusePort && engine !== "uws") throw new ConfigError("REUSE_PORT", "true only with ENGINE=uws (Node.js 20's net has no port sharing)", "true");
@@ -209,6 +215,8 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     secretGenerated: rawSecret === "",
     engine,
     reusePort,
+    fdLimit,
+    maxConnections: integer(env, "MAX_CONNECTIONS", connectionsBelow(fdLimit), 1, 10_000_000),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     guestTokens: boolean(env, "GUEST_TOKENS", true),
     guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
