@@ -7,3 +7,4 @@ export { freePort, startPrivateRedis, type PrivateRedis } from "./private-redis.
 export { hasTaskset, SERVER_NODE_FLAGS, spawnNode, spawnScript, type ChildNode } from "./node-process.ts";
 export { startRedisCluster, type PrivateRedisCluster } from "./redis-cluster.ts";
 export { haproxyConfig, haproxyBinary, startLocalCluster, type LocalCluster } from "./local-cluster.ts";
+export { FaultProxy } from "./fault-proxy.ts";

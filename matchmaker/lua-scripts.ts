@@ -68,11 +68,23 @@ const NAMES: ScriptName[] = [
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
+const once = readFileSync(new URL("./lua/once.lua", import.meta.url), "utf8");
 
-/** Each script's source: the prelude, then the script. */
-export const scriptSources = new Map<ScriptName, string>(
-  NAMES.map((name) => [name, `${prelude}\n${readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8")}`]),
-);
+/** Scripts that change nothing: safe to run again as they are. Every other one runs once per request id. */
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(["get-match", "lobby-page", "live-matches", "leaderboard"]);
+
+/** Whether a script takes a request id (`req`) and answers a repeat of it with the first result. */
+export function runsOnce(name: ScriptName): boolean {
+  return !READ_ONLY.has(name);
+}
+
+function source(name: ScriptName): string {
+  const body = readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
+  return runsOnce(name) ? `${prelude}\nlocal function run()\n${body}\nend\n${once}` : `${prelude}\n${body}`;
+}
+
+/** Each script's source: the prelude, then the script (wrapped by `once.lua` unless it is read-only). */
+export const scriptSources = new Map<ScriptName, string>(NAMES.map((name) => [name, source(name)]));
 
 /** The hash-tagged prefix of every key of a game: `<prefix>:{<game>}`, one Redis Cluster slot per game. */
 export function gameKeyPrefix(prefix: string, game: string): string {
@@ -126,10 +138,17 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
 };
 
 /**
- * A script call's KEYS and ARGV: the keys it names (all in its game's slot), then the key prefix
- * and the arguments as one JSON object.
+ * A script call's KEYS and ARGV: the keys it names (all in its game's slot, with its request id's
+ * when it has one), then the key prefix and the arguments as one JSON object.
  */
-export function encodeCall<N extends ScriptName>(name: N, prefix: string, args: ScriptArgs[N] & { game: string }): { keys: string[]; argv: [string, string] } {
+export function encodeCall<N extends ScriptName>(
+  name: N,
+  prefix: string,
+  args: ScriptArgs[N] & { game: string },
+  req?: string,
+): { keys: string[]; argv: [string, string] } {
   const tagged = gameKeyPrefix(prefix, args.game);
-  return { keys: NAMED[name](args).map((key) => `${tagged}:${key}`), argv: [prefix, JSON.stringify(args)] };
+  const keys = NAMED[name](args).map((key) => `${tagged}:${key}`);
+  if (req === undefined) return { keys, argv: [prefix, JSON.stringify(args)] };
+  return { keys: [...keys, `${tagged}:req:${req}`], argv: [prefix, JSON.stringify({ ...args, req })] };
 }

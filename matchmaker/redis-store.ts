@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import {
   ArenaError,
@@ -16,7 +16,7 @@ import {
   type MatchEnd,
   type PlayerId,
 } from "../protocol/index.ts";
-import { encodeCall, gameKeyPrefix, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
+import { encodeCall, gameKeyPrefix, runsOnce, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
 import {
   HISTORY_TTL_MS,
   type Adoption,
@@ -70,6 +70,10 @@ const SWEEP_BATCH = 500;
  * script runs in one slot; a game's state lives on one Cluster master, and games spread over them.
  */
 export class RedisStore implements MatchmakingStore {
+  /** Request ids: this store's random prefix and a counter, unique across nodes and restarts. */
+  private readonly requests = randomBytes(6).toString("base64url");
+  private sent = 0;
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
@@ -82,7 +86,7 @@ export class RedisStore implements MatchmakingStore {
   }
 
   private async run<N extends ScriptName>(name: N, args: ScriptArgs[N]): Promise<string> {
-    const { keys, argv } = encodeCall(name, this.prefix, args);
+    const { keys, argv } = encodeCall(name, this.prefix, args, runsOnce(name) ? `${this.requests}.${++this.sent}` : undefined);
     try {
       try {
         return (await this.redis.evalsha(shas.get(name)!, keys.length, ...keys, ...argv)) as string;

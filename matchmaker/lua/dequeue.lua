@@ -1,13 +1,13 @@
 -- A: game, playerId
 local game, pid = A.game, A.playerId
 local key = pkey(game, pid)
-local ticket = redis.call('HGET', key, 'ticket')
+local ticket = pointer(key, 'ticket')
 if ticket then
   remove_ticket(ticket)
   forget_if_idle(game, pid)
   return cjson.encode({ ticket = true, ticketId = ticket })
 end
-local mid = redis.call('HGET', key, 'match')
+local mid = pointer(key, 'match')
 if mid then
   local state = redis.call('HGET', k('m', mid), 'state')
   if state then return cjson.encode({ ticket = false, match = { matchId = mid, state = state } }) end

@@ -5,19 +5,23 @@
 if A.offer ~= '' and redis.call('EXISTS', k(A.offer)) == 0 then return cjson.encode({ error = 'UNKNOWN_CODE' }) end
 local seats = {}
 for s, pid in ipairs(A.players) do
-  local f = redis.call('HMGET', pkey(A.game, pid), 'node', 'ticket', 'match', 'name')
+  local f = redis.call('HMGET', pkey(A.game, pid), 'node', 'name')
   if not f[1] then return cjson.encode({ error = 'UNKNOWN_PLAYER' }) end
-  if f[3] then return cjson.encode({ error = 'ALREADY_IN_MATCH' }) end
-  if f[2] then return cjson.encode({ error = 'ALREADY_QUEUED' }) end
+  if pointer(pkey(A.game, pid), 'match') then return cjson.encode({ error = 'ALREADY_IN_MATCH' }) end
+  if pointer(pkey(A.game, pid), 'ticket') then return cjson.encode({ error = 'ALREADY_QUEUED' }) end
   local r = read_rating(A.game, A.mode, pid, A.initial)
-  seats[s] = { playerId = pid, node = f[1], name = f[4] or pid, rating = r.rating, mu = r.mu, sigma = r.sigma }
+  seats[s] = { playerId = pid, node = f[1], name = f[2] or pid, rating = r.rating, mu = r.mu, sigma = r.sigma }
 end
 local mid, first, second = A.matchId, seats[1], seats[2]
 local readyBy = A.now + A.readyTimeoutMs
 redis.call('HSET', k('m', mid), 'game', A.game, 'mode', A.mode, 'state', 'ready_check', 'createdAt', A.now, 'readyBy', readyBy, 'host', first.node)
 redis.call('HSET', k('m', mid), seat_fields(0, first, '', A.now))
 redis.call('HSET', k('m', mid), seat_fields(1, second, '', A.now))
-for _, p in ipairs(seats) do redis.call('HSET', pkey(A.game, p.playerId), 'match', mid) end
+redis.call('PEXPIRE', k('m', mid), MATCH_TTL_MS)
+for _, p in ipairs(seats) do
+  redis.call('HSET', pkey(A.game, p.playerId), 'match', mid)
+  redis.call('PEXPIRE', pkey(A.game, p.playerId), PLAYER_TTL_MS)
+end
 redis.call('ZADD', k('rc', A.game), readyBy, mid)
 redis.call('SADD', k('ms', A.game), mid)
 if A.offer ~= '' then redis.call('DEL', k(A.offer)) end

@@ -11,9 +11,10 @@ if old[1] and old[1] ~= node then
   replaced = old[1]
 end
 redis.call('HSET', key, 'node', node, 'gen', gen, 'name', A.name)
+redis.call('PEXPIRE', key, PLAYER_TTL_MS)
 redis.call('SADD', k('np', node), game .. '|' .. pid)
 redis.call('ZADD', k('lobby', game), 0, pid)
-local mid = redis.call('HGET', key, 'match')
+local mid = pointer(key, 'match')
 if mid then
   local f = redis.call('HMGET', k('m', mid), 'state', 'host')
   if f[1] then return cjson.encode({ match = { matchId = mid, state = f[1], host = f[2] or nil }, replaced = replaced }) end

@@ -130,9 +130,11 @@ for _, a in ipairs(starts) do
         'region', bestMeet.region, 'lm', bestMeet.latencyMs[1] .. ' ' .. bestMeet.latencyMs[2])
       redis.call('HSET', k('m', mid), seat_fields(0, first, first.ticketId, first.enqueuedAt))
       redis.call('HSET', k('m', mid), seat_fields(1, second, second.ticketId, second.enqueuedAt))
+      redis.call('PEXPIRE', k('m', mid), MATCH_TTL_MS)
       for _, t in ipairs({ first, second }) do
         remove_ticket(t.ticketId)
         redis.call('HSET', pkey(game, t.playerId), 'match', mid)
+        redis.call('PEXPIRE', pkey(game, t.playerId), PLAYER_TTL_MS)
       end
       redis.call('ZADD', k('rc', game), readyBy, mid)
       redis.call('SADD', k('ms', game), mid)

@@ -9,6 +9,25 @@ local T = P .. ':{' .. A.game .. '}'
 local function k(...) return T .. ':' .. table.concat({...}, ':') end
 local function pkey(game, pid) return k('p', game, pid) end
 
+-- Safety nets: keys that normal work deletes still expire, long after they should be gone, so
+-- that a bug or a lost write never keeps a player, ticket or match forever. A player's key is
+-- renewed whenever they connect, queue or are matched; a match's with each of its snapshots.
+local PLAYER_TTL_MS = 7 * 86400000
+local TICKET_TTL_MS = 3600000
+local MATCH_TTL_MS = 86400000
+
+-- The id a player's `field` ('ticket' or 'match') points at, or nil; a pointer to a ticket or
+-- match that is gone (expired, or lost) is stale: it is dropped, never trusted.
+local function pointer(key, field)
+  local id = redis.call('HGET', key, field)
+  if not id then return nil end
+  if redis.call('EXISTS', k(field == 'ticket' and 't' or 'm', id)) == 0 then
+    redis.call('HDEL', key, field)
+    return nil
+  end
+  return id
+end
+
 local function alive(game, pid, now, ttl)
   local node = redis.call('HGET', pkey(game, pid), 'node')
   if not node then return false end
@@ -18,7 +37,7 @@ end
 
 local function forget_if_idle(game, pid)
   local key = pkey(game, pid)
-  if redis.call('HEXISTS', key, 'node') == 0 and redis.call('HEXISTS', key, 'ticket') == 0 and redis.call('HEXISTS', key, 'match') == 0 then
+  if redis.call('HEXISTS', key, 'node') == 0 and not pointer(key, 'ticket') and not pointer(key, 'match') then
     redis.call('DEL', key)
   end
 end
@@ -31,6 +50,8 @@ local function add_ticket(t)
   redis.call('ZADD', k('qa', t.game, t.mode), t.enqueuedAt, t.ticketId)
   redis.call('SADD', k('modes', t.game), t.mode)
   redis.call('HSET', pkey(t.game, t.playerId), 'ticket', t.ticketId)
+  redis.call('PEXPIRE', k('t', t.ticketId), TICKET_TTL_MS)
+  redis.call('PEXPIRE', pkey(t.game, t.playerId), PLAYER_TTL_MS)
 end
 
 local function read_ticket(id)

@@ -10,6 +10,7 @@ for _, s in ipairs(A.snapshots) do
     lost[#lost + 1] = s.matchId
   elseif f[1] == 'playing' then
     redis.call('HSET', key, 'snap', s.snapshot)
+    redis.call('PEXPIRE', key, MATCH_TTL_MS)
   end
 end
 return cjson.encode({ lost = lost })

@@ -1,0 +1,151 @@
+import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
+
+/** One client connection and its upstream, with what the proxy holds back of each direction. */
+interface Link {
+  client: Socket;
+  upstream: Socket;
+}
+
+/** What waits to be written to one socket, in order. */
+interface Queue {
+  items: { due: number; chunk: Buffer; then?: (() => void) | undefined }[];
+  lastDue: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * A TCP proxy on loopback between nodes and Redis that injects faults: cut every connection, cut
+ * one right after a command is forwarded (before its reply comes back), add latency, black-hole
+ * traffic for a while (held, as TCP retransmission would deliver it late), or refuse connections.
+ */
+export class FaultProxy {
+  private readonly links = new Set<Link>();
+  private readonly queues = new WeakMap<Socket, Queue>();
+  private delayMs = 0;
+  private holdUntil = 0;
+  private refuseUntil = 0;
+  private cutAfter: { marker: string; resolve: () => void } | undefined;
+  /** Connections cut by `cutAll`, `down` or `cutAfterCommand`. */
+  cuts = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(target: { host: string; port: number }): Promise<FaultProxy> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const proxy = new FaultProxy(server, (server.address() as { port: number }).port);
+    server.on("connection", (client) => proxy.accept(client, target));
+    return proxy;
+  }
+
+  /** `url` with this proxy's address in place of the target's. */
+  url(scheme = "redis"): string {
+    return `${scheme}://127.0.0.1:${this.port}`;
+  }
+
+  private accept(client: Socket, target: { host: string; port: number }): void {
+    if (Date.now() < this.refuseUntil) {
+      client.destroy();
+      return;
+    }
+    client.setNoDelay(true);
+    const upstream = tcpConnect(target.port, target.host);
+    upstream.setNoDelay(true);
+    const link: Link = { client, upstream };
+    this.links.add(link);
+    const drop = () => {
+      this.links.delete(link);
+      for (const socket of [client, upstream]) clearTimeout(this.queues.get(socket)?.timer);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+    client.on("data", (chunk: Buffer) => {
+      const cut = this.cutAfter && chunk.includes(this.cutAfter.marker) ? this.cutAfter : undefined;
+      if (cut) this.cutAfter = undefined;
+      this.forward(chunk, upstream, () => {
+        if (!cut) return;
+        // The command reached Redis; its reply never reaches the client.
+        upstream.pause();
+        this.cuts++;
+        setTimeout(() => {
+          drop();
+          cut.resolve();
+        }, 20);
+      });
+    });
+    upstream.on("data", (chunk: Buffer) => this.forward(chunk, client));
+  }
+
+  /** Writes after the configured latency and any black hole, in the order chunks came. */
+  private forward(chunk: Buffer, to: Socket, then?: () => void): void {
+    const now = Date.now();
+    let queue = this.queues.get(to);
+    if (!queue) {
+      queue = { items: [], lastDue: 0, timer: undefined };
+      this.queues.set(to, queue);
+    }
+    const due = Math.max(now + this.delayMs, this.holdUntil, queue.lastDue);
+    queue.lastDue = due;
+    queue.items.push({ due, chunk, then });
+    this.drain(to, queue);
+  }
+
+  private drain(to: Socket, queue: Queue): void {
+    if (queue.timer) return;
+    const now = Date.now();
+    while (queue.items.length && queue.items[0]!.due <= now) {
+      const item = queue.items.shift()!;
+      if (!to.destroyed) to.write(item.chunk);
+      item.then?.();
+    }
+    if (!queue.items.length) return;
+    queue.timer = setTimeout(() => {
+      queue.timer = undefined;
+      this.drain(to, queue);
+    }, queue.items[0]!.due - now);
+  }
+
+  /** Cuts every open connection (both sides see it close). */
+  cutAll(): void {
+    for (const link of [...this.links]) {
+      this.cuts++;
+      link.client.destroy();
+      link.upstream.destroy();
+    }
+    this.links.clear();
+  }
+
+  /** Cuts every connection and refuses new ones for `ms`: Redis is unreachable. */
+  down(ms: number): void {
+    this.refuseUntil = Date.now() + ms;
+    this.cutAll();
+  }
+
+  /**
+   * Cuts the connection that next sends a command containing `marker`, right after forwarding it:
+   * Redis runs it, the client never hears back. Resolves once it is cut.
+   */
+  cutAfterCommand(marker: string): Promise<void> {
+    return new Promise((resolve) => (this.cutAfter = { marker, resolve }));
+  }
+
+  /** Adds `ms` of latency to every chunk, both ways (0 to stop). */
+  latency(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  /** Holds all traffic, both ways, for `ms`; connections stay open, nothing gets through until then. */
+  blackHole(ms: number): void {
+    this.holdUntil = Date.now() + ms;
+  }
+
+  async close(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
