@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { EndReason, PlayerId, Seat } from "../protocol/index.ts";
+import type { EndReason, MatchEnd, PlayerId, Seat } from "../protocol/index.ts";
 import type { MatchArchive, MatchEnding, MatchStore, Rated, RatingStore, RatingSystem, WatchStore } from "../matchmaker/index.ts";
 import type { SeatState } from "./room.ts";
 
@@ -18,6 +18,12 @@ export class MatchResults {
     /** How long a guest's rating lives after its last match (a guest token's lifetime). */
     private readonly guestTtlMs: number,
     private readonly log: Logger,
+    /**
+     * Called with an end recorded only on a retry: it was told while the store was unreachable, when
+     * the relay could not carry it to players on other nodes, so they are told again (a player who
+     * had it drops the repeat).
+     */
+    private readonly recordedLate?: (game: string, end: MatchEnd, players: PlayerId[]) => void,
   ) {}
 
   /** Each player's rating after the match (unchanged when it was aborted, or when `rated` is false: a casual mode). */
@@ -48,6 +54,11 @@ export class MatchResults {
       await this.write(end.game, end.mode, matchId, end.ratings, end.ending, end.archive);
       this.unrecorded.delete(matchId);
       this.log.info({ game: end.game, matchId }, "end of match recorded after a retry");
+      this.recordedLate?.(
+        end.game,
+        end.ending.end,
+        end.archive.players.map((p) => p.playerId),
+      );
     }
   }
 

@@ -74,7 +74,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     : new LocalRelay(config.nodeId);
   const places = new PlayerPlaces();
   const remote = redis ? { node: config.nodeId, relay, sessions: store, log } : undefined;
-  const channel = new SocketPlayerChannel(namespaces, places, remote);
+  const channel = new SocketPlayerChannel(namespaces, places, remote, log);
   const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, relay, config.nodeId, log);
   const self = { ...(config.publicUrl ? { url: config.publicUrl } : {}), region: config.region };
   const rooms = new RoomManager({

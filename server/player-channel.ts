@@ -2,6 +2,7 @@ import type { SessionStore } from "../matchmaker/index.ts";
 import type { MatchGroup, NodeRelay, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload, SpectatorGroup } from "../protocol/index.ts";
 import type { Logger } from "./logger.ts";
 import type { PlayerPlaces } from "./player-places.ts";
+import { CausalOrder } from "./causal-order.ts";
 import { LocalRoomEmitter } from "./room-emitter.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 
@@ -28,13 +29,16 @@ export class SocketPlayerChannel implements PlayerChannel {
   /** Spectator groups by `<game>|<matchId>`, and the matches each player here watches by `<game>|<playerId>`. */
   private readonly watchGroups = new Map<string, SpectatorGroup>();
   private readonly watching = new Map<string, Set<string>>();
+  private readonly order: CausalOrder;
 
   constructor(
     private readonly namespaces: Map<string, ArenaNamespace>,
     private readonly places: PlayerPlaces,
     /** Other nodes, when there are (a shared Redis): without them an absent player is simply gone. */
     private readonly remote: RemotePlayers | undefined,
+    log?: Logger,
   ) {
+    this.order = new CausalOrder((socket, event, payload) => this.emit(socket, event, payload), log ?? remote?.log);
     for (const game of namespaces.keys()) this.live.set(game, new Map());
     remote?.relay.onMessage((message) => {
       if (message.t !== "player") return;
@@ -161,7 +165,14 @@ export class SocketPlayerChannel implements PlayerChannel {
   }
 
   private deliver(socket: ArenaSocket, event: ServerEventName, payload: unknown): void {
-    if (!this.places.delivered(socket, event, payload as { matchId?: string; requeued?: boolean })) return;
+    if (!this.places.stale(socket, event, payload as { matchId?: string })) this.order.deliver(socket, event, payload);
+  }
+
+  /** Hands the event over, in causal order (an event that waited can have gone stale meanwhile). */
+  private emit(socket: ArenaSocket, event: ServerEventName, payload: unknown): void {
+    const about = payload as { matchId?: string; requeued?: boolean };
+    if (this.places.stale(socket, event, about)) return;
+    this.places.delivered(socket, event, about);
     (socket as { emit(event: string, payload: unknown): unknown }).emit(event, payload);
   }
 }

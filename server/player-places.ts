@@ -32,39 +32,47 @@ export class PlayerPlaces {
   }
 
   /**
-   * The player is about to be handed this event; false when it must not be: a second `match:end`
-   * of the same match (a host that died right after telling its players is not sure it did, so
-   * the node that takes its matches tells them again).
+   * True when the player must not be handed this event: a second `match:end` of the same match (a
+   * host that died right after telling its players is not sure it did, so the node that takes its
+   * matches tells them again; an end told while Redis was unreachable is told again once recorded),
+   * or news of a match whose end they were already told (a resumption from a session's record that
+   * the end had not reached yet).
    */
-  delivered(socket: ArenaSocket, event: ServerEventName, payload: { matchId?: string; requeued?: boolean }): boolean {
+  stale(socket: ArenaSocket, event: ServerEventName, payload: { matchId?: string }): boolean {
+    if (event !== "match:end" && event !== "match:found" && event !== "match:start" && event !== "match:resumed") return false;
+    if (payload.matchId === undefined) return event === "match:end";
+    return this.ended.get(socket)?.includes(payload.matchId) ?? false;
+  }
+
+  /** The player is handed this event (not stale): notes where it puts them. */
+  delivered(socket: ArenaSocket, event: ServerEventName, payload: { matchId?: string; requeued?: boolean }): void {
     switch (event) {
       case "match:end": {
         // A repeated end can come after the player played another match (the node that took the
         // dead host's matches tells them after the lease lapsed), so a few are remembered.
-        if (payload.matchId === undefined) return false;
+        if (payload.matchId === undefined) return;
         let ended = this.ended.get(socket);
         if (!ended) this.ended.set(socket, (ended = []));
-        if (ended.includes(payload.matchId)) return false;
         ended.push(payload.matchId);
         if (ended.length > REMEMBERED_ENDS) ended.shift();
-        return true;
+        return;
       }
       case "match:found":
         this.place(socket).readyCheck = payload.matchId;
-        return true;
+        return;
       case "match:cancelled": {
         const place = this.places.get(socket);
-        if (!place) return true;
+        if (!place) return;
         delete place.readyCheck;
         if (!payload.requeued) delete place.ticket;
-        return true;
+        return;
       }
       case "match:start":
       case "match:resumed":
         this.places.delete(socket);
-        return true;
+        return;
       default:
-        return true;
+        return;
     }
   }
 

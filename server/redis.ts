@@ -90,6 +90,38 @@ function handledSubscriptions(client: RedisClient): RedisClient {
   return client;
 }
 
+/** A PING every half second; Redis counts as unreachable while one has waited longer than this. */
+const PROBE_EVERY_MS = 500;
+const UNANSWERED_MS = 1500;
+
+/**
+ * Whether Redis answers: a connection can stay open while nothing gets through (a network
+ * partition, a black hole), and its status alone would call that ready.
+ */
+function answerProbe(cmd: RedisClient, log: Logger): { answering(): boolean; stop(): void } {
+  let waitingSince = 0;
+  let reported = false;
+  const timer = setInterval(() => {
+    if (waitingSince && Date.now() - waitingSince > UNANSWERED_MS && !reported) {
+      reported = true;
+      log.warn({ redis: "cmd", waitedMs: Date.now() - waitingSince }, "redis is not answering");
+    }
+    if (waitingSince || cmd.status !== "ready") return;
+    waitingSince = Date.now();
+    const answered = () => {
+      waitingSince = 0;
+      if (reported) log.info({ redis: "cmd" }, "redis answering again");
+      reported = false;
+    };
+    cmd.ping().then(answered, answered);
+  }, PROBE_EVERY_MS);
+  timer.unref();
+  return {
+    answering: () => !waitingSince || Date.now() - waitingSince <= UNANSWERED_MS,
+    stop: () => clearInterval(timer),
+  };
+}
+
 /**
  * Opens the node's Redis connections. They keep retrying while Redis is down; the command
  * connection fails fast instead of queueing (callers answer UNAVAILABLE), the adapter's
@@ -104,13 +136,14 @@ export function connectRedis(url: string, cluster: boolean, nodeId: string, log:
   // one shard carries a node's messages, in order, and no other shard sees them.
   const relay = connect(url, cluster, "relay", nodeId, log, { maxRetriesPerRequest: null }, cluster);
   const all = [cmd, pub, sub, relay];
+  const probe = answerProbe(cmd, log);
   return {
     cmd,
     pub,
     sub,
     relay,
     cluster,
-    ready: () => all.every((client) => client.status === "ready"),
+    ready: () => all.every((client) => client.status === "ready") && probe.answering(),
     async waitReady(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
@@ -120,6 +153,7 @@ export function connectRedis(url: string, cluster: boolean, nodeId: string, log:
       return false;
     },
     async quit() {
+      probe.stop();
       await Promise.all(
         all.map(async (client) => {
           if (client.status === "ready") await client.quit().catch(() => client.disconnect());

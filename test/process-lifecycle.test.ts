@@ -121,7 +121,7 @@ describe("secrets in logs", () => {
     try {
       await eventually(() => node.logs.some((line) => line.msg === "redis connection not ready"));
       const listening = node.logs.find((line) => line.msg === "arena listening");
-      expect(listening?.redis).toBe(`redis://***@127.0.0.1:${redis.port}`);
+      expect(listening?.redisUrl).toBe(`redis://***@127.0.0.1:${redis.port}`);
       const written = JSON.stringify(node.logs) + node.stderr.join("");
       expect(written).not.toContain("hunter2");
       expect(written).not.toContain(secret);
