@@ -37,6 +37,8 @@ export function haproxyConfig(port: number, nodes: { name: string; address: stri
     "  timeout server 60s",
     "  timeout tunnel 1h",
     "  timeout http-keep-alive 5s",
+    // The nodes learn each client's address from X-Forwarded-For (TRUST_PROXY names this proxy).
+    "  option forwardfor",
     "frontend arena",
     `  bind 127.0.0.1:${port}`,
     "  default_backend nodes",
@@ -92,6 +94,7 @@ export async function startLocalCluster(options: { nodes: number; port: number; 
         PORT: String(port),
         PUBLIC_URL: `http://127.0.0.1:${port}`,
         NODE_ID: `node-${i + 1}`,
+        TRUST_PROXY: "127.0.0.1",
         ...options.env,
       };
       nodes.push(await spawnNode(env, { keepLogs: !options.echoLogs, echo: options.echoLogs ?? false }));

@@ -4,10 +4,11 @@ import { ErrorCode, type ClientEventName, type ErrorBody } from "../protocol/ind
 import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
 import { redactUrl, type ArenaConfig } from "./config.ts";
+import { clientAddress, GuestMints } from "./client-address.ts";
 import { ConnectionCap, connectionsBelow } from "./connection-cap.ts";
 import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./node-services.ts";
-import { handleHttp, MAX_HTTP_BODY } from "./http-routes.ts";
+import { handleHttp, MAX_HTTP_BODY, type HttpRequest } from "./http-routes.ts";
 import { MetricsServer } from "./metrics-server.ts";
 import { ConnectionRate } from "./connection-rate.ts";
 import { PlayerBudgets } from "./player-budgets.ts";
@@ -96,11 +97,20 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   const refusal = (event: ClientEventName): ErrorBody | undefined =>
     draining && NEW_WORK.has(event) ? { code: ErrorCode.UNAVAILABLE, message: "this node is draining; try another" } : undefined;
 
-  const handler = (req: Parameters<typeof handleHttp>[1]) =>
+  const mints = new GuestMints(config.guestTokensPerMinute);
+  const proxies = new Set(config.trustProxy);
+  const guestMints = (req: HttpRequest) => {
+    const address = clientAddress(req.peer, req.forwardedFor, proxies);
+    if (mints.allow(address)) return true;
+    log.info({ address }, "guest token refused: too many from this address");
+    return false;
+  };
+  const handler = (req: HttpRequest) =>
     handleHttp(
       {
         tokens,
         guestTokens: config.guestTokens,
+        guestMints,
         games: () => games.describe(),
         readiness,
         metrics: metrics.registry,

@@ -1,5 +1,7 @@
 import type { TokenClaims } from "./auth.ts";
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
+import { plainAddress } from "./client-address.ts";
 import { connectionsBelow, fileDescriptorLimit } from "./connection-cap.ts";
 
 export type EngineName = "uws" | "ws";
@@ -31,6 +33,10 @@ export interface ArenaConfig {
   maxConnections: number;
   /** The process's open-file limit, as read at start (undefined where it cannot be read). */
   fdLimit: number | undefined;
+  /** `GUEST_TOKENS_PER_MINUTE`: guest tokens one client address may mint per minute (a bucket that size). */
+  guestTokensPerMinute: number;
+  /** `TRUST_PROXY`: addresses of proxies whose `X-Forwarded-For` names the client. */
+  trustProxy: string[];
   /** `REUSE_PORT=true` (uws only): share the port with other processes instead of failing. */
   reusePort: boolean;
   nodeId: string;
@@ -135,6 +141,14 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   return raw as T;
 }
 
+function addresses(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return [];
+  const list = raw.split(",").map((a) => a.trim());
+  if (!list.every((a) => isIP(a) !== 0)) throw new ConfigError(name, "comma-separated IP addresses of your proxies", raw);
+  return list.map(plainAddress);
+}
+
 function optionalClaim<K extends string>(env: Env, name: string, key: K): { [P in K]?: string } {
   const raw = env[name];
   if (raw === undefined || raw === "") return {};
@@ -220,6 +234,8 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     guestTokens: boolean(env, "GUEST_TOKENS", true),
     guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
+    guestTokensPerMinute: integer(env, "GUEST_TOKENS_PER_MINUTE", 60, 1, 10_000_000),
+    trustProxy: addresses(env, "TRUST_PROXY"),
     tokenClaims: { ...optionalClaim(env, "TOKEN_ISSUER", "issuer"), ...optionalClaim(env, "TOKEN_AUDIENCE", "audience") },
     nodeId,
     publicUrl: publicUrl?.replace(/\/$/, ""),

@@ -11,6 +11,10 @@ export interface HttpRequest {
   /** The query string, without the `?`. */
   query: string;
   body: Buffer;
+  /** The peer's address, as the engine reports it. */
+  peer: string;
+  /** The `X-Forwarded-For` header, when there is one (trusted only from `TRUST_PROXY` peers). */
+  forwardedFor?: string;
 }
 
 export interface HttpResponse {
@@ -22,6 +26,8 @@ export interface HttpResponse {
 export interface RouteDeps {
   tokens: TokenService;
   guestTokens: boolean;
+  /** Whether the request's client may mint another guest token now (per address, `GUEST_TOKENS_PER_MINUTE`). */
+  guestMints: (req: HttpRequest) => boolean;
   games: () => GameInfo[];
   readiness: () => { ready: true } | { ready: false; reason: string };
   metrics: Registry;
@@ -61,6 +67,10 @@ async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   }
   const result = guestRequestSchema.safeParse(parsed);
   if (!result.success) return httpError(400, { code: "BAD_REQUEST", message: describeIssues(result.error) });
+  if (!deps.guestMints(req)) {
+    const refused = httpError(429, { code: "RATE_LIMITED", message: "too many guest tokens from this address; try again in a minute" });
+    return { ...refused, headers: { ...refused.headers, "retry-after": "60" } };
+  }
   return json(200, await deps.tokens.guest(result.data.name));
 }
 

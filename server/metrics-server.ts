@@ -18,7 +18,7 @@ export class MetricsServer {
   listen(host: string, port: number): Promise<number> {
     const server = createServer((req, res) => {
       const [path = "/", query = ""] = (req.url ?? "/").split("?");
-      handleMetrics(this.deps, { method: req.method ?? "GET", path, query, body: Buffer.alloc(0) })
+      handleMetrics(this.deps, { method: req.method ?? "GET", path, query, body: Buffer.alloc(0), peer: req.socket.remoteAddress ?? "" })
         .then((answer) => res.writeHead(answer.status, answer.headers).end(answer.body))
         .catch((error: unknown) => {
           this.log.warn({ err: error }, "metrics request failed");

@@ -37,6 +37,8 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
     const method = req.getMethod().toUpperCase();
     const path = req.getUrl();
     const query = req.getQuery() ?? "";
+    const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
+    const forwardedFor = req.getHeader("x-forwarded-for") || undefined;
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
@@ -45,7 +47,9 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
       if (!aborted) send(res, answer, close);
     };
     const run = (body: Buffer) => {
-      handler({ method, path, query, body }).then(respond, () => respond(httpError(500, { code: "INTERNAL", message: "internal error" })));
+      handler({ method, path, query, body, peer, ...(forwardedFor ? { forwardedFor } : {}) }).then(respond, () =>
+        respond(httpError(500, { code: "INTERNAL", message: "internal error" })),
+      );
     };
     if (method === "GET" || method === "HEAD") {
       run(Buffer.alloc(0));

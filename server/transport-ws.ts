@@ -46,7 +46,9 @@ export function attachWs(io: Server, handler: HttpHandler, limit: number): Trans
           req.destroy();
           return;
         }
-        send(res, await handler({ method, path, query, body }));
+        const header = req.headers["x-forwarded-for"];
+        const forwardedFor = Array.isArray(header) ? header.join(",") : header;
+        send(res, await handler({ method, path, query, body, peer: req.socket.remoteAddress ?? "", ...(forwardedFor ? { forwardedFor } : {}) }));
       })
       .catch(() => send(res, httpError(500, { code: "INTERNAL", message: "internal error" })));
   });
