@@ -85,7 +85,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   if (redis?.cluster) io.adapter(createShardedAdapter(redis.pub, redis.sub, { channelPrefix: config.redisPrefix, subscriptionMode: "static" }));
   else if (redis) io.adapter(createAdapter(redis.pub, redis.sub, { key: config.redisPrefix, requestsTimeout: 3000 }));
 
-  const cap = new ConnectionCap(config.maxConnections, log);
+  const cap = new ConnectionCap(config.maxConnections, log, metrics.registry);
   const readiness = () => {
     if (draining) return { ready: false as const, reason: "draining" };
     if (cap.near()) return { ready: false as const, reason: "near MAX_CONNECTIONS" };

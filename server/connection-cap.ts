@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ServerResponse } from "node:http";
+import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "./logger.ts";
 
 /** Readiness turns 503 from this share of the cap, so a load balancer sends new players elsewhere first. */
@@ -62,7 +63,20 @@ export class ConnectionCap {
   constructor(
     readonly max: number,
     private readonly log: Logger,
-  ) {}
+    registry?: Registry,
+  ) {
+    const cap = this;
+    // The node's own count of its connections: on uWebSockets.js they are no Node.js handles.
+    new Gauge({
+      name: "arena_open_connections",
+      help: "Open Engine.IO connections (WebSocket or polling) on this node; MAX_CONNECTIONS caps them",
+      registers: registry ? [registry] : [],
+      collect() {
+        this.set(cap.open);
+      },
+    });
+    new Gauge({ name: "arena_max_connections", help: "MAX_CONNECTIONS of this node", registers: registry ? [registry] : [] }).set(max);
+  }
 
   /** Open connections now. */
   get open(): number {
