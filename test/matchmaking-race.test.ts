@@ -9,7 +9,21 @@ const ACTIONS = 6;
 const READY_TIMEOUT_MS = 1500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+/**
+ * The run's choices come from a seeded generator (mulberry32): RACE_SEED=<n> replays the same
+ * choices (the machine's timing still varies). The seed is printed, and named by every failure.
+ */
+const SEED = process.env.RACE_SEED ? Number(process.env.RACE_SEED) : Math.floor(Math.random() * 2 ** 32);
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** One simulated player: its actions, and everything it was told on any of its connections. */
 interface Sim {
@@ -18,6 +32,8 @@ interface Sim {
   /** Steady players never disconnect: they must be told of every pairing, cancellation and end. */
   steady: boolean;
   socket: TestClient | undefined;
+  /** Every matchmaking event, in the order this player was told (`found m1`, `end m1`, ...). */
+  told: string[];
   found: string[];
   cancelled: string[];
   ended: string[];
@@ -49,6 +65,10 @@ describe.each(["redis", "redis-cluster"] as const)(
     });
 
     it("never pairs a player twice, never pairs a cancelled ticket, ends every ticket once, tells every client", async () => {
+      const seed = redis === "redis" ? SEED : SEED + 1;
+      const random = mulberry32(seed);
+      const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
+      console.info(`matchmaking race (${redis}): seed ${seed}; RACE_SEED=${SEED} replays its choices`);
       const exp = Math.floor(Date.now() / 1000) + 3600;
       const sims: Sim[] = await Promise.all(
         Array.from({ length: PLAYERS }, async (_, i) => ({
@@ -56,6 +76,7 @@ describe.each(["redis", "redis-cluster"] as const)(
           token: await signToken(secret, { sub: `race-${i}`, name: `P${i}`, exp }),
           steady: i % 2 === 0,
           socket: undefined,
+          told: [],
           found: [],
           cancelled: [],
           ended: [],
@@ -67,15 +88,22 @@ describe.each(["redis", "redis-cluster"] as const)(
           onSocket: (s) => {
             s.on("match:found", (found: MatchFound) => {
               sim.found.push(found.matchId);
-              if (Math.random() < 0.85)
-                setTimeout(() => void request(s, "match:ready", { matchId: found.matchId }).catch(() => undefined), Math.random() * 300);
+              sim.told.push(`found ${found.matchId}`);
+              if (random() < 0.85) setTimeout(() => void request(s, "match:ready", { matchId: found.matchId }).catch(() => undefined), random() * 300);
             });
-            s.on("match:cancelled", (c: MatchCancelled) => sim.cancelled.push(c.matchId));
+            s.on("match:cancelled", (c: MatchCancelled) => {
+              sim.cancelled.push(c.matchId);
+              sim.told.push(`cancelled ${c.matchId}`);
+            });
             s.on("match:start", (start: MatchStart) => {
-              setTimeout(() => void request(s, "match:leave", { matchId: start.matchId }).catch(() => undefined), Math.random() * 100);
+              sim.told.push(`start ${start.matchId}`);
+              setTimeout(() => void request(s, "match:leave", { matchId: start.matchId }).catch(() => undefined), random() * 100);
             });
             s.on("match:resumed", (resumed: MatchStart) => void request(s, "match:leave", { matchId: resumed.matchId }).catch(() => undefined));
-            s.on("match:end", (end: MatchEnd) => sim.ended.push(end.matchId));
+            s.on("match:end", (end: MatchEnd) => {
+              sim.ended.push(end.matchId);
+              sim.told.push(`end ${end.matchId}`);
+            });
           },
         });
         return socket;
@@ -90,15 +118,15 @@ describe.each(["redis", "redis-cluster"] as const)(
       await Promise.all(
         sims.map(async (sim) => {
           for (let step = 0; step < ACTIONS; step++) {
-            await sleep(Math.random() * 150);
-            const roll = Math.random();
+            await sleep(random() * 150);
+            const roll = random();
             const socket = sim.socket!;
             if (roll < 0.45) await request(socket, "queue:join", {}).catch(() => undefined);
             else if (roll < 0.6) await request(socket, "queue:leave", {}).catch(() => undefined);
             else if (!sim.steady && roll < 0.75) {
               reconnects += 1;
               socket.close();
-              await sleep(Math.random() * 50);
+              await sleep(random() * 50);
               sim.socket = await open(sim);
             } else if (!sim.steady && roll < 0.85) {
               takeovers += 1;
@@ -127,6 +155,40 @@ describe.each(["redis", "redis-cluster"] as const)(
       expect(stats).toMatchObject({ ok: true, queued: 0, matches: 0 });
       closeAllClients();
       await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
+
+      // The clients' own view, without the servers' logs: a steady player (one connection throughout)
+      // is told of each match once, then of its end or cancellation once, before anything about the
+      // next; and the two players of a match were told the same story.
+      const story = new Map<string, Map<string, string>>();
+      for (const sim of sims.filter((x) => x.steady)) {
+        let current: string | undefined;
+        const seen = new Map<string, string>();
+        for (const line of sim.told) {
+          const [kind, matchId] = line.split(" ") as [string, string];
+          if (kind === "found") {
+            expect(current, `seed ${seed}: ${sim.playerId} told ${line} while in ${current}`).toBeUndefined();
+            expect(seen.has(matchId), `seed ${seed}: ${sim.playerId} told ${line} twice`).toBe(false);
+            current = matchId;
+            seen.set(matchId, "found");
+          } else if (kind === "start") {
+            expect(current, `seed ${seed}: ${sim.playerId} told ${line} outside it: ${sim.told.join(", ")}`).toBe(matchId);
+          } else {
+            expect(current, `seed ${seed}: ${sim.playerId} told ${line} outside it: ${sim.told.join(", ")}`).toBe(matchId);
+            seen.set(matchId, kind);
+            current = undefined;
+          }
+        }
+        expect(current, `seed ${seed}: ${sim.playerId} never told how ${current} ended`).toBeUndefined();
+        for (const [matchId, outcome] of seen) {
+          const players = story.get(matchId) ?? new Map<string, string>();
+          players.set(sim.playerId, outcome);
+          story.set(matchId, players);
+        }
+      }
+      for (const [matchId, players] of story) {
+        expect(players.size, `seed ${seed}: ${matchId} had ${players.size} steady players`).toBeLessThanOrEqual(2);
+        if (players.size === 2) expect(new Set(players.values()).size, `seed ${seed}: the players of ${matchId} were told different ends`).toBe(1);
+      }
 
       const logs: (Record<string, unknown> & { at: number })[] = nodes.flatMap((n) => n.logs).map((l) => ({ ...l, at: Date.parse(String(l.time)) }));
       const pairings = logs.filter((l) => l.msg === "players paired; ready check started") as unknown as {
