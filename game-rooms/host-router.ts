@@ -130,8 +130,12 @@ export class HostRouter {
         this.options.channel.toPlayersHere(message.game, message.players, "state", { matchId: message.matchId, tick: message.tick, state: message.state });
         return;
       }
-      case "ack":
-        return void host.getForAck(message.matchId)?.acknowledge(message.playerId, message.tick);
+      case "ack": {
+        const room = host.getForAck(message.matchId);
+        if (room) room.acknowledge(message.playerId, message.tick);
+        else host.stream.counters.stateAcksDropped++;
+        return;
+      }
       case "attach": {
         const room = host.getForAck(message.matchId);
         if (room && !room.ended) host.reconnected(room, message.playerId, message.node);

@@ -230,7 +230,7 @@ export class Room implements Tickable {
       seat.rttMs = performance.now() - this.sentAt[slot]!;
       this.options.stats?.rtt(seat.rttMs);
       this.port.onRtt?.(this, seat.rttMs);
-    }
+    } else if (stats) stats.counters.stateAcksUntimed++;
     if (seat.lagging && !this.ended) {
       seat.lagging = false;
       this.port.onLagChange?.(this, seat, false);

@@ -39,8 +39,13 @@ export interface StreamCounters {
   stateAcks: number;
   /** Valid acknowledgements of states that were not owed one (a client acking more often than asked). */
   stateAcksExtra: number;
-  /** Acknowledgements dropped: malformed, stale, of a tick not sent yet, of another match or player. */
+  /** Acknowledgements dropped: malformed, stale, of a tick not sent yet, of another match or player, of a room long gone. */
   stateAcksDropped: number;
+  /**
+   * Of `stateAcks` and `stateAcksExtra`: acknowledgements that came after the room forgot when it
+   * sent that tick (128 ticks later): taken, but in no round-trip figure.
+   */
+  stateAcksUntimed: number;
   /** Inputs that reached a room. */
   inputs: number;
   /** Rooms started on this node. */
@@ -60,6 +65,7 @@ export class StreamStats {
     stateAcks: 0,
     stateAcksExtra: 0,
     stateAcksDropped: 0,
+    stateAcksUntimed: 0,
     inputs: 0,
     roomsStarted: 0,
   };

@@ -41,9 +41,7 @@ describe.each(SETUPS)("matchmaking across nodes (%s, %s)", (engine, redis) => {
   });
 });
 
-// Several real processes, SIGKILL and wall-clock TTLs on a shared 2-core machine: one retry absorbs
-// a stalled machine; a real fault fails both attempts.
-describe.each(["redis", "redis-cluster"] as const)("a node killed while it owns queued tickets (%s)", { retry: 1 }, (redis) => {
+describe.each(["redis", "redis-cluster"] as const)("a node killed while it owns queued tickets (%s)", (redis) => {
   const nodes: ChildNode[] = [];
   afterEach(async () => {
     closeAllClients();
@@ -51,7 +49,8 @@ describe.each(["redis", "redis-cluster"] as const)("a node killed while it owns 
   });
 
   it("its tickets are gone within the TTL, none is paired afterwards, the others keep pairing", async () => {
-    const ttl = 2000;
+    // Long enough that a stalled survivor does not miss its own heartbeats for it.
+    const ttl = 3000;
     const env = clusterEnv("uws", redis, { TICKET_TTL_MS: String(ttl), MATCHMAKER_INTERVAL_MS: "50" });
     nodes.push(...(await Promise.all([spawnNode(env), spawnNode(env), spawnNode(env)])));
     const [a, b, doomed] = nodes as [ChildNode, ChildNode, ChildNode];
@@ -63,18 +62,16 @@ describe.each(["redis", "redis-cluster"] as const)("a node killed while it owns 
     }
     const watcher = (await connectGuest(a.url, "pong")).socket;
     expect(await request(watcher, "stats", {})).toMatchObject({ ok: true, queued: 2 });
-    const killedAt = Date.now();
     await doomed.kill("SIGKILL");
     await eventually(
       async () => {
         const answer = await request<{ queued: number }>(watcher, "stats", {});
         return answer.ok && answer.queued === 0;
       },
+      // The TTL plus a sweep interval, with room for a loaded machine: not a performance assertion.
       ttl * 10,
       "dead node's tickets expired",
     );
-    // The TTL plus a sweep interval, with room for a loaded machine: not a performance assertion.
-    expect(Date.now() - killedAt).toBeLessThan(ttl * 10);
     // log lines reach us a little after the store changed
     const expiredLines = () => [...a.logs, ...b.logs].filter((l) => l.msg === "ticket expired: its node went silent").length;
     await eventually(() => expiredLines() >= 2, 3000, "two expiry log lines");
@@ -89,6 +86,8 @@ describe.each(["redis", "redis-cluster"] as const)("a node killed while it owns 
       await request(socket, "queue:join", { mode });
       survivors.push({ socket, mode, found: () => found });
     }
+    // Both wait in their queues (a pairing with a ghost would have taken them out), for a few passes.
+    expect(await request(watcher, "stats", {})).toMatchObject({ ok: true, queued: 2 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(survivors.map((s) => s.found())).toEqual([false, false]);
 
