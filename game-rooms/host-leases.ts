@@ -31,6 +31,9 @@ export class HostLeases {
   private readonly unconfirmed: MatchRef[] = [];
   /** Matches of this node's set it did not run at the last reconciliation. */
   private unhosted = new Set<string>();
+  /** The last renewal that landed, and since when renewals have landed without a gap (0: none yet). */
+  private lastRenewal = 0;
+  private renewingSince = 0;
 
   constructor(private readonly options: HostLeasesOptions) {}
 
@@ -44,6 +47,10 @@ export class HostLeases {
       this.unconfirmed.push(...delivered);
       throw error;
     }
+    // Renewals come every leaseMs/3: a longer gap means this node could not reach the store.
+    const now = Date.now();
+    if (this.lastRenewal === 0 || now - this.lastRenewal > this.options.leaseMs / 2) this.renewingSince = now;
+    this.lastRenewal = now;
     // Confirmations that failed before go with the next renewal, and wait for another if it fails too.
     if (!this.unconfirmed.length) return;
     const again = this.unconfirmed.splice(0);
@@ -83,9 +90,14 @@ export class HostLeases {
     this.unhosted = unhosted;
   }
 
-  /** Ends the matches of hosts whose lease lapsed (a bounded batch per call). */
+  /**
+   * Ends the matches of hosts whose lease lapsed (a bounded batch per call). Only a node whose own
+   * renewals have landed for a whole lease judges: after an outage every node suffered, every
+   * lease has lapsed, and a node back first would take live hosts' matches.
+   */
   async reapLapsed(): Promise<void> {
     const { store, log, leaseMs, node } = this.options;
+    if (this.renewingSince === 0 || Date.now() - this.renewingSince < leaseMs) return;
     const hosted = new Set([...this.options.hosted()].map((ref) => ref.matchId));
     for (const lapsed of await store.claimLapsedHosts(Date.now(), CLAIM_BATCH)) {
       const { game, matchId } = lapsed;

@@ -102,15 +102,27 @@ export class Matchmaker {
     return this.heartbeat();
   }
 
+  /** Since when this node's heartbeats have landed without a gap (0: none yet). */
+  private heartbeatingSince = 0;
+
   private async heartbeat(): Promise<void> {
     const now = this.now();
     await this.options.store.heartbeat(this.options.node, now);
     await this.options.store.describeNode(this.options.node, this.options.self);
+    // Heartbeats are written every ttl/3: a longer gap means this node could not reach the store.
+    const ttl = Math.min(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
+    if (this.lastHeartbeat === 0 || now - this.lastHeartbeat > ttl / 2) this.heartbeatingSince = now;
     this.lastHeartbeat = now;
   }
 
+  /**
+   * Expires the tickets and sessions of nodes silent for longer than the TTL. Only a node whose own
+   * heartbeats have landed for a whole TTL judges: after an outage that every node suffered (Redis
+   * unreachable), everyone's last heartbeat is old, and a node back first would sweep live nodes.
+   */
   private async sweep(): Promise<void> {
     const ttl = Math.max(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
+    if (this.heartbeatingSince === 0 || this.now() - this.heartbeatingSince < ttl) return;
     const { expired, orphans } = await this.options.store.sweepDeadNodes(this.now(), ttl);
     for (const orphan of orphans) {
       this.options.log.info(orphan, "player's node went silent during a match; telling the host");

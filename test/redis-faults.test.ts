@@ -95,14 +95,15 @@ describe("faults between nodes and Redis", () => {
       // Every running match finishes (the move clock is short); then everyone leaves the queue.
       await eventually(() => bots.every((x) => !x.playing), 20_000, "every match over").catch((error: Error) => {
         // which matches never ended, and what the nodes said of them
-        const open = bots.flatMap((x) => (x.playing ? [...x.matches].filter(([, m]) => m.startedAt && !m.end).map(([id]) => id) : []));
+        const open = bots.flatMap((x) => (x.inMatch() ? [...x.matches].filter(([, m]) => m.startedAt && !m.end).map(([id]) => id) : []));
         const said = nodes.flatMap((n, i) => n.logs.filter((l) => open.includes(l.matchId as string)).map((l) => `${i}:${String(l.msg)}`));
-        const stuck = bots.filter((x) => x.playing).map((x) => ({ id: x.id, events: x.events.slice(-6) }));
+        const stuck = bots.filter((x) => x.inMatch()).map((x) => ({ id: x.id, events: x.events.slice(-6) }));
         throw new Error(`${error.message}: ${JSON.stringify({ open: [...new Set(open)], said, stuck })}`);
       });
       await Promise.all(bots.map((x) => request(x.socket, "queue:leave", {}).catch(() => undefined)));
       // No one is stranded: each can queue again within TICKET_TTL_MS.
       const stranded = new Set(bots.map((x) => x.id));
+      const refusals = new Map<string, string>();
       await eventually(
         async () => {
           await Promise.all(
@@ -111,6 +112,8 @@ describe("faults between nodes and Redis", () => {
               .map(async (x) => {
                 const joined = await request(x.socket, "queue:join", { mode: "casual" }).catch(() => undefined);
                 if (joined?.ok) stranded.delete(x.id);
+                else
+                  refusals.set(x.id, `${joined ? JSON.stringify(joined) : "no answer"}, in match: ${x.inMatch()}, last told: ${x.events.slice(-3).join(", ")}`);
               }),
           );
           return stranded.size === 0;
@@ -118,7 +121,7 @@ describe("faults between nodes and Redis", () => {
         TICKET_TTL_MS + 2000,
         "everyone queued again",
       ).catch((error: Error) => {
-        throw new Error(`${error.message}: ${[...stranded].join(", ")}`);
+        throw new Error(`${error.message}: ${[...stranded].map((id) => `${id}: ${refusals.get(id)}`).join("; ")}`);
       });
       expect(bots.reduce((n, x) => n + [...x.matches.values()].filter((m) => m.end).length, 0)).toBeGreaterThan(20);
       expect(botProblems(bots)).toEqual([]);

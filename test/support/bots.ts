@@ -24,19 +24,21 @@ export interface Bot {
   disorder: string[];
   /** Every matchmaking event the client got: `<event> <matchId>`, in order. */
   events: string[];
+  /** True from a match's news until its end or cancellation, as this client was told. */
+  inMatch(): boolean;
 }
 
 /** A tictactoe player that plays every match to its end and queues again, until told to stop. */
 export async function tictactoeBot(id: string, url: string, token: string, keepGoing: () => boolean): Promise<Bot> {
   const socket = await connect(url, "tictactoe", token);
-  const b: Bot = { id, url, socket, matches: new Map(), playing: false, disorder: [], events: [] };
+  // The match this client was put in (found, started or resumed) and not yet told the end of.
+  let current: string | undefined;
+  const b: Bot = { id, url, socket, matches: new Map(), playing: false, disorder: [], events: [], inMatch: () => current !== undefined };
   for (const event of ["match:found", "match:start", "match:resumed", "match:end", "match:cancelled"] as const) {
     socket.on(event, (payload: { matchId: string }) => b.events.push(`${event} ${payload.matchId}`));
   }
   let seat: 0 | 1 = 0;
   let seq = 0;
-  // The match this client was put in (found, started or resumed) and not yet told the end of.
-  let current: string | undefined;
   const enter = (event: string, matchId: string) => {
     if (current !== undefined && current !== matchId) b.disorder.push(`${event} ${matchId} while still in ${current}`);
     current = matchId;
@@ -47,7 +49,8 @@ export async function tictactoeBot(id: string, url: string, token: string, keepG
   socket.on("match:found", (found: MatchFound) => {
     enter("match:found", found.matchId);
     if (!b.matches.has(found.matchId)) b.matches.set(found.matchId, {});
-    void request(socket, "match:ready", { matchId: found.matchId }).catch(() => undefined);
+    // Told to stop, it lets new ready checks run out: nothing starts after the run.
+    if (keepGoing()) void request(socket, "match:ready", { matchId: found.matchId }).catch(() => undefined);
   });
   const started = (start: MatchStart) => {
     enter("match:start", start.matchId);
