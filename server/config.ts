@@ -25,6 +25,8 @@ export interface ArenaConfig {
   secretGenerated: boolean;
   engine: EngineName;
   logLevel: string;
+  /** `LOG_FORMAT`: `json` lines, `pretty` for people (pino-pretty), or `auto`: pretty on a terminal. */
+  logFormat: "json" | "pretty" | "auto";
   guestTokens: boolean;
   guestTokenTtlSeconds: number;
   /** `TOKEN_ISSUER` / `TOKEN_AUDIENCE`: claims every token must carry, and guest tokens are minted with. */
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     fdLimit,
     maxConnections: integer(env, "MAX_CONNECTIONS", connectionsBelow(fdLimit), 1, 10_000_000),
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
+    logFormat: oneOf(env, "LOG_FORMAT", ["json", "pretty", "auto"] as const, "auto"),
     guestTokens: boolean(env, "GUEST_TOKENS", true),
     guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
     guestTokensPerMinute: integer(env, "GUEST_TOKENS_PER_MINUTE", 60, 1, 10_000_000),

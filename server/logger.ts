@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import pretty from "pino-pretty";
 
 export type { Logger };
 
@@ -13,10 +14,14 @@ function errorWithoutArguments(error: Error): unknown {
   return serialized;
 }
 
-/** The process logger: JSON lines, each carrying the node id. */
-export function createLogger(level: string, nodeId: string, destination?: NodeJS.WritableStream): Logger {
-  return pino(
-    { level, base: { node: nodeId }, timestamp: pino.stdTimeFunctions.isoTime, serializers: { err: errorWithoutArguments } },
-    destination ?? pino.destination({ sync: false }),
-  );
+/**
+ * The process logger: JSON lines, each carrying the node id; `pretty` (or `auto` on a terminal)
+ * prints them for people with pino-pretty instead.
+ */
+export function createLogger(level: string, nodeId: string, destination?: NodeJS.WritableStream, format: "json" | "pretty" | "auto" = "json"): Logger {
+  const options = { level, base: { node: nodeId }, timestamp: pino.stdTimeFunctions.isoTime, serializers: { err: errorWithoutArguments } };
+  if (!destination && (format === "pretty" || (format === "auto" && process.stdout.isTTY))) {
+    return pino(options, pretty({ colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname", sync: true }));
+  }
+  return pino(options, destination ?? pino.destination({ sync: false }));
 }

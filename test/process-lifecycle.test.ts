@@ -113,6 +113,41 @@ describe("REUSE_PORT", () => {
   });
 });
 
+/** Starts `server/main.ts`, reads its stdout until it listens, then stops it with SIGTERM. */
+async function startupOutput(env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start-up within 20 s: ${stdout}`)), 20_000);
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes("arena listening")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  child.kill("SIGTERM");
+  await once(child, "exit");
+  return stdout;
+}
+
+describe("log format", () => {
+  it("writes JSON lines when stdout is not a terminal, and lines for people with LOG_FORMAT=pretty", async () => {
+    const json = await startupOutput({});
+    for (const line of json.trim().split("\n")) expect(() => JSON.parse(line), line).not.toThrow();
+    const pretty = await startupOutput({ LOG_FORMAT: "pretty" });
+    const listening = pretty.split("\n").find((line) => line.includes("arena listening"))!;
+    expect(() => JSON.parse(listening)).toThrow();
+    expect(listening).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO/);
+    expect(pretty).toMatch(/engine: "uws"/);
+  });
+});
+
 describe("secrets in logs", () => {
   it("a node whose Redis refuses its password logs neither the password nor the secret", async () => {
     const redis = await startPrivateRedis();
