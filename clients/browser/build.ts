@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 
 /** The browser client: its page and its bundled script (the SDK and socket.io-client included). */
 export interface BrowserClient {
@@ -8,11 +7,16 @@ export interface BrowserClient {
   js: string;
 }
 
-/** Where `npm run build` writes the bundle: `dist/browser/` at the project's root. */
-export const BUNDLE_DIR = fileURLToPath(new URL("../../dist/browser/", import.meta.url));
+/** Run from the TypeScript sources (tsx), not from the compiled build in `dist/`. */
+const fromSources = import.meta.url.endsWith(".ts");
+
+/** Where `npm run build` writes the bundle: `dist/browser/` at the project's root (this file compiled is in `dist/clients/browser/`). */
+export const BUNDLE_DIR = fileURLToPath(new URL(fromSources ? "../../dist/browser/" : "../../browser/", import.meta.url));
 
 /** Bundles the browser client in memory with esbuild. */
 export async function bundleBrowserClient(): Promise<BrowserClient> {
+  // Loaded only here: the compiled server reads the bundle and never loads esbuild.
+  const { build } = await import("esbuild");
   const [html, result] = await Promise.all([
     readFile(new URL("./index.html", import.meta.url), "utf8"),
     build({
@@ -45,7 +49,7 @@ let loaded: Promise<BrowserClient> | undefined;
  * run compiled, it is read from the bundle `npm run build` wrote.
  */
 export function browserClient(): Promise<BrowserClient> {
-  loaded ??= import.meta.url.endsWith(".ts")
+  loaded ??= fromSources
     ? bundleBrowserClient()
     : Promise.all([readFile(`${BUNDLE_DIR}/index.html`, "utf8"), readFile(`${BUNDLE_DIR}/app.js`, "utf8")]).then(([html, js]) => ({ html, js }));
   loaded.catch(() => (loaded = undefined));

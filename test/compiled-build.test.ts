@@ -1,0 +1,69 @@
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { cpSync, mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { closeAllClients, connect, request } from "./support/clients.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** What the compiled server must not need at run time. */
+const BUILD_ONLY = new Set(["esbuild", "@esbuild", "tsx", ".bin"]);
+
+describe("npm run build", () => {
+  let dir = "";
+  afterAll(() => {
+    closeAllClients();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("compiles the server and bundles the page once; node dist/server/main.js runs without tsx or esbuild", async () => {
+    const built = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" });
+    expect(built.status, built.stderr + built.stdout).toBe(0);
+
+    // The build and the packages, without tsx and esbuild: loading either would fail.
+    dir = mkdtempSync(join(tmpdir(), "arena-dist-"));
+    cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    mkdirSync(join(dir, "node_modules"));
+    for (const entry of readdirSync(join(ROOT, "node_modules"))) {
+      if (!BUILD_ONLY.has(entry)) symlinkSync(join(ROOT, "node_modules", entry), join(dir, "node_modules", entry));
+    }
+
+    const child = spawn(process.execPath, ["dist/server/main.js"], {
+      cwd: dir,
+      env: { ...process.env, NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: "0", LOG_FORMAT: "json" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`no start-up: ${out} ${stderr}`)), 20_000);
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const line = out.split("\n").find((l) => l.includes('"arena listening"'));
+        if (line) {
+          clearTimeout(timer);
+          resolve((JSON.parse(line) as { port: number }).port);
+        }
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      expect(await (await fetch(`${url}/`)).text()).toContain('src="/app.js"');
+      expect(await (await fetch(`${url}/app.js`)).text()).toContain("state:ack");
+      const guest = (await (await fetch(`${url}/v1/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as {
+        token: string;
+      };
+      const socket = await connect(url, "pong", guest.token);
+      expect(await request(socket, "queue:join", { mode: "casual" })).toMatchObject({ ok: true });
+    } finally {
+      closeAllClients();
+      child.kill("SIGTERM");
+      const [code] = (await once(child, "exit")) as [number | null];
+      expect(code, stderr).toBe(0);
+    }
+  }, 120_000);
+});
