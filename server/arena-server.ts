@@ -4,6 +4,7 @@ import { ErrorCode, type ClientEventName, type ErrorBody } from "../protocol/ind
 import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
 import { redactUrl, type ArenaConfig } from "./config.ts";
+import { adminAsset, instrumentAdmin } from "./admin-ui.ts";
 import { clientAddress, GuestMints } from "./client-address.ts";
 import { ConnectionCap, connectionsBelow } from "./connection-cap.ts";
 import { openGameNamespace } from "./game-namespace.ts";
@@ -111,6 +112,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
         tokens,
         guestTokens: config.guestTokens,
         guestMints,
+        ...(config.admin ? { admin: adminAsset } : {}),
         games: () => games.describe(),
         readiness,
         metrics: metrics.registry,
@@ -131,6 +133,10 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   }
 
   cap.guard(io.engine);
+  if (config.admin) {
+    instrumentAdmin(io, config.admin.username, config.admin.password);
+    log.info({ path: "/admin/", username: config.admin.username }, "admin UI on (ADMIN_PASSWORD is set)");
+  }
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
   const shared: SharedParts = { config, log, metrics, redis, games };
   const namespaces = new Map(games.list().map((game) => [game.name, io.of(`/${game.name}`)]));

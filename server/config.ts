@@ -39,6 +39,8 @@ export interface ArenaConfig {
   guestTokensPerMinute: number;
   /** `TRUST_PROXY`: addresses of proxies whose `X-Forwarded-For` names the client. */
   trustProxy: string[];
+  /** `ADMIN_PASSWORD` (and `ADMIN_USERNAME`): turns the Socket.IO Admin UI on at `/admin/`, behind basic auth. */
+  admin: { username: string; password: string } | undefined;
   /** `REUSE_PORT=true` (uws only): share the port with other processes instead of failing. */
   reusePort: boolean;
   nodeId: string;
@@ -151,6 +153,14 @@ function addresses(env: Env, name: string): string[] {
   return list.map(plainAddress);
 }
 
+function adminLogin(env: Env): { username: string; password: string } | undefined {
+  const password = env.ADMIN_PASSWORD ?? "";
+  if (password === "") return undefined;
+  if (password.length < 12) throw new ConfigError("ADMIN_PASSWORD", "at least 12 characters", "<hidden>");
+  const username = env.ADMIN_USERNAME && env.ADMIN_USERNAME !== "" ? env.ADMIN_USERNAME : "admin";
+  return { username, password };
+}
+
 function optionalClaim<K extends string>(env: Env, name: string, key: K): { [P in K]?: string } {
   const raw = env[name];
   if (raw === undefined || raw === "") return {};
@@ -239,6 +249,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
     guestTokensPerMinute: integer(env, "GUEST_TOKENS_PER_MINUTE", 60, 1, 10_000_000),
     trustProxy: addresses(env, "TRUST_PROXY"),
+    admin: adminLogin(env),
     tokenClaims: { ...optionalClaim(env, "TOKEN_ISSUER", "issuer"), ...optionalClaim(env, "TOKEN_AUDIENCE", "audience") },
     nodeId,
     publicUrl: publicUrl?.replace(/\/$/, ""),

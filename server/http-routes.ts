@@ -26,6 +26,8 @@ export interface HttpResponse {
 export interface RouteDeps {
   tokens: TokenService;
   guestTokens: boolean;
+  /** The Admin UI's pages (`ADMIN_PASSWORD` set), or undefined: then `/admin/` is 404. */
+  admin?: (path: string) => Promise<HttpResponse>;
   /** Whether the request's client may mint another guest token now (per address, `GUEST_TOKENS_PER_MINUTE`). */
   guestMints: (req: HttpRequest) => boolean;
   games: () => GameInfo[];
@@ -77,6 +79,9 @@ async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
 /** Answers one HTTP request; a failure is a coded error, never a throw. */
 export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   try {
+    if (req.method === "GET" && (req.path === "/admin" || req.path.startsWith("/admin/"))) {
+      return deps.admin ? await deps.admin(req.path) : httpError(404, { code: "BAD_REQUEST", message: "the admin UI is off (ADMIN_PASSWORD is not set)" });
+    }
     return (await handleWatch(deps.watch, req)) ?? (await handleFixed(deps, req));
   } catch (error) {
     if (error instanceof ArenaError) return httpError(error.code === ErrorCode.UNAVAILABLE ? 503 : 500, error.toBody());
