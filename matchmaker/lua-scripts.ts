@@ -39,6 +39,8 @@ export interface ScriptArgs {
     players: { playerId: PlayerId; name: string; rating: number; entry: string }[];
   };
   leaderboard: { game: string; mode: string; limit: number };
+  "put-offer": { game: string; key: string; offer: string; ttlMs: number };
+  "drop-offer": { game: string; key: string };
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -65,6 +67,8 @@ const NAMES: ScriptName[] = [
   "live-matches",
   "archive-match",
   "leaderboard",
+  "put-offer",
+  "drop-offer",
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
@@ -135,6 +139,8 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   ],
   leaderboard: (a) => [`lb:${a.game}:${a.mode}`, `lbname:${a.game}`, `lbn:${a.game}:${a.mode}`],
   "adopt-match": (a) => [`m:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
+  "put-offer": (a) => [a.key],
+  "drop-offer": (a) => [a.key],
 };
 
 /**

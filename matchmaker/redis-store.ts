@@ -272,7 +272,8 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async putOffer(game: string, key: string, offer: string, ttlMs: number): Promise<boolean> {
-    return (await this.call(() => this.redis.set(this.key(game, key), offer, "PX", ttlMs, "NX"))) === "OK";
+    // A script, not a plain SET NX: re-sent after a lost reply, it answers its first run's result.
+    return (await this.json<{ put: boolean }>("put-offer", { game, key, offer, ttlMs })).put;
   }
 
   async getOffer(game: string, key: string): Promise<string | null> {
@@ -280,7 +281,7 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async dropOffer(game: string, key: string): Promise<boolean> {
-    return (await this.call(() => this.redis.del(this.key(game, key)))) === 1;
+    return (await this.json<{ dropped: boolean }>("drop-offer", { game, key })).dropped;
   }
 
   async makeMatch(game: string, request: DirectMatch): Promise<MatchRecord> {

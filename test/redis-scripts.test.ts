@@ -69,6 +69,28 @@ describe("Redis scripts are safe to run twice", () => {
     expect(ticket).toMatchObject({ ticketId: "t-a", playerId: "a" });
   });
 
+  it("an offer put (a challenge, a private code) whose reply was lost answers that it was put, and a second put is refused", async () => {
+    expect(await store.putOffer("pong", "ch:warm", "{}", 60_000)).toBe(true); // Redis knows the script already
+    const cut = proxy.cutAfterCommand("ch:c1");
+    expect(await store.putOffer("pong", "ch:c1", '{"from":"a"}', 60_000)).toBe(true);
+    await cut;
+    expect(proxy.cuts).toBe(1);
+    expect(await direct.get(key("ch", "c1"))).toBe('{"from":"a"}');
+    expect(await store.putOffer("pong", "ch:c1", '{"from":"b"}', 60_000)).toBe(false);
+    expect(await store.getOffer("pong", "ch:c1")).toBe('{"from":"a"}');
+  });
+
+  it("an offer dropped (accepted, declined) whose reply was lost answers that it was dropped, and a second drop finds none", async () => {
+    await store.putOffer("pong", "ch:c1", "{}", 60_000);
+    expect(await store.dropOffer("pong", "ch:warm")).toBe(false); // Redis knows the script already
+    const cut = proxy.cutAfterCommand("ch:c1");
+    expect(await store.dropOffer("pong", "ch:c1")).toBe(true);
+    await cut;
+    expect(proxy.cuts).toBe(1);
+    expect(await direct.exists(key("ch", "c1"))).toBe(0);
+    expect(await store.dropOffer("pong", "ch:c1")).toBe(false);
+  });
+
   it("a pointer to a match that is gone is stale: the player can queue again", async () => {
     await join("a");
     await join("b");
