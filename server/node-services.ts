@@ -70,7 +70,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     ticketTtlMs: mm.ticketTtlMs,
   };
   const relay = redis
-    ? new RedisRelay(redis.pub, redis.relay, config.redisPrefix, config.nodeId, redis.cluster, createRelayCounters(shared.metrics.registry))
+    ? new RedisRelay(redis.pub, redis.relay, config.redisPrefix, config.nodeId, redis.cluster, createRelayCounters(shared.metrics.registry), log)
     : new LocalRelay(config.nodeId);
   const places = new PlayerPlaces();
   const remote = redis ? { node: config.nodeId, relay, sessions: store, log } : undefined;

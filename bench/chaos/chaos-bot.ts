@@ -61,7 +61,7 @@ export class ChaosBot {
     if (!url || this.closed) return;
     const note = (what: string) => {
       this.history.push(`${new Date().toISOString().slice(17, 23)} ${what}`);
-      if (this.history.length > 12) this.history.shift();
+      if (this.history.length > 24) this.history.shift();
     };
     note(`connect ${url.split(":").pop()}`);
     const socket = io(`${url}/tictactoe`, { auth: { token: this.token }, transports: ["websocket"], reconnection: false, forceNew: true, timeout: 5000 });

@@ -29,6 +29,9 @@ const TTL_MS = 3000;
 /** A tictactoe match with a 0.5 s move clock is over well within this, grace and adoption included. */
 const MATCH_BOUND_MS = 60_000;
 const CHECK_EVERY_MS = 5000;
+/** A node's log line as a violation quotes it: wall-clock seconds (as the bots' history), node, message. */
+const logLine = (nodeId: string, l: Record<string, unknown>) =>
+  `${new Date(Number(l.time)).toISOString().slice(17, 23)} ${nodeId}: ${String(l.msg)}${l.redis ? ` (${String(l.redis)})` : ""}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -170,7 +173,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     report.matchesEnded += bot.matchesEnded;
     for (const problem of bot.problems) violation(problem);
     for (const matchId of bot.unended()) {
-      const said = [...live, ...dead].flatMap((n) => n.logs.filter((l) => l.matchId === matchId).map((l) => `${n.nodeId}: ${String(l.msg)}`));
+      // What the nodes said of that match and that player, and of their Redis connections around it, in time order.
+      const around = (l: Record<string, unknown>) =>
+        l.matchId === matchId || l.playerId === bot.id || (typeof l.redis === "string" && l.msg !== "redis connection ready");
+      const said = [...live, ...dead]
+        .flatMap((n) => n.logs.filter(around).map((l) => ({ time: Number(l.time), line: logLine(n.nodeId, l) })))
+        .sort((a, b) => a.time - b.time)
+        .slice(-30)
+        .map((x) => x.line);
       violation(`${bot.id}: ${matchId} started on a connection that stayed up and never ended (${said.join("; ")}) [${bot.history.join(", ")}]`);
     }
   }
