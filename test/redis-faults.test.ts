@@ -100,7 +100,11 @@ describe("faults between nodes and Redis", () => {
         const stuck = bots.filter((x) => x.inMatch()).map((x) => ({ id: x.id, events: x.events.slice(-6) }));
         throw new Error(`${error.message}: ${JSON.stringify({ open: [...new Set(open)], said, stuck })}`);
       });
-      await Promise.all(bots.map((x) => request(x.socket, "queue:leave", {}).catch(() => undefined)));
+      // What each leave was answered, for the failure message.
+      const left = new Map<string, string>();
+      await Promise.all(
+        bots.map(async (x) => left.set(x.id, JSON.stringify(await request(x.socket, "queue:leave", {}).catch((error: Error) => error.message)))),
+      );
       // No one is stranded: each can queue again within TICKET_TTL_MS.
       const stranded = new Set(bots.map((x) => x.id));
       const refusals = new Map<string, string>();
@@ -118,7 +122,10 @@ describe("faults between nodes and Redis", () => {
                   if ((joined as { error?: { code?: string } } | undefined)?.error?.code === "ALREADY_QUEUED") {
                     await request(x.socket, "queue:leave", {}).catch(() => undefined);
                   }
-                  refusals.set(x.id, `${joined ? JSON.stringify(joined) : "no answer"}, in match: ${x.inMatch()}, last told: ${x.events.slice(-3).join(", ")}`);
+                  refusals.set(
+                    x.id,
+                    `${joined ? JSON.stringify(joined) : "no answer"}, its leave: ${left.get(x.id)}, in match: ${x.inMatch()}, last told: ${x.events.slice(-3).join(", ")}`,
+                  );
                 }
               }),
           );
