@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { MatchEnd, PlayerChannel } from "../protocol/index.ts";
-import type { LapsedMatch, MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
+import type { HostClaim, LapsedMatch, MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
 import type { MatchResults } from "./match-results.ts";
 
 export interface HostLeasesOptions {
@@ -14,6 +14,8 @@ export interface HostLeasesOptions {
   hosted: () => Iterable<MatchRef>;
   /** Ends recorded since the last call whose players this node has told (handed over once). */
   delivered: () => MatchRef[];
+  /** Stops running a match here without ending it (its record names another host). */
+  relinquish: (matchId: string) => void;
   /** Resumes a lapsed host's match here; false when it cannot be resumed (it is then ended). */
   adopt?: (lapsed: LapsedMatch) => Promise<boolean>;
 }
@@ -82,7 +84,7 @@ export class HostLeases {
           unhosted.add(matchId);
           continue;
         }
-        if (!(await store.endMatch(game, matchId, { end: abortedEnd(match) }))) continue;
+        if (!(await store.endMatch(game, matchId, { end: abortedEnd(match), claim: claimOf(match) }))) continue;
         log.warn({ game, matchId, node, players: match.players.map((p) => p.playerId) }, "match aborted: this node was chosen to host it but never started it");
         for (const p of match.players) this.options.channel.toPlayer(game, p.playerId, "match:end", abortedEnd(match));
       }
@@ -102,17 +104,21 @@ export class HostLeases {
     for (const lapsed of await store.claimLapsedHosts(Date.now(), CLAIM_BATCH)) {
       const { game, matchId } = lapsed;
       const ref = { game, matchId };
-      if (lapsed.host === node || hosted.has(matchId) || this.options.results.isPending(matchId)) {
+      if (lapsed.host === node || this.options.results.isPending(matchId)) {
         // Our own lease lapsed (we could not reach the store): a running match is still ours to
         // finish; an end we recorded, we told its players.
         await store.renewHost(node, Date.now() + leaseMs, [ref], [ref]);
         continue;
       }
+      // This node still runs a match the store says another node hosts (it stalled past its lease
+      // and the match was adopted): that room is stale, whatever happens to the match now.
+      if (hosted.has(matchId)) this.options.relinquish(matchId);
       let match: MatchRecord | null;
       try {
         if (await this.options.adopt?.(lapsed)) continue;
         match = await store.getMatch(game, matchId);
-        if (match) await store.endMatch(game, matchId, { end: abortedEnd(match) });
+        // Only while it is still the lapsed host's (fenced): it may have been adopted meanwhile.
+        if (match && !(await store.endMatch(game, matchId, { end: abortedEnd(match), claim: claimOf(match) }))) match = null;
       } catch (error) {
         // The claim took it from its host's set: put it back, lapsed, so that this node or another
         // tries again; the rest of the batch goes on.
@@ -125,6 +131,11 @@ export class HostLeases {
       for (const p of match.players) this.options.channel.toPlayer(game, p.playerId, "match:end", abortedEnd(match));
     }
   }
+}
+
+/** The claim a match's record gives its host now. */
+function claimOf(match: MatchRecord): HostClaim {
+  return { host: match.host ?? "", epoch: match.epoch ?? 1 };
 }
 
 /** The end of a match that no node could resume: aborted, ratings unchanged. */

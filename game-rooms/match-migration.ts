@@ -40,7 +40,7 @@ export class MatchMigration {
 
   /** A match that just started: its first snapshot now, so that it can be resumed from its first second. */
   started(room: Room): void {
-    const entry = { matchId: room.matchId, snapshot: room.snapshot() };
+    const entry = { matchId: room.matchId, snapshot: room.snapshot(), epoch: room.hostEpoch };
     this.options.store.saveSnapshots(room.game.name, this.options.node, [entry]).catch((error: unknown) => {
       this.options.log.warn({ err: error, game: room.game.name, matchId: room.matchId }, "could not write a new match's first snapshot; the next round will");
     });

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { EndReason, MatchEnd, PlayerId, Seat } from "../protocol/index.ts";
-import type { MatchArchive, MatchEnding, MatchStore, Rated, RatingStore, RatingSystem, WatchStore } from "../matchmaker/index.ts";
+import type { MatchResult, MatchStore, Rated, RatingSystem } from "../matchmaker/index.ts";
 import type { SeatState } from "./room.ts";
 
 type Ratings = Record<PlayerId, Rated>;
@@ -10,10 +10,10 @@ type Ratings = Record<PlayerId, Rated>;
  * take yet (unreachable) is kept and retried; until then its lease is renewed like a running match's.
  */
 export class MatchResults {
-  private readonly unrecorded = new Map<string, { game: string; mode: string; ratings: Ratings | null; ending: MatchEnding; archive: MatchArchive }>();
+  private readonly unrecorded = new Map<string, { game: string; result: Omit<MatchResult, "guestTtlMs"> }>();
 
   constructor(
-    private readonly store: MatchStore & RatingStore & Pick<WatchStore, "archiveMatch">,
+    private readonly store: Pick<MatchStore, "finishMatch">,
     private readonly system: RatingSystem,
     /** How long a guest's rating lives after its last match (a guest token's lifetime). */
     private readonly guestTtlMs: number,
@@ -36,28 +36,32 @@ export class MatchResults {
   }
 
   /**
-   * Writes the ratings (none for an aborted match) and ends the match with how it ended; on failure
-   * keeps it for a retry.
+   * Records the end of a match (ratings, end and archive in one step, exactly once), under the
+   * host's claim. `recorded`; `refused` when the claim no longer holds the match (another node
+   * adopted it while this host stalled: its players must not be told this end); `pending` when the
+   * store is unreachable: kept and retried before each lease renewal.
    */
-  async record(game: string, mode: string, matchId: string, ratings: Ratings | null, ending: MatchEnding, archive: MatchArchive): Promise<void> {
+  async record(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<"recorded" | "refused" | "pending"> {
     try {
-      await this.write(game, mode, matchId, ratings, ending, archive);
+      return (await this.write(game, result)) ? "recorded" : "refused";
     } catch (error) {
-      this.unrecorded.set(matchId, { game, mode, ratings, ending, archive });
-      this.log.error({ err: error, game, matchId }, "could not record the end of a match yet; retrying");
+      this.unrecorded.set(result.matchId, { game, result });
+      this.log.error({ err: error, game, matchId: result.matchId }, "could not record the end of a match yet; retrying");
+      return "pending";
     }
   }
 
   /** Retries the ends the store did not take; throws at the first that fails again. */
   async retry(): Promise<void> {
-    for (const [matchId, end] of this.unrecorded) {
-      await this.write(end.game, end.mode, matchId, end.ratings, end.ending, end.archive);
+    for (const [matchId, { game, result }] of this.unrecorded) {
+      const recorded = await this.write(game, result);
       this.unrecorded.delete(matchId);
-      this.log.info({ game: end.game, matchId }, "end of match recorded after a retry");
+      if (!recorded) continue;
+      this.log.info({ game, matchId }, "end of match recorded after a retry");
       this.recordedLate?.(
-        end.game,
-        end.ending.end,
-        end.archive.players.map((p) => p.playerId),
+        game,
+        result.end,
+        result.archive.players.map((p) => p.playerId),
       );
     }
   }
@@ -66,10 +70,14 @@ export class MatchResults {
     return this.unrecorded.has(matchId);
   }
 
-  private async write(game: string, mode: string, matchId: string, ratings: Ratings | null, ending: MatchEnding, archive: MatchArchive): Promise<void> {
-    if (ratings) await this.store.setRatings(game, mode, ratings, this.guestTtlMs);
-    // The end first: the players are free at once; a failed archive is retried with it (ending twice changes nothing).
-    await this.store.endMatch(game, matchId, ending);
-    await this.store.archiveMatch(game, archive);
+  /** True when the end is in the store (now, or by an earlier try whose reply was lost). */
+  private async write(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<boolean> {
+    const outcome = await this.store.finishMatch(game, { ...result, guestTtlMs: this.guestTtlMs });
+    if (outcome !== "refused") return true;
+    this.log.warn(
+      { game, matchId: result.matchId, node: result.claim.host, epoch: result.claim.epoch },
+      "end of match refused: this host no longer holds the match (another node adopted it); nothing recorded",
+    );
+    return false;
   }
 }

@@ -109,7 +109,9 @@ export class RoomHost {
     const game = this.options.games.get(match.game);
     if (!game) throw new Error(`no game ${match.game}`);
     const seats = await this.seatsOf(match);
-    const room = this.add(new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, { ...this.roomOptions(), mode: match.mode }));
+    const room = this.add(
+      new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, { ...this.roomOptions(), mode: match.mode, hostEpoch: match.epoch ?? 1 }),
+    );
     this.options.log.info(
       { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
       "match started",
@@ -135,6 +137,7 @@ export class RoomHost {
       new Room(match.matchId, game, seats, snapshot.seed, this.port, {
         ...this.roomOptions(),
         mode: match.mode,
+        hostEpoch: match.epoch ?? 1,
         restore: { tick: snapshot.tick, state: snapshot.state, inputs: snapshot.inputs ?? [] },
       }),
     );
@@ -182,7 +185,7 @@ export class RoomHost {
     for (const [matchId, room] of this.rooms) {
       let list = byGame.get(room.game.name);
       if (!list) byGame.set(room.game.name, (list = []));
-      list.push({ matchId, snapshot: room.snapshot() });
+      list.push({ matchId, snapshot: room.snapshot(), epoch: room.hostEpoch });
     }
     return byGame;
   }
@@ -336,14 +339,16 @@ export class RoomHost {
     const closedAt = Date.now();
     // Until this node confirms it told the players (its next lease renewal), the store keeps the end
     // in its set: if it dies first, the node that takes its matches tells them.
-    await this.options.results.record(
-      game,
-      room.mode,
-      room.matchId,
-      reason === "aborted" || !rated ? null : ratings,
-      { end: payload, host: this.options.node },
-      archiveOf(room, payload, closedAt, this.options.replayTtlMs),
-    );
+    const outcome = await this.options.results.record(game, {
+      matchId: room.matchId,
+      mode: room.mode,
+      claim: { host: this.options.node, epoch: room.hostEpoch },
+      ratings: reason === "aborted" || !rated ? null : ratings,
+      end: payload,
+      archive: archiveOf(room, payload, closedAt, this.options.replayTtlMs),
+    });
+    // Another node adopted the match while this one stalled: it plays on there, and ends there.
+    if (outcome === "refused") return;
     this.options.log.info(
       {
         game,

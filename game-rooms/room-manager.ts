@@ -83,6 +83,7 @@ export class RoomManager {
       log,
       leaseMs: options.leaseMs,
       hosted: () => this.host.hosted(),
+      relinquish: (matchId) => this.host.relinquish(matchId),
       delivered: () => this.host.takeDelivered(),
       adopt: migrating ? (lapsed) => this.migration.adopt(lapsed) : undefined,
     });

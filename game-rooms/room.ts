@@ -74,6 +74,8 @@ export interface RoomOptions {
   restore?: { tick: number; state: unknown; inputs: ReplayInput[] };
   /** The match's mode, for its replay. */
   mode?: string;
+  /** The epoch of this host's claim on the match (fencing: the store refuses writes of an older one). */
+  hostEpoch?: number;
 }
 
 /** What a host writes to the store about a running room, so another node can resume it. */
@@ -111,6 +113,8 @@ export class Room implements Tickable {
   readonly spectators = new Map<PlayerId, string>();
   spectatorNodes = new Set<string>();
   readonly mode: string;
+  /** The epoch of this host's claim on the match (`MatchRecord.epoch`). */
+  readonly hostEpoch: number;
   /** The wall-clock time of tick 0 (moved on when a restored room resumes, so deadlines pause with it). */
   private tickEpoch: number;
   private readonly sentAt = new Float64Array(SENT_RING);
@@ -131,6 +135,7 @@ export class Room implements Tickable {
     this.applied = [];
     for (const input of options.restore?.inputs ?? []) this.logInput(input);
     this.mode = options.mode ?? "ranked";
+    this.hostEpoch = options.hostEpoch ?? 1;
     this.resuming = options.restore !== undefined;
     this.startedAt = this.now();
     this.tickEpoch = this.startedAt - (this.tick * 1000) / game.tickRate;

@@ -1,7 +1,18 @@
 export * from "./types.ts";
 export { HISTORY_TTL_MS } from "./store.ts";
 export type { MatchArchive, WatchStore } from "./store.ts";
-export type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry, SessionStore, QueueStore, MatchStore, RatingStore } from "./store.ts";
+export type {
+  Adoption,
+  FinishOutcome,
+  MatchEnding,
+  MatchResult,
+  MatchmakingStore,
+  MatchSnapshotEntry,
+  SessionStore,
+  QueueStore,
+  MatchStore,
+  RatingStore,
+} from "./store.ts";
 export { MemoryStore } from "./memory-store.ts";
 export { RedisStore } from "./redis-store.ts";
 export { chanceWindow, logit, pairingDistance, ratingWindow, reach } from "./rating-window.ts";

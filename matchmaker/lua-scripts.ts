@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { CancelReason, PlayerId } from "../protocol/index.ts";
 import type { DirectMatch } from "./store.ts";
-import type { Latencies, PairingRules, Rated } from "./types.ts";
+import type { HostClaim, Latencies, PairingRules, Rated } from "./types.ts";
 
 /**
  * Each Lua script's arguments, by name. The encoder sends them as one JSON object (ARGV[2], after
@@ -17,30 +17,43 @@ export interface ScriptArgs {
   pair: { game: string; mode: string; now: number; rules: PairingRules; focus: string; matchIds: string[] };
   "mark-ready": { game: string; matchId: string; playerId: PlayerId; host: string; now: number; leaseMs: number };
   "cancel-ready-check": { game: string; matchId: string; reason: CancelReason; leaver: string };
-  "end-match": { game: string; matchId: string; now: number; ending: string; host: string };
+  "end-match": { game: string; matchId: string; now: number; ending: string; host: string; claim?: HostClaim };
+  "finish-match": {
+    game: string;
+    matchId: string;
+    mode: string;
+    now: number;
+    claim: HostClaim;
+    ending: string;
+    ratings: { playerId: PlayerId; value: string }[];
+    guestTtlMs: number;
+    archive: ArchiveArgs;
+  };
   "get-match": { game: string; matchId: string };
   "renew-host": { game: string; node: string; until: number; matchIds: string[]; delivered: string[] };
   "claim-lapsed-hosts": { game: string; now: number; limit: number; retryMs: number };
   "claim-matcher": { game: string; mode: string; node: string; ttl: number };
-  "save-snapshots": { game: string; node: string; snapshots: { matchId: string; snapshot: string }[] };
+  "save-snapshots": { game: string; node: string; snapshots: { matchId: string; snapshot: string; epoch?: number }[] };
   "adopt-match": { game: string; matchId: string; node: string; from: string; until: number };
   "lobby-page": { game: string; after: string; limit: number };
   "make-match": Omit<DirectMatch, "offer"> & { game: string; offer: string };
   "ask-rematch": { game: string; matchId: string; playerId: PlayerId; now: number; windowMs: number };
   "live-matches": { game: string; limit: number };
-  "archive-match": {
-    game: string;
-    matchId: string;
-    mode: string;
-    replay: string;
-    replayTtlMs: number;
-    historyTtlMs: number;
-    ranked: boolean;
-    players: { playerId: PlayerId; name: string; rating: number; entry: string }[];
-  };
+  "archive-match": ArchiveArgs & { game: string };
   leaderboard: { game: string; mode: string; limit: number };
   "put-offer": { game: string; key: string; offer: string; ttlMs: number };
   "drop-offer": { game: string; key: string };
+}
+
+/** A finished match's archive, as the prelude's `archive_match` takes it. */
+export interface ArchiveArgs {
+  matchId: string;
+  mode: string;
+  replay: string;
+  replayTtlMs: number;
+  historyTtlMs: number;
+  ranked: boolean;
+  players: { playerId: PlayerId; name: string; rating: number; entry: string }[];
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -55,6 +68,7 @@ const NAMES: ScriptName[] = [
   "mark-ready",
   "cancel-ready-check",
   "end-match",
+  "finish-match",
   "get-match",
   "renew-host",
   "claim-lapsed-hosts",
@@ -95,6 +109,10 @@ export function gameKeyPrefix(prefix: string, game: string): string {
   return `${prefix}:{${game}}`;
 }
 
+function archiveKeys(game: string, a: ArchiveArgs): string[] {
+  return [`replay:${a.matchId}`, `lbn:${game}:${a.mode}`, `lbname:${game}`, `lb:${game}:${a.mode}`, ...a.players.map((p) => `hist:${game}:${p.playerId}`)];
+}
+
 /** The keys each script names from its arguments (after the game's prefix), as the prelude's `k` builds them. */
 const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   enqueue: (a) => [`p:${a.game}:${a.playerId}`, `rating:${a.game}`, `t:${a.ticketId}`, `qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, `modes:${a.game}`],
@@ -114,6 +132,18 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "mark-ready": (a) => [`m:${a.matchId}`, `rc:${a.game}`, "hosts", `live:${a.game}`],
   "cancel-ready-check": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping", `live:${a.game}`],
   "end-match": (a) => [`m:${a.matchId}`, `rc:${a.game}`, `ms:${a.game}`, "reaping", `live:${a.game}`, `fin:${a.matchId}`, ...(a.host ? [`hm:${a.host}`] : [])],
+  "finish-match": (a) => [
+    `m:${a.matchId}`,
+    `rc:${a.game}`,
+    `ms:${a.game}`,
+    "reaping",
+    `live:${a.game}`,
+    `fin:${a.matchId}`,
+    `hm:${a.claim.host}`,
+    `rt:${a.game}:${a.mode}`,
+    ...a.ratings.map((r) => `gr:${a.game}:${a.mode}:${r.playerId}`),
+    ...archiveKeys(a.game, a.archive),
+  ],
   "get-match": (a) => [`m:${a.matchId}`],
   "renew-host": (a) => ["hosts", `hm:${a.node}`, "reaping", ...[...a.matchIds, ...a.delivered].map((id) => `m:${id}`)],
   "claim-lapsed-hosts": () => ["hosts", "reaping"],
@@ -130,13 +160,7 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   ],
   "ask-rematch": (a) => [`fin:${a.matchId}`],
   "live-matches": (a) => [`live:${a.game}`],
-  "archive-match": (a) => [
-    `replay:${a.matchId}`,
-    `lbn:${a.game}:${a.mode}`,
-    `lbname:${a.game}`,
-    `lb:${a.game}:${a.mode}`,
-    ...a.players.map((p) => `hist:${a.game}:${p.playerId}`),
-  ],
+  "archive-match": (a) => archiveKeys(a.game, a),
   leaderboard: (a) => [`lb:${a.game}:${a.mode}`, `lbname:${a.game}`, `lbn:${a.game}:${a.mode}`],
   "adopt-match": (a) => [`m:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
   "put-offer": (a) => [a.key],

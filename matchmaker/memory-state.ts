@@ -15,6 +15,8 @@ export interface FinishedMatch {
   endedAt: number;
   /** Players who asked for a rematch. */
   asked: Set<PlayerId>;
+  /** The host claim that ended it (`host/epoch`), or '' for an end without one. */
+  by?: string;
 }
 
 interface PlayerEntry {

@@ -3,7 +3,7 @@ import { findPairs } from "./memory-pairing.ts";
 import { DEFAULT_REGION } from "./meeting-region.ts";
 import { MemoryLobbyState } from "./memory-lobby.ts";
 import { key } from "./memory-state.ts";
-import type { Adoption, MatchEnding, MatchmakingStore, MatchSnapshotEntry } from "./store.ts";
+import type { Adoption, FinishOutcome, MatchEnding, MatchmakingStore, MatchResult, MatchSnapshotEntry } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -19,6 +19,7 @@ import type {
   Rated,
   Ticket,
   TicketRequest,
+  HostClaim,
 } from "./types.ts";
 
 /**
@@ -193,6 +194,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
       match.state = "playing";
       match.host ??= host.node;
       match.startedAt = host.now;
+      match.epoch = 1;
       this.readyIndex(game).remove(match.readyBy, matchId);
       this.hosts.add(match.host, { game, matchId }, host.now + host.leaseMs);
     }
@@ -234,24 +236,42 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
   async endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean> {
     const match = this.matches.get(matchId);
     if (!match || match.game !== game) return false;
+    if (ending?.claim && !holds(match, ending.claim)) return false;
+    this.finishRecord(match, ending);
+    return true;
+  }
+
+  async finishMatch(game: string, result: MatchResult): Promise<FinishOutcome> {
+    const match = this.matches.get(result.matchId);
+    if (!match || match.game !== game) return this.finished.get(result.matchId, Date.now())?.by === claimText(result.claim) ? "already" : "refused";
+    if (!holds(match, result.claim)) return "refused";
+    if (result.ratings) await this.setRatings(game, result.mode, result.ratings, result.guestTtlMs);
+    this.finishRecord(match, { end: result.end, host: result.claim.host, claim: result.claim });
+    await this.archiveMatch(game, result.archive);
+    return "recorded";
+  }
+
+  /** The end of a match (end-match.lua's `finish_match`): players freed, the end kept a minute. */
+  private finishRecord(match: MatchRecord, ending?: MatchEnding): void {
+    const { game, matchId } = match;
     this.dropMatch(match);
     for (const p of match.players) this.forgetIfIdle(game, p.playerId);
     const now = Date.now();
+    const by = ending?.claim ? claimText(ending.claim) : "";
     this.finished.add(
       matchId,
-      { game, players: match.players.map((p) => p.playerId), mode: match.mode, end: ending?.end, endedAt: now, asked: new Set() },
+      { game, players: match.players.map((p) => p.playerId), mode: match.mode, end: ending?.end, endedAt: now, asked: new Set(), by },
       now,
     );
     // A host's own end stays in its set until it confirms telling the players (renewHost).
     if (ending?.host !== undefined) this.hosts.add(ending.host, { game, matchId }, -Infinity);
-    return true;
   }
 
   async renewHost(node: string, until: number, matches: MatchRef[] = [], delivered: MatchRef[] = []): Promise<void> {
     this.hosts.renew(node, until);
     for (const ref of matches) {
       const match = this.matches.get(ref.matchId);
-      if (match && match.state === "playing") this.hosts.add(node, ref, until);
+      if (match && match.state === "playing" && match.host === node) this.hosts.add(node, ref, until);
     }
     for (const ref of delivered) if (!this.matches.has(ref.matchId)) this.hosts.remove(node, ref.matchId);
   }
@@ -269,10 +289,10 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
 
   async saveSnapshots(game: string, node: string, snapshots: MatchSnapshotEntry[]): Promise<string[]> {
     const lost: string[] = [];
-    for (const { matchId, snapshot } of snapshots) {
+    for (const { matchId, snapshot, epoch } of snapshots) {
       const match = this.matches.get(matchId);
       if (!match || match.game !== game) continue;
-      if (match.host !== undefined && match.host !== node) lost.push(matchId);
+      if (match.host !== undefined && (match.host !== node || (epoch !== undefined && (match.epoch ?? 1) !== epoch))) lost.push(matchId);
       else if (match.state === "playing") this.snapshots.set(matchId, snapshot);
     }
     return lost;
@@ -290,6 +310,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     if (snapshot === undefined) return { match: structuredClone(match) };
     this.hosts.remove(from, matchId);
     match.host = node;
+    match.epoch = (match.epoch ?? 1) + 1;
     this.hosts.add(node, { game, matchId }, until);
     return { match: structuredClone(match), snapshot };
   }
@@ -330,3 +351,10 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
 
   async close(): Promise<void> {}
 }
+
+/** Fencing (prelude.lua's `holds`): the claim still holds the running match. */
+function holds(match: MatchRecord, claim: HostClaim): boolean {
+  return match.state === "playing" && match.host === claim.host && (match.epoch ?? 1) === claim.epoch;
+}
+
+const claimText = (claim: HostClaim) => `${claim.host}/${claim.epoch}`;

@@ -16,12 +16,14 @@ import {
   type MatchEnd,
   type PlayerId,
 } from "../protocol/index.ts";
-import { encodeCall, gameKeyPrefix, runsOnce, scriptSources, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
+import { encodeCall, gameKeyPrefix, runsOnce, scriptSources, type ArchiveArgs, type ScriptArgs, type ScriptName } from "./lua-scripts.ts";
 import {
   HISTORY_TTL_MS,
   type Adoption,
   type DirectMatch,
+  type FinishOutcome,
   type MatchArchive,
+  type MatchResult,
   type MatchEnding,
   type MatchmakingStore,
   type MatchSnapshotEntry,
@@ -305,17 +307,7 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async archiveMatch(game: string, archive: MatchArchive): Promise<void> {
-    const { replay, replayTtlMs, ranked, players } = archive;
-    await this.run("archive-match", {
-      game,
-      matchId: replay.matchId,
-      mode: replay.mode,
-      replay: JSON.stringify(replay),
-      replayTtlMs,
-      historyTtlMs: HISTORY_TTL_MS,
-      ranked,
-      players: players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating, entry: JSON.stringify(p.entry) })),
-    });
+    await this.run("archive-match", { game, ...archiveArgs(archive) });
   }
 
   async replay(game: string, matchId: string): Promise<Replay | null> {
@@ -342,8 +334,31 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean> {
-    const args = { game, matchId, now: Date.now(), ending: ending ? JSON.stringify(ending.end) : "", host: ending?.host ?? "" };
+    const args = {
+      game,
+      matchId,
+      now: Date.now(),
+      ending: ending ? JSON.stringify(ending.end) : "",
+      host: ending?.host ?? "",
+      ...(ending?.claim ? { claim: ending.claim } : {}),
+    };
     return ((await this.run("end-match", args)) as unknown as number) === 1;
+  }
+
+  async finishMatch(game: string, result: MatchResult): Promise<FinishOutcome> {
+    const { matchId, mode, claim, ratings, guestTtlMs, end, archive } = result;
+    const answer = (await this.run("finish-match", {
+      game,
+      matchId,
+      mode,
+      now: Date.now(),
+      claim,
+      ending: JSON.stringify(end),
+      ratings: Object.entries(ratings ?? {}).map(([playerId, r]) => ({ playerId, value: `${r.rating} ${r.mu} ${r.sigma}` })),
+      guestTtlMs,
+      archive: archiveArgs(archive),
+    })) as unknown as number;
+    return answer === 1 ? "recorded" : answer === 2 ? "already" : "refused";
   }
 
   /** Where a rating lives (as lua/prelude.lua's `read_rating` reads it): a guest's in a key of its own that expires. */
@@ -412,4 +427,18 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A finished match's archive as the scripts take it. */
+function archiveArgs(archive: MatchArchive): ArchiveArgs {
+  const { replay, replayTtlMs, ranked, players } = archive;
+  return {
+    matchId: replay.matchId,
+    mode: replay.mode,
+    replay: JSON.stringify(replay),
+    replayTtlMs,
+    historyTtlMs: HISTORY_TTL_MS,
+    ranked,
+    players: players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating, entry: JSON.stringify(p.entry) })),
+  };
 }

@@ -14,6 +14,7 @@ import type {
   Rated,
   Ticket,
   TicketRequest,
+  HostClaim,
 } from "./types.ts";
 import type { CancelReason } from "../protocol/index.ts";
 
@@ -79,8 +80,18 @@ export interface MatchStore {
   overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]>;
   /** Cancels a ready check if it is still one: ready players (not the leaver) are requeued with their enqueuedAt. */
   cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null>;
-  /** Ends a running match: its players are free to queue again; its lease is dropped. */
+  /**
+   * Ends a match: its players are free to queue again; its lease is dropped. With `ending.claim`,
+   * only while that claim still holds the running match (false otherwise, and nothing changes).
+   */
   endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean>;
+  /**
+   * A host records the end of its match in one atomic step, exactly once: the new ratings, the end
+   * (its players freed) and the archive (replay, histories, leaderboard). `recorded`: done now;
+   * `already`: this same claim recorded it before (a retry whose reply was lost); `refused`: the
+   * claim does not hold the match (another node adopted it, or it ended otherwise): nothing written.
+   */
+  finishMatch(game: string, result: MatchResult): Promise<FinishOutcome>;
   /**
    * A host keeps the lease on all its matches alive until `until`: one write per game, whatever the
    * number of matches. `matches` go back into its set (a claim of its own matches taken by mistake);
@@ -108,11 +119,27 @@ export interface MatchStore {
   adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null>;
 }
 
-/** One running match's snapshot, as its host serialised it. */
+/** One running match's snapshot, as its host serialised it, and the epoch of the host's claim (fencing). */
 export interface MatchSnapshotEntry {
   matchId: string;
   snapshot: string;
+  epoch?: number;
 }
+
+/** The end of a match as its host records it (`finishMatch`). */
+export interface MatchResult {
+  matchId: string;
+  mode: string;
+  claim: HostClaim;
+  /** New ratings; null when they do not change (aborted, casual). */
+  ratings: Record<PlayerId, Rated> | null;
+  /** How long a guest's rating lives after this match. */
+  guestTtlMs: number;
+  end: MatchEnd;
+  archive: MatchArchive;
+}
+
+export type FinishOutcome = "recorded" | "already" | "refused";
 
 /**
  * A match taken from a lapsed host: its record (now naming the adopter) and latest snapshot; or,
@@ -120,10 +147,11 @@ export interface MatchSnapshotEntry {
  */
 export type Adoption = { match: MatchRecord; snapshot?: string } | { ended: { players: PlayerId[]; end: MatchEnd } };
 
-/** How a match ended, kept a minute; `host` tells the players, and confirms it (`renewHost`). */
+/** How a match ended, kept a minute; `host` tells the players, and confirms it (`renewHost`); `claim` fences the end. */
 export interface MatchEnding {
   end: MatchEnd;
   host?: string;
+  claim?: HostClaim;
 }
 
 /**

@@ -74,6 +74,17 @@ export interface MatchRecord {
   latencyMs?: [number, number];
   /** When both players were ready (epoch ms). */
   startedAt?: number;
+  /** The host's claim on the running match: 1 when it started, one more at each adoption (fencing). */
+  epoch?: number;
+}
+
+/**
+ * A host's claim on a running match: the node and the match's epoch when it took it. The store
+ * refuses a host write whose claim no longer matches (another node adopted the match).
+ */
+export interface HostClaim {
+  host: string;
+  epoch: number;
 }
 
 /** What opening a session found: the player's match, and the session it replaced. */

@@ -43,6 +43,7 @@ describe.each(STORES)("a host's own set of matches ($name)", (kind) => {
       log,
       leaseMs: 60_000,
       hosted: (): MatchRef[] => [{ game: "tictactoe", matchId: running }],
+      relinquish: () => undefined,
       delivered: () => [],
     });
     // a hand-over may be on its way: nothing happens at the first look

@@ -335,7 +335,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(lapsed).toEqual({ ...ref, host: "n1" });
     const adoption = await store.adoptMatch("pong", matchId, "n2", "n1", T0 + 9000);
     expect(adoption).toEqual({
-      match: { ...match, state: "playing", host: "n2", startedAt: T0, players: match!.players.map((p) => ({ ...p, ready: true })) },
+      match: { ...match, state: "playing", host: "n2", startedAt: T0, epoch: 2, players: match!.players.map((p) => ({ ...p, ready: true })) },
       snapshot: '{"tick":30,"s":"\\u00e9 \\" é"}',
     });
     expect(await store.getMatch("pong", matchId)).toMatchObject({ host: "n2", state: "playing" });

@@ -1,7 +1,7 @@
 -- A: game, matchId, node, from, until. `node` adopts a running match of the lapsed host `from`
 -- (claimed from it by claim-lapsed-hosts): it becomes the match's host, the match joins its set
 -- under its lease, and the record comes back with the latest snapshot. A match that moved to another
--- host already, or has no snapshot, is left alone (`match` without `snapshot`, or nothing); one
+-- host already, or has no snapshot (its host claim goes one epoch up: the old host's writes are refused), is left alone (`match` without `snapshot`, or nothing); one
 -- that ended comes back as its end (`ended`) when its host may not have delivered it.
 local m = read_match(A.matchId)
 if not m then
@@ -17,6 +17,7 @@ local key = k('m', A.matchId)
 local snap = redis.call('HGET', key, 'snap')
 if not snap then return cjson.encode({ match = m }) end
 redis.call('HSET', key, 'host', A.node)
+m.epoch = redis.call('HINCRBY', key, 'ep', 1)
 redis.call('SREM', k('hm', A.from), A.matchId)
 redis.call('SADD', k('hm', A.node), A.matchId)
 redis.call('ZREM', k('reaping'), A.matchId)

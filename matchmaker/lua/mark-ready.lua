@@ -11,7 +11,7 @@ m.players[seat].ready = true
 local started = m.players[1].ready and m.players[2].ready
 if started then
   local host = m.host or A.host
-  redis.call('HSET', k('m', mid), 'state', 'playing', 'host', host, 'startedAt', A.now)
+  redis.call('HSET', k('m', mid), 'state', 'playing', 'host', host, 'startedAt', A.now, 'ep', 1)
   -- Live matches, newest first (GET /v1/matches).
   redis.call('ZADD', k('live', game), A.now, mid)
   redis.call('ZREM', k('rc', game), mid)
@@ -21,5 +21,6 @@ if started then
   m.state = 'playing'
   m.host = host
   m.startedAt = A.now
+  m.epoch = 1
 end
 return cjson.encode({ match = m, started = started })

@@ -93,7 +93,14 @@ local function read_match(id)
   end
   return { matchId = id, game = h.game, mode = h.mode, state = h.state, players = players,
     createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy), host = h.host, startedAt = tonumber(h.startedAt),
-    region = h.region, latencyMs = latencyMs }
+    region = h.region, latencyMs = latencyMs, epoch = tonumber(h.ep) }
+end
+
+-- Fencing: a host's claim on a running match is its node and the match's epoch (1 when it
+-- started, one more at each adoption). A write that carries a claim the record no longer matches
+-- comes from a host that lost the match (it stalled past its lease and another node adopted it).
+local function holds(m, claim)
+  return m.state == 'playing' and m.host == claim.host and (m.epoch or 1) == claim.epoch
 end
 
 local function drop_match(m)
@@ -158,4 +165,47 @@ end
 local function mu_span(R, t, r)
   if R.model.system == 'elo' then return r end
   return r * math.sqrt(R.model.twoBetaSq + t.sigma * t.sigma + R.model.sigmaCap * R.model.sigmaCap)
+end
+
+-- Ends a match: its players are free. What it was and how it ended stay a minute (`fin`, for a
+-- rematch, for a dead host's undelivered end, and for `by`: the claim that ended it, so that a
+-- retry of that very end is told it landed). A host's own end stays in its set until it confirms
+-- delivery (renew-host `delivered`): if it dies first, the node that takes its matches tells the
+-- players instead.
+local function finish_match(m, now, ending, host, by)
+  drop_match(m)
+  for s = 1, 2 do forget_if_idle(m.game, m.players[s].playerId) end
+  local fin = k('fin', m.matchId)
+  redis.call('HSET', fin, 'p0', m.players[1].playerId, 'p1', m.players[2].playerId, 'n0', m.players[1].name, 'n1', m.players[2].name,
+    'mode', m.mode, 'ending', ending, 'endedAt', now, 'by', by)
+  redis.call('PEXPIRE', fin, 60000)
+  if host ~= '' then redis.call('SADD', k('hm', host), m.matchId) end
+end
+
+-- Keeps a finished match for watching: its replay for `replayTtlMs`; each player's last 20
+-- matches; and, for ranked matches, the leaderboard of the game and mode (a player enters it at
+-- their 5th ranked match, and moves with every one after). X: matchId, mode, replay, replayTtlMs,
+-- historyTtlMs, ranked, players ({ playerId, name, rating, entry }).
+local function archive_match(game, X)
+  redis.call('SET', k('replay', X.matchId), X.replay, 'PX', X.replayTtlMs)
+  for _, p in ipairs(X.players) do
+    local h = k('hist', game, p.playerId)
+    redis.call('LPUSH', h, p.entry)
+    redis.call('LTRIM', h, 0, 19)
+    redis.call('PEXPIRE', h, X.historyTtlMs)
+    if X.ranked then
+      local n = redis.call('HINCRBY', k('lbn', game, X.mode), p.playerId, 1)
+      redis.call('HSET', k('lbname', game), p.playerId, p.name)
+      if n >= 5 then redis.call('ZADD', k('lb', game, X.mode), p.rating, p.playerId) end
+    end
+  end
+end
+
+-- Writes ratings ({ playerId, value = 'rating mu sigma' }), where read_rating reads them: a
+-- guest's in a key of its own that expires after `guestTtlMs`.
+local function write_ratings(game, mode, ratings, guestTtlMs)
+  for _, r in ipairs(ratings) do
+    if string.sub(r.playerId, 1, 2) == 'g_' then redis.call('SET', k('gr', game, mode, r.playerId), r.value, 'PX', guestTtlMs)
+    else redis.call('HSET', k('rt', game, mode), r.playerId, r.value) end
+  end
 end

@@ -1,0 +1,17 @@
+-- A: game, matchId, mode, now, claim ({ host, epoch }), ending (the `match:end` payload as JSON),
+-- ratings ({ playerId, value }, empty when they do not change), guestTtlMs, archive (as
+-- archive_match takes it). A host records the end of its match in one step: the ratings, the end
+-- and the archive change together, exactly once per match. Answers 1 when recorded; 2 when this
+-- claim recorded it already (a retry whose first reply was lost); 0 when the claim does not hold
+-- the match (another node adopted it, or it ended otherwise): nothing is written.
+local m = read_match(A.matchId)
+local by = A.claim.host .. '/' .. A.claim.epoch
+if not m or m.game ~= A.game then
+  if redis.call('HGET', k('fin', A.matchId), 'by') == by then return 2 end
+  return 0
+end
+if not holds(m, A.claim) then return 0 end
+write_ratings(A.game, A.mode, A.ratings, A.guestTtlMs)
+finish_match(m, A.now, A.ending, A.claim.host, by)
+archive_match(A.game, A.archive)
+return 1
