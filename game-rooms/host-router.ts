@@ -12,6 +12,16 @@ export interface KnownMatch {
   at: number;
 }
 
+/** A match whose states this node relays to its players there. */
+interface Relayed {
+  game: string;
+  host: string;
+  players: Set<PlayerId>;
+  at: number;
+  /** The store is being asked whether another node hosts it now. */
+  checking?: boolean;
+}
+
 interface Pending {
   matchId: string;
   resolve: (answer: { tick: number; data?: unknown }) => void;
@@ -39,7 +49,10 @@ export interface HostRouterOptions {
  * other nodes' messages to the rooms.
  */
 export class HostRouter {
+  /** Matches hosted elsewhere, as the store described them (never from a relayed message). */
   private readonly known = new Map<string, KnownMatch>();
+  /** Matches whose states this node relays to its players: the host they come from. */
+  private readonly relaying = new Map<string, Relayed>();
   private readonly pending = new Map<string, Pending>();
 
   constructor(private readonly options: HostRouterOptions) {
@@ -63,8 +76,8 @@ export class HostRouter {
 
   /** A match whose states this node relays to the player: where their acks go. */
   relayedHost(game: string, matchId: string, playerId: PlayerId): string | undefined {
-    const known = this.known.get(matchId);
-    return known && known.game === game && known.players.includes(playerId) && known.host !== this.options.node ? known.host : undefined;
+    const relayed = this.relaying.get(matchId);
+    return relayed && relayed.game === game && relayed.players.has(playerId) ? relayed.host : undefined;
   }
 
   /** Asks the host to apply a request; resolves with the tick it answers. */
@@ -92,10 +105,13 @@ export class HostRouter {
     for (const [id, pending] of this.pending) {
       if (pending.at >= cutoff) continue;
       this.pending.delete(id);
+      // The host may be dead and its match adopted: the next request asks the store again.
+      this.known.delete(pending.matchId);
       pending.reject(new ArenaError(ErrorCode.UNAVAILABLE, "the match's host did not answer; try again"));
     }
     const stale = Date.now() - 10 * 60_000;
     for (const [id, known] of this.known) if (known.at < stale) this.known.delete(id);
+    for (const [id, relayed] of this.relaying) if (relayed.at < stale) this.relaying.delete(id);
   }
 
   /** Fails every request still waiting. */
@@ -125,8 +141,7 @@ export class HostRouter {
       }
       case "state": {
         // This node serves these players of a match hosted elsewhere: their acks go back there.
-        if (!this.known.has(message.matchId))
-          this.known.set(message.matchId, { game: message.game, host: message.from, players: message.players, at: Date.now() });
+        if (!this.fromHost(message)) return;
         this.options.channel.toPlayersHere(message.game, message.players, "state", { matchId: message.matchId, tick: message.tick, state: message.state });
         return;
       }
@@ -159,6 +174,45 @@ export class HostRouter {
         return;
       }
     }
+  }
+
+  /**
+   * Whether a relayed state comes from the match's host. States of a match come from one host; one
+   * from another node means the match was adopted (its host died or stalled), or it comes from a
+   * stale host that has not noticed yet. The store decides (one read, not per state): until it
+   * answers, and for good from a stale host, such states are dropped (fencing on the receiving side).
+   */
+  private fromHost(message: Extract<RelayMessage, { t: "state" }>): boolean {
+    const { matchId, from, game } = message;
+    let relayed = this.relaying.get(matchId);
+    if (!relayed) {
+      this.relaying.set(matchId, (relayed = { game, host: from, players: new Set(message.players), at: Date.now() }));
+      return true;
+    }
+    relayed.at = Date.now();
+    if (relayed.host === from) {
+      for (const playerId of message.players) relayed.players.add(playerId);
+      return true;
+    }
+    if (relayed.checking) return false;
+    relayed.checking = true;
+    const entry = relayed;
+    this.options.store
+      .getMatch(game, matchId)
+      .then((match) => {
+        if (!match || match.host !== from) {
+          this.options.log.warn({ game, matchId, from, host: match?.host }, "states dropped: they come from a node that no longer hosts the match");
+          return;
+        }
+        entry.host = from;
+        entry.players = new Set(message.players);
+        this.known.delete(matchId);
+        this.options.log.info({ game, matchId, host: from, node: this.options.node }, "relaying the states of a match from its new host");
+      })
+      .catch(() => undefined)
+      // A stale host's states are not looked up again for a second.
+      .finally(() => setTimeout(() => (entry.checking = false), 1000).unref());
+    return false;
   }
 
   /** Hosts a match another node handed over (it completed the ready check; this node was chosen at pairing). */

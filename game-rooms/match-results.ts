@@ -38,12 +38,14 @@ export class MatchResults {
   /**
    * Records the end of a match (ratings, end and archive in one step, exactly once), under the
    * host's claim. `recorded`; `refused` when the claim no longer holds the match (another node
-   * adopted it while this host stalled: its players must not be told this end); `pending` when the
-   * store is unreachable: kept and retried before each lease renewal.
+   * adopted it while this host stalled, or ended it: its players must not be told this end);
+   * `pending` when the store is unreachable: kept and retried before each lease renewal; `unknown`
+   * when the store knows nothing of the match (it lost its data): the players are told, nothing is
+   * recorded (the ratings it lost are lost too).
    */
-  async record(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<"recorded" | "refused" | "pending"> {
+  async record(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<"recorded" | "refused" | "pending" | "unknown"> {
     try {
-      return (await this.write(game, result)) ? "recorded" : "refused";
+      return await this.write(game, result);
     } catch (error) {
       this.unrecorded.set(result.matchId, { game, result });
       this.log.error({ err: error, game, matchId: result.matchId }, "could not record the end of a match yet; retrying");
@@ -54,9 +56,9 @@ export class MatchResults {
   /** Retries the ends the store did not take; throws at the first that fails again. */
   async retry(): Promise<void> {
     for (const [matchId, { game, result }] of this.unrecorded) {
-      const recorded = await this.write(game, result);
+      const outcome = await this.write(game, result);
       this.unrecorded.delete(matchId);
-      if (!recorded) continue;
+      if (outcome === "refused") continue;
       this.log.info({ game, matchId }, "end of match recorded after a retry");
       this.recordedLate?.(
         game,
@@ -70,14 +72,12 @@ export class MatchResults {
     return this.unrecorded.has(matchId);
   }
 
-  /** True when the end is in the store (now, or by an earlier try whose reply was lost). */
-  private async write(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<boolean> {
+  private async write(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<"recorded" | "refused" | "unknown"> {
     const outcome = await this.store.finishMatch(game, { ...result, guestTtlMs: this.guestTtlMs });
-    if (outcome !== "refused") return true;
-    this.log.warn(
-      { game, matchId: result.matchId, node: result.claim.host, epoch: result.claim.epoch },
-      "end of match refused: this host no longer holds the match (another node adopted it); nothing recorded",
-    );
-    return false;
+    const fields = { game, matchId: result.matchId, node: result.claim.host, epoch: result.claim.epoch };
+    if (outcome === "refused")
+      this.log.warn(fields, "end of match refused: this host no longer holds the match (another node adopted or ended it); nothing recorded");
+    if (outcome === "unknown") this.log.warn(fields, "end of a match the store does not know (it lost its data?): players told, nothing recorded");
+    return outcome === "already" ? "recorded" : outcome;
   }
 }

@@ -64,7 +64,16 @@ export async function spawnNode(
     cpu: options.pinToCpu,
     fdLimit: options.fdLimit,
     // The tests and the bench mint hundreds of guests from one address; a test of the limit sets its own.
-    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", NODE_ID: nodeId, GUEST_TOKENS_PER_MINUTE: "1000000", ...env },
+    env: {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: "0",
+      LOG_LEVEL: "info",
+      NODE_ID: nodeId,
+      GUEST_TOKENS_PER_MINUTE: "1000000",
+      HTTP_READS_PER_MINUTE: "1000000",
+      ...env,
+    },
     stderr: "pipe",
   });
   const logs: Record<string, unknown>[] = [];

@@ -43,6 +43,8 @@ interface CodeOffer {
 
 const challengeKey = (id: string) => `ch:${id}`;
 const codeKey = (code: string) => `code:${code}`;
+/** The live private code of a player (one per player per game). */
+const ownCodeKey = (playerId: PlayerId) => `mycode:${playerId}`;
 
 /**
  * The lobby of each game: who is online (paged, never pushed to everyone), lobby chat, direct
@@ -117,15 +119,25 @@ export class Lobby {
     await this.make(game, offer.mode, [offer.from, playerId], challengeKey(challengeId), "challenge accepted");
   }
 
-  /** A private code for one friend, good for `codeMs`. */
+  /**
+   * A private code for one friend, good for `codeMs`. A player has one live code per game: a new
+   * one replaces the last (which stops working), so codes cannot be piled up to be found by guessing.
+   */
   async createCode(player: LobbyActor, mode: string): Promise<string> {
     const { game, playerId } = player;
+    const { store } = this.options;
     await this.free(game, playerId);
+    const previous = await store.getOffer(game, ownCodeKey(playerId));
+    if (previous !== null) {
+      await store.dropOffer(game, codeKey(previous));
+      await store.dropOffer(game, ownCodeKey(playerId));
+    }
     const offer: CodeOffer = { owner: playerId, mode };
     for (let attempt = 0; attempt < 10; attempt++) {
       const code = Array.from({ length: 6 }, () => PRIVATE_CODE_ALPHABET[randomInt(PRIVATE_CODE_ALPHABET.length)]).join("");
-      if (await this.options.store.putOffer(game, codeKey(code), JSON.stringify(offer), this.codeMs)) {
-        this.options.log.info({ game, playerId, mode }, "private code created");
+      if (await store.putOffer(game, codeKey(code), JSON.stringify(offer), this.codeMs)) {
+        await store.putOffer(game, ownCodeKey(playerId), code, this.codeMs);
+        this.options.log.info({ game, playerId, mode, replaced: previous !== null }, "private code created");
         return code;
       }
     }

@@ -15,7 +15,7 @@ export interface FinishedMatch {
   endedAt: number;
   /** Players who asked for a rematch. */
   asked: Set<PlayerId>;
-  /** The host claim that ended it (`host/epoch`), or '' for an end without one. */
+  /** The host claim that recorded its end (`host/epoch`), or `ended` for an end by another way. */
   by?: string;
 }
 

@@ -237,27 +237,29 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     const match = this.matches.get(matchId);
     if (!match || match.game !== game) return false;
     if (ending?.claim && !holds(match, ending.claim)) return false;
-    this.finishRecord(match, ending);
+    this.finishRecord(match, ending, "ended");
     return true;
   }
 
   async finishMatch(game: string, result: MatchResult): Promise<FinishOutcome> {
     const match = this.matches.get(result.matchId);
-    if (!match || match.game !== game) return this.finished.get(result.matchId, Date.now())?.by === claimText(result.claim) ? "already" : "refused";
+    if (!match || match.game !== game) {
+      const ended = this.finished.get(result.matchId, Date.now());
+      return !ended ? "unknown" : ended.by === claimText(result.claim) ? "already" : "refused";
+    }
     if (!holds(match, result.claim)) return "refused";
     if (result.ratings) await this.setRatings(game, result.mode, result.ratings, result.guestTtlMs);
-    this.finishRecord(match, { end: result.end, host: result.claim.host, claim: result.claim });
+    this.finishRecord(match, { end: result.end, host: result.claim.host }, claimText(result.claim));
     await this.archiveMatch(game, result.archive);
     return "recorded";
   }
 
   /** The end of a match (end-match.lua's `finish_match`): players freed, the end kept a minute. */
-  private finishRecord(match: MatchRecord, ending?: MatchEnding): void {
+  private finishRecord(match: MatchRecord, ending: MatchEnding | undefined, by: string): void {
     const { game, matchId } = match;
     this.dropMatch(match);
     for (const p of match.players) this.forgetIfIdle(game, p.playerId);
     const now = Date.now();
-    const by = ending?.claim ? claimText(ending.claim) : "";
     this.finished.add(
       matchId,
       { game, players: match.players.map((p) => p.playerId), mode: match.mode, end: ending?.end, endedAt: now, asked: new Set(), by },

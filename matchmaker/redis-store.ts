@@ -358,7 +358,7 @@ export class RedisStore implements MatchmakingStore {
       guestTtlMs,
       archive: archiveArgs(archive),
     })) as unknown as number;
-    return answer === 1 ? "recorded" : answer === 2 ? "already" : "refused";
+    return answer === 1 ? "recorded" : answer === 2 ? "already" : answer === 3 ? "unknown" : "refused";
   }
 
   /** Where a rating lives (as lua/prelude.lua's `read_rating` reads it): a guest's in a key of its own that expires. */

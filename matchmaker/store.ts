@@ -89,7 +89,9 @@ export interface MatchStore {
    * A host records the end of its match in one atomic step, exactly once: the new ratings, the end
    * (its players freed) and the archive (replay, histories, leaderboard). `recorded`: done now;
    * `already`: this same claim recorded it before (a retry whose reply was lost); `refused`: the
-   * claim does not hold the match (another node adopted it, or it ended otherwise): nothing written.
+   * claim does not hold the match (another node adopted it, or it was ended otherwise); `unknown`:
+   * the store knows nothing of it (it lost its data, or the end is older than a minute). Nothing is
+   * written but when `recorded`.
    */
   finishMatch(game: string, result: MatchResult): Promise<FinishOutcome>;
   /**
@@ -139,7 +141,7 @@ export interface MatchResult {
   archive: MatchArchive;
 }
 
-export type FinishOutcome = "recorded" | "already" | "refused";
+export type FinishOutcome = "recorded" | "already" | "refused" | "unknown";
 
 /**
  * A match taken from a lapsed host: its record (now naming the adopter) and latest snapshot; or,

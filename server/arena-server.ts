@@ -6,6 +6,7 @@ import { TokenService } from "./auth.ts";
 import { redactUrl, type ArenaConfig } from "./config.ts";
 import { adminAsset, instrumentAdmin } from "./admin-ui.ts";
 import { clientAddress, GuestMints } from "./client-address.ts";
+import { KeyedBuckets } from "./rate-limit.ts";
 import { ConnectionCap, connectionsBelow } from "./connection-cap.ts";
 import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./node-services.ts";
@@ -106,12 +107,20 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     log.info({ address }, "guest token refused: too many from this address");
     return false;
   };
+  const reads = new KeyedBuckets({ perSecond: config.httpReadsPerMinute / 60, burst: config.httpReadsPerMinute });
+  const readAllowed = (req: HttpRequest) => {
+    const address = clientAddress(req.peer, req.forwardedFor, proxies);
+    if (reads.get(address).take() === "ok") return true;
+    log.info({ address, path: req.path }, "HTTP request refused: too many from this address");
+    return false;
+  };
   const handler = (req: HttpRequest) =>
     handleHttp(
       {
         tokens,
         guestTokens: config.guestTokens,
         guestMints,
+        readAllowed,
         ...(config.admin ? { admin: adminAsset } : {}),
         games: () => games.describe(),
         readiness,

@@ -1,4 +1,4 @@
-import { TokenBucket } from "./rate-limit.ts";
+import { KeyedBuckets } from "./rate-limit.ts";
 
 /** An address as both engines report it: IPv4-mapped IPv6 (`::ffff:1.2.3.4`) becomes plain IPv4. */
 export function plainAddress(raw: string): string {
@@ -22,28 +22,25 @@ export function clientAddress(peer: string, forwardedFor: string | undefined, tr
   return address || plainAddress(peer);
 }
 
-/** Addresses whose bucket was not touched for this long are forgotten. */
-const IDLE_MS = 10 * 60_000;
+/** The address of a Socket.IO client, as `clientAddress` reads an HTTP request's. */
+export function socketAddress(handshake: { address: string; headers: Record<string, string | string[] | undefined> }, trusted: ReadonlySet<string>): string {
+  const header = handshake.headers["x-forwarded-for"];
+  return clientAddress(handshake.address, Array.isArray(header) ? header.join(",") : header, trusted);
+}
 
 /**
  * How many guest tokens each address may mint: a bucket of `perMinute` that refills over a minute.
  * Guest tokens are free identities, and each one is a fresh budget of everything per player.
  */
 export class GuestMints {
-  private readonly buckets = new Map<string, { bucket: TokenBucket; seen: number }>();
-  private checks = 0;
+  private readonly buckets: KeyedBuckets;
 
-  constructor(private readonly perMinute: number) {}
+  constructor(perMinute: number) {
+    this.buckets = new KeyedBuckets({ perSecond: perMinute / 60, burst: perMinute });
+  }
 
   /** Counts a mint from `address`; false when it is over its budget. */
-  allow(address: string, now = Date.now()): boolean {
-    if (++this.checks % 1024 === 0) for (const [key, entry] of this.buckets) if (entry.seen < now - IDLE_MS) this.buckets.delete(key);
-    let entry = this.buckets.get(address);
-    if (!entry) {
-      entry = { bucket: new TokenBucket({ perSecond: this.perMinute / 60, burst: this.perMinute, disconnectAfter: Number.MAX_SAFE_INTEGER }), seen: now };
-      this.buckets.set(address, entry);
-    }
-    entry.seen = now;
-    return entry.bucket.take() === "ok";
+  allow(address: string): boolean {
+    return this.buckets.get(address).take() === "ok";
   }
 }

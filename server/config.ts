@@ -37,6 +37,8 @@ export interface ArenaConfig {
   fdLimit: number | undefined;
   /** `GUEST_TOKENS_PER_MINUTE`: guest tokens one client address may mint per minute (a bucket that size). */
   guestTokensPerMinute: number;
+  /** `HTTP_READS_PER_MINUTE`: requests one client address may make per minute to the pages and the watching routes (per node). */
+  httpReadsPerMinute: number;
   /** `TRUST_PROXY`: addresses of proxies whose `X-Forwarded-For` names the client. */
   trustProxy: string[];
   /** `ADMIN_PASSWORD` (and `ADMIN_USERNAME`): turns the Socket.IO Admin UI on at `/admin/`, behind basic auth. */
@@ -248,6 +250,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     guestTokens: boolean(env, "GUEST_TOKENS", true),
     guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
     guestTokensPerMinute: integer(env, "GUEST_TOKENS_PER_MINUTE", 60, 1, 10_000_000),
+    httpReadsPerMinute: integer(env, "HTTP_READS_PER_MINUTE", 300, 1, 10_000_000),
     trustProxy: addresses(env, "TRUST_PROXY"),
     admin: adminLogin(env),
     tokenClaims: { ...optionalClaim(env, "TOKEN_ISSUER", "issuer"), ...optionalClaim(env, "TOKEN_AUDIENCE", "audience") },

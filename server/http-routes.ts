@@ -30,6 +30,8 @@ export interface RouteDeps {
   admin?: (path: string) => Promise<HttpResponse>;
   /** Whether the request's client may mint another guest token now (per address, `GUEST_TOKENS_PER_MINUTE`). */
   guestMints: (req: HttpRequest) => boolean;
+  /** Whether the request's client may read a page or a watching route now (per address, `HTTP_READS_PER_MINUTE`). */
+  readAllowed: (req: HttpRequest) => boolean;
   games: () => GameInfo[];
   readiness: () => { ready: true } | { ready: false; reason: string };
   metrics: Registry;
@@ -76,11 +78,18 @@ async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   return json(200, await deps.tokens.guest(result.data.name));
 }
 
+/** The routes that cost the node (a page, a store read) and count against `HTTP_READS_PER_MINUTE`. */
+const READS = /^\/(app\.js)?$|^\/v1\/(matches|players|leaderboard)(\/|$)/;
+
 /** Answers one HTTP request; a failure is a coded error, never a throw. */
 export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   try {
     if (req.method === "GET" && (req.path === "/admin" || req.path.startsWith("/admin/"))) {
       return deps.admin ? await deps.admin(req.path) : httpError(404, { code: "BAD_REQUEST", message: "the admin UI is off (ADMIN_PASSWORD is not set)" });
+    }
+    if (req.method === "GET" && READS.test(req.path) && !deps.readAllowed(req)) {
+      const refused = httpError(429, { code: "RATE_LIMITED", message: "too many requests from this address; try again in a minute" });
+      return { ...refused, headers: { ...refused.headers, "retry-after": "60" } };
     }
     return (await handleWatch(deps.watch, req)) ?? (await handleFixed(deps, req));
   } catch (error) {

@@ -17,6 +17,7 @@ import type { GameService } from "./game-namespace.ts";
 import { playerService } from "./handlers/index.ts";
 import { SocketPlayerChannel } from "./player-channel.ts";
 import { SessionTakeover } from "./session-takeover.ts";
+import { socketAddress } from "./client-address.ts";
 import { PlayerPlaces } from "./player-places.ts";
 import { StoreRecovery } from "./store-recovery.ts";
 import type { ArenaNamespace } from "./types.ts";
@@ -121,6 +122,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     registry: shared.metrics.registry,
   });
   const recovery = new StoreRecovery(store, matchmaker, channel, places, config.nodeId, log);
+  const proxies = new Set(config.trustProxy);
   const lobby = new Lobby({
     store,
     channel,
@@ -134,7 +136,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
   });
 
   return {
-    players: playerService({ matchmaker, lobby, rooms, places, sessions, channel, games }),
+    players: playerService({ matchmaker, lobby, rooms, places, sessions, channel, games, addressOf: (ctx) => socketAddress(ctx.socket.handshake, proxies) }),
     channel,
     sessions,
     watch: store,

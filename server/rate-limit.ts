@@ -20,6 +20,18 @@ export class TokenBucket {
     this.last = now();
   }
 
+  /** Whether `cost` tokens could be taken now (takes nothing). */
+  has(cost = 1): boolean {
+    const elapsed = Math.max(0, this.now() - this.last) / 1000;
+    return Math.min(this.options.burst, this.tokens + elapsed * this.options.perSecond) >= cost;
+  }
+
+  /** True when the bucket has refilled to its burst: it is then no different from a new one. */
+  isFull(): boolean {
+    const elapsed = Math.max(0, this.now() - this.last) / 1000;
+    return this.tokens + elapsed * this.options.perSecond >= this.options.burst;
+  }
+
   /** Takes `cost` tokens (1 by default): `ok` when allowed, `limited` when refused, `abuse` when refusals have gone on too long. */
   take(cost = 1): "ok" | "limited" | "abuse" {
     const now = this.now();
@@ -33,5 +45,29 @@ export class TokenBucket {
     }
     this.refusedInRow += 1;
     return this.refusedInRow >= this.options.disconnectAfter ? "abuse" : "limited";
+  }
+}
+
+/**
+ * Token buckets by key (a player, an address): a bucket that has refilled to its burst is
+ * forgotten (a new one is the same), a drained one is kept however long ago it was last used.
+ */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private touches = 0;
+
+  constructor(private readonly options: Omit<RateLimitOptions, "disconnectAfter"> & { disconnectAfter?: number }) {}
+
+  /** The key's bucket: every caller with that key draws from it. */
+  get(key: string): TokenBucket {
+    if (++this.touches % 1024 === 0) for (const [k, bucket] of this.buckets) if (bucket.isFull()) this.buckets.delete(k);
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket({ disconnectAfter: Number.MAX_SAFE_INTEGER, ...this.options })));
+    return bucket;
+  }
+
+  /** Buckets held. */
+  get size(): number {
+    return this.buckets.size;
   }
 }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { Server } from "socket.io";
-import type { HttpResponse as UwsResponse, TemplatedApp, us_listen_socket } from "uWebSockets.js";
+import type { HttpRequest, HttpResponse as UwsResponse, TemplatedApp, us_listen_socket } from "uWebSockets.js";
 import { httpError, type HttpResponse } from "./http-routes.ts";
 import type { HttpHandler, Transport } from "./transport.ts";
 import type { Uws } from "./uws-native.ts";
@@ -38,7 +38,7 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
     const path = req.getUrl();
     const query = req.getQuery() ?? "";
     const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
-    const forwardedFor = req.getHeader("x-forwarded-for") || undefined;
+    const forwardedFor = forwardedForOf(req);
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
@@ -101,4 +101,16 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
       listenSocket = null;
     },
   };
+}
+
+/**
+ * Every `X-Forwarded-For` line, joined as one list in order (`getHeader` reads only the first: the
+ * line the client wrote, while a proxy such as HAProxy appends a line of its own).
+ */
+function forwardedForOf(req: HttpRequest): string | undefined {
+  let joined: string | undefined;
+  req.forEach((key, value) => {
+    if (key === "x-forwarded-for") joined = joined === undefined ? value : `${joined},${value}`;
+  });
+  return joined || undefined;
 }

@@ -23,6 +23,18 @@ function limitOf(query: URLSearchParams, fallback: number, max: number): number 
 
 const bad = (message: string) => httpError(400, { code: "BAD_REQUEST", message });
 
+/** The most rows `limit` may ask of a list route. */
+export const MAX_LIMIT = 100;
+
+/** A path segment with its `%` escapes decoded; undefined when an escape is malformed. */
+function segment(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The watching routes (PROTOCOL.md, HTTP routes): live matches, a finished match's replay, a
  * player's last matches, leaderboards. Undefined when the path is not one of them.
@@ -44,20 +56,20 @@ export async function handleWatch(deps: WatchDeps, req: HttpRequest): Promise<Ht
   const game = query.get("game") ?? deps.games()[0]!;
   const known = deps.games().includes(game);
   if (req.path === "/v1/matches") {
-    const limit = limitOf(query, 50, 200);
-    if (!known || limit === undefined) return bad("game: one of the server's games; limit: 1 to 200");
+    const limit = limitOf(query, 50, MAX_LIMIT);
+    if (!known || limit === undefined) return bad(`game: one of the server's games; limit: 1 to ${MAX_LIMIT}`);
     return json(200, await deps.store.liveMatches(game, limit));
   }
   if (req.path === "/v1/leaderboard") {
     const mode = query.get("mode") ?? "ranked";
-    const limit = limitOf(query, 100, 500);
-    if (!known || !MODE.test(mode) || limit === undefined) return bad("game: one of the server's games; mode: a mode; limit: 1 to 500");
+    const limit = limitOf(query, MAX_LIMIT, MAX_LIMIT);
+    if (!known || !MODE.test(mode) || limit === undefined) return bad(`game: one of the server's games; mode: a mode; limit: 1 to ${MAX_LIMIT}`);
     return json(200, await deps.store.leaderboard(game, mode, limit));
   }
   const replay = /^\/v1\/matches\/([^/]+)\/replay$/.exec(req.path);
   if (replay) {
-    const matchId = decodeURIComponent(replay[1]!);
-    if (!MATCH_ID.test(matchId)) return bad("matchId: letters, digits, _ and - only");
+    const matchId = segment(replay[1]!);
+    if (matchId === undefined || !MATCH_ID.test(matchId)) return bad("matchId: letters, digits, _ and - only");
     for (const name of deps.games()) {
       const found = await deps.store.replay(name, matchId);
       if (found) return json(200, found);
@@ -66,8 +78,8 @@ export async function handleWatch(deps: WatchDeps, req: HttpRequest): Promise<Ht
   }
   const history = /^\/v1\/players\/([^/]+)\/matches$/.exec(req.path);
   if (history) {
-    const playerId = decodeURIComponent(history[1]!);
-    if (!PLAYER_ID.test(playerId) || !known) return bad("playerId: a player id; game: one of the server's games");
+    const playerId = segment(history[1]!);
+    if (playerId === undefined || !PLAYER_ID.test(playerId) || !known) return bad("playerId: a player id; game: one of the server's games");
     return json(200, await deps.store.history(game, playerId));
   }
   return undefined;

@@ -89,6 +89,17 @@ describe.each(STORES)("fencing of host writes ($name)", (kind) => {
     // and the stale host still cannot: its end is refused after the adopter's too
     expect(await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).toBe("refused");
     expect((await store.getRating(GAME, MODE, "a", E1200)).rating).toBe(1180);
+    // a match the store never knew (or lost with its data): nothing written
+    expect(await store.finishMatch(GAME, result("m-lost", "h", 1, "a", "b", 50))).toBe("unknown");
+    expect((await store.getRating(GAME, MODE, "a", E1200)).rating).toBe(1180);
+  });
+
+  it("a match a reaper ended (its host's lease lapsed) refuses its host's later end", async () => {
+    const matchId = await running(store, "a", "b", "h");
+    const aborted = { matchId, reason: "aborted" as const, winner: null, ratings: { a: 1200, b: 1200 } };
+    expect(await store.endMatch(GAME, matchId, { end: aborted, claim: { host: "h", epoch: 1 } })).toBe(true);
+    expect(await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).toBe("refused");
+    expect(await store.history(GAME, "a")).toEqual([]);
   });
 
   it("the same host adopting its match back holds a newer epoch: its own older claim is refused", async () => {
@@ -132,6 +143,7 @@ describe("an end recorded through a cut connection is recorded once", () => {
     const target = new URL(inject("redisUrl"));
     proxy = await FaultProxy.start({ host: target.hostname, port: Number(target.port) });
     client = openRedis(proxy.url(), false, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    client.on("error", () => undefined);
     direct = openRedis(inject("redisUrl"), false, {});
     prefix = testPrefix();
     store = new RedisStore(client, prefix, [GAME]);

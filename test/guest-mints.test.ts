@@ -4,7 +4,7 @@ import { loadConfig } from "../server/index.ts";
 import { ENGINES, spawnNode, type ChildNode } from "./support/servers.ts";
 
 /** POST /v1/guest from a chosen loopback address, with an optional X-Forwarded-For. */
-function mint(url: string, from: string, forwardedFor?: string): Promise<{ status: number; body: Record<string, unknown>; retryAfter?: string }> {
+function mint(url: string, from: string, forwardedFor?: string | string[]): Promise<{ status: number; body: Record<string, unknown>; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}/v1/guest`, {
       method: "POST",
@@ -63,6 +63,16 @@ describe("guest tokens per address", () => {
       expect(await statuses(2, () => viaProxy("198.51.100.2"))).toEqual([200, 200]);
       // What a client wrote to the left of what the proxy appended is not trusted.
       expect((await viaProxy("10.9.9.9, 198.51.100.1")).status).toBe(429);
+    });
+
+    it("behind a proxy that appends its own X-Forwarded-For line (HAProxy's option forwardfor), reads every line", async () => {
+      node = await spawnNode({ ENGINE: engine, GUEST_TOKENS_PER_MINUTE: "5", TRUST_PROXY: "127.0.0.1" });
+      // each request forges a different first line; the proxy's line names the same client
+      const statusesSeen = await statuses(15, async () => mint(node!.url, "127.0.0.1", [`203.0.113.${Math.floor(Math.random() * 250)}`, "198.51.100.7"]));
+      expect(statusesSeen.filter((s) => s === 200)).toHaveLength(5);
+      expect(statusesSeen.slice(5).every((s) => s === 429)).toBe(true);
+      // another client behind the same proxy has a budget of its own
+      expect((await mint(node.url, "127.0.0.1", ["203.0.113.1", "198.51.100.8"])).status).toBe(200);
     });
   });
 });

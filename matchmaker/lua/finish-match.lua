@@ -3,12 +3,15 @@
 -- archive_match takes it). A host records the end of its match in one step: the ratings, the end
 -- and the archive change together, exactly once per match. Answers 1 when recorded; 2 when this
 -- claim recorded it already (a retry whose first reply was lost); 0 when the claim does not hold
--- the match (another node adopted it, or it ended otherwise): nothing is written.
+-- the match (another node adopted it, or it was ended otherwise); 3 when the store knows nothing of
+-- it (it lost its data, or the end is older than a minute). Nothing is written but on 1.
 local m = read_match(A.matchId)
 local by = A.claim.host .. '/' .. A.claim.epoch
 if not m or m.game ~= A.game then
-  if redis.call('HGET', k('fin', A.matchId), 'by') == by then return 2 end
-  return 0
+  local ended = redis.call('HGET', k('fin', A.matchId), 'by')
+  if ended == by then return 2 end
+  if ended then return 0 end
+  return 3
 end
 if not holds(m, A.claim) then return 0 end
 write_ratings(A.game, A.mode, A.ratings, A.guestTtlMs)

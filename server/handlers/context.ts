@@ -15,6 +15,8 @@ export interface HandlerDeps {
   channel: SocketPlayerChannel;
   /** The games, with their declared modes. */
   games: GameRegistry;
+  /** The client's address behind a connection (trusted proxies' X-Forwarded-For believed). */
+  addressOf: (ctx: PlayerContext) => string;
 }
 
 /** The player behind a connection, as the matchmaker knows them. */

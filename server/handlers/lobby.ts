@@ -1,4 +1,5 @@
 import { ArenaError, ErrorCode } from "../../protocol/index.ts";
+import { CodeGuesses } from "../code-guesses.ts";
 import type { EventHandlers } from "../event-handlers.ts";
 import type { PlayerBudgets } from "../player-budgets.ts";
 import type { HandlerDeps } from "./context.ts";
@@ -11,7 +12,8 @@ const CHAT_REFUSED = "at most 5 lines or challenges at once, then 1 per second";
  * The lobby's events: who is online, lobby chat, direct messages and challenges (all three on the
  * player's chat budget: each reaches other players), private codes, rematches.
  */
-export function lobbyHandlers({ lobby, games }: HandlerDeps, budget: PlayerBudgets): Pick<EventHandlers, LobbyEvents> {
+export function lobbyHandlers({ lobby, games, addressOf }: HandlerDeps, budget: PlayerBudgets): Pick<EventHandlers, LobbyEvents> {
+  const guesses = new CodeGuesses();
   const chatAllowed = (game: string, playerId: string) => {
     if (!budget.take(game, playerId)) throw new ArenaError(ErrorCode.RATE_LIMITED, CHAT_REFUSED);
   };
@@ -37,7 +39,14 @@ export function lobbyHandlers({ lobby, games }: HandlerDeps, budget: PlayerBudge
     },
     "private:create": async (payload, ctx) => ({ code: await lobby.createCode(ctx, games.mode(ctx.game, payload.mode)) }),
     "private:join": async (payload, ctx) => {
-      await lobby.joinCode(ctx, payload.code);
+      const address = addressOf(ctx);
+      guesses.check(ctx.game, ctx.playerId, address);
+      try {
+        await lobby.joinCode(ctx, payload.code);
+      } catch (error) {
+        if (error instanceof ArenaError && error.code === ErrorCode.UNKNOWN_CODE) guesses.failed(ctx.game, ctx.playerId, address);
+        throw error;
+      }
       return {};
     },
     "match:rematch": async (payload, ctx) => ({ waiting: await lobby.rematch(ctx, payload.matchId) }),

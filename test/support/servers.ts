@@ -24,7 +24,14 @@ export interface InProcessServer {
 /** Starts an Arena node in this process on a free port. */
 export async function startServer(env: Record<string, string> = {}): Promise<InProcessServer> {
   // Test files mint many guests from one address; the test of that limit sets its own.
-  const config = loadConfig({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", GUEST_TOKENS_PER_MINUTE: "1000000", ...env });
+  const config = loadConfig({
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    GUEST_TOKENS_PER_MINUTE: "1000000",
+    HTTP_READS_PER_MINUTE: "1000000",
+    ...env,
+  });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const server = createArenaServer({ config, logger });
   const port = await server.start();
