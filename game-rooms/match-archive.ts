@@ -2,8 +2,8 @@ import type { MatchArchive } from "../matchmaker/index.ts";
 import type { MatchEnd } from "../protocol/index.ts";
 import type { Room } from "./room.ts";
 
-/** A finished room as the store keeps it: its replay, each player's history entry, and whether it is ranked. */
-export function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlMs: number): MatchArchive {
+/** A finished room as the store keeps it: its replay, each player's history entry, and whether it moves the leaderboard (`rated`). */
+export function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlMs: number, rated: boolean): MatchArchive {
   const mode = room.mode;
   const players = room.seats.map((s) => ({ playerId: s.playerId, name: s.name, rating: s.rating }));
   const replay = {
@@ -20,7 +20,7 @@ export function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlM
   return {
     replay,
     replayTtlMs,
-    ranked: end.reason !== "aborted" && mode !== "casual",
+    ranked: end.reason !== "aborted" && rated,
     players: room.seats.map((seat, i) => {
       const opponent = room.seats[i === 0 ? 1 : 0];
       const result = end.winner === null ? (end.reason === "draw" ? "draw" : "aborted") : end.winner === seat.playerId ? "win" : "loss";

@@ -25,6 +25,14 @@ import { TickScheduler } from "./tick-scheduler.ts";
 /** Where a seat's player is, when the room knows it (a disconnected player may come back anywhere). */
 const nodeOf = (seat: SeatState) => (seat.connected ? seat.node : undefined);
 
+/** A forfeit this soon after the start changes no rating. */
+export const EARLY_FORFEIT_MS = 10_000;
+
+/** What a room takes from its match's record: its mode, its host's claim, whether it is rated. */
+function matchOptions(match: MatchRecord): Pick<RoomOptions, "mode" | "hostEpoch" | "rated"> {
+  return { mode: match.mode, hostEpoch: match.epoch ?? 1, rated: match.mode !== "casual" && !match.casual };
+}
+
 /** How long an ended room stays known, so that acks of its last states still count. */
 const RETIRE_MS = 2000;
 
@@ -109,9 +117,7 @@ export class RoomHost {
     const game = this.options.games.get(match.game);
     if (!game) throw new Error(`no game ${match.game}`);
     const seats = await this.seatsOf(match);
-    const room = this.add(
-      new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, { ...this.roomOptions(), mode: match.mode, hostEpoch: match.epoch ?? 1 }),
-    );
+    const room = this.add(new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, { ...this.roomOptions(), ...matchOptions(match) }));
     this.options.log.info(
       { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
       "match started",
@@ -136,8 +142,7 @@ export class RoomHost {
     const room = this.add(
       new Room(match.matchId, game, seats, snapshot.seed, this.port, {
         ...this.roomOptions(),
-        mode: match.mode,
-        hostEpoch: match.epoch ?? 1,
+        ...matchOptions(match),
         restore: { tick: snapshot.tick, state: snapshot.state, inputs: snapshot.inputs ?? [] },
       }),
     );
@@ -331,8 +336,10 @@ export class RoomHost {
     this.retire(room);
     const game = room.game.name;
     this.metrics.ended.observe({ game, reason }, (Date.now() - room.startedAt) / 1000);
-    // A casual match never changes ratings.
-    const rated = room.mode !== "casual";
+    // A casual match never changes ratings, nor a forfeit in its first seconds (a player who leaves
+    // at once, as a farming partner would, gives nothing away).
+    const early = reason === "forfeit" && Date.now() - room.startedAt < EARLY_FORFEIT_MS;
+    const rated = room.rated && !early;
     const ratings = this.options.results.ratingsAfter(room.seats, reason, winner, rated);
     const payload = endPayload(room, reason, winner, Object.fromEntries(Object.entries(ratings).map(([id, r]) => [id, r.rating])));
     // Stamped before the store frees the players: any later pairing of theirs comes after this instant.
@@ -345,7 +352,7 @@ export class RoomHost {
       claim: { host: this.options.node, epoch: room.hostEpoch },
       ratings: reason === "aborted" || !rated ? null : ratings,
       end: payload,
-      archive: archiveOf(room, payload, closedAt, this.options.replayTtlMs),
+      archive: archiveOf(room, payload, closedAt, this.options.replayTtlMs, rated),
     });
     // Another node adopted the match while this one stalled: it plays on there, and ends there.
     if (outcome === "refused") return;

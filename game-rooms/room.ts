@@ -76,6 +76,8 @@ export interface RoomOptions {
   mode?: string;
   /** The epoch of this host's claim on the match (fencing: the store refuses writes of an older one). */
   hostEpoch?: number;
+  /** Whether the match may change ratings (default: unless its mode is casual). */
+  rated?: boolean;
 }
 
 /** What a host writes to the store about a running room, so another node can resume it. */
@@ -115,6 +117,8 @@ export class Room implements Tickable {
   readonly mode: string;
   /** The epoch of this host's claim on the match (`MatchRecord.epoch`). */
   readonly hostEpoch: number;
+  /** Whether the match may change ratings: a casual mode, or a direct match, changes none. */
+  readonly rated: boolean;
   /** The wall-clock time of tick 0 (moved on when a restored room resumes, so deadlines pause with it). */
   private tickEpoch: number;
   private readonly sentAt = new Float64Array(SENT_RING);
@@ -136,6 +140,7 @@ export class Room implements Tickable {
     for (const input of options.restore?.inputs ?? []) this.logInput(input);
     this.mode = options.mode ?? "ranked";
     this.hostEpoch = options.hostEpoch ?? 1;
+    this.rated = options.rated ?? this.mode !== "casual";
     this.resuming = options.restore !== undefined;
     this.startedAt = this.now();
     this.tickEpoch = this.startedAt - (this.tick * 1000) / game.tickRate;

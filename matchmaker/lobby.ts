@@ -24,6 +24,8 @@ export interface LobbyOptions {
   challengeMs?: number;
   codeMs?: number;
   rematchMs?: number;
+  /** Whether a direct match (challenge, code, rematch) in a rated mode changes ratings (default false: all casual). */
+  rankedDirect?: boolean;
 }
 
 interface ChallengeOffer {
@@ -173,7 +175,9 @@ export class Lobby {
 
   private async make(game: string, mode: string, players: [PlayerId, PlayerId], offer: string, what: string): Promise<void> {
     const { store, readyTimeoutMs, initialRating: initial } = this.options;
-    const match = await store.makeMatch(game, { matchId: newMatchId(), mode, players, now: Date.now(), readyTimeoutMs, initial, offer });
+    // Two players who choose each other could trade wins: casual, unless the operator allows otherwise.
+    const casual = !this.options.rankedDirect;
+    const match = await store.makeMatch(game, { matchId: newMatchId(), mode, players, now: Date.now(), readyTimeoutMs, initial, offer, casual });
     this.options.log.info({ game, matchId: match.matchId, players, mode }, `${what}: ready check started`);
     await this.options.announce(match);
   }

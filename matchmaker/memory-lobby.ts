@@ -75,6 +75,7 @@ export abstract class MemoryLobbyState extends MemoryState {
       enqueuedAt: now,
     });
     const match = this.createMatch(request.matchId, seat(request.players[0], 0), seat(request.players[1], 1), now, request.readyTimeoutMs);
+    if (request.casual) match.casual = this.matches.get(match.matchId)!.casual = true;
     if (finished !== undefined) this.finished.delete(finished);
     else if (offer !== undefined) this.offers.delete(key(game, offer));
     return match;

@@ -192,6 +192,8 @@ export interface DirectMatch {
   /** A player's rating when they have none in that mode. */
   initial: Rated;
   offer?: string;
+  /** Changes no rating whatever its mode. */
+  casual?: boolean;
 }
 
 export type RematchAsk = { waiting: true; opponent: PlayerId } | { waiting: false; players: [PlayerId, PlayerId]; mode: string };

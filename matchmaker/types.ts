@@ -76,6 +76,8 @@ export interface MatchRecord {
   startedAt?: number;
   /** The host's claim on the running match: 1 when it started, one more at each adoption (fencing). */
   epoch?: number;
+  /** Changes no rating whatever its mode (a direct match, unless the operator rates them). */
+  casual?: boolean;
 }
 
 /**

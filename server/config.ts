@@ -78,6 +78,8 @@ export interface ArenaConfig {
     privateCodeMs: number;
     /** How long after a match's end its players may ask for a rematch (at most a minute: the end's record lasts that long). */
     rematchMs: number;
+    /** `RANKED_DIRECT_MATCHES`: whether challenges, private codes and rematches may be rated (default false: casual). */
+    rankedDirect: boolean;
     /** `RATING_SYSTEM`: OpenSkill (ratings with uncertainty, pairing on predicted win chance) or Elo. */
     ratingSystem: "openskill" | "elo";
     /** OpenSkill: the win-chance window 0.5 +- w, widening with the wait up to a cap. */
@@ -289,6 +291,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       challengeMs: integer(env, "CHALLENGE_TIMEOUT_MS", 30_000, 500, 600_000),
       privateCodeMs: integer(env, "PRIVATE_CODE_TTL_MS", 600_000, 500, 86_400_000),
       rematchMs: integer(env, "REMATCH_WINDOW_MS", 30_000, 500, 60_000),
+      rankedDirect: boolean(env, "RANKED_DIRECT_MATCHES", false),
       ratingSystem: oneOf(env, "RATING_SYSTEM", ["openskill", "elo"] as const, "openskill"),
       chanceWindow: decimal(env, "WIN_CHANCE_WINDOW", 0.03, 0, 0.5),
       chancePerSecond: decimal(env, "WIN_CHANCE_WIDEN_PER_SECOND", 0.06, 0, 0.5),

@@ -132,6 +132,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     challengeMs: mm.challengeMs,
     codeMs: mm.privateCodeMs,
     rematchMs: mm.rematchMs,
+    rankedDirect: mm.rankedDirect,
     announce: (match) => matchmaker.announceMade(match),
   });
 

@@ -1,6 +1,6 @@
 -- A: game, matchId, mode, players (two playerIds, in seat order), now, readyTimeoutMs,
 -- initial (the rating of a player who has none in that mode), offer (the key of a challenge, private code or rematch that this match uses up,
--- or ''). Makes a match of two named players without a queue: both must be online and neither
+-- or ''), casual (rates nothing whatever its mode). Makes a match of two named players without a queue: both must be online and neither
 -- queued nor in a match. The host is the node of the first player; then the usual ready check.
 if A.offer ~= '' and redis.call('EXISTS', k(A.offer)) == 0 then return cjson.encode({ error = 'UNKNOWN_CODE' }) end
 local seats = {}
@@ -17,6 +17,7 @@ local readyBy = A.now + A.readyTimeoutMs
 redis.call('HSET', k('m', mid), 'game', A.game, 'mode', A.mode, 'state', 'ready_check', 'createdAt', A.now, 'readyBy', readyBy, 'host', first.node)
 redis.call('HSET', k('m', mid), seat_fields(0, first, '', A.now))
 redis.call('HSET', k('m', mid), seat_fields(1, second, '', A.now))
+if A.casual then redis.call('HSET', k('m', mid), 'cas', 1) end
 redis.call('PEXPIRE', k('m', mid), MATCH_TTL_MS)
 for _, p in ipairs(seats) do
   redis.call('HSET', pkey(A.game, p.playerId), 'match', mid)

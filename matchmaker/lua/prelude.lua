@@ -93,7 +93,7 @@ local function read_match(id)
   end
   return { matchId = id, game = h.game, mode = h.mode, state = h.state, players = players,
     createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy), host = h.host, startedAt = tonumber(h.startedAt),
-    region = h.region, latencyMs = latencyMs, epoch = tonumber(h.ep) }
+    region = h.region, latencyMs = latencyMs, epoch = tonumber(h.ep), casual = (h.cas == '1') or nil }
 end
 
 -- Fencing: a host's claim on a running match is its node and the match's epoch (1 when it
