@@ -4,7 +4,12 @@ import { dirname, extname, join, normalize, sep } from "node:path";
 import { instrument } from "@socket.io/admin-ui";
 import bcrypt from "bcryptjs";
 import type { Server } from "socket.io";
+import type { Logger } from "pino";
+import { ErrorCode } from "../protocol/index.ts";
+import type { socketAddress } from "./client-address.ts";
+import type { AdminSettings } from "./config.ts";
 import type { HttpResponse } from "./http-routes.ts";
+import { KeyedBuckets } from "./rate-limit.ts";
 
 const require = createRequire(import.meta.url);
 /** The Admin UI's built pages, and the icon font it would otherwise load from a CDN. */
@@ -30,14 +35,29 @@ const TYPES: Record<string, string> = {
  * `/admin/` so that nothing is loaded from elsewhere (the page's CDN font links are replaced by the
  * icon font from the `@mdi/font` package; text falls back to the system's fonts).
  */
-export function instrumentAdmin(io: Server, username: string, password: string): void {
+export function instrumentAdmin(io: Server, settings: AdminSettings, addressOf: (handshake: Handshake) => string, log: Logger): void {
+  // Login attempts per client address, before the UI's own check (bcrypt, on purpose slow).
+  const logins = new KeyedBuckets(LOGINS);
+  io.of("/admin").use((socket, next) => {
+    const address = addressOf(socket.handshake);
+    if (logins.get(address).take() === "ok") return next();
+    log.warn({ address }, "admin UI login refused: too many attempts from this address");
+    next(Object.assign(new Error("rate limited"), { data: { code: ErrorCode.RATE_LIMITED } }));
+  });
   instrument(io, {
-    auth: { type: "basic", username, password: bcrypt.hashSync(password, 10) },
+    auth: { type: "basic", username: settings.username, password: bcrypt.hashSync(settings.password, 10) },
     namespaceName: "/admin",
-    // Development mode sends the details the UI shows (each socket's rooms and events).
-    mode: "development",
+    // Read-only unless the operator opts in to actions on players' sockets.
+    readonly: !settings.actions,
+    // Production mode sends counts, not each socket, room and event (a publish per event otherwise).
+    mode: settings.mode,
   });
 }
+
+/** Login attempts (connections to `/admin`) an address may make at once, then one every 6 s. */
+const LOGINS = { burst: 10, perSecond: 1 / 6 };
+
+type Handshake = Parameters<typeof socketAddress>[0];
 
 let page: Promise<string> | undefined;
 

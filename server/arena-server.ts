@@ -5,7 +5,7 @@ import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
 import { redactUrl, type ArenaConfig } from "./config.ts";
 import { adminAsset, instrumentAdmin } from "./admin-ui.ts";
-import { clientAddress, GuestMints } from "./client-address.ts";
+import { clientAddress, GuestMints, socketAddress } from "./client-address.ts";
 import { KeyedBuckets } from "./rate-limit.ts";
 import { ConnectionCap, connectionsBelow } from "./connection-cap.ts";
 import { openGameNamespace } from "./game-namespace.ts";
@@ -143,8 +143,11 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
 
   cap.guard(io.engine);
   if (config.admin) {
-    instrumentAdmin(io, config.admin.username, config.admin.password);
-    log.info({ path: "/admin/", username: config.admin.username }, "admin UI on (ADMIN_PASSWORD is set)");
+    instrumentAdmin(io, config.admin, (handshake) => socketAddress(handshake, proxies), log);
+    log.info(
+      { path: "/admin/", username: config.admin.username, mode: config.admin.mode, actions: config.admin.actions },
+      "admin UI on (ADMIN_PASSWORD is set)",
+    );
   }
   io.use((_socket, next) => next(Object.assign(new Error("unauthorized"), { data: { code: ErrorCode.UNAUTHORIZED } })));
   const shared: SharedParts = { config, log, metrics, redis, games };

@@ -42,7 +42,7 @@ export interface ArenaConfig {
   /** `TRUST_PROXY`: addresses of proxies whose `X-Forwarded-For` names the client. */
   trustProxy: string[];
   /** `ADMIN_PASSWORD` (and `ADMIN_USERNAME`): turns the Socket.IO Admin UI on at `/admin/`, behind basic auth. */
-  admin: { username: string; password: string } | undefined;
+  admin: AdminSettings | undefined;
   /** `REUSE_PORT=true` (uws only): share the port with other processes instead of failing. */
   reusePort: boolean;
   nodeId: string;
@@ -157,12 +157,27 @@ function addresses(env: Env, name: string): string[] {
   return list.map(plainAddress);
 }
 
-function adminLogin(env: Env): { username: string; password: string } | undefined {
+/** The Admin UI's login and what it may do. */
+export interface AdminSettings {
+  username: string;
+  password: string;
+  /** `ADMIN_ACTIONS`: the UI may act (emit, join, leave, disconnect sockets); off by default: it only looks. */
+  actions: boolean;
+  /**
+   * `ADMIN_MODE`: `production` (default) sends counts only; `development` shows every socket, room
+   * and event, at a cost per event (each is sent to the admin namespace: a Redis publish with `REDIS_URL`).
+   */
+  mode: "production" | "development";
+}
+
+function adminLogin(env: Env): AdminSettings | undefined {
   const password = env.ADMIN_PASSWORD ?? "";
   if (password === "") return undefined;
   if (password.length < 12) throw new ConfigError("ADMIN_PASSWORD", "at least 12 characters", "<hidden>");
   const username = env.ADMIN_USERNAME && env.ADMIN_USERNAME !== "" ? env.ADMIN_USERNAME : "admin";
-  return { username, password };
+  const mode = env.ADMIN_MODE && env.ADMIN_MODE !== "" ? env.ADMIN_MODE : "production";
+  if (mode !== "production" && mode !== "development") throw new ConfigError("ADMIN_MODE", "production or development", mode);
+  return { username, password, actions: boolean(env, "ADMIN_ACTIONS", false), mode };
 }
 
 function optionalClaim<K extends string>(env: Env, name: string, key: K): { [P in K]?: string } {

@@ -12,7 +12,8 @@ describe("the Socket.IO Admin UI at /admin/ (ADMIN_PASSWORD set)", () => {
   let browser: Browser;
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (npm test does as root)`);
-    node = await startServer({ ENGINE: "uws", ADMIN_PASSWORD: PASSWORD });
+    // development mode: the UI lists each socket (the default, production, shows counts only)
+    node = await startServer({ ENGINE: "uws", ADMIN_PASSWORD: PASSWORD, ADMIN_MODE: "development" });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
   }, 60_000);
   afterAll(async () => {
