@@ -29,7 +29,15 @@ export class GameRegistry {
 
   /** The `GET /v1/games` answer. */
   describe(): GameInfo[] {
-    return this.list().map((game) => ({ name: game.name, namespace: `/${game.name}`, tickRate: game.tickRate, kind: game.kind, modes: [...game.modes] }));
+    return this.list().map((game) => ({
+      name: game.name,
+      namespace: `/${game.name}`,
+      tickRate: game.tickRate,
+      kind: game.kind,
+      modes: [...game.modes],
+      seats: 2,
+      maxDurationS: game.maxDurationS,
+    }));
   }
 
   /** The mode a player asked for (the game's first when none); BAD_REQUEST for one the game does not declare. */

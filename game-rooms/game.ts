@@ -29,6 +29,10 @@ export interface GameModule<State = unknown, Input = unknown, View = unknown> {
   readonly modes: readonly string[];
   /** The options this module was made with (a replay carries them, so a viewer runs the same rules). */
   readonly rules?: Record<string, number>;
+  /** The longest a match may run (seconds of play): at that tick it ends with reason `time`. */
+  readonly maxDurationS: number;
+  /** Who wins a match that reached `maxDurationS` (default: a draw). */
+  timeUp?(state: State): Outcome;
   /** Real-time games send state every tick; turn-based ones when it changes. */
   readonly kind: "realtime" | "turns";
   /** The input's schema; the built-in games' live in `protocol/games/`, beside their views'. */
@@ -39,8 +43,12 @@ export interface GameModule<State = unknown, Input = unknown, View = unknown> {
    */
   readInput?(raw: unknown): Input | undefined;
   init(seed: number): State;
-  /** Applies one input of a seat at `tick`; throws ArenaError NOT_YOUR_TURN or ILLEGAL_MOVE without changing the state. */
-  apply(state: State, seat: Seat, input: Input, tick: number): void;
+  /**
+   * Applies one input of a seat at `tick`; throws ArenaError NOT_YOUR_TURN or ILLEGAL_MOVE without
+   * changing the state. Returns false when the input changed nothing (it is then left out of the
+   * replay, which must replay the same without it).
+   */
+  apply(state: State, seat: Seat, input: Input, tick: number): boolean | void;
   /** Advances one tick; returns true when the visible state changed. */
   step(state: State, tick: number): boolean;
   outcome(state: State): Outcome;

@@ -15,6 +15,7 @@ export function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlM
     ...(room.game.rules ? { rules: room.game.rules } : {}),
     players,
     inputs: room.applied,
+    ...(room.truncated ? { truncated: true } : {}),
     end: { reason: end.reason, winner: end.winner, tick: room.tick },
   };
   return {
@@ -23,7 +24,8 @@ export function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlM
     ranked: end.reason !== "aborted" && rated,
     players: room.seats.map((seat, i) => {
       const opponent = room.seats[i === 0 ? 1 : 0];
-      const result = end.winner === null ? (end.reason === "draw" ? "draw" : "aborted") : end.winner === seat.playerId ? "win" : "loss";
+      const result =
+        end.winner === null ? (end.reason === "draw" || end.reason === "time" ? "draw" : "aborted") : end.winner === seat.playerId ? "win" : "loss";
       const rating = end.ratings[seat.playerId] ?? seat.rating;
       return {
         playerId: seat.playerId,

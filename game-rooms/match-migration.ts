@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { LapsedMatch, MatchStore } from "../matchmaker/index.ts";
 import type { PlayerChannel } from "../protocol/index.ts";
 import type { Room } from "./room.ts";
-import type { RoomHost } from "./room-host.ts";
+import { entryOf, type RoomHost } from "./room-host.ts";
 
 export interface MatchMigrationOptions {
   node: string;
@@ -31,6 +31,7 @@ export class MatchMigration {
     try {
       for (const [game, snapshots] of this.options.host.snapshots()) {
         const lost = await this.options.store.saveSnapshots(game, this.options.node, snapshots);
+        this.options.host.snapshotsSaved(snapshots);
         for (const matchId of lost) this.options.host.relinquish(matchId);
       }
     } finally {
@@ -40,10 +41,13 @@ export class MatchMigration {
 
   /** A match that just started: its first snapshot now, so that it can be resumed from its first second. */
   started(room: Room): void {
-    const entry = { matchId: room.matchId, snapshot: room.snapshot(), epoch: room.hostEpoch };
-    this.options.store.saveSnapshots(room.game.name, this.options.node, [entry]).catch((error: unknown) => {
-      this.options.log.warn({ err: error, game: room.game.name, matchId: room.matchId }, "could not write a new match's first snapshot; the next round will");
-    });
+    const entry = entryOf(room);
+    this.options.store.saveSnapshots(room.game.name, this.options.node, [entry]).then(
+      () => this.options.host.snapshotsSaved([entry]),
+      (error: unknown) => {
+        this.options.log.warn({ err: error, game: room.game.name, matchId: room.matchId }, "could not write a new match's first snapshot; the next round will");
+      },
+    );
   }
 
   /**
@@ -64,7 +68,7 @@ export class MatchMigration {
     }
     if (adoption.snapshot === undefined) return false;
     try {
-      await this.options.host.restore(adoption.match, adoption.snapshot, from);
+      await this.options.host.restore(adoption.match, adoption.snapshot, from, adoption.inputs, adoption.truncated);
       return true;
     } catch (error) {
       this.options.log.error({ err: error, game, matchId, from }, "could not resume an adopted match; ending it");

@@ -8,6 +8,7 @@ import {
   type NodeRelay,
   type PlayerChannel,
   type PlayerId,
+  type ReplayInput,
   type Seat,
   type SpectateAnswer,
   type StatePayload,
@@ -33,6 +34,12 @@ function matchOptions(match: MatchRecord): Pick<RoomOptions, "mode" | "hostEpoch
   return { mode: match.mode, hostEpoch: match.epoch ?? 1, rated: match.mode !== "casual" && !match.casual };
 }
 
+/** A room's snapshot as the store takes it. */
+export function entryOf(room: Room): MatchSnapshotEntry {
+  const { head, from, inputs } = room.snapshot();
+  return { matchId: room.matchId, snapshot: head, epoch: room.hostEpoch, from, inputs };
+}
+
 /** How long an ended room stays known, so that acks of its last states still count. */
 const RETIRE_MS = 2000;
 
@@ -53,6 +60,8 @@ export interface RoomHostOptions {
   stateAckEvery: number;
   /** How long a finished match's replay is kept. */
   replayTtlMs: number;
+  /** The most inputs a replay keeps. */
+  maxReplayInputs: number;
   /** Spectators a match takes at most. */
   maxSpectators: number;
   /** Where spectator counts go (`GET /v1/matches`). */
@@ -132,18 +141,20 @@ export class RoomHost {
    * come back. Every player is sent `match:resumed` naming this node; the room ticks again once both
    * are connected. Throws when the snapshot cannot be read (the caller ends the match instead).
    */
-  async restore(match: MatchRecord, snapshotText: string, from: string): Promise<Room> {
+  async restore(match: MatchRecord, snapshotText: string, from: string, inputs: readonly string[] = [], truncated = false): Promise<Room> {
     const game = this.options.games.get(match.game);
     if (!game) throw new Error(`no game ${match.game}`);
     const snapshot = JSON.parse(snapshotText) as RoomSnapshot;
-    if (snapshot.v !== 1 || !Number.isInteger(snapshot.tick) || !Array.isArray(snapshot.lastSeq)) throw new Error("unreadable match snapshot");
+    if ((snapshot.v !== 1 && snapshot.v !== 2) || !Number.isInteger(snapshot.tick) || !Array.isArray(snapshot.lastSeq))
+      throw new Error("unreadable match snapshot");
+    const log = snapshot.v === 1 ? (snapshot.inputs ?? []) : inputs.map((text) => JSON.parse(text) as ReplayInput);
     const seats = await this.seatsOf(match, from);
     seats.forEach((seat, i) => (seat.lastSeq = snapshot.lastSeq[i] ?? -1));
     const room = this.add(
       new Room(match.matchId, game, seats, snapshot.seed, this.port, {
         ...this.roomOptions(),
         ...matchOptions(match),
-        restore: { tick: snapshot.tick, state: snapshot.state, inputs: snapshot.inputs ?? [] },
+        restore: { tick: snapshot.tick, state: snapshot.state, inputs: log, truncated },
       }),
     );
     this.options.log.info(
@@ -184,13 +195,18 @@ export class RoomHost {
     return taken;
   }
 
+  /** The store kept these snapshots (`snapshots`): their rooms need not send those inputs again. */
+  snapshotsSaved(entries: readonly MatchSnapshotEntry[]): void {
+    for (const entry of entries) this.rooms.get(entry.matchId)?.snapshotSaved((entry.from ?? 0) + (entry.inputs?.length ?? 0));
+  }
+
   /** The snapshots of the rooms hosted here, per game. */
   snapshots(): Map<string, MatchSnapshotEntry[]> {
     const byGame = new Map<string, MatchSnapshotEntry[]>();
     for (const [matchId, room] of this.rooms) {
       let list = byGame.get(room.game.name);
       if (!list) byGame.set(room.game.name, (list = []));
-      list.push({ matchId, snapshot: room.snapshot(), epoch: room.hostEpoch });
+      list.push(entryOf(room));
     }
     return byGame;
   }
@@ -228,7 +244,14 @@ export class RoomHost {
   }
 
   private roomOptions(): RoomOptions {
-    return { graceMs: this.options.graceMs, lagMs: this.options.lagMs, maxQueuedInputs: 32, ackEvery: this.options.stateAckEvery, stats: this.stream };
+    return {
+      graceMs: this.options.graceMs,
+      lagMs: this.options.lagMs,
+      maxQueuedInputs: 32,
+      ackEvery: this.options.stateAckEvery,
+      stats: this.stream,
+      maxReplayInputs: this.options.maxReplayInputs,
+    };
   }
 
   /** Hosts a new room: ticked on the shared scheduler, its local players in the match's group. */

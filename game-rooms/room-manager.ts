@@ -41,6 +41,8 @@ export interface RoomManagerOptions {
   leaseMs: number;
   /** How long a finished match's replay is kept. */
   replayTtlMs: number;
+  /** The most inputs a replay keeps. */
+  maxReplayInputs: number;
   /** Spectators a match takes at most. */
   maxSpectators: number;
   /** How often hosts write their matches' snapshots, so another node can resume them; 0: never (one node). */

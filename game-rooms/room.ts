@@ -71,27 +71,44 @@ export interface RoomOptions {
    * Resumes from a snapshot (another host died): the room starts at its tick and state, and waits,
    * without ticking, until both seats are connected (or the grace period ends one of them).
    */
-  restore?: { tick: number; state: unknown; inputs: ReplayInput[] };
+  restore?: { tick: number; state: unknown; inputs: ReplayInput[]; truncated?: boolean };
   /** The match's mode, for its replay. */
   mode?: string;
   /** The epoch of this host's claim on the match (fencing: the store refuses writes of an older one). */
   hostEpoch?: number;
   /** Whether the match may change ratings (default: unless its mode is casual). */
   rated?: boolean;
+  /** The most inputs the replay keeps (default `MAX_REPLAY_INPUTS`). */
+  maxReplayInputs?: number;
 }
 
-/** What a host writes to the store about a running room, so another node can resume it. */
+/**
+ * What a host writes to the store about a running room, so another node can resume it: the state
+ * (`v` 2; `v` 1 also carried every input, which the store now keeps as a list it appends to).
+ */
 export interface RoomSnapshot {
-  v: 1;
+  v: 1 | 2;
   seed: number;
   tick: number;
   /** The game's whole state (not a view): JSON, as the built-in games' states are. */
   state: unknown;
   /** Each seat's last applied input sequence number: inputs a client resends are not applied twice. */
   lastSeq: [number, number];
-  /** Every input applied so far, for the match's replay. */
-  inputs: ReplayInput[];
+  /** v1 only: every input applied so far. */
+  inputs?: ReplayInput[];
 }
+
+/** A room's snapshot as it goes to the store: the state, and the inputs logged since the last one it kept. */
+export interface SnapshotParts {
+  head: string;
+  /** How many inputs the store holds already: `inputs` follow them. */
+  from: number;
+  /** Each new input as JSON. */
+  inputs: string[];
+}
+
+/** The most inputs a replay keeps by default (`REPLAY_MAX_INPUTS`); beyond it the replay is marked truncated (no longer replayable to its end). */
+export const MAX_REPLAY_INPUTS = 20_000;
 
 const SENT_RING = 128;
 
@@ -107,10 +124,14 @@ export class Room implements Tickable {
   ended = false;
   /** A restored room waits for both players before it ticks again. */
   resuming: boolean;
-  /** Every input applied, with its tick and seat: with the seed, the whole match (its replay). */
+  /**
+   * Every input that changed the state, with its tick and seat: with the seed, the whole match (its
+   * replay), up to `MAX_REPLAY_INPUTS`; `truncated` past it.
+   */
   readonly applied: ReplayInput[];
-  /** `applied` as JSON array elements, kept as inputs come. */
-  private appliedText = "";
+  truncated = false;
+  /** How many of `applied` the store holds (written with earlier snapshots). */
+  private savedInputs = 0;
   /** Who watches the match, and from which node; the nodes with spectators. */
   readonly spectators = new Map<PlayerId, string>();
   spectatorNodes = new Set<string>();
@@ -124,6 +145,8 @@ export class Room implements Tickable {
   private readonly sentAt = new Float64Array(SENT_RING);
   private readonly sentTick = new Int32Array(SENT_RING).fill(-1);
   private readonly now: () => number;
+  /** The tick at which the match has run its game's `maxDurationS`. */
+  private readonly maxTicks: number;
 
   constructor(
     readonly matchId: string,
@@ -138,10 +161,13 @@ export class Room implements Tickable {
     this.tick = options.restore?.tick ?? 0;
     this.applied = [];
     for (const input of options.restore?.inputs ?? []) this.logInput(input);
+    this.savedInputs = this.applied.length;
+    if (options.restore?.truncated) this.truncated = true;
     this.mode = options.mode ?? "ranked";
     this.hostEpoch = options.hostEpoch ?? 1;
     this.rated = options.rated ?? this.mode !== "casual";
     this.resuming = options.restore !== undefined;
+    this.maxTicks = Math.max(1, Math.round(game.maxDurationS * game.tickRate));
     this.startedAt = this.now();
     this.tickEpoch = this.startedAt - (this.tick * 1000) / game.tickRate;
   }
@@ -152,19 +178,27 @@ export class Room implements Tickable {
   }
 
   /**
-   * The room as another host would resume it. The input log, which grows with the match, is kept
-   * serialised as it grows, so that a snapshot a second costs the state, not the whole match.
+   * The room as another host would resume it: its state, and only the inputs logged since the last
+   * snapshot the store kept (it appends them), so that a snapshot costs the state, not the match.
    */
-  snapshot(): string {
+  snapshot(): SnapshotParts {
     const [a, b] = this.seats;
-    const head: Omit<RoomSnapshot, "inputs"> = { v: 1, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq] };
-    return `${JSON.stringify(head).slice(0, -1)},"inputs":[${this.appliedText}]}`;
+    const head: RoomSnapshot = { v: 2, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq] };
+    const from = this.savedInputs;
+    return { head: JSON.stringify(head), from, inputs: this.applied.slice(from).map((input) => JSON.stringify(input)) };
+  }
+
+  /** The store kept a snapshot: it holds the inputs up to `upTo`. */
+  snapshotSaved(upTo: number): void {
+    this.savedInputs = Math.max(this.savedInputs, Math.min(upTo, this.applied.length));
   }
 
   private logInput(input: ReplayInput): void {
+    if (this.applied.length >= (this.options.maxReplayInputs ?? MAX_REPLAY_INPUTS)) {
+      this.truncated = true;
+      return;
+    }
     this.applied.push(input);
-    const text = JSON.stringify(input);
-    this.appliedText = this.appliedText ? `${this.appliedText},${text}` : text;
   }
 
   seatOf(playerId: PlayerId): SeatState | undefined {
@@ -288,9 +322,11 @@ export class Room implements Tickable {
       for (const entry of entries) {
         seat.lastSeq = Math.max(seat.lastSeq, entry.seq);
         try {
-          this.game.apply(this.state, seat.seat, entry.input, this.tick);
-          this.logInput({ tick: this.tick, seat: seat.seat, input: entry.input });
-          changed = true;
+          // An input that changed nothing (the same direction again) is not kept for the replay.
+          if (this.game.apply(this.state, seat.seat, entry.input, this.tick) !== false) {
+            this.logInput({ tick: this.tick, seat: seat.seat, input: entry.input });
+            changed = true;
+          }
           entry.resolve?.(this.tick);
         } catch (error) {
           entry.reject?.(error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "input failed", { cause: error }));
@@ -304,6 +340,13 @@ export class Room implements Tickable {
       if (outcome.kind === "draw") this.end("draw", null);
       else if (outcome.kind === "win") this.end("win", outcome.seat);
       else this.end("forfeit", outcome.seat === 0 ? 1 : 0);
+      return;
+    }
+    // Every match ends: at its game's longest duration, the game's rule decides (a draw by default).
+    if (this.tick >= this.maxTicks) {
+      this.emitState();
+      const rule: Outcome = this.game.timeUp?.(this.state) ?? { kind: "draw" };
+      this.end("time", rule.kind === "win" ? rule.seat : rule.kind === "forfeit" ? (rule.seat === 0 ? 1 : 0) : null);
       return;
     }
     if (changed) this.emitState();

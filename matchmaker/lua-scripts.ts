@@ -33,7 +33,7 @@ export interface ScriptArgs {
   "renew-host": { game: string; node: string; until: number; matchIds: string[]; delivered: string[] };
   "claim-lapsed-hosts": { game: string; now: number; limit: number; retryMs: number };
   "claim-matcher": { game: string; mode: string; node: string; ttl: number };
-  "save-snapshots": { game: string; node: string; snapshots: { matchId: string; snapshot: string; epoch?: number }[] };
+  "save-snapshots": { game: string; node: string; snapshots: { matchId: string; snapshot: string; epoch?: number; from?: number; inputs?: string[] }[] };
   "adopt-match": { game: string; matchId: string; node: string; from: string; until: number };
   "lobby-page": { game: string; after: string; limit: number };
   "make-match": Omit<DirectMatch, "offer"> & { game: string; offer: string };
@@ -148,7 +148,7 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "renew-host": (a) => ["hosts", `hm:${a.node}`, "reaping", ...[...a.matchIds, ...a.delivered].map((id) => `m:${id}`)],
   "claim-lapsed-hosts": () => ["hosts", "reaping"],
   "claim-matcher": (a) => [`matcher:${a.mode}`],
-  "save-snapshots": (a) => a.snapshots.map((s) => `m:${s.matchId}`),
+  "save-snapshots": (a) => a.snapshots.flatMap((s) => [`m:${s.matchId}`, `mi:${s.matchId}`]),
   "lobby-page": (a) => [`lobby:${a.game}`],
   "make-match": (a) => [
     `m:${a.matchId}`,
@@ -162,7 +162,7 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "live-matches": (a) => [`live:${a.game}`],
   "archive-match": (a) => archiveKeys(a.game, a),
   leaderboard: (a) => [`lb:${a.game}:${a.mode}`, `lbname:${a.game}`, `lbn:${a.game}:${a.mode}`],
-  "adopt-match": (a) => [`m:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
+  "adopt-match": (a) => [`m:${a.matchId}`, `mi:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
   "put-offer": (a) => [a.key],
   "drop-offer": (a) => [a.key],
 };

@@ -59,7 +59,8 @@ export class MemoryState {
   protected readonly boards = new Map<string, Map<PlayerId, { name: string; rating: number; matches: number }>>();
   protected readonly spectators = new Map<string, number>();
   /** Each running match's latest snapshot, by match id (dropped with the match). */
-  protected readonly snapshots = new Map<string, string>();
+  /** Running matches' latest snapshots, with the replay's inputs appended so far (`gap`: some were lost). */
+  protected readonly snapshots = new Map<string, { head: string; inputs: string[]; gap: boolean }>();
   protected readonly readyChecks = new Map<string, SortedIndex>();
   protected readonly matchesByGame = new Map<string, Set<string>>();
   /** Who is online in each game, in playerId order. */

@@ -291,11 +291,17 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
 
   async saveSnapshots(game: string, node: string, snapshots: MatchSnapshotEntry[]): Promise<string[]> {
     const lost: string[] = [];
-    for (const { matchId, snapshot, epoch } of snapshots) {
+    for (const { matchId, snapshot, epoch, from = 0, inputs = [] } of snapshots) {
       const match = this.matches.get(matchId);
       if (!match || match.game !== game) continue;
       if (match.host !== undefined && (match.host !== node || (epoch !== undefined && (match.epoch ?? 1) !== epoch))) lost.push(matchId);
-      else if (match.state === "playing") this.snapshots.set(matchId, snapshot);
+      else if (match.state === "playing") {
+        const kept = this.snapshots.get(matchId) ?? { head: "", inputs: [], gap: false };
+        kept.head = snapshot;
+        if (kept.inputs.length < from) kept.gap = true;
+        kept.inputs.push(...inputs.slice(Math.max(0, kept.inputs.length - from)));
+        this.snapshots.set(matchId, kept);
+      }
     }
     return lost;
   }
@@ -308,13 +314,13 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
       return finished?.end && finished.game === game ? { ended: { players: finished.players, end: finished.end } } : null;
     }
     if (match.game !== game || match.state !== "playing" || match.host !== from) return null;
-    const snapshot = this.snapshots.get(matchId);
-    if (snapshot === undefined) return { match: structuredClone(match) };
+    const kept = this.snapshots.get(matchId);
+    if (kept === undefined) return { match: structuredClone(match) };
     this.hosts.remove(from, matchId);
     match.host = node;
     match.epoch = (match.epoch ?? 1) + 1;
     this.hosts.add(node, { game, matchId }, until);
-    return { match: structuredClone(match), snapshot };
+    return { match: structuredClone(match), snapshot: kept.head, inputs: [...kept.inputs], ...(kept.gap ? { truncated: true } : {}) };
   }
 
   async getRating(game: string, mode: string, playerId: PlayerId, initial: Rated): Promise<Rated> {

@@ -251,7 +251,13 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null> {
-    const result = await this.json<{ match?: MatchRecord; snapshot?: string; ended?: { players: PlayerId[]; ending: string } }>("adopt-match", {
+    const result = await this.json<{
+      match?: MatchRecord;
+      snapshot?: string;
+      inputs?: unknown;
+      truncated?: boolean;
+      ended?: { players: PlayerId[]; ending: string };
+    }>("adopt-match", {
       game,
       matchId,
       node,
@@ -259,7 +265,9 @@ export class RedisStore implements MatchmakingStore {
       until,
     });
     if (result.ended) return { ended: { players: list<PlayerId>(result.ended.players), end: JSON.parse(result.ended.ending) as MatchEnd } };
-    return result.match ? { match: result.match, ...(result.snapshot ? { snapshot: result.snapshot } : {}) } : null;
+    if (!result.match) return null;
+    if (!result.snapshot) return { match: result.match };
+    return { match: result.match, snapshot: result.snapshot, inputs: list<string>(result.inputs), ...(result.truncated ? { truncated: true } : {}) };
   }
 
   async lobbyPage(game: string, after: string, limit: number): Promise<LobbyPage> {

@@ -121,11 +121,17 @@ export interface MatchStore {
   adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null>;
 }
 
-/** One running match's snapshot, as its host serialised it, and the epoch of the host's claim (fencing). */
+/**
+ * One running match's snapshot, as its host serialised it, and the epoch of the host's claim
+ * (fencing). Its replay's inputs are a list the store appends to: `inputs` are those since the
+ * `from`-th (the store skips any it holds already).
+ */
 export interface MatchSnapshotEntry {
   matchId: string;
   snapshot: string;
   epoch?: number;
+  from?: number;
+  inputs?: string[];
 }
 
 /** The end of a match as its host records it (`finishMatch`). */
@@ -147,7 +153,7 @@ export type FinishOutcome = "recorded" | "already" | "refused" | "unknown";
  * A match taken from a lapsed host: its record (now naming the adopter) and latest snapshot; or,
  * when the host had ended it but died before confirming it told the players, its end.
  */
-export type Adoption = { match: MatchRecord; snapshot?: string } | { ended: { players: PlayerId[]; end: MatchEnd } };
+export type Adoption = { match: MatchRecord; snapshot?: string; inputs?: string[]; truncated?: boolean } | { ended: { players: PlayerId[]; end: MatchEnd } };
 
 /** How a match ended, kept a minute; `host` tells the players, and confirms it (`renewHost`); `claim` fences the end. */
 export interface MatchEnding {

@@ -52,7 +52,7 @@ export const statePayloadSchema = z.object({ matchId: z.string(), tick: z.number
 /** One `state`; `S` is the game's state (`GameView`). */
 export type StatePayload<S = unknown> = Omit<z.infer<typeof statePayloadSchema>, "state"> & { state: S };
 
-export const endReasonSchema = z.enum(["win", "draw", "forfeit", "abandoned", "aborted"]);
+export const endReasonSchema = z.enum(["win", "draw", "forfeit", "abandoned", "aborted", "time"]);
 export type EndReason = z.infer<typeof endReasonSchema>;
 export const matchEndSchema = z.object({
   matchId: z.string(),
@@ -134,6 +134,8 @@ export const replaySchema = z.object({
   rules: z.record(z.string(), z.number()).optional(),
   players: z.array(playerInfoSchema),
   inputs: z.array(replayInputSchema),
+  /** The match applied more inputs than a replay keeps (`inputs` holds the first ones). */
+  truncated: z.boolean().optional(),
   end: z.object({ reason: endReasonSchema, winner: z.string().nullable(), tick: z.number().int() }),
 });
 export type Replay = z.infer<typeof replaySchema>;

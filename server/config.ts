@@ -60,12 +60,14 @@ export interface ArenaConfig {
     leaseMs: number;
     /** How long a finished match's replay is kept. */
     replayTtlMs: number;
+    /** `REPLAY_MAX_INPUTS`: the most inputs a replay keeps (the replay is marked truncated past it). */
+    maxReplayInputs: number;
     maxSpectators: number;
     /** How often a host writes its matches' snapshots (another node resumes them when it dies); 0: never. */
     snapshotMs: number;
     /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
     stateAckEvery: number;
-    pong: { tickRate: number; pointsToWin: number; ballSpeed: number };
+    pong: { tickRate: number; pointsToWin: number; ballSpeed: number; maxDurationS: number };
     tictactoe: { tickRate: number; moveSeconds: number };
   };
   matchmaker: {
@@ -288,11 +290,13 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       leaseMs: integer(env, "HOST_LEASE_MS", 1500, 300, 600_000),
       snapshotMs: integer(env, "SNAPSHOT_INTERVAL_MS", 1000, 0, 60_000),
       replayTtlMs: integer(env, "REPLAY_TTL", 86_400, 1, 31_536_000) * 1000,
+      maxReplayInputs: integer(env, "REPLAY_MAX_INPUTS", 20_000, 1, 1_000_000),
       maxSpectators: integer(env, "MAX_SPECTATORS", 100, 0, 100_000),
       pong: {
         tickRate: integer(env, "PONG_TICK_RATE", 30, 10, 120),
         pointsToWin: integer(env, "PONG_POINTS", 5, 1, 1_000_000),
         ballSpeed: decimal(env, "PONG_BALL_SPEED", 0.6, 0.05, 5),
+        maxDurationS: integer(env, "PONG_MAX_DURATION_S", 600, 1, 86_400),
       },
       tictactoe: {
         tickRate: integer(env, "TICTACTOE_TICK_RATE", 10, 10, 120),

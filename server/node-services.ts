@@ -95,6 +95,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     // With one node (the memory store) no other node could resume a match: no snapshots.
     snapshotMs: redis ? config.rooms.snapshotMs : 0,
     replayTtlMs: config.rooms.replayTtlMs,
+    maxReplayInputs: config.rooms.maxReplayInputs,
     maxSpectators: config.rooms.maxSpectators,
     requestTimeoutMs: 3000,
     stateAckEvery: config.rooms.stateAckEvery,

@@ -323,8 +323,11 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await store.markReady("pong", matchId, "a", HOST);
     await store.markReady("pong", matchId, "b", HOST);
     expect(await store.saveSnapshots("pong", "n1", [])).toEqual([]);
-    expect(await store.saveSnapshots("pong", "n1", [{ matchId, snapshot: '{"tick":1}' }])).toEqual([]);
-    expect(await store.saveSnapshots("pong", "n1", [{ matchId, snapshot: '{"tick":30,"s":"\\u00e9 \\" é"}' }])).toEqual([]);
+    expect(await store.saveSnapshots("pong", "n1", [{ matchId, snapshot: '{"tick":1}', from: 0, inputs: ['{"i":1}', '{"i":2}'] }])).toEqual([]);
+    // the inputs are appended: a snapshot whose reply was lost sends some again, and they are kept once
+    expect(
+      await store.saveSnapshots("pong", "n1", [{ matchId, snapshot: '{"tick":30,"s":"\\u00e9 \\" é"}', from: 1, inputs: ['{"i":2}', '{"i":3}'] }]),
+    ).toEqual([]);
     // only the host writes it
     expect(await store.saveSnapshots("pong", "n2", [{ matchId, snapshot: "impostor" }])).toEqual([matchId]);
     // adoption of a match whose host is someone else, or of another game's match, changes nothing
@@ -337,6 +340,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(adoption).toEqual({
       match: { ...match, state: "playing", host: "n2", startedAt: T0, epoch: 2, players: match!.players.map((p) => ({ ...p, ready: true })) },
       snapshot: '{"tick":30,"s":"\\u00e9 \\" é"}',
+      inputs: ['{"i":1}', '{"i":2}', '{"i":3}'],
     });
     expect(await store.getMatch("pong", matchId)).toMatchObject({ host: "n2", state: "playing" });
     // once: a second adoption finds the new host, and the old host's writes are refused

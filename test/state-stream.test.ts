@@ -29,6 +29,7 @@ function secrets(): GameModule<{ secrets: [number, number]; ticks: number }, { g
   return {
     name: "secrets",
     tickRate: 20,
+    maxDurationS: 600,
     kind: "realtime",
     modes: ["ranked"],
     viewPerSeat: true,

@@ -7,9 +7,11 @@ export interface PongOptions {
   pointsToWin: number;
   /** Field widths per second at the serve. */
   ballSpeed: number;
+  /** A match still running after this many seconds of play ends `time`: the higher score wins. */
+  maxDurationS: number;
 }
 
-export const PONG_DEFAULTS: PongOptions = { tickRate: 30, pointsToWin: 5, ballSpeed: 0.6 };
+export const PONG_DEFAULTS: PongOptions = { tickRate: 30, pointsToWin: 5, ballSpeed: 0.6, maxDurationS: 600 };
 
 export interface PongState {
   ball: { x: number; y: number };
@@ -32,7 +34,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 
 /** Pong (PROTOCOL.md, Games): field 1.0 by 1.0, seat 0 defends x = 0, first to `pointsToWin`. */
 export function createPong(options: Partial<PongOptions> = {}): GameModule<PongState, PongInput, PongView> {
-  const { tickRate, pointsToWin, ballSpeed } = { ...PONG_DEFAULTS, ...options };
+  const { tickRate, pointsToWin, ballSpeed, maxDurationS } = { ...PONG_DEFAULTS, ...options };
   const dt = 1 / tickRate;
 
   function serve(state: PongState): void {
@@ -56,6 +58,7 @@ export function createPong(options: Partial<PongOptions> = {}): GameModule<PongS
     tickRate,
     rules: { tickRate, pointsToWin, ballSpeed },
     modes: ["ranked", "casual"],
+    maxDurationS,
     kind: "realtime",
     inputSchema: pongInputSchema,
     readInput(raw) {
@@ -77,7 +80,9 @@ export function createPong(options: Partial<PongOptions> = {}): GameModule<PongS
       return state;
     },
     apply(state, seat, input) {
+      if (state.dirs[seat] === input.dir) return false;
       state.dirs[seat] = input.dir;
+      return true;
     },
     step(state) {
       for (const seat of [0, 1] as const) {
@@ -108,6 +113,10 @@ export function createPong(options: Partial<PongOptions> = {}): GameModule<PongS
         }
       }
       return true;
+    },
+    timeUp(state) {
+      if (state.score[0] === state.score[1]) return { kind: "draw" };
+      return { kind: "win", seat: state.score[0] > state.score[1] ? 0 : 1 };
     },
     outcome(state) {
       if (state.score[0] >= pointsToWin) return { kind: "win", seat: 0 };

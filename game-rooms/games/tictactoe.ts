@@ -29,6 +29,8 @@ export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameMo
     tickRate,
     rules: { tickRate, moveSeconds },
     modes: ["ranked", "casual"],
+    // Nine moves at most, each within the move clock: the clock ends every match before this.
+    maxDurationS: Math.ceil(9 * moveSeconds) + 1,
     kind: "turns",
     inputSchema: tictactoeInputSchema,
     init() {

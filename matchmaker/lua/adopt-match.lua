@@ -24,4 +24,6 @@ redis.call('ZREM', k('reaping'), A.matchId)
 local current = redis.call('ZSCORE', k('hosts'), A.node)
 if not current or tonumber(current) < A['until'] then redis.call('ZADD', k('hosts'), A['until'], A.node) end
 m.host = A.node
-return cjson.encode({ match = m, snapshot = snap })
+local inputs = redis.call('LRANGE', k('mi', A.matchId), 0, -1)
+local gap = redis.call('HGET', key, 'gap') == '1'
+return cjson.encode({ match = m, snapshot = snap, inputs = inputs, truncated = gap })

@@ -104,7 +104,7 @@ local function holds(m, claim)
 end
 
 local function drop_match(m)
-  redis.call('DEL', k('m', m.matchId))
+  redis.call('DEL', k('m', m.matchId), k('mi', m.matchId))
   redis.call('ZREM', k('rc', m.game), m.matchId)
   redis.call('SREM', k('ms', m.game), m.matchId)
   if m.host then redis.call('SREM', k('hm', m.host), m.matchId) end
