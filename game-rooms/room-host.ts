@@ -162,6 +162,9 @@ export class RoomHost {
       "match adopted from a host that died; resuming from its snapshot",
     );
     for (const seat of seats) this.port.sendStart(room, seat, room.startPayload(seat), true);
+    // Spectators on live nodes keep watching from here; those on the dead host went with it.
+    const watching = (snapshot.spectators ?? []).filter(([, node]) => node !== from);
+    if (watching.length) this.spectators.restore(room, watching);
     return room;
   }
 

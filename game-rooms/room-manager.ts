@@ -64,6 +64,8 @@ export class RoomManager {
   private readonly leases: HostLeases;
   private readonly migration: MatchMigration;
   private timers: NodeJS.Timeout[] = [];
+  /** Spectated matches seen over at the last sweep. */
+  private spectatedOver = new Set<string>();
   /** Exact counters and microsecond histograms of the state stream (`GET /metrics/latency`). */
   readonly stream: StreamStats;
 
@@ -106,6 +108,7 @@ export class RoomManager {
     every(250, () => this.router.expire());
     const games = this.options.games.list().map((g) => g.name);
     every(RECONCILE_MS, () => this.leases.reconcile(games));
+    every(RECONCILE_MS, () => this.sweepSpectators());
     if (this.options.snapshotMs > 0) every(this.options.snapshotMs, () => this.migration.save());
   }
 
@@ -228,6 +231,29 @@ export class RoomManager {
     if (room) return room.disconnected(playerId);
     const known = await this.router.locate(game, matchId, playerId).catch(() => undefined);
     if (known) this.router.send(known.host, { t: "detach", matchId, playerId });
+  }
+
+  /**
+   * Lets go of this node's spectator groups whose match is over but whose end never came (the
+   * match was aborted by the node that took a dead host's matches, which does not know who
+   * watched). A match must be seen over at two sweeps in a row: its end may be on its way.
+   */
+  async sweepSpectators(): Promise<void> {
+    const { channel, store, log, node } = this.options;
+    const over = new Set<string>();
+    for (const [game, matchId] of [...channel.spectated()]) {
+      if (this.host.get(game, matchId)) continue;
+      const match = await store.getMatch(game, matchId);
+      if (match?.state === "playing") continue;
+      const key = `${game}|${matchId}`;
+      if (!this.spectatedOver.has(key)) {
+        over.add(key);
+        continue;
+      }
+      channel.spectators(game, matchId).close();
+      log.info({ game, matchId, node }, "spectators let go: their match is over and its end never reached this node");
+    }
+    this.spectatedOver = over;
   }
 
   /** Stops hosting: waits up to `drainMs` for running matches to finish, then aborts the rest. */

@@ -47,6 +47,12 @@ export class RoomSpectators {
     };
   }
 
+  /** An adopted room's spectators, from its snapshot: they keep watching. */
+  restore(room: Room, spectators: readonly [PlayerId, string][]): void {
+    for (const [playerId, node] of spectators) room.spectators.set(playerId, node);
+    this.spectatorsChanged(room);
+  }
+
   unspectate(room: Room, playerId: PlayerId): void {
     if (room.spectators.delete(playerId)) this.spectatorsChanged(room);
   }

@@ -96,6 +96,8 @@ export interface RoomSnapshot {
   lastSeq: [number, number];
   /** v1 only: every input applied so far. */
   inputs?: ReplayInput[];
+  /** Who watches the match, and from which node (an adopter keeps sending to them). */
+  spectators?: [PlayerId, string][];
 }
 
 /** A room's snapshot as it goes to the store: the state, and the inputs logged since the last one it kept. */
@@ -184,6 +186,7 @@ export class Room implements Tickable {
   snapshot(): SnapshotParts {
     const [a, b] = this.seats;
     const head: RoomSnapshot = { v: 2, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq] };
+    if (this.spectators.size) head.spectators = [...this.spectators];
     const from = this.savedInputs;
     return { head: JSON.stringify(head), from, inputs: this.applied.slice(from).map((input) => JSON.stringify(input)) };
   }

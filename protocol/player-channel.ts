@@ -51,4 +51,6 @@ export interface PlayerChannel {
   matchGroup(game: string, matchId: MatchId): MatchGroup;
   /** The spectators of a match on this node. */
   spectators(game: string, matchId: MatchId): SpectatorGroup;
+  /** The matches this node has spectators of, as `[game, matchId]`. */
+  spectated(): Iterable<[game: string, matchId: MatchId]>;
 }

@@ -10,6 +10,7 @@ import {
   type PairingRules,
   type WatchStore,
 } from "../matchmaker/index.ts";
+import { Gauge } from "prom-client";
 import { RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
 import { createRelayCounters, LocalRelay, RedisRelay } from "./relay.ts";
 import type { SharedParts } from "./arena-server.ts";
@@ -76,6 +77,14 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
   const places = new PlayerPlaces();
   const remote = redis ? { node: config.nodeId, relay, sessions: store, log } : undefined;
   const channel = new SocketPlayerChannel(namespaces, places, remote, log);
+  new Gauge({
+    name: "arena_spectator_groups",
+    help: "Matches this node has spectators of (each closes with its match's end)",
+    registers: [shared.metrics.registry],
+    collect() {
+      this.set([...channel.spectated()].length);
+    },
+  });
   const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, relay, config.nodeId, log);
   const self = { ...(config.publicUrl ? { url: config.publicUrl } : {}), region: config.region };
   const rooms = new RoomManager({

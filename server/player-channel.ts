@@ -99,6 +99,14 @@ export class SocketPlayerChannel implements PlayerChannel {
     (nsp?.local.to(playerIds.map(playerRoom)) as { emit(event: string, payload: unknown): unknown } | undefined)?.emit(event, payload);
   }
 
+  /** The matches this node has spectators of, as `[game, matchId]`. */
+  *spectated(): Generator<[game: string, matchId: string]> {
+    for (const key of this.watchGroups.keys()) {
+      const cut = key.indexOf("|");
+      yield [key.slice(0, cut), key.slice(cut + 1)];
+    }
+  }
+
   spectators(game: string, matchId: string): SpectatorGroup {
     const key = `${game}|${matchId}`;
     const existing = this.watchGroups.get(key);
