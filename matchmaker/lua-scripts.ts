@@ -41,6 +41,7 @@ export interface ScriptArgs {
   "live-matches": { game: string; limit: number };
   "archive-match": ArchiveArgs & { game: string };
   leaderboard: { game: string; mode: string; limit: number };
+  "sweep-guests": { game: string };
   "put-offer": { game: string; key: string; offer: string; ttlMs: number };
   "drop-offer": { game: string; key: string };
 }
@@ -53,7 +54,7 @@ export interface ArchiveArgs {
   replayTtlMs: number;
   historyTtlMs: number;
   ranked: boolean;
-  players: { playerId: PlayerId; name: string; rating: number; entry: string }[];
+  players: { playerId: PlayerId; name: string; rating: number; entry: string; ttl?: number }[];
 }
 
 export type ScriptName = keyof ScriptArgs;
@@ -81,6 +82,7 @@ const NAMES: ScriptName[] = [
   "live-matches",
   "archive-match",
   "leaderboard",
+  "sweep-guests",
   "put-offer",
   "drop-offer",
 ];
@@ -88,8 +90,11 @@ const NAMES: ScriptName[] = [
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
 const once = readFileSync(new URL("./lua/once.lua", import.meta.url), "utf8");
 
-/** Scripts that change nothing: safe to run again as they are. Every other one runs once per request id. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(["get-match", "lobby-page", "live-matches", "leaderboard"]);
+/**
+ * Scripts safe to run again as they are: they change nothing, or only forget what is gone (a
+ * leaderboard read or a guest sweep drops expired guests). Every other one runs once per request id.
+ */
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(["get-match", "lobby-page", "live-matches", "leaderboard", "sweep-guests"]);
 
 /** Whether a script takes a request id (`req`) and answers a repeat of it with the first result. */
 export function runsOnce(name: ScriptName): boolean {
@@ -162,6 +167,7 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "live-matches": (a) => [`live:${a.game}`],
   "archive-match": (a) => archiveKeys(a.game, a),
   leaderboard: (a) => [`lb:${a.game}:${a.mode}`, `lbname:${a.game}`, `lbn:${a.game}:${a.mode}`],
+  "sweep-guests": (a) => ["lbcur", `modes:${a.game}`, `lbname:${a.game}`],
   "adopt-match": (a) => [`m:${a.matchId}`, `mi:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
   "put-offer": (a) => [a.key],
   "drop-offer": (a) => [a.key],

@@ -4,11 +4,11 @@ import type { Logger } from "pino";
 import type { CancelReason, HostInfo, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
 import type { RatingSystem } from "./rating-system.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
-import type { MatchStore, QueueStore, SessionStore } from "./store.ts";
+import type { MatchStore, QueueStore, SessionStore, WatchStore } from "./store.ts";
 import type { NodeInfo, SessionOpened, Cancellation, Latencies, MatchRecord, PairingRules, Ticket } from "./types.ts";
 
 export interface MatchmakerOptions {
-  store: SessionStore & QueueStore & MatchStore;
+  store: SessionStore & QueueStore & MatchStore & Pick<WatchStore, "sweepGuests">;
   node: string;
   games: string[];
   /** A queue's pairing rules (a casual mode ignores ratings). */
@@ -41,6 +41,8 @@ export interface Seeker {
 
 /** How long a queue's matcher lease lasts without renewal: another node takes over within this. */
 const MATCHER_LEASE_MS = 1000;
+/** How often a node walks a step of the leaderboards for expired guests (a bounded batch each time). */
+const GUEST_SWEEP_MS = 5000;
 /** The lease name of a game's ready-check sweep (a name no queue mode can have). */
 const READY_CHECKS = "#ready-checks";
 
@@ -102,6 +104,8 @@ export class Matchmaker {
     return this.heartbeat();
   }
 
+  private lastGuestSweep = 0;
+
   /** Since when this node's heartbeats have landed without a gap (0: none yet). */
   private heartbeatingSince = 0;
 
@@ -124,6 +128,13 @@ export class Matchmaker {
     const ttl = Math.max(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
     if (this.heartbeatingSince === 0 || this.now() - this.heartbeatingSince < ttl) return;
     const { expired, orphans } = await this.options.store.sweepDeadNodes(this.now(), ttl);
+    if (this.now() - this.lastGuestSweep >= GUEST_SWEEP_MS) {
+      this.lastGuestSweep = this.now();
+      for (const game of this.options.games) {
+        const removed = await this.options.store.sweepGuests(game);
+        if (removed) this.options.log.info({ game, removed }, "leaderboard entries of expired guests forgotten");
+      }
+    }
     for (const orphan of orphans) {
       this.options.log.info(orphan, "player's node went silent during a match; telling the host");
       this.options.onOrphan?.(orphan);

@@ -11,7 +11,7 @@ import {
   type Replay,
 } from "../protocol/index.ts";
 import { key, MemoryState } from "./memory-state.ts";
-import type { DirectMatch, MatchArchive, RematchAsk } from "./store.ts";
+import { HISTORY_TTL_MS, type DirectMatch, type MatchArchive, type RematchAsk } from "./store.ts";
 import type { MatchRecord, Ticket } from "./types.ts";
 
 /**
@@ -113,13 +113,14 @@ export abstract class MemoryLobbyState extends MemoryState {
     if (this.matches.has(matchId)) this.spectators.set(matchId, count);
   }
 
-  async archiveMatch(game: string, archive: MatchArchive): Promise<void> {
+  async archiveMatch(game: string, archive: MatchArchive, guestTtlMs?: number): Promise<void> {
     const now = Date.now();
     const { replay, ranked, players } = archive;
     this.replays.add(key(game, replay.matchId), replay, now, archive.replayTtlMs);
     for (const p of players) {
       const k = key(game, p.playerId);
-      this.histories.set(k, [p.entry, ...(this.histories.get(k) ?? [])].slice(0, 20));
+      const ttl = guestTtlMs !== undefined && isGuest(p.playerId) ? guestTtlMs : HISTORY_TTL_MS;
+      this.histories.add(k, [p.entry, ...(this.histories.get(k, now) ?? [])].slice(0, 20), now, ttl);
       if (!ranked) continue;
       const board = `${game}|${replay.mode}`;
       const entry = this.boards.get(board)?.get(p.playerId) ?? { name: p.name, rating: p.rating, matches: 0 };
@@ -137,15 +138,28 @@ export abstract class MemoryLobbyState extends MemoryState {
   }
 
   async history(game: string, playerId: PlayerId): Promise<HistoryEntry[]> {
-    return this.histories.get(key(game, playerId)) ?? [];
+    return this.histories.get(key(game, playerId), Date.now()) ?? [];
+  }
+
+  async sweepGuests(game: string): Promise<number> {
+    let removed = 0;
+    for (const [name, board] of this.boards) {
+      const mode = name.slice(name.indexOf("|") + 1);
+      if (!name.startsWith(`${game}|`)) continue;
+      for (const playerId of board.keys()) {
+        if (isGuest(playerId) && this.guestRatings.get(key(game, `${mode}|${playerId}`), Date.now()) === undefined) {
+          board.delete(playerId);
+          removed++;
+        }
+      }
+    }
+    return removed;
   }
 
   async leaderboard(game: string, mode: string, limit: number): Promise<LeaderboardEntry[]> {
-    const board = this.boards.get(`${game}|${mode}`);
     // A guest whose rating expired (with their token) leaves the board.
-    for (const playerId of board?.keys() ?? []) {
-      if (isGuest(playerId) && this.guestRatings.get(key(game, `${mode}|${playerId}`), Date.now()) === undefined) board!.delete(playerId);
-    }
+    await this.sweepGuests(game);
+    const board = this.boards.get(`${game}|${mode}`);
     const rows = [...(board ?? [])].filter(([, e]) => e.matches >= 5);
     // As Redis orders a sorted set read backwards: by rating, then by id, both descending.
     rows.sort(([a, x], [b, y]) => y.rating - x.rating || (b < a ? -1 : b > a ? 1 : 0));

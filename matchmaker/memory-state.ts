@@ -1,6 +1,7 @@
 import { HostIndex } from "./host-index.ts";
 import { SortedIndex } from "./sorted-index.ts";
 import { isGuest, type HistoryEntry, type MatchEnd, type PlayerId, type Replay } from "../protocol/index.ts";
+import { HISTORY_TTL_MS } from "./store.ts";
 import { ExpiringMap } from "./expiring-map.ts";
 import { LexSet } from "./lex-set.ts";
 import type { Meeting } from "./meeting-region.ts";
@@ -55,7 +56,7 @@ export class MemoryState {
   protected readonly offers = new ExpiringMap<string>(600_000);
   /** Finished matches' replays, each players' last 20 matches, leaderboards by `<game>|<mode>`, spectator counts. */
   protected readonly replays = new ExpiringMap<Replay>(86_400_000);
-  protected readonly histories = new Map<string, HistoryEntry[]>();
+  protected readonly histories = new ExpiringMap<HistoryEntry[]>(HISTORY_TTL_MS);
   protected readonly boards = new Map<string, Map<PlayerId, { name: string; rating: number; matches: number }>>();
   protected readonly spectators = new Map<string, number>();
   /** Each running match's latest snapshot, by match id (dropped with the match). */

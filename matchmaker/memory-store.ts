@@ -250,7 +250,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     if (!holds(match, result.claim)) return "refused";
     if (result.ratings) await this.setRatings(game, result.mode, result.ratings, result.guestTtlMs);
     this.finishRecord(match, { end: result.end, host: result.claim.host }, claimText(result.claim));
-    await this.archiveMatch(game, result.archive);
+    await this.archiveMatch(game, result.archive, result.guestTtlMs);
     return "recorded";
   }
 

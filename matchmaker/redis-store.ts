@@ -127,7 +127,15 @@ export class RedisStore implements MatchmakingStore {
     for (const game of this.games) {
       // Bounded batches: a dead node with many players never makes one long script.
       for (let more = true; more; ) {
-        const result = await this.json<{ expired: unknown; orphans: unknown; more: boolean }>("sweep-nodes", { game, now, ttl: ttlMs, limit: SWEEP_BATCH });
+        const result = await this.json<{ expired: unknown; orphans: unknown; more: boolean; gone: unknown }>("sweep-nodes", {
+          game,
+          now,
+          ttl: ttlMs,
+          limit: SWEEP_BATCH,
+        });
+        // How clients reach a node is kept (outside any game's slot) until the node is gone.
+        const gone = list<string>(result.gone);
+        if (gone.length) await this.call(() => this.redis.hdel(`${this.prefix}:node-info`, ...gone));
         sweep.expired.push(...list<Ticket>(result.expired));
         sweep.orphans.push(...list<Sweep["orphans"][number]>(result.orphans));
         more = result.more;
@@ -318,6 +326,10 @@ export class RedisStore implements MatchmakingStore {
     await this.run("archive-match", { game, ...archiveArgs(archive) });
   }
 
+  async sweepGuests(game: string): Promise<number> {
+    return (await this.run("sweep-guests", { game })) as unknown as number;
+  }
+
   async replay(game: string, matchId: string): Promise<Replay | null> {
     const text = await this.call(() => this.redis.get(this.key(game, "replay", matchId)));
     return text ? (JSON.parse(text) as Replay) : null;
@@ -364,7 +376,7 @@ export class RedisStore implements MatchmakingStore {
       ending: JSON.stringify(end),
       ratings: Object.entries(ratings ?? {}).map(([playerId, r]) => ({ playerId, value: `${r.rating} ${r.mu} ${r.sigma}` })),
       guestTtlMs,
-      archive: archiveArgs(archive),
+      archive: archiveArgs(archive, guestTtlMs),
     })) as unknown as number;
     return answer === 1 ? "recorded" : answer === 2 ? "already" : answer === 3 ? "unknown" : "refused";
   }
@@ -438,7 +450,7 @@ export class RedisStore implements MatchmakingStore {
 }
 
 /** A finished match's archive as the scripts take it. */
-function archiveArgs(archive: MatchArchive): ArchiveArgs {
+function archiveArgs(archive: MatchArchive, guestTtlMs?: number): ArchiveArgs {
   const { replay, replayTtlMs, ranked, players } = archive;
   return {
     matchId: replay.matchId,
@@ -447,6 +459,12 @@ function archiveArgs(archive: MatchArchive): ArchiveArgs {
     replayTtlMs,
     historyTtlMs: HISTORY_TTL_MS,
     ranked,
-    players: players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating, entry: JSON.stringify(p.entry) })),
+    players: players.map((p) => ({
+      playerId: p.playerId,
+      name: p.name,
+      rating: p.rating,
+      entry: JSON.stringify(p.entry),
+      ...(guestTtlMs !== undefined && isGuest(p.playerId) ? { ttl: guestTtlMs } : {}),
+    })),
   };
 }

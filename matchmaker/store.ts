@@ -218,6 +218,11 @@ export interface WatchStore {
   setSpectators(game: string, matchId: string, count: number): Promise<void>;
   /** Keeps a finished match: its replay for `replayTtlMs`, the players' histories, and (ranked) the leaderboard. */
   archiveMatch(game: string, archive: MatchArchive): Promise<void>;
+  /**
+   * Forgets, a bounded batch per call, the leaderboard entries (count, name, rank) of guests whose
+   * ratings expired: a guest lives as long as its token, and leaves nothing behind. Returns how many.
+   */
+  sweepGuests(game: string): Promise<number>;
   replay(game: string, matchId: string): Promise<Replay | null>;
   history(game: string, playerId: PlayerId): Promise<HistoryEntry[]>;
   leaderboard(game: string, mode: string, limit: number): Promise<LeaderboardEntry[]>;

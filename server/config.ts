@@ -267,7 +267,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     logFormat: oneOf(env, "LOG_FORMAT", ["json", "pretty", "auto"] as const, "auto"),
     guestTokens: boolean(env, "GUEST_TOKENS", true),
-    guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 60, 31_536_000),
+    guestTokenTtlSeconds: integer(env, "GUEST_TOKEN_TTL", 86_400, 5, 31_536_000),
     guestTokensPerMinute: integer(env, "GUEST_TOKENS_PER_MINUTE", 60, 1, 10_000_000),
     httpReadsPerMinute: integer(env, "HTTP_READS_PER_MINUTE", 300, 1, 10_000_000),
     trustProxy: addresses(env, "TRUST_PROXY"),

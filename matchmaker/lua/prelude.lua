@@ -185,14 +185,15 @@ end
 -- Keeps a finished match for watching: its replay for `replayTtlMs`; each player's last 20
 -- matches; and, for ranked matches, the leaderboard of the game and mode (a player enters it at
 -- their 5th ranked match, and moves with every one after). X: matchId, mode, replay, replayTtlMs,
--- historyTtlMs, ranked, players ({ playerId, name, rating, entry }).
+-- historyTtlMs, ranked, players ({ playerId, name, rating, entry, ttl: a guest's history lives as
+-- long as the guest, not `historyTtlMs` }).
 local function archive_match(game, X)
   redis.call('SET', k('replay', X.matchId), X.replay, 'PX', X.replayTtlMs)
   for _, p in ipairs(X.players) do
     local h = k('hist', game, p.playerId)
     redis.call('LPUSH', h, p.entry)
     redis.call('LTRIM', h, 0, 19)
-    redis.call('PEXPIRE', h, X.historyTtlMs)
+    redis.call('PEXPIRE', h, p.ttl or X.historyTtlMs)
     if X.ranked then
       local n = redis.call('HINCRBY', k('lbn', game, X.mode), p.playerId, 1)
       redis.call('HSET', k('lbname', game), p.playerId, p.name)

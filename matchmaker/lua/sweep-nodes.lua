@@ -1,10 +1,11 @@
 -- A: game, now, ttl, limit. Removes what dead nodes left in one game: their players' tickets and
--- sessions, at most `limit` players per call (`more` says whether to call again).
+-- sessions, at most `limit` players per call (`more` says whether to call again; `gone`: the nodes
+-- now forgotten in this game).
 local cutoff = A.now - A.ttl
 local dead = redis.call('ZRANGEBYSCORE', k('nodes'), '-inf', '(' .. cutoff)
 local budget = A.limit
 local more = false
-local expired, orphans = {}, {}
+local expired, orphans, gone = {}, {}, {}
 for _, node in ipairs(dead) do
   if budget <= 0 then
     more = true
@@ -35,5 +36,6 @@ for _, node in ipairs(dead) do
   end
   redis.call('ZREM', k('nodes'), node)
   redis.call('HDEL', k('nreg', A.game), node)
+  gone[#gone + 1] = node
 end
-return cjson.encode({ expired = expired, orphans = orphans, more = more })
+return cjson.encode({ expired = expired, orphans = orphans, more = more, gone = gone })
