@@ -22,8 +22,8 @@ describe("announcements from another process", () => {
     const onA = (await connectGuest(a.url, "pong")).socket;
     const onB = (await connectGuest(b.url, "pong")).socket;
     const other = (await connectGuest(a.url, "tictactoe")).socket;
-    let leaked = false;
-    other.on("announcement", () => (leaked = true));
+    const heardByOther: string[] = [];
+    other.on("announcement", (a: Announcement) => heardByOther.push(a.text));
     const heard = Promise.all([waitFor<Announcement>(onA, "announcement"), waitFor<Announcement>(onB, "announcement")]);
     const cli = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", "--game", "pong", "Maintenance", "at", "noon"], {
       cwd: ROOT,
@@ -38,8 +38,16 @@ describe("announcements from another process", () => {
     expect(x.text).toBe("Maintenance at noon");
     expect(y).toEqual(x);
     expect(typeof x.at).toBe("number");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(leaked).toBe(false);
+    // the positive control: an announcement to tictactoe reaches that socket, and it is the only one it hears
+    const control = waitFor<Announcement>(other, "announcement");
+    const second = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", "--game", "tictactoe", "Tictactoe", "only"], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: env.REDIS_URL, REDIS_CLUSTER: env.REDIS_CLUSTER ?? "false", REDIS_PREFIX: env.REDIS_PREFIX },
+      stdio: "ignore",
+    });
+    expect(((await once(second, "exit")) as [number])[0]).toBe(0);
+    expect((await control).text).toBe("Tictactoe only");
+    expect(heardByOther).toEqual(["Tictactoe only"]);
   });
 
   it("refuses to run without a game, text or REDIS_URL", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAllClients, connect, connectGuest, guest } from "./support/clients.ts";
+import { closeAllClients, connect, connectGuest, guest, request, waitForDisconnect } from "./support/clients.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 import { editedToken, signToken, unsignedToken } from "./support/tokens.ts";
 
@@ -81,12 +81,17 @@ describe.each(ENGINES)("handshake auth on %s", (engine) => {
 
   it("keeps the same player's connections in different games apart", async () => {
     const { socket: pong, player } = await connectGuest(node.url, "pong");
-    let replaced = false;
-    pong.on("session:replaced", () => (replaced = true));
-    await connect(node.url, "tictactoe", player.token);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(replaced).toBe(false);
+    let replaced = 0;
+    pong.on("session:replaced", () => replaced++);
+    const tictactoe = await connect(node.url, "tictactoe", player.token);
+    expect(await request(tictactoe, "stats", {})).toMatchObject({ ok: true });
     expect(pong.connected).toBe(true);
+    // the positive control: a second pong connection does replace it, and that is the only replacement it hears
+    const gone = waitForDisconnect(pong);
+    await connect(node.url, "pong", player.token);
+    await gone;
+    expect(replaced).toBe(1);
+    expect(tictactoe.connected).toBe(true);
   });
 });
 

@@ -22,6 +22,19 @@ describe.each(ENGINES)("event validation and rate limit on %s", (engine) => {
     ["chat:send", [{ matchId: "m1", text: "   " }]],
     ["chat:send", [{ matchId: "m1", text: "x".repeat(201) }]],
     ["stats", [[]]],
+    ["lobby:list", [{ limit: 0 }]],
+    ["lobby:list", [{ cursor: "not a player id" }]],
+    ["lobby:chat", [{ text: "   " }]],
+    ["dm:send", [{ to: "a b", text: "hi" }]],
+    ["dm:send", [{ to: "g_someone" }]],
+    ["challenge:send", [{ to: 5 }]],
+    ["challenge:send", [{ to: "g_someone", mode: "solo" }]],
+    ["challenge:answer", [{ challengeId: "c_1", accept: "yes" }]],
+    ["private:create", [{ mode: 5 }]],
+    ["private:join", [{ code: "0OIL1!" }]],
+    ["match:rematch", [{}]],
+    ["match:spectate", [{ matchId: "../x" }]],
+    ["match:unspectate", [null]],
   ];
   it.each(bad)("%s with a bad payload answers BAD_REQUEST", async (event, args) => {
     const { socket } = await connectGuest(node.url, "pong");

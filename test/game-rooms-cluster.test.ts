@@ -38,7 +38,8 @@ describe.each(SETUPS)("matches across two nodes (%s, %s)", (engine, redis) => {
       expect(answer).toMatchObject({ ok: true });
     }
     const wrong = await match.seats[1].send("game:input", { matchId: match.matchId, seq: ++seq, input: { cell: 8 } });
-    expect(wrong.ok).toBe(false);
+    // the fifth move won: the match is over
+    expect(wrong).toMatchObject({ ok: false, error: { code: "UNKNOWN_MATCH" } });
     const [end] = await match.ends;
     expect(end).toMatchObject({ reason: "win", winner: match.seats[0].playerId });
     expect(match.seats.every((p) => p.acked > 0)).toBe(true);

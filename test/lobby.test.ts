@@ -115,10 +115,13 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     ann.socket.close();
     const back = await connect(a.url, "tictactoe", ann.token);
     expect(await request(back, "lobby:chat", { text: "back" })).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // a positive control after the refusals: Bob's message to Cid arrives; nothing refused did
+    expect(await request(bob.socket, "dm:send", { to: cid.playerId, text: "control" })).toMatchObject({ ok: true });
+    await eventually(() => dms[2]!.length === 1 && lobbyLines[2]!.length === 3, 15_000, "the control message and Cid's line heard");
+    expect(dms[2]!.map((m) => m.text)).toEqual(["control"]);
+    expect(lobbyLines[2]!.map((m) => m.text)).toEqual(["hello all", "line 0", "me too"]);
     expect(lobbyLines[3]).toEqual([]);
     expect(dms[0]).toEqual([]);
-    expect(dms[2]).toEqual([]);
   });
 
   it("a challenge across nodes: accepted, it is a ready check that starts a match; declined and expired ones tell the challenger; busy players answer the lifecycle error", async () => {
@@ -214,9 +217,11 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     const [a, b] = await twoNodes({ REMATCH_WINDOW_MS: "1500" });
     const [ann, bob, cid] = await Promise.all([join(a.url, "Ann"), join(b.url, "Bob"), join(b.url, "Cid")]);
     const found = [ann, bob].map((p) => waitFor<MatchFound>(p.socket, "match:found"));
+    const told = waitFor<Challenge>(bob.socket, "challenge");
     const challenge = await request<{ challengeId: string }>(ann.socket, "challenge:send", { to: bob.playerId });
-    await waitFor(bob.socket, "challenge").catch(() => undefined);
-    await request(bob.socket, "challenge:answer", { challengeId: challenge.ok ? challenge.challengeId : "", accept: true });
+    if (!challenge.ok) throw new Error(`challenge refused: ${JSON.stringify(challenge)}`);
+    expect(await told).toMatchObject({ challengeId: challenge.challengeId, from: ann.playerId });
+    expect(await request(bob.socket, "challenge:answer", { challengeId: challenge.challengeId, accept: true })).toMatchObject({ ok: true });
     const [first] = (await Promise.all(found)) as [MatchFound, MatchFound];
     const ended = [ann, bob].map((p) => waitFor<MatchEnd>(p.socket, "match:end"));
     const started = [ann, bob].map((p) => waitFor(p.socket, "match:start"));

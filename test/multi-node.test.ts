@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closeAllClients, connect, guest, request, waitFor } from "./support/clients.ts";
+import { closeAllClients, connect, eventually, guest, request, waitFor, type TestClient } from "./support/clients.ts";
 import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 
 describe.each(SETUPS)("two nodes on one Redis (%s, %s)", (engine, redis) => {
@@ -37,10 +37,11 @@ describe.each(SETUPS)("two nodes on one Redis (%s, %s)", (engine, redis) => {
 
   it("of rapid connections alternating between nodes, only the newest survives", async () => {
     const player = await guest(a.url);
-    const sockets = [];
+    const sockets: TestClient[] = [];
     for (const node of [a, b, a, b, a]) sockets.push(await connect(node.url, "pong", player.token));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually(() => sockets.slice(0, 4).every((s) => !s.connected), 15_000, "the four older connections dropped");
     expect(sockets.map((s) => s.connected)).toEqual([false, false, false, false, true]);
+    expect(await request(sockets[4]!, "stats", {})).toMatchObject({ ok: true });
   });
 
   it("both nodes are ready and log the engine they run", async () => {

@@ -59,8 +59,16 @@ export function request<T extends object = Record<string, unknown>>(socket: Test
   return (socket.timeout(5000) as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<Ack<T>> }).emitWithAck(event, ...args);
 }
 
+/**
+ * Waits in tests are for events, with generous bounds: a loaded 2-core machine can take seconds
+ * where an idle one takes milliseconds. A bound below this is raised to it (a wait ends as soon as
+ * its event comes; the bound only decides how long a failure takes to report).
+ */
+export const MIN_WAIT_MS = 15_000;
+
 /** Resolves with the next payload of `event`. */
-export function waitFor<T = unknown>(socket: TestClient, event: string, timeoutMs = 5000): Promise<T> {
+export function waitFor<T = unknown>(socket: TestClient, event: string, timeoutMs = MIN_WAIT_MS): Promise<T> {
+  timeoutMs = Math.max(timeoutMs, MIN_WAIT_MS);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
     (socket as unknown as Socket).once(event, (payload: T) => {
@@ -71,7 +79,8 @@ export function waitFor<T = unknown>(socket: TestClient, event: string, timeoutM
 }
 
 /** Resolves when the socket is disconnected, with the reason. */
-export function waitForDisconnect(socket: TestClient, timeoutMs = 5000): Promise<string> {
+export function waitForDisconnect(socket: TestClient, timeoutMs = MIN_WAIT_MS): Promise<string> {
+  timeoutMs = Math.max(timeoutMs, MIN_WAIT_MS);
   return new Promise((resolve, reject) => {
     if (socket.disconnected) return resolve("already");
     const timer = setTimeout(() => reject(new Error(`not disconnected within ${timeoutMs} ms`)), timeoutMs);
@@ -83,7 +92,8 @@ export function waitForDisconnect(socket: TestClient, timeoutMs = 5000): Promise
 }
 
 /** Polls `check` until it is true. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = MIN_WAIT_MS, what = "condition"): Promise<void> {
+  timeoutMs = Math.max(timeoutMs, MIN_WAIT_MS);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
