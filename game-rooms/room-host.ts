@@ -206,7 +206,7 @@ export class RoomHost {
   /** The snapshots of the rooms hosted here, per game. */
   snapshots(): Map<string, MatchSnapshotEntry[]> {
     const byGame = new Map<string, MatchSnapshotEntry[]>();
-    for (const [matchId, room] of this.rooms) {
+    for (const room of this.rooms.values()) {
       let list = byGame.get(room.game.name);
       if (!list) byGame.set(room.game.name, (list = []));
       list.push(entryOf(room));

@@ -56,11 +56,11 @@ export interface ChildNode {
 /** Spawns a node and waits until it listens. */
 export async function spawnNode(
   env: Record<string, string>,
-  options: { pinToCpu?: number; keepLogs?: boolean; echo?: boolean; fdLimit?: number } = {},
+  options: { pinToCpu?: number; keepLogs?: boolean; echo?: boolean; fdLimit?: number; nodeFlags?: string[] } = {},
 ): Promise<ChildNode> {
   const nodeId = env.NODE_ID ?? `n${randomBytes(3).toString("hex")}`;
   const child = spawnScript("server/main.ts", [], {
-    nodeFlags: SERVER_NODE_FLAGS,
+    nodeFlags: [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? [])],
     cpu: options.pinToCpu,
     fdLimit: options.fdLimit,
     // The tests and the bench mint hundreds of guests from one address; a test of the limit sets its own.

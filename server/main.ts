@@ -51,6 +51,15 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // Started with --expose-gc (the soak bench): SIGUSR2 collects and logs the heap that is left.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    process.on("SIGUSR2", () => {
+      gc();
+      const { heapUsed, rss } = process.memoryUsage();
+      log.info({ heapUsed, rss }, "heap after a forced collection");
+    });
+  }
 }
 
 void main();
