@@ -156,7 +156,8 @@ const md = [
   "| at | heap after GC (MB), per node | RSS (MB) | Redis used (MB) | keys | replays kept | matches ended |",
   "| --- | --- | --- | --- | --- | --- | --- |",
   ...samples.map(
-    (s) => `| ${Math.round(s.atS / 60)} min | ${s.heapMb.join(" / ")} | ${s.rssMb.join(" / ")} | ${s.redisUsedMb} | ${s.keys} | ${s.replays} | ${s.matchesEnded} |`,
+    (s) =>
+      `| ${Math.round(s.atS / 60)} min | ${s.heapMb.join(" / ")} | ${s.rssMb.join(" / ")} | ${s.redisUsedMb} | ${s.keys} | ${s.replays} | ${s.matchesEnded} |`,
   ),
   "",
   `- Heap after GC from the first sample to the last, per node: ${drift.map((d) => `${d > 0 ? "+" : ""}${d}%`).join(", ")} (flat: within 5%).`,
