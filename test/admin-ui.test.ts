@@ -48,7 +48,7 @@ describe("the Socket.IO Admin UI at /admin/ (ADMIN_PASSWORD set)", () => {
       .waitFor({ timeout: 10_000 });
     await page.getByText("Sockets", { exact: true }).first().click();
     // The game's namespace, in the UI's namespace picker.
-    await page.getByText("/admin", { exact: true }).click();
+    await page.getByRole("button", { name: /Select namespace/ }).click();
     await page.getByRole("option", { name: "/pong" }).click();
     await page
       .getByText(socket.id!)

@@ -65,21 +65,25 @@ describe.each(SETUPS)("matches across two nodes (%s, %s)", (engine, redis) => {
     // or dropped. On a machine that stalls, an ack can come after its room forgot the tick's send
     // time (taken, untimed) or after the room is gone (dropped): exact either way, with no timing.
     const sent = left.acked + right.acked;
+    let accounted = 0;
     await eventually(
       async () => {
         const all = await Promise.all(nodes.map(counters));
-        return all.reduce((n, c) => n + c.stateAcks! + c.stateAcksExtra! + c.stateAcksDropped!, 0) === sent;
+        accounted = all.reduce((n, c) => n + c.stateAcks! + c.stateAcksExtra! + c.stateAcksDropped!, 0);
+        return accounted === sent;
       },
-      5000,
+      15_000,
       "every ack accounted for",
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}: ${sent} sent, ${accounted} accounted for`);
+    });
     // Every ack the host's room took with its send time known is one round trip in its metrics.
     const onHost = await counters(host);
     const timed = onHost.stateAcks! + onHost.stateAcksExtra! - onHost.stateAcksUntimed!;
     expect(await histogramCount(host.url, "arena_state_ack_rtt_seconds")).toBe(timed);
     expect(left.acked).toBeGreaterThan(10);
     expect(timed).toBeGreaterThan(10);
-  });
+  }, 90_000);
 });
 
 describe.each(["redis", "redis-cluster"] as const)("a host node that dies (%s)", (redis) => {
