@@ -170,7 +170,8 @@ function attach(c: ArenaClient): void {
     const me = session!.playerId;
     // The end of a match this player only watched is the spectator view's.
     if (end.ratings[me] === undefined) return;
-    const text = end.winner === null ? (end.reason === "draw" || end.reason === "time" ? "Draw" : `Match ${end.reason}`) : end.winner === me ? "You won" : "You lost";
+    const text =
+      end.winner === null ? (end.reason === "draw" || end.reason === "time" ? "Draw" : `Match ${end.reason}`) : end.winner === me ? "You won" : "You lost";
     $("result-text").textContent = `${text} (${end.reason})`;
     $("result-rating").textContent = `Your rating: ${end.ratings[me] ?? "?"}`;
     lastMatch = end.matchId;
