@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { SignJWT } from "jose";
 import { spawnNode, startPrivateRedis, type ChildNode } from "../harness/index.ts";
 import { ChaosBot } from "./chaos/chaos-bot.ts";
+import { parseDuration as duration } from "./duration.ts";
 
 /**
  * `npm run bench:soak -- --nodes 3 --players 300 --duration 60m --sample 10m [--out bench-out/soak]`:
@@ -15,12 +16,6 @@ import { ChaosBot } from "./chaos/chaos-bot.ts";
  * first sample (within 5%), and how much Redis memory each finished match costs while its replay
  * is kept (`REPLAY_TTL`), so an operator can size Redis from the match rate.
  */
-function duration(raw: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw.trim());
-  if (!match) throw new Error(`${raw}: use 90s, 10m or 60000ms`);
-  const value = Number(match[1]);
-  return match[2] === "m" ? value * 60_000 : match[2] === "ms" ? value : value * 1000;
-}
 
 const { values } = parseArgs({
   options: {

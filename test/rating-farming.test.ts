@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { HistoryEntry, LeaderboardEntry, MatchEnd, MatchFound, MatchStart } from "../protocol/index.ts";
 import { closeAllClients, waitFor } from "./support/clients.ts";
-import { Player } from "./support/players.ts";
+import { Player, winTictactoe } from "./support/players.ts";
 import { displayAfter, NEW_PLAYER } from "./support/ratings.ts";
 import { redisEnv, spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 
@@ -74,15 +74,7 @@ describe.each(["memory", "redis"] as const)("rating farming through direct match
     // played to a win: rated like a ranked match (the positive control)
     const played = await privateMatch(ann, bob);
     const [x, o] = played.starts.get(ann)!.seat === 0 ? [ann, bob] : [bob, ann];
-    let seq = 0;
-    for (const [p, cell] of [
-      [x, 0],
-      [o, 3],
-      [x, 1],
-      [o, 4],
-      [x, 2],
-    ] as const)
-      expect(await p.send("game:input", { matchId: played.matchId, seq: ++seq, input: { cell } })).toMatchObject({ ok: true });
+    await winTictactoe(played.matchId, x, o);
     const [end] = await played.ends;
     const [won, lost] = displayAfter([1, 2]);
     expect(end).toMatchObject({ reason: "win", winner: x.playerId, ratings: { [x.playerId]: won, [o.playerId]: lost } });

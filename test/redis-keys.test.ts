@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { MatchEnd, MatchFound, MatchStart } from "../protocol/index.ts";
 import { closeAllClients, eventually, waitFor } from "./support/clients.ts";
-import { Player } from "./support/players.ts";
+import { Player, winTictactoe } from "./support/players.ts";
 import { spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 
 const nodes: ChildNode[] = [];
@@ -22,15 +22,7 @@ async function playOnce(x: Player, o: Player): Promise<void> {
   for (const p of [x, o]) await p.send("match:ready", { matchId });
   const [sx] = await started;
   const [first, second] = sx!.seat === 0 ? [x, o] : [o, x];
-  let seq = 0;
-  for (const [p, cell] of [
-    [first, 0],
-    [second, 3],
-    [first, 1],
-    [second, 4],
-    [first, 2],
-  ] as const)
-    await p.send("game:input", { matchId, seq: ++seq, input: { cell } });
+  await winTictactoe(matchId, first, second);
   await ended;
 }
 

@@ -18,6 +18,18 @@ async function gauge(url: string, name: string): Promise<number> {
   return Number(line?.split(" ").pop());
 }
 
+/** The nodes' settings: one deployment (a fresh prefix), a short lease, pong matches that last. */
+const nodeEnv = (extra: Record<string, string> = {}) => ({
+  ENGINE: "uws",
+  ...redisEnv("redis"),
+  REDIS_PREFIX: testPrefix(),
+  ARENA_SECRET: testSecret(),
+  MATCHMAKER_INTERVAL_MS: "50",
+  PONG_POINTS: "1000",
+  HOST_LEASE_MS: "1500",
+  ...extra,
+});
+
 /** Every log line of `node` about the match. */
 const about = (node: ChildNode, matchId: string) => node.logs.filter((line) => line.matchId === matchId).map((line) => String(line.msg));
 
@@ -28,15 +40,7 @@ const about = (node: ChildNode, matchId: string) => node.logs.filter((line) => l
  */
 describe.each(["SIGKILL", "SIGSTOP"] as const)("a match whose host is lost to %s, with players who never move", (signal) => {
   it("is adopted and plays on: inputs, chat and acks reach the adopter, a reconnect resumes, and it ends once", async () => {
-    const env = {
-      ENGINE: "uws",
-      ...redisEnv("redis"),
-      REDIS_PREFIX: testPrefix(),
-      ARENA_SECRET: testSecret(),
-      MATCHMAKER_INTERVAL_MS: "50",
-      PONG_POINTS: "1000",
-      HOST_LEASE_MS: "1500",
-    };
+    const env = nodeEnv();
     nodes.push(...(await Promise.all([spawnNode({ ...env, REGION: "far" }), spawnNode({ ...env, REGION: "near" }), spawnNode({ ...env, REGION: "near" })])));
     const [far, b, c] = nodes as [ChildNode, ChildNode, ChildNode];
     const ann = await new Player("pong", "Ann").join(b.url);
@@ -123,16 +127,7 @@ describe.each(["SIGKILL", "SIGSTOP"] as const)("a match whose host is lost to %s
 
 describe("a match whose host dies with no snapshot to resume from", () => {
   it("is aborted by the node that takes it; the spectator group on another node is let go, not leaked", async () => {
-    const env = {
-      ENGINE: "uws",
-      ...redisEnv("redis"),
-      REDIS_PREFIX: testPrefix(),
-      ARENA_SECRET: testSecret(),
-      MATCHMAKER_INTERVAL_MS: "50",
-      PONG_POINTS: "1000",
-      HOST_LEASE_MS: "1500",
-      SNAPSHOT_INTERVAL_MS: "0",
-    };
+    const env = nodeEnv({ SNAPSHOT_INTERVAL_MS: "0" });
     nodes.push(...(await Promise.all([spawnNode({ ...env, REGION: "far" }), spawnNode({ ...env, REGION: "near" })])));
     const [far, near] = nodes as [ChildNode, ChildNode];
     const ann = await new Player("pong", "Ann").join(near.url);

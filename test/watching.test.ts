@@ -16,7 +16,7 @@ import {
   type StatePayload,
 } from "../protocol/index.ts";
 import { closeAllClients, eventually, waitFor } from "./support/clients.ts";
-import { Player } from "./support/players.ts";
+import { Player, winTictactoe } from "./support/players.ts";
 import { redisEnv, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind } from "./support/servers.ts";
 
 const nodes: ChildNode[] = [];
@@ -54,16 +54,7 @@ async function playTictactoe(a: Player, b: Player, onStarted?: (matchId: string)
   await Promise.all(starts);
   await onStarted?.(matchId);
   const [x, o] = fa.seat === 0 ? [a, b] : [b, a];
-  let seq = Date.now();
-  for (const [player, cell] of [
-    [x, 0],
-    [o, 3],
-    [x, 1],
-    [o, 4],
-    [x, 2],
-  ] as const) {
-    expect(await player.send("game:input", { matchId, seq: ++seq, input: { cell } })).toMatchObject({ ok: true });
-  }
+  await winTictactoe(matchId, x, o, Date.now());
   const [end] = await Promise.all(ends);
   return { matchId, end: end!, states: new Map([a, b].map((p) => [p.playerId, [...p.states]])) };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { parseDuration } from "../duration.ts";
 import { runChaos } from "./chaos.ts";
 
 /**
@@ -8,12 +9,6 @@ import { runChaos } from "./chaos.ts";
  * while nodes are killed and restarted and Redis connections cut; writes report.json and
  * report.md, and exits 1 when an invariant broke.
  */
-function duration(raw: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw.trim());
-  if (!match) throw new Error(`--duration ${raw}: use 90s, 10m or 60000ms`);
-  const value = Number(match[1]);
-  return match[2] === "m" ? value * 60_000 : match[2] === "ms" ? value : value * 1000;
-}
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +18,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "bench-out/chaos" },
   },
 });
-const options = { nodes: Number(values.nodes), players: Number(values.players), durationMs: duration(values.duration) };
+const options = { nodes: Number(values.nodes), players: Number(values.players), durationMs: parseDuration(values.duration) };
 if (!(options.nodes >= 2) || !(options.players >= 2)) throw new Error("--nodes needs at least 2 (one is killed at a time), --players at least 2");
 const report = await runChaos({ ...options, say: (line) => process.stdout.write(`${line}\n`) });
 mkdirSync(values.out, { recursive: true });

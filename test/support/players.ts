@@ -86,3 +86,18 @@ export async function histogramCount(url: string, name: string): Promise<number>
   for (const line of text.split("\n")) if (line.startsWith(`${name}_count`)) total += Number(line.split(" ").pop());
   return total;
 }
+
+/** Seat 0 (`x`) wins a tictactoe match in five moves (0, 3, 1, 4, 2): every move must be taken. */
+export async function winTictactoe(matchId: string, x: Player, o: Player, firstSeq = 0): Promise<void> {
+  let seq = firstSeq;
+  for (const [player, cell] of [
+    [x, 0],
+    [o, 3],
+    [x, 1],
+    [o, 4],
+    [x, 2],
+  ] as const) {
+    const answer = await player.send("game:input", { matchId, seq: ++seq, input: { cell } });
+    if (!answer.ok) throw new Error(`move ${cell} of ${player.name} refused: ${JSON.stringify(answer)}`);
+  }
+}
