@@ -131,10 +131,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   // Chaos until 80% of the run (at most the run less 20 s); then everything must settle.
   const chaosUntil = started + Math.max(options.durationMs * 0.5, options.durationMs - Math.max(20_000, options.durationMs * 0.2));
+  // The first rounds do one of each (a kill, a cut of every connection, a script cut), so that even
+  // a short run on a loaded machine, with few rounds, does what it claims; then at random.
+  const firstRolls = [0, 0.5, 0.9];
+  let round = 0;
   while (Date.now() < chaosUntil) {
-    await sleep(3000 + Math.random() * 4000);
+    await sleep(round < firstRolls.length ? 2000 : 3000 + Math.random() * 4000);
     if (Date.now() >= chaosUntil) break;
-    const roll = Math.random();
+    const roll = firstRolls[round++] ?? Math.random();
     if (roll < 0.45 && live.length > 1) {
       const victim = live.splice(Math.floor(Math.random() * live.length), 1)[0]!;
       victim.process.kill("SIGKILL");
