@@ -12,6 +12,7 @@
  *   npm run bench -- --scenario spectators --players 200 --duration 10s --out bench-out/spectators  (4 spectators a match)
  * The exit code is 1 on any error, lost ack, unexpected disconnect or unstarted player, and 2 on bad usage.
  */
+import { WirePlayer } from "./generator/wire-player.ts";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import type { ServerKind } from "./fleet.ts";
@@ -29,7 +30,8 @@ const { values } = parseArgs({
     players: { type: "string", default: "1000" },
     duration: { type: "string", default: "30s" },
     engine: { type: "string", default: "uws" },
-    client: { type: "string", default: "wire" },
+    client: { type: "string" },
+    game: { type: "string", default: WirePlayer.decodes },
     nodes: { type: "string", default: "1" },
     store: { type: "string", default: "memory" },
     baseline: { type: "string" },
@@ -42,7 +44,7 @@ const { values } = parseArgs({
 
 function usage(problem: string): never {
   process.stderr.write(
-    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --out DIR\n`,
+    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --out DIR\n`,
   );
   process.exit(2);
 }
@@ -53,7 +55,10 @@ const seconds = duration ? Number(duration[1]) * (duration[2] === "m" ? 60 : 1) 
 const players = Number(values.players);
 const engines = values.engine!.split(",");
 const baselines = (values.baseline ?? "").split(",").filter(Boolean) as ServerKind[];
-const client = values.client as "wire" | "sdk";
+const game = values.game!;
+// The wire client reads one game's states by hand; every other game plays through the SDK.
+const client = (values.client ?? (game === WirePlayer.decodes ? "wire" : "sdk")) as "wire" | "sdk";
+if (client === "wire" && game !== WirePlayer.decodes) usage(`--client wire reads only ${WirePlayer.decodes}'s states: play ${game} with --client sdk`);
 if (!SCENARIOS.includes(scenario)) usage(`unknown scenario ${scenario}`);
 if (!(players > 0) || !(seconds > 0)) usage("--players and --duration must be positive");
 if (players % 2 !== 0 && scenario !== "idle") usage("--players must be even: two players a match");
@@ -74,6 +79,7 @@ const stream: StreamOptions = {
   seconds,
   tickRate: Number(values["tick-rate"]),
   client,
+  game,
   ackEvery,
   inputAcks: values["input-acks"] === "on",
   nodes: Number(values.nodes),

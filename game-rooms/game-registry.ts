@@ -1,35 +1,50 @@
+import { z } from "zod";
 import { ArenaError, ErrorCode, type GameInfo } from "../protocol/index.ts";
-import type { AnyGame } from "./game.ts";
-import { createPong, type PongOptions } from "./games/pong.ts";
-import { createTictactoe, type TictactoeOptions } from "./games/tictactoe.ts";
+import type { AnyGame } from "./games/game-module.ts";
+import { BUILTIN_GAMES } from "./games/builtin.ts";
+import { builtinGames, type LoadedGame } from "./games/load-games.ts";
+import { INPUT_SEQ_FIELDS } from "./games/wire.ts";
 
-/** The games this build serves, keyed by name; each gets the namespace `/<name>`. */
-export class GameRegistry {
-  private readonly games = new Map<string, AnyGame>();
-
-  constructor(games: AnyGame[]) {
-    for (const game of games) this.register(game);
+/** The input schema as JSON Schema, for clients that build a form from it (the page's generic view). */
+function inputJsonSchema(game: AnyGame): unknown {
+  try {
+    return z.toJSONSchema(game.inputSchema, { unrepresentable: "any" });
+  } catch {
+    return {};
   }
+}
 
-  register(game: AnyGame): void {
-    if (!/^[a-z][a-z0-9-]{0,31}$/.test(game.name)) throw new Error(`bad game name ${game.name}`);
-    if (game.tickRate < 10 || game.tickRate > 120) throw new Error(`tick rate of ${game.name} must be 10 to 120`);
-    if (this.games.has(game.name)) throw new Error(`game ${game.name} registered twice`);
-    if (game.modes.length === 0 || game.modes.some((m) => !/^[a-z][a-z0-9-]{0,31}$/.test(m))) throw new Error(`modes of ${game.name} must be 1 or more names`);
-    this.games.set(game.name, game);
+/** The games this node serves, keyed by name; each gets the namespace `/<name>`. */
+export class GameRegistry {
+  private readonly games = new Map<string, LoadedGame>();
+
+  constructor(games: readonly LoadedGame[]) {
+    for (const game of games) {
+      if (this.games.has(game.definition.name)) throw new Error(`game ${game.definition.name} registered twice`);
+      this.games.set(game.definition.name, game);
+    }
   }
 
   get(name: string): AnyGame | undefined {
+    return this.games.get(name)?.module;
+  }
+
+  /** The loaded game: its definition and renderer as well as its rules. */
+  loaded(name: string): LoadedGame | undefined {
     return this.games.get(name);
   }
 
   list(): AnyGame[] {
-    return [...this.games.values()];
+    return [...this.games.values()].map((g) => g.module);
   }
 
-  /** The `GET /v1/games` answer. */
+  names(): string[] {
+    return [...this.games.keys()];
+  }
+
+  /** The `GET /v1/games` answer: everything a client needs to play each game. */
   describe(): GameInfo[] {
-    return this.list().map((game) => ({
+    return [...this.games.values()].map(({ module: game }) => ({
       name: game.name,
       namespace: `/${game.name}`,
       tickRate: game.tickRate,
@@ -37,24 +52,29 @@ export class GameRegistry {
       modes: [...game.modes],
       seats: 2,
       maxDurationS: game.maxDurationS,
+      viewPerSeat: Boolean(game.viewPerSeat),
+      wire: { fields: [...(game.wire ?? []), ...INPUT_SEQ_FIELDS] },
+      input: inputJsonSchema(game),
+      // The game's browser module: its rules and renderer, for the page and replays.
+      script: `/games/${game.name}.js`,
     }));
   }
 
   /** The mode a player asked for (the game's first when none); BAD_REQUEST for one the game does not declare. */
   mode(game: string, asked: string | undefined): string {
-    const modes = this.games.get(game)?.modes ?? [];
+    const modes = this.games.get(game)?.module.modes ?? [];
     if (asked === undefined) return modes[0] ?? "ranked";
     if (!modes.includes(asked)) throw new ArenaError(ErrorCode.BAD_REQUEST, `mode: one of ${modes.join(", ")}`);
     return asked;
   }
 }
 
-export interface GameOptions {
-  pong?: Partial<PongOptions>;
-  tictactoe?: Partial<TictactoeOptions>;
-}
-
-/** The built-in games. */
-export function defaultGames(options: GameOptions = {}): GameRegistry {
-  return new GameRegistry([createPong(options.pong), createTictactoe(options.tictactoe)]);
+/** Every built-in game, with its settings read from `env`. */
+export function defaultGames(env: Record<string, string | undefined> = {}): GameRegistry {
+  return new GameRegistry(
+    builtinGames(
+      BUILTIN_GAMES.map((g) => g.name),
+      env,
+    ),
+  );
 }

@@ -10,7 +10,7 @@ import {
   type Seat,
   type StatePayload,
 } from "../protocol/index.ts";
-import type { AnyGame, Outcome } from "./game.ts";
+import type { AnyGame, Outcome } from "./games/game-module.ts";
 import type { StreamStats } from "./stream-stats.ts";
 import type { Tickable } from "./tick-scheduler.ts";
 

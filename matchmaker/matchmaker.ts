@@ -20,6 +20,8 @@ export interface MatchmakerOptions {
   ratings: RatingSystem;
   /** How clients reach this node (`match:found.host` names it when it hosts). */
   self: NodeInfo;
+  /** The games this node loaded: written beside `self` at every heartbeat (GAMES must agree across nodes). */
+  gameSet?: string[];
   /** How players are told what happened, wherever they are connected. */
   channel: PlayerChannel;
   /** Receives each match whose two players are ready (the hand-off to the game rooms). */
@@ -112,7 +114,11 @@ export class Matchmaker {
   private async heartbeat(): Promise<void> {
     const now = this.now();
     await this.options.store.heartbeat(this.options.node, now);
-    await this.options.store.describeNode(this.options.node, this.options.self);
+    await this.options.store.describeNode(this.options.node, {
+      ...this.options.self,
+      ...(this.options.gameSet ? { games: this.options.gameSet } : {}),
+      at: now,
+    });
     // Heartbeats are written every ttl/3: a longer gap means this node could not reach the store.
     const ttl = Math.min(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
     if (this.lastHeartbeat === 0 || now - this.lastHeartbeat > ttl / 2) this.heartbeatingSince = now;
@@ -197,7 +203,7 @@ export class Matchmaker {
       info = (await this.options.store.nodeInfo(node).catch(() => null)) ?? { region: this.options.self.region };
       this.nodes.set(node, info);
     }
-    return { node, ...info };
+    return { node, region: info.region, ...(info.url ? { url: info.url } : {}) };
   }
 
   /** A match made without a queue (a challenge, a code, a rematch): both players are told, as after a pairing. */

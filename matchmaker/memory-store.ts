@@ -87,6 +87,10 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     });
   }
 
+  async describedNodes(): Promise<(NodeInfo & { node: string })[]> {
+    return [...this.nodeInfos].map(([node, info]) => ({ node, ...info }));
+  }
+
   async nodeInfo(node: string): Promise<NodeInfo | null> {
     return this.nodeInfos.get(node) ?? null;
   }

@@ -181,6 +181,11 @@ export class RedisStore implements MatchmakingStore {
     });
   }
 
+  async describedNodes(): Promise<(NodeInfo & { node: string })[]> {
+    const all = await this.call(() => this.redis.hgetall(`${this.prefix}:node-info`));
+    return Object.entries(all).map(([node, raw]) => ({ node, ...(JSON.parse(raw) as NodeInfo) }));
+  }
+
   async nodeInfo(node: string): Promise<NodeInfo | null> {
     const raw = await this.call(() => this.redis.hget(`${this.prefix}:node-info`, node));
     return raw === null ? null : (JSON.parse(raw) as NodeInfo);

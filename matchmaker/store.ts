@@ -41,6 +41,8 @@ export interface SessionStore {
   describeNode(node: string, info: NodeInfo): Promise<void>;
   /** The nodes heard from within `ttlMs`, each as it described itself (GET /v1/regions). */
   liveNodes(now: number, ttlMs: number): Promise<(NodeInfo & { node: string })[]>;
+  /** Every node that described itself and was not swept as dead, as it last did. */
+  describedNodes(): Promise<(NodeInfo & { node: string })[]>;
   /** How clients reach a node, as it last described itself (null when it never did). */
   nodeInfo(node: string): Promise<NodeInfo | null>;
   /** The node holding the player's live connection, if any. */

@@ -108,6 +108,10 @@ export interface LapsedMatch extends MatchRef {
 export interface NodeInfo {
   url?: string;
   region: string;
+  /** The games the node loaded (every node of a deployment must load the same set). */
+  games?: string[];
+  /** When the node last described itself (epoch ms): it does at every heartbeat. */
+  at?: number;
 }
 
 /** A match named with its game. */

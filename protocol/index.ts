@@ -3,6 +3,5 @@ export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./client-payloads.ts";
 export * from "./server-payloads.ts";
-export * from "./games/index.ts";
 export * from "./player-channel.ts";
 export * from "./node-relay.ts";

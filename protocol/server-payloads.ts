@@ -131,7 +131,7 @@ export const replaySchema = z.object({
   seed: z.number().int(),
   tickRate: z.number().int(),
   /** The game's options as the server ran it (points to win, ball speed, move clock...). */
-  rules: z.record(z.string(), z.number()).optional(),
+  rules: z.record(z.string(), z.unknown()).optional(),
   players: z.array(playerInfoSchema),
   inputs: z.array(replayInputSchema),
   /** The match applied more inputs than a replay keeps (`inputs` holds the first ones). */

@@ -1,7 +1,7 @@
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import { ErrorCode, type ClientEventName, type ErrorBody } from "../protocol/index.ts";
-import { defaultGames, type GameRegistry } from "../game-rooms/index.ts";
+import { builtinGames, GameRegistry } from "../game-rooms/index.ts";
 import { TokenService } from "./auth.ts";
 import { redactUrl, type ArenaConfig } from "./config.ts";
 import { adminAsset, instrumentAdmin } from "./admin-ui.ts";
@@ -14,7 +14,7 @@ import { handleHttp, MAX_HTTP_BODY, type HttpRequest } from "./http-routes.ts";
 import { MetricsServer } from "./metrics-server.ts";
 import { ConnectionRate } from "./connection-rate.ts";
 import { PlayerBudgets } from "./player-budgets.ts";
-import { browserClient } from "../clients/browser/build.ts";
+import { browserClient, gameScript } from "../clients/browser/build.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { connectRedis, type RedisLinks } from "./redis.ts";
@@ -60,7 +60,8 @@ export interface ArenaServer {
 export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel, config.nodeId);
-  const games = options.games ?? defaultGames({ pong: config.rooms.pong, tictactoe: config.rooms.tictactoe });
+  // Module paths in GAMES are loaded asynchronously, by createArena; built-in names need no wait.
+  const games = options.games ?? new GameRegistry(builtinGames(config.games, config.gameEnv));
   const metrics = createServerMetrics(config.nodeId);
   const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds, config.tokenClaims);
   const uwsLoad = config.engine === "uws" ? loadUws() : undefined;
@@ -128,6 +129,10 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
         metricsHere: config.metricsPort === 0,
         latency: (tickRate) => services.streamSnapshot(tickRate),
         browserClient,
+        gameScript: (name) => {
+          const game = games.loaded(name);
+          return game ? gameScript({ name, ...game }) : undefined;
+        },
         watch: { store: services.watch, games: () => games.list().map((g) => g.name), nodes: () => services.liveNodes() },
       },
       req,

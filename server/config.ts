@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import { plainAddress } from "./client-address.ts";
 import { connectionsBelow, fileDescriptorLimit } from "./connection-cap.ts";
+import { BUILTIN_GAMES } from "../game-rooms/index.ts";
 
 export type EngineName = "uws" | "ws";
 
@@ -67,9 +68,11 @@ export interface ArenaConfig {
     snapshotMs: number;
     /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
     stateAckEvery: number;
-    pong: { tickRate: number; pointsToWin: number; ballSpeed: number; maxDurationS: number };
-    tictactoe: { tickRate: number; moveSeconds: number };
   };
+  /** `GAMES`: the games this node loads, built-in names and module paths (default: every built-in game). */
+  games: string[];
+  /** The environment the games read their own settings from (`<PREFIX>_<SETTING>`). */
+  gameEnv: Env;
   matchmaker: {
     intervalMs: number;
     ticketTtlMs: number;
@@ -206,6 +209,15 @@ function isRedisUrl(raw: string): boolean {
   }
 }
 
+/** `GAMES`: comma-separated built-in names and module paths; unset: every built-in game. */
+function gameList(env: Env): string[] {
+  const raw = env.GAMES?.trim();
+  if (!raw) return BUILTIN_GAMES.map((g) => g.name);
+  const entries = raw.split(",").map((entry) => entry.trim());
+  if (entries.some((entry) => entry === "")) throw new ConfigError("GAMES", "comma-separated game names or module paths, none empty", raw);
+  return entries;
+}
+
 function redisUrl(env: Env, cluster: boolean): string | undefined {
   const raw = env.REDIS_URL;
   if (raw === undefined || raw === "") return undefined;
@@ -292,17 +304,9 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       replayTtlMs: integer(env, "REPLAY_TTL", 86_400, 1, 31_536_000) * 1000,
       maxReplayInputs: integer(env, "REPLAY_MAX_INPUTS", 20_000, 1, 1_000_000),
       maxSpectators: integer(env, "MAX_SPECTATORS", 100, 0, 100_000),
-      pong: {
-        tickRate: integer(env, "PONG_TICK_RATE", 30, 10, 120),
-        pointsToWin: integer(env, "PONG_POINTS", 5, 1, 1_000_000),
-        ballSpeed: decimal(env, "PONG_BALL_SPEED", 0.6, 0.05, 5),
-        maxDurationS: integer(env, "PONG_MAX_DURATION_S", 600, 1, 86_400),
-      },
-      tictactoe: {
-        tickRate: integer(env, "TICTACTOE_TICK_RATE", 10, 10, 120),
-        moveSeconds: decimal(env, "TICTACTOE_MOVE_SECONDS", 15, 0.2, 3600),
-      },
     },
+    games: gameList(env),
+    gameEnv: env,
     matchmaker: {
       intervalMs: integer(env, "MATCHMAKER_INTERVAL_MS", 100, 10, 60_000),
       ticketTtlMs: integer(env, "TICKET_TTL_MS", 15_000, 1000, 3_600_000),

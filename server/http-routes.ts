@@ -41,6 +41,8 @@ export interface RouteDeps {
   latency: (tickRate: number | undefined) => Promise<unknown>;
   /** The browser client's page and script. */
   browserClient: () => Promise<{ html: string; js: string }>;
+  /** A game's browser module (`/games/<name>.js`: its rules and renderer), or undefined for a game not served here. */
+  gameScript: (game: string) => Promise<string> | undefined;
   /** Live matches, replays, histories, leaderboards. */
   watch: WatchDeps;
 }
@@ -79,7 +81,7 @@ async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
 }
 
 /** The routes that cost the node (a page, a store read) and count against `HTTP_READS_PER_MINUTE`. */
-const READS = /^\/(app\.js)?$|^\/v1\/(matches|players|leaderboard)(\/|$)/;
+const READS = /^\/(app\.js)?$|^\/games\/|^\/v1\/(matches|players|leaderboard)(\/|$)/;
 
 /** Answers one HTTP request; a failure is a coded error, never a throw. */
 export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
@@ -124,8 +126,17 @@ async function handleFixed(deps: RouteDeps, req: HttpRequest): Promise<HttpRespo
       const headers = { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", ...pageHeaders(html, []) };
       return { status: 200, headers, body: js };
     }
-    default:
-      return httpError(404, { code: "BAD_REQUEST", message: `no route ${key}` });
+    default: {
+      const game = /^GET \/games\/([a-z][a-z0-9-]{0,31})\.js$/.exec(key)?.[1];
+      const script = game === undefined ? undefined : deps.gameScript(game);
+      if (!script) return httpError(404, { code: "BAD_REQUEST", message: `no route ${key}` });
+      const { html } = await deps.browserClient();
+      return {
+        status: 200,
+        headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", ...pageHeaders(html, []) },
+        body: await script,
+      };
+    }
   }
 }
 

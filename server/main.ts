@@ -1,12 +1,15 @@
+import { GameLoadError, GameRegistry, GameSettingError, loadGames } from "../game-rooms/index.ts";
 import { createArenaServer, ConfigError, createLogger, loadConfig, type ArenaConfig } from "./index.ts";
 
 /** The process entry point: `npm start`. */
 async function main(): Promise<void> {
   let config: ArenaConfig;
+  let games: GameRegistry;
   try {
     config = loadConfig();
+    games = new GameRegistry(await loadGames(config.games, { env: config.gameEnv }));
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof GameLoadError || error instanceof GameSettingError) {
       process.stderr.write(`arena: ${error.message}\n`);
       process.exit(2);
     }
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
 
   let server;
   try {
-    server = createArenaServer({ config, logger: log });
+    server = createArenaServer({ config, logger: log, games });
     await server.start();
   } catch (error) {
     log.fatal({ err: error }, (error as Error).message);

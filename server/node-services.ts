@@ -21,6 +21,7 @@ import { SessionTakeover } from "./session-takeover.ts";
 import { socketAddress } from "./client-address.ts";
 import { PlayerPlaces } from "./player-places.ts";
 import { StoreRecovery } from "./store-recovery.ts";
+import { checkGameSet } from "./game-set.ts";
 import type { ArenaNamespace } from "./types.ts";
 
 /** What a node runs besides its transport: the matchmaker, the game rooms, and the players' events. */
@@ -119,6 +120,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     leaseMs: config.rooms.leaseMs,
     ratings,
     self,
+    gameSet: games.names(),
     channel,
     onMatchStarted: (match) => {
       rooms.hostMatch(match).catch((error: unknown) => log.error({ err: error, game: match.game, matchId: match.matchId }, "could not host a match"));
@@ -153,6 +155,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     watch: store,
     liveNodes: () => store.liveNodes(Date.now(), mm.ticketTtlMs),
     async start() {
+      await checkGameSet(store, config.nodeId, games.names(), mm.ticketTtlMs, log);
       await matchmaker.start();
       rooms.start();
       await recovery.start();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPong } from "../game-rooms/index.ts";
+import { rulesOf } from "./support/games.ts";
 
 const samples: unknown[] = [
   { dir: -1 },
@@ -28,7 +28,7 @@ const samples: unknown[] = [
 
 describe("game input fast paths", () => {
   // Games with a hand-written input check; the others go through their schema alone.
-  for (const game of [createPong()]) {
+  for (const game of [rulesOf("pong")]) {
     it(`${game.name}: readInput gives the schema's verdict and value on every sample`, () => {
       for (const sample of samples) {
         const parsed = game.inputSchema.safeParse(sample);

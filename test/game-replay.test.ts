@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createPong, createTictactoe, type AnyGame } from "../game-rooms/index.ts";
+import type { AnyGame } from "../game-rooms/index.ts";
+import { rulesOf } from "./support/games.ts";
 
 const clock = { epochOfTick: (tick: number) => 1_000_000 + tick * 10 };
 
@@ -24,7 +25,7 @@ function run(game: AnyGame, seed: number, ticks: number, inputs: Map<number, [0 
 
 describe("replay", () => {
   it("pong: the same seed and inputs give the same states; another seed differs", () => {
-    const pong = createPong({ tickRate: 30, ballSpeed: 1, pointsToWin: 5 });
+    const pong = rulesOf("pong", { tickRate: 30, ballSpeed: 1, points: 5 });
     const inputs = new Map<number, [0 | 1, unknown][]>();
     for (let tick = 1; tick < 3000; tick += 7) inputs.set(tick, [[(tick % 2) as 0 | 1, { dir: ((tick % 3) - 1) as -1 | 0 | 1 }]]);
     const first = run(pong, 42, 3000, inputs);
@@ -35,7 +36,7 @@ describe("replay", () => {
   });
 
   it("tictactoe: the same moves give the same board, rejected moves included", () => {
-    const game = createTictactoe({ tickRate: 10, moveSeconds: 15 });
+    const game = rulesOf("tictactoe", { tickRate: 10, moveSeconds: 15 });
     const inputs = new Map<number, [0 | 1, unknown][]>([
       [
         1,

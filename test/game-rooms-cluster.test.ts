@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { MatchEnd, MatchStart, PongView } from "../protocol/index.ts";
+import type { MatchEnd, MatchStart } from "../protocol/index.ts";
+import type { PongView } from "../game-rooms/games/pong/index.ts";
 import { closeAllClients, connectGuest, eventually, request, waitFor } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
 import { redisEnv, SETUPS, spawnNode, testPrefix, testSecret, type ChildNode, type RedisKind, stopAll } from "./support/servers.ts";

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { MatchEnd, MatchFound, PongView, TictactoeView as Board } from "../protocol/index.ts";
+import type { MatchEnd, MatchFound } from "../protocol/index.ts";
+import type { PongView } from "../game-rooms/games/pong/index.ts";
+import type { TictactoeView as Board } from "../game-rooms/games/tictactoe/index.ts";
 import { closeAllClients, eventually, waitFor } from "./support/clients.ts";
 import { histogramCount, Player, startMatch, type StartedMatch } from "./support/players.ts";
 import { displayAfter, NEW_PLAYER } from "./support/ratings.ts";

@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { connect, fetchGuestToken, fetchReplay, type ArenaClient } from "../clients/sdk/index.ts";
 import { startLocalCluster, type LocalCluster } from "../harness/local-cluster.ts";
-import type { MatchEnd, MatchFound, MatchStart, PongView } from "../protocol/index.ts";
+import type { MatchEnd, MatchFound, MatchStart } from "../protocol/index.ts";
+import type { GameTypes } from "../game-rooms/index.ts";
+import type pong from "../game-rooms/games/pong/index.ts";
+import type { PongView } from "../game-rooms/games/pong/index.ts";
 import { eventually } from "./support/clients.ts";
 import { freePort } from "./support/redis-process.ts";
 
 let cluster: LocalCluster | undefined;
-const clients: ArenaClient<"pong">[] = [];
+const clients: ArenaClient<GameTypes<typeof pong>>[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await cluster?.stop();
@@ -25,7 +28,7 @@ describe("a match's host killed with SIGKILL (Redis Cluster, 3 nodes, HAProxy)",
     const { url } = cluster;
     const join = async (name: string) => {
       const identity = await fetchGuestToken(url, name);
-      const client = connect({ url, game: "pong", token: identity.token, autoReady: true });
+      const client = connect<GameTypes<typeof pong>>({ url, game: "pong", token: identity.token, autoReady: true });
       clients.push(client);
       await client.connected();
       const resumed: Resumed[] = [];

@@ -2,8 +2,9 @@ import { decodeFromCompressedBase64 } from "hdr-histogram-js";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defaultGames, type GameModule, type StreamSnapshot } from "../game-rooms/index.ts";
-import type { MatchStart, PongView, StatePayload } from "../protocol/index.ts";
+import { BUILTIN_GAMES, defineGame, GameRegistry, loadGames, type GameRules, type StreamSnapshot } from "../game-rooms/index.ts";
+import type { MatchStart, StatePayload } from "../protocol/index.ts";
+import type { PongView } from "../game-rooms/games/pong/index.ts";
 import { createArenaServer, loadConfig } from "../server/index.ts";
 import { closeAllClients, eventually } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
@@ -25,24 +26,26 @@ const badInputs = async (url: string) => {
 };
 
 /** A two-seat game with hidden information: each seat sees only its own secret. */
-function secrets(): GameModule<{ secrets: [number, number]; ticks: number }, { guess: number }> {
-  return {
+function secrets() {
+  return defineGame({
     name: "secrets",
-    tickRate: 20,
-    maxDurationS: 600,
-    kind: "realtime",
-    modes: ["ranked"],
-    viewPerSeat: true,
-    inputSchema: z.object({ guess: z.number().int() }),
-    init: (seed) => ({ secrets: [seed % 1000, (seed >> 10) % 1000], ticks: 0 }),
-    apply: () => undefined,
-    step: (state) => {
-      state.ticks++;
-      return true;
-    },
-    outcome: (state) => (state.ticks >= 40 ? { kind: "draw" } : { kind: "none" }),
-    view: (state, _clock, seat) => ({ mine: seat === undefined ? null : state.secrets[seat], ticks: state.ticks }),
-  };
+    create: (): GameRules<{ secrets: [number, number]; ticks: number }, { guess: number }> => ({
+      tickRate: 20,
+      maxDurationS: 600,
+      kind: "realtime",
+      modes: ["ranked"],
+      viewPerSeat: true,
+      inputSchema: z.object({ guess: z.number().int() }),
+      init: (seed) => ({ secrets: [seed % 1000, (seed >> 10) % 1000], ticks: 0 }),
+      apply: () => undefined,
+      step: (state) => {
+        state.ticks++;
+        return true;
+      },
+      outcome: (state) => (state.ticks >= 40 ? { kind: "draw" } : { kind: "none" }),
+      view: (state, _clock, seat) => ({ mine: seat === undefined ? null : state.secrets[seat], ticks: state.ticks }),
+    }),
+  });
 }
 
 describe.each(ENGINES)("the state stream, protocol v2 (%s)", (engine) => {
@@ -160,8 +163,7 @@ describe.each(ENGINES)("the state stream, protocol v2 (%s)", (engine) => {
 
 describe("per-seat views: a game with hidden information emits to each socket its own state", () => {
   it("each seat sees its own secret, never the other's", async () => {
-    const games = defaultGames();
-    games.register(secrets());
+    const games = new GameRegistry(await loadGames([...BUILTIN_GAMES.map((g) => g.name), secrets()]));
     const server = createArenaServer({
       config: loadConfig({ HOST: "127.0.0.1", PORT: "0", MATCHMAKER_INTERVAL_MS: "20" }),
       logger: pino({ level: "silent" }),

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createPong, createTictactoe, replayMatch, type AnyGame } from "../game-rooms/index.ts";
+import { replayMatch, type AnyGame } from "../game-rooms/index.ts";
+import { rulesOf } from "./support/games.ts";
 import { z } from "zod";
 import { fetchHistory, fetchLeaderboard, fetchLiveMatches, fetchReplay } from "../clients/sdk/index.ts";
 import {
@@ -104,7 +105,7 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
     }
     expect((await get<LiveMatch[]>(`${b.url}/v1/matches?game=tictactoe`)).body).toEqual([]);
 
-    const tictactoe = createTictactoe();
+    const tictactoe = rulesOf("tictactoe");
     for (const match of played) {
       const replay = await get<Replay>(`${b.url}/v1/matches/${match.matchId}/replay`);
       expect(replay.status).toBe(200);
@@ -196,7 +197,7 @@ describe.each(["redis", "redis-cluster"] as const)("watching across two nodes (%
     const end = await ended;
     const replay = await get<Replay>(`${node.url}/v1/matches/${fl.matchId}/replay`);
     expect(replay.body.inputs.length).toBeGreaterThan(2);
-    const outcome = checkReplay(createPong({ tickRate: 30, pointsToWin: 2, ballSpeed: 1 }), replay.body, left.states, (view) => view);
+    const outcome = checkReplay(rulesOf("pong", { tickRate: 30, points: 2, ballSpeed: 1 }), replay.body, left.states, (view) => view);
     expect(outcome.kind).toBe("win");
     expect(replay.body.players[(outcome as { seat: 0 | 1 }).seat]!.playerId).toBe(end.winner);
     await eventually(async () => (await fetch(`${node.url}/v1/matches/${fl.matchId}/replay`)).status === 404, 5000, "the replay expired");

@@ -1,5 +1,5 @@
 import { io, type Socket } from "socket.io-client";
-import { tictactoeCell } from "../../clients/bot/index.ts";
+import tictactoe, { type TictactoeView } from "../../game-rooms/games/tictactoe/index.ts";
 
 type Payload = { matchId: string; seat?: 0 | 1; tick?: number; state?: unknown; requeued?: boolean };
 
@@ -102,10 +102,8 @@ export class ChaosBot {
     socket.on("match:resumed", started);
     socket.on("state", (p: Payload) => {
       socket.emit("state:ack", { matchId: p.matchId, tick: p.tick });
-      const view = p.state as { board: (0 | 1 | null)[]; turn: 0 | 1 };
-      if (view.turn !== this.seat) return;
-      const cell = tictactoeCell(view.board, this.seat);
-      if (cell !== undefined) emit("game:input", { matchId: p.matchId, seq: ++this.seq, input: { cell } });
+      const input = tictactoe.bot!(p.state as TictactoeView, this.seat, Math.random);
+      if (input) emit("game:input", { matchId: p.matchId, seq: ++this.seq, input });
     });
     socket.on("match:end", (p: Payload) => {
       if (this.ended.has(p.matchId)) this.problems.push(`${this.id}: the end of ${p.matchId} told twice`);

@@ -17,7 +17,9 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
 import { microsecondHistogram } from "../../game-rooms/index.ts";
-import { SdkPlayer } from "./sdk-player.ts";
+import { loadGames } from "../../game-rooms/games/index.ts";
+import type { GameInfo } from "../../protocol/index.ts";
+import { SdkPlayer, type Play } from "./sdk-player.ts";
 import { Tally, type Behaviour, type BenchPlayer, type PlayerHooks } from "./tally.ts";
 import { WirePlayer } from "./wire-player.ts";
 
@@ -33,6 +35,10 @@ const { values } = parseArgs({
 });
 const URLS = (values.urls ?? "").split(",").filter(Boolean);
 const GAME = values.game!;
+if (values.client !== "sdk" && GAME !== WirePlayer.decodes) {
+  process.stderr.write(`generator: --client wire reads only ${WirePlayer.decodes}'s states; play ${GAME} with --client sdk\n`);
+  process.exit(2);
+}
 const tally = new Tally();
 const behaviour: Behaviour = {
   requeue: false,
@@ -42,6 +48,17 @@ const behaviour: Behaviour = {
   inputAcks: values["input-acks"] !== "off",
 };
 const players: BenchPlayer[] = [];
+let played: Promise<Play> | undefined;
+/** The game's bot, and whether the server runs the game in real time (`GET /v1/games`). */
+function gamePlay(): Promise<Play> {
+  played ??= (async () => {
+    const [game] = await loadGames([GAME]);
+    if (!game?.definition.bot) throw new Error(`game ${GAME} has no bot`);
+    const infos = (await (await fetch(`${URLS[0]}/v1/games`)).json()) as GameInfo[];
+    return { decide: game.definition.bot, realtime: infos.find((g) => g.name === game.definition.name)?.kind === "realtime" };
+  })();
+  return played;
+}
 const out = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,8 +109,8 @@ async function connectPlayers(count: number): Promise<void> {
           body: JSON.stringify({ name: `${values.name}-${base + j}` }),
         });
         const { token } = (await response.json()) as { token: string };
-        const connect = values.client === "sdk" ? SdkPlayer.connect : WirePlayer.connect;
-        return connect(url, GAME, token, tally, behaviour, hooks);
+        if (values.client === "sdk") return SdkPlayer.connect(url, GAME, token, tally, behaviour, hooks, await gamePlay());
+        return WirePlayer.connect(url, GAME, token, tally, behaviour, hooks);
       }),
     );
     players.push(...added);

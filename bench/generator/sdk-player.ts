@@ -1,11 +1,20 @@
 import { performance } from "node:perf_hooks";
-import { pongDirection, type PongSight } from "../../clients/bot/index.ts";
+import type { GameBot } from "../../game-rooms/games/index.ts";
 import { connect, type ArenaClient } from "../../clients/sdk/index.ts";
 import { InputClock, type Behaviour, type BenchPlayer, type PlayerHooks, type Tally } from "./tally.ts";
 
 const BENIGN = new Set(["UNKNOWN_MATCH", "NOT_IN_MATCH", "ALREADY_QUEUED"]);
 
-/** A player built on the SDK (socket.io-client), doing what `WirePlayer` does: the reference client. */
+/** How a bench player plays its game: the game's own bot, and whether inputs need no answer (real time). */
+export interface Play {
+  decide: GameBot<unknown, unknown>;
+  realtime: boolean;
+}
+
+/**
+ * A player built on the SDK (socket.io-client), doing what `WirePlayer` does for any game: the
+ * reference client. Its inputs are the game's bot's; a turn-based game's are always answered.
+ */
 export class SdkPlayer implements BenchPlayer {
   private statesSeen = 0;
   private readonly clock: InputClock;
@@ -15,6 +24,7 @@ export class SdkPlayer implements BenchPlayer {
     private readonly tally: Tally,
     private readonly behaviour: Behaviour,
     hooks: PlayerHooks,
+    private readonly play: Play,
   ) {
     this.clock = new InputClock(tally);
     client.on("found", (found) => {
@@ -41,7 +51,7 @@ export class SdkPlayer implements BenchPlayer {
     client.on("status", (status) => {
       if (status === "disconnected" || status === "replaced") tally.disconnects++;
     });
-    client.on("state", (payload) => this.onState(payload.tick, payload.state as PongSight));
+    client.on("state", (payload) => this.onState(payload.tick, payload.state));
   }
 
   get matchId(): string | undefined {
@@ -52,11 +62,11 @@ export class SdkPlayer implements BenchPlayer {
     return this.client.seat ?? 0;
   }
 
-  static async connect(url: string, game: string, token: string, tally: Tally, behaviour: Behaviour, hooks: PlayerHooks): Promise<SdkPlayer> {
+  static async connect(url: string, game: string, token: string, tally: Tally, behaviour: Behaviour, hooks: PlayerHooks, play: Play): Promise<SdkPlayer> {
     const client = connect({ url, game, token, autoReady: false, reconnect: false });
     await client.connected();
     tally.connected++;
-    return new SdkPlayer(client, tally, behaviour, hooks);
+    return new SdkPlayer(client, tally, behaviour, hooks, play);
   }
 
   join(): void {
@@ -80,25 +90,23 @@ export class SdkPlayer implements BenchPlayer {
     if (!BENIGN.has(error.code ?? "")) this.tally.error(error.code ?? "?");
   }
 
-  private onState(tick: number, state: PongSight): void {
+  private onState(tick: number, view: unknown): void {
     const now = performance.now();
-    const paddle = state.paddles[this.seat] ?? 0.5;
     // The SDK acknowledges states by itself, every `ackEvery` ticks.
     this.tally.statesReceived++;
     if (tick % this.client.ackEvery === 0) this.tally.stateAcksSent++;
     this.clock.state(tick, now);
-    if (this.behaviour.inputs && !this.behaviour.inputAcks) this.clock.paddle(paddle);
-    if (!this.behaviour.inputs || !this.client.matchId || ++this.statesSeen % this.behaviour.inputEvery !== 0) return;
+    if (!this.behaviour.inputs || !this.client.matchId || this.client.seat === undefined || ++this.statesSeen % this.behaviour.inputEvery !== 0) return;
+    const input = this.play.decide(view, this.client.seat, Math.random);
+    if (input === undefined) return;
     const sentAt = performance.now();
-    const dir = pongDirection(state, this.seat as 0 | 1);
     this.tally.inputsSent++;
-    if (!this.behaviour.inputAcks) {
-      this.client.sendInput({ dir });
-      this.clock.sent(dir, sentAt, paddle);
+    if (this.play.realtime && !this.behaviour.inputAcks) {
+      this.client.sendInput(input);
       return;
     }
     this.client
-      .input({ dir })
+      .input(input)
       .then((applied) => {
         this.tally.inputAcks++;
         this.clock.applied(applied, sentAt);

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { pongDirection } from "../../clients/bot/index.ts";
+import { pongDirection } from "../../game-rooms/games/pong/index.ts";
 import {
   connectPacket,
   eventName,
@@ -28,6 +28,8 @@ const STATE_EVENT = '["state",';
  * parsed as JSON. A state's `state:ack` and an input leave in one write.
  */
 export class WirePlayer implements BenchPlayer {
+  /** The one game whose states this client reads by hand (the hot-path generator); any game plays with `--client sdk`. */
+  static readonly decodes = "pong";
   matchId: string | undefined;
   seat = 0;
   private ws!: LiteWebSocket;

@@ -6,7 +6,7 @@ import type { MatchFound } from "../../protocol/index.ts";
 import { percentile, round } from "../stats.ts";
 
 interface Seat {
-  client: ArenaClient<"pong">;
+  client: ArenaClient;
   found?: MatchFound;
   started: boolean;
   /** When the client heard `match:resumed` on the adopter, and its first state after that (ms after the kill). */

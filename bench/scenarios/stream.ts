@@ -10,6 +10,8 @@ export interface StreamOptions {
   seconds: number;
   tickRate: number;
   client: "wire" | "sdk";
+  /** The game the players play (`--game`); the wire client reads only its own game's states. */
+  game: string;
   ackEvery: number;
   inputAcks: boolean;
   nodes: number;
@@ -50,7 +52,7 @@ function fleetOptions(server: ServerKind, engine: string, options: StreamOptions
     nodes: options.nodes,
     store: options.store,
     client: options.client,
-    game: "pong",
+    game: options.game,
     // socket.io-client costs several times what the wire client does: one process per 1,500 players.
     generators: options.client === "sdk" ? Math.max(1, Math.ceil(players / 1500)) : 1,
     env: options.env,

@@ -1,10 +1,11 @@
-import type { PongView, TictactoeView } from "../../protocol/index.ts";
+import type { GameInfo } from "../../protocol/index.ts";
+import { loadGames, type GameDefinition } from "../../game-rooms/games/index.ts";
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
-import { pongDirection, tictactoeCell } from "./strategies.ts";
 
 export interface BotOptions {
   url: string;
-  game: string;
+  /** The game: a built-in name, a module path (as in `GAMES`), or its definition. Its default bot plays. */
+  game: string | GameDefinition;
   count: number;
   /** Stop after this many finished matches in all (0: never). */
   matches?: number;
@@ -27,9 +28,22 @@ export interface BotRun {
   stop(): void;
 }
 
-/** Starts `count` bots that queue, ready, play sensibly and requeue. */
+/** The game's definition, and how the server runs it (`GET /v1/games`: real time or turns). */
+async function gameOf(options: BotOptions): Promise<{ definition: GameDefinition; info: GameInfo }> {
+  const definition = typeof options.game === "string" ? (await loadGames([options.game]))[0]!.definition : options.game;
+  if (!definition.bot) throw new Error(`game ${definition.name} has no bot`);
+  const games = (await (await fetch(new URL("/v1/games", options.url))).json()) as GameInfo[];
+  const info = games.find((g) => g.name === definition.name);
+  if (!info) throw new Error(`${options.url} does not serve ${definition.name} (it serves ${games.map((g) => g.name).join(", ")})`);
+  return { definition, info };
+}
+
+/** Starts `count` bots that queue, ready, play with the game's own bot and requeue. */
 export async function runBots(options: BotOptions): Promise<BotRun> {
   const log = options.log ?? (() => undefined);
+  const { definition, info } = await gameOf(options);
+  const decide = definition.bot!;
+  const game = definition.name;
   const clients: ArenaClient[] = [];
   const ended = new Set<string>();
   let stopped = false;
@@ -55,41 +69,37 @@ export async function runBots(options: BotOptions): Promise<BotRun> {
     Array.from({ length: options.count }, async (_, i) => {
       const name = `Bot-${i}`;
       const identity = await fetchGuestToken(options.url, name);
-      const client = connect({ url: options.url, game: options.game, token: identity.token, autoReady: true });
+      const client = connect({ url: options.url, game, token: identity.token, autoReady: true });
       clients.push(client);
       await client.connected();
-      let lastDir = 0;
+      let lastSent: string | undefined;
       let moving = false;
       client.on("state", (payload) => {
-        if (client.seat === undefined) return;
-        if (options.game === "pong") {
-          // The state's type follows the game the bots play (protocol/games).
-          const dir = pongDirection(payload.state as PongView, client.seat);
-          if (dir !== lastDir) {
-            lastDir = dir;
-            // Pong inputs are frequent and need no answer: the next states show them.
-            client.sendInput({ dir });
-          }
-        } else if (options.game === "tictactoe") {
-          const view = payload.state as TictactoeView;
-          if (view.turn !== client.seat || moving) return;
-          const cell = tictactoeCell(view.board, client.seat);
-          if (cell === undefined) return;
-          moving = true;
-          client
-            .input({ cell })
-            .catch((error: unknown) => fail(name, error))
-            .finally(() => (moving = false));
+        if (client.seat === undefined || client.matchId !== payload.matchId || moving) return;
+        const input = decide(payload.state, client.seat, Math.random);
+        if (input === undefined) return;
+        if (info.kind === "realtime") {
+          // Real-time inputs are frequent and need no answer: the next states show them. Only a change is sent.
+          const text = JSON.stringify(input);
+          if (text === lastSent) return;
+          lastSent = text;
+          client.sendInput(input);
+          return;
         }
+        moving = true;
+        client
+          .input(input)
+          .catch((error: unknown) => fail(name, error))
+          .finally(() => (moving = false));
       });
       client.on("start", () => {
-        lastDir = 0;
+        lastSent = undefined;
       });
       client.on("end", (end) => {
         ended.add(end.matchId);
         run.finished = ended.size;
         const outcome = end.winner === null ? end.reason : end.winner === identity.playerId ? "won" : "lost";
-        log(`${name} ${options.game} match ${end.matchId} ${end.reason}: ${outcome}, rating ${end.ratings[identity.playerId]}`);
+        log(`${name} ${game} match ${end.matchId} ${end.reason}: ${outcome}, rating ${end.ratings[identity.playerId]}`);
         if (options.matches && run.finished >= options.matches) {
           resolveDone();
           return;

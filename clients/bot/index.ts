@@ -1,2 +1,1 @@
 export { runBots, type BotOptions, type BotRun } from "./bots.ts";
-export { pongDirection, tictactoeCell, type PongSight } from "./strategies.ts";

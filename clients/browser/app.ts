@@ -1,5 +1,7 @@
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
-import type { GameInfo, MatchFound, PongView, TictactoeView } from "../../protocol/index.ts";
+import type { GameInfo, MatchFound, Seat } from "../../protocol/index.ts";
+import type { RendererContext } from "../../game-rooms/games/renderer.ts";
+import { GameStage } from "./game-stage.ts";
 import { LobbyView } from "./lobby-view.ts";
 import { WatchView } from "./watch-view.ts";
 
@@ -20,26 +22,44 @@ let session: Session | undefined;
 let found: MatchFound | undefined;
 let queuedAt = 0;
 let ticker: number | undefined;
-let pongDir = 0;
+let games: GameInfo[] = [];
+const stage = new GameStage($("view"), $("help"));
 let lobbyView: LobbyView | undefined;
 let watchView: WatchView | undefined;
 let lastMatch: string | undefined;
 
 /** The lobby screen (who is online, chat, challenges, codes), kept fresh while it shows. */
 function showHall(): void {
+  stage.unmount();
   show("hall");
   lobbyView?.open();
   void watchView?.refresh();
 }
 
+/** What a game's renderer may do on this page, for the seat it plays (undefined: it only shows). */
+function rendererContext(seat: Seat | undefined): RendererContext<unknown> {
+  return {
+    seat,
+    send: (input) => void client?.input(input).catch((error: Error) => ($("turn").textContent = error.message)),
+    sendFast: (input) => void client?.sendInput(input),
+    status: (text) => ($("turn").textContent = text),
+    now: () => Date.now(),
+  };
+}
+
+/** Mounts the session's game in the match area, for `seat` or only to show. */
+function mountGame(seat: Seat | undefined): void {
+  const info = games.find((g) => g.name === session?.game);
+  $("you").textContent = "";
+  $("turn").textContent = "";
+  if (!info) return;
+  void stage.mount(info, rendererContext(seat)).then((you) => ($("you").textContent = you));
+}
+
 /** The match area without the player's controls: a spectated match or a replay. */
 function showWatch(title: string): void {
-  const tictactoe = session?.game === "tictactoe";
   $("watch-title").textContent = title;
-  $("you").textContent = "";
-  $("board").hidden = !tictactoe;
-  $("pong").hidden = tictactoe;
-  $("pong-help").hidden = true;
+  mountGame(undefined);
   $("forfeit").hidden = true;
   show("watchbar", "match");
 }
@@ -78,54 +98,13 @@ async function queue(): Promise<void> {
   }
 }
 
-function renderBoard(view: TictactoeView): void {
-  const board = $("board");
-  board.replaceChildren(
-    ...view.board.map((cell, i) => {
-      const button = document.createElement("button");
-      button.className = "cell";
-      button.dataset.cell = String(i);
-      button.textContent = cell === 0 ? "X" : cell === 1 ? "O" : "";
-      // A watched match or a replay is only shown.
-      button.disabled = cell !== null || view.turn !== client?.seat || !$("watchbar").hidden;
-      button.onclick = () => client?.input({ cell: i }).catch((error: Error) => ($("turn").textContent = error.message));
-      return button;
-    }),
-  );
-  const seconds = Math.max(0, Math.ceil((view.moveDeadline - Date.now()) / 1000));
-  $("turn").textContent = view.turn === client?.seat ? `Your turn (${seconds} s)` : `Their turn (${seconds} s)`;
-}
-
-function renderPong(view: PongView): void {
-  const canvas = $<HTMLCanvasElement>("pong");
-  const g = canvas.getContext("2d")!;
-  const w = canvas.width;
-  g.clearRect(0, 0, w, w);
-  g.fillStyle = "#333";
-  for (let y = 0; y < w; y += 24) g.fillRect(w / 2 - 1, y, 2, 12);
-  g.fillStyle = "#e8e8f0";
-  view.paddles.forEach((y, seat) => g.fillRect(seat === 0 ? 4 : w - 12, (y - 0.1) * w, 8, 0.2 * w));
-  g.beginPath();
-  g.arc(view.ball.x * w, view.ball.y * w, 7, 0, Math.PI * 2);
-  g.fill();
-  g.font = "32px system-ui";
-  g.fillText(`${view.score[0]}   ${view.score[1]}`, w / 2 - 40, 40);
-  $("turn").textContent = `Score ${view.score[0]} : ${view.score[1]}`;
-}
-
 function render(state: unknown): void {
-  // One page plays every game: the state's type follows the session's game (protocol/games).
-  if (session?.game === "tictactoe") renderBoard(state as TictactoeView);
-  else if (session?.game === "pong") renderPong(state as PongView);
+  stage.draw(state);
 }
 
-function enterMatch(seat: 0 | 1, state: unknown): void {
-  const tictactoe = session?.game === "tictactoe";
+function enterMatch(seat: Seat, state: unknown): void {
   $("forfeit").hidden = false;
-  $("you").textContent = tictactoe ? `You play ${seat === 0 ? "X" : "O"}` : `You defend the ${seat === 0 ? "left" : "right"} side`;
-  $("board").hidden = !tictactoe;
-  $("pong").hidden = tictactoe;
-  $("pong-help").hidden = tictactoe;
+  mountGame(seat);
   $("chat-log").replaceChildren();
   show("match", "chat");
   render(state);
@@ -170,6 +149,7 @@ function attach(c: ArenaClient): void {
     const me = session!.playerId;
     // The end of a match this player only watched is the spectator view's.
     if (end.ratings[me] === undefined) return;
+    stage.unmount();
     const text =
       end.winner === null ? (end.reason === "draw" || end.reason === "time" ? "Draw" : `Match ${end.reason}`) : end.winner === me ? "You won" : "You lost";
     $("result-text").textContent = `${text} (${end.reason})`;
@@ -198,7 +178,13 @@ async function start(existing?: Session): Promise<void> {
     client = connect({ url: location.origin, game: session.game, token: session.token });
     lobbyView?.close();
     lobbyView = new LobbyView(client, session.playerId);
-    watchView = new WatchView(client, session.playerId, session.game, { render, showWatch, back: showHall });
+    watchView = new WatchView(
+      client,
+      session.playerId,
+      session.game,
+      games.find((g) => g.name === session?.game),
+      { render, showWatch, back: showHall },
+    );
     attach(client);
     await client.connected();
     startTicker();
@@ -209,14 +195,8 @@ async function start(existing?: Session): Promise<void> {
   }
 }
 
-function sendDir(dir: number): void {
-  if (dir === pongDir || session?.game !== "pong" || $("match").hidden) return;
-  pongDir = dir;
-  client?.sendInput({ dir });
-}
-
 async function main(): Promise<void> {
-  const games = (await (await fetch("/v1/games")).json()) as GameInfo[];
+  games = (await (await fetch("/v1/games")).json()) as GameInfo[];
   $("game").replaceChildren(...games.map((g) => Object.assign(document.createElement("option"), { value: g.name, textContent: g.name })));
   $("play").onclick = async () => {
     await start().catch(() => undefined);
@@ -255,16 +235,6 @@ async function main(): Promise<void> {
     if (input.value.trim()) void client?.chat(input.value).catch((error: Error) => addChat(`(${error.message})`));
     input.value = "";
   };
-  const keys: Record<string, number> = { ArrowUp: -1, KeyW: -1, ArrowDown: 1, KeyS: 1 };
-  addEventListener("keydown", (event) => {
-    if (event.code in keys && document.activeElement?.id !== "chat-text") {
-      event.preventDefault();
-      sendDir(keys[event.code]!);
-    }
-  });
-  addEventListener("keyup", (event) => {
-    if (event.code in keys) sendDir(0);
-  });
   // A reload mid-match keeps the identity of this tab: reconnecting resumes the seat.
   const saved = sessionStorage.getItem(SESSION);
   if (saved) {

@@ -1,18 +1,21 @@
 import { fetchHistory, fetchLeaderboard, fetchLiveMatches, fetchReplay, type ArenaClient } from "../sdk/index.ts";
-import type { LiveMatch, Replay } from "../../protocol/index.ts";
-import type { AnyGame } from "../../game-rooms/game.ts";
-import { createPong } from "../../game-rooms/games/pong.ts";
-import { createTictactoe } from "../../game-rooms/games/tictactoe.ts";
-import { replayMatch } from "../../game-rooms/replay.ts";
+import type { GameInfo, LiveMatch, Replay } from "../../protocol/index.ts";
+import type { AnyGame } from "../../game-rooms/games/game-module.ts";
+import { instantiate } from "../../game-rooms/games/instantiate.ts";
+import { replayMatch } from "../../game-rooms/games/replay.ts";
+import { loadGameScript } from "./game-stage.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** The game's rules as the server ran them (the replay carries its options). */
-function rulesOf(replay: Replay): AnyGame | undefined {
-  const options = { ...(replay.rules ?? {}), tickRate: replay.tickRate };
-  if (replay.game === "pong") return createPong(options);
-  if (replay.game === "tictactoe") return createTictactoe(options);
-  return undefined;
+/** The game's rules as the server ran them (the replay carries its settings), from the game's browser module. */
+async function rulesOf(info: GameInfo | undefined, replay: Replay): Promise<AnyGame | undefined> {
+  const definition = info ? (await loadGameScript(info)).game : undefined;
+  if (!definition) return undefined;
+  try {
+    return instantiate(definition, {}, replay.rules ?? {});
+  } catch {
+    return undefined;
+  }
 }
 
 const cell = (text: string) => Object.assign(document.createElement("td"), { textContent: text });
@@ -33,6 +36,8 @@ export class WatchView {
     private readonly client: ArenaClient,
     private readonly me: string,
     private readonly game: string,
+    /** The game as `GET /v1/games` describes it. */
+    private readonly info: GameInfo | undefined,
     /** Draws a state of the game in the match area; `show` switches the page to a screen. */
     private readonly ui: { render(state: unknown): void; showWatch(title: string): void; back(): void },
   ) {
@@ -106,8 +111,11 @@ export class WatchView {
       $("hall-note").textContent = "That replay is no longer kept.";
       return;
     }
-    const rules = rulesOf(replay);
-    if (!rules) return;
+    const rules = await rulesOf(this.info, replay);
+    if (!rules) {
+      $("hall-note").textContent = "This game's rules cannot run in the page: its replay cannot be played here.";
+      return;
+    }
     this.frames = [];
     replayMatch(rules, replay, (frame) => this.frames.push(frame));
     this.tickRate = replay.tickRate;

@@ -9,11 +9,9 @@ import type {
   ChatMessage,
   ClientPayload,
   ClientToServerEvents,
-  GameInput,
   HostInfo,
   LobbyMessage,
   LobbyPage,
-  GameView,
   MatchCancelled,
   MatchEnd,
   MatchFound,
@@ -32,14 +30,23 @@ const LATENCY_MAX_AGE_MS = 60_000;
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected" | "replaced";
 
-/** Everything the application can listen to; `G` is the game, which types states and inputs. */
-export interface ArenaClientEvents<G extends string = string> {
+/**
+ * The types of a game as a client plays it: its input and its state view. A game's folder gives
+ * them (`GameTypes<typeof myGame>`); without them, both are unknown.
+ */
+export interface PlayTypes {
+  input: unknown;
+  view: unknown;
+}
+
+/** Everything the application can listen to; `G` types the game's states and inputs. */
+export interface ArenaClientEvents<G extends PlayTypes = PlayTypes> {
   status: (status: ConnectionStatus, detail?: string) => void;
   found: (found: MatchFound) => void;
   cancelled: (cancelled: MatchCancelled) => void;
-  start: (start: MatchStart<GameView<G>>) => void;
-  resumed: (resumed: MatchStart<GameView<G>>) => void;
-  state: (state: StatePayload<GameView<G>>) => void;
+  start: (start: MatchStart<G["view"]>) => void;
+  resumed: (resumed: MatchStart<G["view"]>) => void;
+  state: (state: StatePayload<G["view"]>) => void;
   end: (end: MatchEnd) => void;
   chat: (message: ChatMessage) => void;
   announcement: (announcement: Announcement) => void;
@@ -61,9 +68,10 @@ export interface ArenaClientEvents<G extends string = string> {
   rematchOffered: (offer: RematchOffered) => void;
 }
 
-export interface ConnectOptions<G extends string = string> {
+export interface ConnectOptions {
   url: string;
-  game: G;
+  /** The game's name (its namespace). */
+  game: string;
   token: string;
   /** Send `match:ready` by itself on `match:found` (default false). */
   autoReady?: boolean;
@@ -82,7 +90,7 @@ type Listener = (...args: never[]) => void;
  * (rejecting with ArenaClientError and the protocol's code), `state` is acknowledged by itself, and
  * a lost connection is retried with backoff, the seat resumed by the server (`resumed`).
  */
-export class ArenaClient<G extends string = string> {
+export class ArenaClient<G extends PlayTypes = PlayTypes> {
   /** The live connection (a new one after moving to a match's host). */
   socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   /** The node this client is connected to. */
@@ -92,7 +100,7 @@ export class ArenaClient<G extends string = string> {
   tickRate = 0;
   /** The match's state acknowledgement cadence (from `match:start`). */
   ackEvery = 1;
-  lastState: StatePayload<GameView<G>> | undefined;
+  lastState: StatePayload<G["view"]> | undefined;
   status: ConnectionStatus = "connecting";
   rttMs: number | undefined;
   /**
@@ -105,7 +113,7 @@ export class ArenaClient<G extends string = string> {
   /** Set while moving to a match's host. */
   private moving: Promise<void> | undefined;
 
-  constructor(private readonly options: ConnectOptions<G>) {
+  constructor(private readonly options: ConnectOptions) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.url = options.url;
     this.socket = this.open(options.url);
@@ -206,7 +214,7 @@ export class ArenaClient<G extends string = string> {
     // The server sends each game's own state (protocol/games): typed here by the game's name.
     const started = (event: "start" | "resumed") => (payload: MatchStart) => {
       if (!live()) return;
-      const start = payload as MatchStart<GameView<G>>;
+      const start = payload as MatchStart<G["view"]>;
       this.matchId = start.matchId;
       this.seat = start.seat;
       this.tickRate = start.tickRate;
@@ -221,7 +229,7 @@ export class ArenaClient<G extends string = string> {
     s.on("match:resumed", started("resumed"));
     s.on("state", (received) => {
       if (!live()) return;
-      const payload = received as StatePayload<GameView<G>>;
+      const payload = received as StatePayload<G["view"]>;
       // Acknowledged with `state:ack` every `ackEvery` ticks (an ack covers every state before it);
       // a watched match's states are not.
       if (payload.matchId !== this.matchId) return this.emitLocal("state", payload);
@@ -315,7 +323,7 @@ export class ArenaClient<G extends string = string> {
   }
 
   /** Sends a game input with the next sequence number; resolves with the tick that applied it. */
-  async input(input: GameInput<G>): Promise<number> {
+  async input(input: G["input"]): Promise<number> {
     if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
     return (await this.request("game:input", { matchId: this.matchId, seq: ++this.seq, input })).tick;
   }
@@ -324,7 +332,7 @@ export class ArenaClient<G extends string = string> {
    * Sends a game input without asking for an answer (fire and forget): for inputs at a high rate.
    * It applies like `input`; the next states show it. Returns false when not in a match.
    */
-  sendInput(input: GameInput<G>): boolean {
+  sendInput(input: G["input"]): boolean {
     if (!this.matchId) return false;
     this.socket.emit("game:input", { matchId: this.matchId, seq: ++this.seq, input });
     return true;
@@ -403,6 +411,6 @@ export class ArenaClient<G extends string = string> {
 }
 
 /** Connects to a game; wait on `client.connected()` for the handshake's outcome. */
-export function connect<G extends string>(options: ConnectOptions<G>): ArenaClient<G> {
+export function connect<G extends PlayTypes = PlayTypes>(options: ConnectOptions): ArenaClient<G> {
   return new ArenaClient<G>(options);
 }

@@ -1,4 +1,4 @@
-export { ArenaClient, connect, type ArenaClientEvents, type ConnectOptions, type ConnectionStatus } from "./client.ts";
+export { ArenaClient, connect, type ArenaClientEvents, type ConnectOptions, type ConnectionStatus, type PlayTypes } from "./client.ts";
 export { ArenaClientError } from "./errors.ts";
 export { fetchGuestToken } from "./guest.ts";
 export { fetchHistory, fetchLeaderboard, fetchLiveMatches, fetchReplay } from "./watch.ts";

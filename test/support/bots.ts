@@ -1,5 +1,5 @@
 import type { MatchEnd, MatchFound, MatchStart, StatePayload } from "../../protocol/index.ts";
-import { tictactoeCell } from "../../clients/bot/index.ts";
+import { tictactoeCell } from "../../game-rooms/games/tictactoe/index.ts";
 import { connect, request, type TestClient } from "./clients.ts";
 
 /** What one bot saw of one match. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import type { Seat } from "../protocol/index.ts";
+import type { Seat } from "../../protocol/index.ts";
+import type { WireField } from "./wire.ts";
 
 /** How a match stands after a tick. */
 export type Outcome =
@@ -28,15 +29,22 @@ export interface GameModule<State = unknown, Input = unknown, View = unknown> {
    */
   readonly modes: readonly string[];
   /** The options this module was made with (a replay carries them, so a viewer runs the same rules). */
-  readonly rules?: Record<string, number>;
+  readonly rules?: Record<string, unknown>;
   /** The longest a match may run (seconds of play): at that tick it ends with reason `time`. */
   readonly maxDurationS: number;
   /** Who wins a match that reached `maxDurationS` (default: a draw). */
   timeUp?(state: State): Outcome;
   /** Real-time games send state every tick; turn-based ones when it changes. */
   readonly kind: "realtime" | "turns";
-  /** The input's schema; the built-in games' live in `protocol/games/`, beside their views'. */
+  /** The input's schema: every input is checked against it at the edge (BAD_REQUEST when it fails). */
   readonly inputSchema: z.ZodType<Input>;
+  /** The view's schema (what `view` returns): clients and the conformance suite check states with it. */
+  readonly viewSchema?: z.ZodType<View>;
+  /**
+   * The compact encoding's fields (PROTOCOL.md, Compact state): the numbers of the view, in order,
+   * each with its scale. `GET /v1/games` lists them, followed by `inputSeq.0` and `inputSeq.1`.
+   */
+  readonly wire?: readonly WireField[];
   /**
    * Optional fast path for inputs sent many times a second: checks by hand what `inputSchema` checks
    * (same verdicts) and returns the input, or undefined when the schema would refuse it.
@@ -63,3 +71,6 @@ export interface GameModule<State = unknown, Input = unknown, View = unknown> {
 
 /** A game module with its types erased, as the registry and the rooms hold it. */
 export type AnyGame = GameModule<any, any, any>;
+
+/** What a game's `create` returns: the module without its name (the definition names it). */
+export type GameRules<State = unknown, Input = unknown, View = unknown> = Omit<GameModule<State, Input, View>, "name">;

@@ -1,5 +1,5 @@
-import type { Replay, ReplayInput } from "../protocol/index.ts";
-import type { AnyGame, Outcome } from "./game.ts";
+import type { Replay, ReplayInput } from "../../protocol/index.ts";
+import type { AnyGame, Outcome } from "./game-module.ts";
 
 /** One replayed tick: the tick and the view every player saw after it. */
 export interface ReplayedTick {

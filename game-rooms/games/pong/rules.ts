@@ -1,17 +1,9 @@
-import { pongInputSchema, type PongInput, type PongView, type Seat } from "../../protocol/index.ts";
-import type { GameModule } from "../game.ts";
+import type { Seat } from "../../../protocol/index.ts";
+import type { GameRules } from "../game-module.ts";
 import { nextRandom } from "../rng.ts";
-
-export interface PongOptions {
-  tickRate: number;
-  pointsToWin: number;
-  /** Field widths per second at the serve. */
-  ballSpeed: number;
-  /** A match still running after this many seconds of play ends `time`: the higher score wins. */
-  maxDurationS: number;
-}
-
-export const PONG_DEFAULTS: PongOptions = { tickRate: 30, pointsToWin: 5, ballSpeed: 0.6, maxDurationS: 600 };
+import { wireList } from "../wire.ts";
+import { pongInputSchema, pongViewSchema, type PongInput, type PongView } from "./schema.ts";
+import type { PongSettings } from "./settings.ts";
 
 export interface PongState {
   ball: { x: number; y: number };
@@ -32,9 +24,9 @@ const MAX_SPEED_FACTOR = 2.5;
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
-/** Pong (PROTOCOL.md, Games): field 1.0 by 1.0, seat 0 defends x = 0, first to `pointsToWin`. */
-export function createPong(options: Partial<PongOptions> = {}): GameModule<PongState, PongInput, PongView> {
-  const { tickRate, pointsToWin, ballSpeed, maxDurationS } = { ...PONG_DEFAULTS, ...options };
+/** Pong (PROTOCOL.md, Games): field 1.0 by 1.0, seat 0 defends x = 0, first to `points`. */
+export function pongRules(settings: PongSettings): GameRules<PongState, PongInput, PongView> {
+  const { tickRate, points: pointsToWin, ballSpeed, maxDurationS } = settings;
   const dt = 1 / tickRate;
 
   function serve(state: PongState): void {
@@ -54,13 +46,14 @@ export function createPong(options: Partial<PongOptions> = {}): GameModule<PongS
   }
 
   return {
-    name: "pong",
     tickRate,
-    rules: { tickRate, pointsToWin, ballSpeed },
     modes: ["ranked", "casual"],
     maxDurationS,
     kind: "realtime",
     inputSchema: pongInputSchema,
+    viewSchema: pongViewSchema,
+    // A thousandth of the field is finer than any screen draws it; scores are whole numbers.
+    wire: [{ name: "ball.x", scale: 1000 }, { name: "ball.y", scale: 1000 }, ...wireList("paddles", 2, 1000), ...wireList("score", 2)],
     readInput(raw) {
       if (typeof raw !== "object" || raw === null) return undefined;
       const dir = (raw as { dir?: unknown }).dir;

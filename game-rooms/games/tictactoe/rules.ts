@@ -1,13 +1,20 @@
-import { ArenaError, ErrorCode, TICTACTOE_LINES, tictactoeInputSchema, type Seat, type TictactoeInput, type TictactoeView } from "../../protocol/index.ts";
-import type { GameModule } from "../game.ts";
+import { ArenaError, ErrorCode, type Seat } from "../../../protocol/index.ts";
+import type { GameRules } from "../game-module.ts";
+import { wireList } from "../wire.ts";
+import { tictactoeInputSchema, tictactoeViewSchema, type TictactoeInput, type TictactoeView } from "./schema.ts";
+import type { TictactoeSettings } from "./settings.ts";
 
-export interface TictactoeOptions {
-  tickRate: number;
-  /** The move clock: a player who does not move in time forfeits. */
-  moveSeconds: number;
-}
-
-export const TICTACTOE_DEFAULTS: TictactoeOptions = { tickRate: 10, moveSeconds: 15 };
+/** The eight lines of three cells: a seat that holds one wins (the rules and the bots both read it). */
+export const TICTACTOE_LINES = [
+  [0, 1, 2],
+  [3, 4, 5],
+  [6, 7, 8],
+  [0, 3, 6],
+  [1, 4, 7],
+  [2, 5, 8],
+  [0, 4, 8],
+  [2, 4, 6],
+] as const;
 
 export interface TictactoeState {
   board: (Seat | null)[];
@@ -21,18 +28,19 @@ export interface TictactoeState {
 }
 
 /** Tic-tac-toe (PROTOCOL.md, Games): seat 0 moves first; three in a row wins; a full board draws. */
-export function createTictactoe(options: Partial<TictactoeOptions> = {}): GameModule<TictactoeState, TictactoeInput, TictactoeView> {
-  const { tickRate, moveSeconds } = { ...TICTACTOE_DEFAULTS, ...options };
+export function tictactoeRules(settings: TictactoeSettings): GameRules<TictactoeState, TictactoeInput, TictactoeView> {
+  const { tickRate, moveSeconds } = settings;
   const moveTicks = Math.max(1, Math.round(moveSeconds * tickRate));
   return {
-    name: "tictactoe",
     tickRate,
-    rules: { tickRate, moveSeconds },
     modes: ["ranked", "casual"],
     // Nine moves at most, each within the move clock: the clock ends every match before this.
     maxDurationS: Math.ceil(9 * moveSeconds) + 1,
     kind: "turns",
     inputSchema: tictactoeInputSchema,
+    viewSchema: tictactoeViewSchema,
+    // The move clock is epoch ms: a second's resolution is what a player reads of it.
+    wire: [...wireList("board", 9), { name: "turn", scale: 1 }, { name: "moveDeadline", scale: 0.001 }],
     init() {
       return { board: Array<Seat | null>(9).fill(null), turn: 0, deadlineTick: moveTicks, winner: null, draw: false, forfeit: null, changed: true };
     },

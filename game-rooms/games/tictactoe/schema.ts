@@ -13,15 +13,3 @@ export const tictactoeViewSchema = z.object({
   moveDeadline: z.number().int(),
 });
 export type TictactoeView = z.infer<typeof tictactoeViewSchema>;
-
-/** The eight lines of three cells: a seat that holds one wins (the rules and the bots both read it). */
-export const TICTACTOE_LINES = [
-  [0, 1, 2],
-  [3, 4, 5],
-  [6, 7, 8],
-  [0, 3, 6],
-  [1, 4, 7],
-  [2, 5, 8],
-  [0, 4, 8],
-  [2, 4, 6],
-] as const;

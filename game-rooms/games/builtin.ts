@@ -1,0 +1,9 @@
+import type { GameDefinition } from "./define-game.ts";
+import pong from "./pong/index.ts";
+import tictactoe from "./tictactoe/index.ts";
+
+/**
+ * The games that ship with Arena, each one folder beside this file. `GAMES` names them (all of them
+ * by default); adding one is its folder and one line here.
+ */
+export const BUILTIN_GAMES: readonly GameDefinition[] = [pong, tictactoe];
