@@ -1,4 +1,5 @@
 export * from "./games/index.ts";
+export { builtinGames, loadGames, type LoadedGame } from "./games/load-games.ts";
 
 export * from "./game-registry.ts";
 export { Room, type RoomPort, type SeatState } from "./room.ts";

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   } catch (error) {
     log.fatal({ err: error }, (error as Error).message);
     log.flush();
+    process.stderr.write(`arena: ${(error as Error).message}\n`);
     setTimeout(() => process.exit(1), 50);
     return;
   }

@@ -17,7 +17,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
 import { microsecondHistogram } from "../../game-rooms/index.ts";
-import { loadGames } from "../../game-rooms/games/index.ts";
+import { loadGames } from "../../game-rooms/games/load-games.ts";
 import type { GameInfo } from "../../protocol/index.ts";
 import { SdkPlayer, type Play } from "./sdk-player.ts";
 import { Tally, type Behaviour, type BenchPlayer, type PlayerHooks } from "./tally.ts";

@@ -1,5 +1,6 @@
 import type { GameInfo } from "../../protocol/index.ts";
-import { loadGames, type GameDefinition } from "../../game-rooms/games/index.ts";
+import type { GameDefinition } from "../../game-rooms/games/index.ts";
+import { loadGames } from "../../game-rooms/games/load-games.ts";
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
 
 export interface BotOptions {

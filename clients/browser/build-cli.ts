@@ -1,4 +1,5 @@
-import { BUILTIN_GAMES, builtinGames } from "../../game-rooms/games/index.ts";
+import { BUILTIN_GAMES } from "../../game-rooms/games/index.ts";
+import { builtinGames } from "../../game-rooms/games/load-games.ts";
 import { BUNDLE_DIR, writeBrowserBundle } from "./build.ts";
 
 // `npm run build`: bundles the browser client and each built-in game's browser module once, into dist/browser/.

@@ -15,7 +15,7 @@ export interface ReplayedTick {
  */
 export function replayMatch(
   game: AnyGame,
-  replay: Pick<Replay, "seed" | "tickRate" | "inputs" | "end">,
+  replay: Pick<Replay, "seed" | "tickRate" | "inputs"> & { end: { tick: number } },
   onTick?: (tick: ReplayedTick) => void,
   seat?: 0 | 1,
 ): Outcome {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { BUILTIN_GAMES, checkGame, defineGame, type GameRules } from "../game-rooms/index.ts";
+import { z } from "zod";
+
+describe("the game conformance suite", () => {
+  for (const definition of BUILTIN_GAMES) {
+    it(`${definition.name}: passes every check`, () => {
+      // Short move clocks so that a forfeit ends a stuck match quickly; pong as configured.
+      const settings = definition.name === "pong" ? {} : { moveSeconds: 1 };
+      const failed = checkGame(definition, { settings }).filter((r) => r.problems.length);
+      expect(failed).toEqual([]);
+    }, 60_000);
+  }
+
+  it("catches a game that is not deterministic, one whose state is not plain JSON, and a bot that breaks the schema", () => {
+    // A clock read inside the rules: replays and resumes cannot reproduce it.
+    const clocked = defineGame({
+      name: "clocked",
+      create: (): GameRules<{ at: number; ticks: number; seen: Set<number> }, { n: number }, { at: number }> => ({
+        tickRate: 10,
+        modes: ["casual"],
+        maxDurationS: 2,
+        kind: "realtime",
+        inputSchema: z.object({ n: z.number().int() }),
+        init: () => ({ at: 0, ticks: 0, seen: new Set<number>() }),
+        apply: (state, _seat, input) => void state.seen.add(input.n),
+        step: (state) => {
+          state.ticks++;
+          state.at = performance.now();
+          return true;
+        },
+        outcome: (state) => (state.ticks >= 15 ? { kind: "draw" } : { kind: "none" }),
+        view: (state) => ({ at: state.at }),
+      }),
+      bot: () => ({ n: 1.5 }),
+    });
+    const failed = new Map(checkGame(clocked).map((r) => [r.check, r.problems]));
+    const problems = [...failed.values()].flat().join("\n");
+    expect(problems).toContain("fails the input schema");
+    expect(problems).toContain("the replay's views differ");
+  });
+});
