@@ -176,6 +176,33 @@ describe("the browser client in headless Chromium", () => {
     await o.screenshot({ path: `${OUT}/loser.png`, fullPage: true });
   }, 60_000);
 
+  it("two pages play connect four, a plugin game, from its own renderer: discs fall to the bottom, four in a row wins", async () => {
+    const ann = await open("Ann", "connect-four");
+    const bob = await open("Bob", "connect-four");
+    for (const page of [ann, bob]) await page.waitForSelector("#ready-btn", { state: "visible" });
+    await ann.click("#ready-btn");
+    await bob.click("#ready-btn");
+    for (const page of [ann, bob]) await page.waitForSelector("#match", { state: "visible" });
+    const annFirst = (await ann.textContent("#you"))?.includes("yellow");
+    const [first, second] = annFirst ? [ann, bob] : [bob, ann];
+    await expect(second.textContent("#you")).resolves.toContain("red");
+    // Both drop into columns 0..2 (the second one's discs land on top); the first wins with column 3.
+    for (const column of [0, 1, 2]) {
+      for (const [page, row] of [
+        [first, 5],
+        [second, 4],
+      ] as const) {
+        await page.click(`.cell[data-column="${column}"]:not([disabled]) >> nth=0`);
+        await first.waitForSelector(`.cell[data-cell="${row * 7 + column}"]:text("●")`);
+      }
+    }
+    await first.click('.cell[data-column="3"]:not([disabled]) >> nth=0');
+    for (const page of [first, second]) await page.waitForSelector("#result", { state: "visible" });
+    await expect(first.textContent("#result-text")).resolves.toContain("You won");
+    await expect(second.textContent("#result-text")).resolves.toContain("You lost");
+    await first.screenshot({ path: `${OUT}/connect-four.png`, fullPage: true });
+  }, 60_000);
+
   it("two pages play pong on the canvas with the keyboard until one wins", async () => {
     const left = await open("Lefty", "pong");
     const right = await open("Righty", "pong");

@@ -47,19 +47,18 @@ function rendererContext(seat: Seat | undefined): RendererContext<unknown> {
   };
 }
 
-/** Mounts the session's game in the match area, for `seat` or only to show. */
-function mountGame(seat: Seat | undefined): void {
+/** Mounts the session's game in the match area, for `seat` or only to show; resolves once it is drawn. */
+async function mountGame(seat: Seat | undefined): Promise<void> {
   const info = games.find((g) => g.name === session?.game);
   $("you").textContent = "";
   $("turn").textContent = "";
-  if (!info) return;
-  void stage.mount(info, rendererContext(seat)).then((you) => ($("you").textContent = you));
+  if (info) $("you").textContent = await stage.mount(info, rendererContext(seat));
 }
 
 /** The match area without the player's controls: a spectated match or a replay. */
 function showWatch(title: string): void {
   $("watch-title").textContent = title;
-  mountGame(undefined);
+  void mountGame(undefined);
   $("forfeit").hidden = true;
   show("watchbar", "match");
 }
@@ -104,10 +103,12 @@ function render(state: unknown): void {
 
 function enterMatch(seat: Seat, state: unknown): void {
   $("forfeit").hidden = false;
-  mountGame(seat);
   $("chat-log").replaceChildren();
-  show("match", "chat");
+  // The match shows once the game's renderer is mounted, with the player's seat named; the state
+  // is drawn then (mounting starts at once, so this state is the one it keeps).
+  const mounted = mountGame(seat);
   render(state);
+  void mounted.then(() => show("match", "chat"));
 }
 
 function addChat(line: string): void {
