@@ -42,9 +42,11 @@ export class GameRegistry {
     return [...this.games.keys()];
   }
 
-  /** The `GET /v1/games` answer: everything a client needs to play each game. */
+  private described: GameInfo[] | undefined;
+
+  /** The `GET /v1/games` answer: everything a client needs to play each game (made once: the games never change). */
   describe(): GameInfo[] {
-    return [...this.games.values()].map(({ module: game }) => ({
+    this.described ??= [...this.games.values()].map(({ module: game }) => ({
       name: game.name,
       namespace: `/${game.name}`,
       tickRate: game.tickRate,
@@ -58,6 +60,7 @@ export class GameRegistry {
       // The game's browser module: its rules and renderer, for the page and replays.
       script: `/games/${game.name}.js`,
     }));
+    return this.described;
   }
 
   /** The mode a player asked for (the game's first when none); BAD_REQUEST for one the game does not declare. */

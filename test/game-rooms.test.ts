@@ -56,6 +56,7 @@ describe.each(ENGINES)("game rooms on one node (%s)", (engine) => {
     expect(games.map((g) => [g.name, g.modes])).toEqual([
       ["pong", ["ranked", "casual"]],
       ["tictactoe", ["ranked", "casual"]],
+      ["connect-four", ["ranked", "casual"]],
     ]);
     const match = await startMatch("tictactoe", [node.url, node.url], "casual");
     await play(match, [0, 3, 1, 4, 2]);

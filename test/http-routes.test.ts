@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { connect as netConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GameInfo } from "../protocol/index.ts";
 import { connect } from "./support/clients.ts";
 import { freePort } from "./support/redis-process.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
@@ -55,15 +56,39 @@ describe.each(ENGINES)("HTTP routes on %s", (engine) => {
     expect(response.status).toBe(413);
   });
 
-  it("GET /v1/games lists both games with namespaces and tick rates", async () => {
+  it("GET /v1/games describes every loaded game fully (kind, modes, seats, maxDurationS, wire fields, input schema, browser module)", async () => {
     const response = await fetch(`${node.url}/v1/games`);
     expect(response.status).toBe(200);
-    const games = (await response.json()) as { name: string; namespace: string; tickRate: number }[];
+    const games = (await response.json()) as GameInfo[];
     expect(games.map((g) => [g.name, g.namespace])).toEqual([
       ["pong", "/pong"],
       ["tictactoe", "/tictactoe"],
+      ["connect-four", "/connect-four"],
     ]);
-    expect(games[0]!.tickRate).toBe(30);
+    expect(games[0]).toMatchObject({ tickRate: 30, kind: "realtime", seats: 2, maxDurationS: 600, viewPerSeat: false, script: "/games/pong.js" });
+    const c4 = games[2]!;
+    expect(c4).toMatchObject({ kind: "turns", tickRate: 10, modes: ["ranked", "casual"] });
+    const fields = (c4.wire as { fields: { name: string; scale: number }[] }).fields.map((f) => f.name);
+    expect(fields).toEqual([
+      "columns.0",
+      "columns.1",
+      "columns.2",
+      "columns.3",
+      "columns.4",
+      "columns.5",
+      "columns.6",
+      "turn",
+      "moveDeadline",
+      "inputSeq.0",
+      "inputSeq.1",
+    ]);
+    expect(c4.input).toMatchObject({ type: "object", properties: { column: { type: "integer" } }, required: ["column"] });
+    // each game's browser module (its rules and renderer) is served; an unknown game's is not
+    const script = await fetch(`${node.url}/games/connect-four.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toContain("javascript");
+    expect(await script.text()).toContain("column must be 0 to 6");
+    expect((await fetch(`${node.url}/games/chess.js`)).status).toBe(404);
   });
 
   it("GET /healthz and /readyz answer 200 on a single node", async () => {

@@ -21,6 +21,8 @@ describe("every match ends, and what it keeps is bounded", () => {
     expect(games.map((g) => [g.name, g.maxDurationS, g.seats])).toEqual([
       ["pong", 2, 2],
       ["tictactoe", 136, 2],
+      // 42 moves at most, each within its 30-second clock
+      ["connect-four", 1261, 2],
     ]);
     const match = await startMatch("pong", [node.url, node.url]);
     const [end] = await match.ends;

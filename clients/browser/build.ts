@@ -15,6 +15,9 @@ const fromSources = import.meta.url.endsWith(".ts");
 /** Where `npm run build` writes the bundle: `dist/browser/` at the project's root (this file compiled is in `dist/clients/browser/`). */
 export const BUNDLE_DIR = fileURLToPath(new URL(fromSources ? "../../dist/browser/" : "../../browser/", import.meta.url));
 
+/** How the page's scripts are bundled: one minified ES module each, for the browser, in memory. */
+const BROWSER_BUNDLE = { bundle: true, write: false, format: "esm", target: "es2022", platform: "browser", minify: true, logLevel: "silent" } as const;
+
 /** Bundles the browser client in memory with esbuild. */
 export async function bundleBrowserClient(): Promise<BrowserClient> {
   // Loaded only here: the compiled server reads the bundle and never loads esbuild.
@@ -22,14 +25,8 @@ export async function bundleBrowserClient(): Promise<BrowserClient> {
   const [html, result] = await Promise.all([
     readFile(new URL("./index.html", import.meta.url), "utf8"),
     build({
+      ...BROWSER_BUNDLE,
       entryPoints: [fileURLToPath(new URL("./app.ts", import.meta.url))],
-      bundle: true,
-      write: false,
-      format: "esm",
-      target: "es2022",
-      platform: "browser",
-      minify: true,
-      logLevel: "silent",
     }),
   ]);
   return { html, js: result.outputFiles[0]!.text };
@@ -53,14 +50,8 @@ export async function bundleGameScript(files: GameFiles): Promise<string> {
     files.rendererFile ? `export { default as renderer } from ${JSON.stringify(files.rendererFile)};` : "export const renderer = undefined;",
   ];
   const result = await build({
+    ...BROWSER_BUNDLE,
     stdin: { contents: lines.join("\n"), resolveDir: dirname(files.definitionFile ?? files.rendererFile ?? fileURLToPath(import.meta.url)), loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    target: "es2022",
-    platform: "browser",
-    minify: true,
-    logLevel: "silent",
   });
   return result.outputFiles[0]!.text;
 }

@@ -31,7 +31,7 @@ function existing(url: string | undefined): string | undefined {
 }
 
 function loaded(definition: GameDefinition, env: Record<string, string | undefined>, source: string): LoadedGame {
-  const definitionFile = source.startsWith("/") ? source : existing(definition.source);
+  const definitionFile = isAbsolute(source) ? source : existing(definition.source);
   const rendererFile = existing(definition.renderer);
   return { definition, module: instantiate(definition, env), source, ...(definitionFile ? { definitionFile } : {}), ...(rendererFile ? { rendererFile } : {}) };
 }
