@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer, type InProcessServer } from "./support/servers.ts";
 import { displayAfter } from "./support/ratings.ts";
+import { writeReflexProject } from "./support/reflex-game.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const OUT = "test-output/browser";
@@ -219,5 +220,49 @@ describe("the browser client in headless Chromium", () => {
     for (const page of [left, right]) await page.waitForSelector("#result", { state: "visible", timeout: 40_000 });
     const texts = await Promise.all([left, right].map((p) => p.textContent("#result-text")));
     expect(texts.sort()).toEqual(["You lost (win)", "You won (win)"]);
+  }, 60_000);
+});
+
+describe("a game without a renderer, in the page's generic view", () => {
+  let node: InProcessServer | undefined;
+  let browser: Browser | undefined;
+  let project: Awaited<ReturnType<typeof writeReflexProject>> | undefined;
+  beforeAll(async () => {
+    project = await writeReflexProject();
+    node = await startServer({ ENGINE: "ws", MATCHMAKER_INTERVAL_MS: "30", REFLEX_SIGNAL_MIN_S: "0.5", REFLEX_SIGNAL_MAX_S: "1" }, ["tictactoe", project.file]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await node?.stop();
+    await project?.remove();
+  });
+
+  it("two pages play reflex (loaded from outside the repository): its state as a table, its input as a form from its schema", async () => {
+    const pages = await Promise.all(
+      ["Ann", "Bob"].map(async (name) => {
+        const page = await (await browser!.newContext()).newPage();
+        page.on("pageerror", (error) => {
+          throw error;
+        });
+        await page.goto(`${node!.url}/`);
+        await page.fill("#name", name);
+        await page.selectOption("#game", "reflex");
+        await page.click("#play");
+        return page;
+      }),
+    );
+    const [ann, bob] = pages as [Page, Page];
+    for (const page of pages) await page.waitForSelector("#ready-btn", { state: "visible" });
+    for (const page of pages) await page.click("#ready-btn");
+    for (const page of pages) await page.waitForSelector("#match", { state: "visible" });
+    await expect(ann.textContent("#help")).resolves.toContain("no renderer");
+    // The signal shows in the table; Ann presses with the form (a `press` field from the schema), Bob never does.
+    await ann.waitForSelector('.generic-state tr:has(td:text-is("signal")) td:text-is("true")');
+    await expect(ann.locator('.generic-input select[name="press"]').count()).resolves.toBe(1);
+    await ann.click(".generic-input button");
+    for (const page of pages) await page.waitForSelector("#result", { state: "visible" });
+    await expect(ann.textContent("#result-text")).resolves.toContain("You won");
+    await expect(bob.textContent("#result-text")).resolves.toContain("You lost");
   }, 60_000);
 });

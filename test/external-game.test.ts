@@ -1,36 +1,24 @@
-import { mkdtemp, mkdir, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connect, fetchGuestToken, fetchHistory, fetchLeaderboard, fetchLiveMatches, fetchReplay, type ArenaClient } from "../clients/sdk/index.ts";
 import { instantiate, replayMatch, type GameDefinition } from "../game-rooms/index.ts";
 import type { GameInfo, MatchEnd, MatchStart, StatePayload } from "../protocol/index.ts";
 import { eventually } from "./support/clients.ts";
-import { REFLEX_SOURCE } from "./support/reflex-game.ts";
+import { writeReflexProject } from "./support/reflex-game.ts";
 import { redisEnv, spawnNode, stopAll, testPrefix, testSecret, type ChildNode, type RedisKind } from "./support/servers.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 type View = { signal: boolean; over: boolean; mine: number | null; theirs: number | null };
 type Reflex = { input: { press: true }; view: View };
 
-let dir = "";
+let project: Awaited<ReturnType<typeof writeReflexProject>> | undefined;
 let file = "";
 let reflex: GameDefinition;
 beforeAll(async () => {
-  // A studio's project outside the checkout: its game, and the packages it depends on.
-  dir = await mkdtemp(join(tmpdir(), "arena-studio-"));
-  await mkdir(join(dir, "node_modules"));
-  await symlink(ROOT, join(dir, "node_modules", "arena"));
-  await symlink(join(ROOT, "node_modules", "zod"), join(dir, "node_modules", "zod"));
-  await mkdir(join(dir, "reflex"));
-  file = join(dir, "reflex", "index.ts");
-  await writeFile(file, REFLEX_SOURCE);
+  project = await writeReflexProject();
+  file = project.file;
   reflex = ((await import(pathToFileURL(file).href)) as { default: GameDefinition }).default;
 });
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => project?.remove());
 
 const nodes: ChildNode[] = [];
 const clients: ArenaClient<Reflex>[] = [];

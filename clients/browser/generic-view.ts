@@ -15,6 +15,7 @@ interface JsonSchema {
 /** The fixed values a schema allows (a union of literals), if it is one. */
 function choices(schema: JsonSchema): unknown[] | undefined {
   if (schema.enum) return schema.enum;
+  if ("const" in schema) return [schema.const];
   const options = schema.anyOf ?? schema.oneOf;
   if (options?.every((o) => "const" in o)) return options.map((o) => o.const);
   return undefined;

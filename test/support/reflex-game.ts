@@ -1,3 +1,8 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
 /**
  * The source of "reflex", a game written the way a studio writes one outside this repository: it
  * imports only the package (`arena/game`) and zod. Both players wait for a signal at a random tick
@@ -67,3 +72,20 @@ export default defineGame({
   bot: (view) => (view.signal && view.mine === null && !view.over ? { press: true } : undefined),
 });
 `;
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * A studio's project outside the checkout: reflex in `reflex/index.ts`, and the packages it depends
+ * on (this package as `arena`, and zod) in its own `node_modules`. `file` is what `GAMES` names.
+ */
+export async function writeReflexProject(): Promise<{ file: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "arena-studio-"));
+  await mkdir(join(dir, "node_modules"));
+  await symlink(ROOT, join(dir, "node_modules", "arena"));
+  await symlink(join(ROOT, "node_modules", "zod"), join(dir, "node_modules", "zod"));
+  await mkdir(join(dir, "reflex"));
+  const file = join(dir, "reflex", "index.ts");
+  await writeFile(file, REFLEX_SOURCE);
+  return { file, remove: () => rm(dir, { recursive: true, force: true }) };
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { inject } from "vitest";
+import { GameRegistry, loadGames } from "../../game-rooms/index.ts";
 import { createArenaServer, loadConfig, type ArenaServer, type EngineName } from "../../server/index.ts";
 
 export const ENGINES: EngineName[] = ["uws", "ws"];
@@ -21,8 +22,8 @@ export interface InProcessServer {
   stop(): Promise<void>;
 }
 
-/** Starts an Arena node in this process on a free port. */
-export async function startServer(env: Record<string, string> = {}): Promise<InProcessServer> {
+/** Starts an Arena node in this process on a free port; `games` as `GAMES` names them (default: the built-in ones). */
+export async function startServer(env: Record<string, string> = {}, games?: string[]): Promise<InProcessServer> {
   // Test files mint many guests from one address; the test of that limit sets its own.
   const config = loadConfig({
     HOST: "127.0.0.1",
@@ -33,7 +34,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<InP
     ...env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
-  const server = createArenaServer({ config, logger });
+  const server = createArenaServer({ config, logger, ...(games ? { games: new GameRegistry(await loadGames(games, { env })) } : {}) });
   const port = await server.start();
   return { server, url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
 }
