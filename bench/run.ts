@@ -12,6 +12,7 @@
  *   npm run bench -- --scenario spectators --players 200 --duration 10s --out bench-out/spectators  (4 spectators a match)
  * The exit code is 1 on any error, lost ack, unexpected disconnect or unstarted player, and 2 on bad usage.
  */
+import { loadGames } from "../game-rooms/games/load-games.ts";
 import { WirePlayer } from "./generator/wire-player.ts";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
@@ -36,7 +37,7 @@ const { values } = parseArgs({
     store: { type: "string", default: "memory" },
     baseline: { type: "string" },
     out: { type: "string", default: "bench-out" },
-    "tick-rate": { type: "string", default: "30" },
+    "tick-rate": { type: "string" },
     "ack-every": { type: "string", default: "1" },
     "input-acks": { type: "string", default: "on" },
   },
@@ -77,7 +78,8 @@ let barLabel = "";
 const stream: StreamOptions = {
   players,
   seconds,
-  tickRate: Number(values["tick-rate"]),
+  // Readings are taken on the game's own tick clock: the game's tick rate unless --tick-rate (pong's PONG_TICK_RATE) says otherwise.
+  tickRate: values["tick-rate"] ? Number(values["tick-rate"]) : (await loadGames([game]))[0]!.module.tickRate,
   client,
   game,
   ackEvery,

@@ -96,7 +96,9 @@ export class SdkPlayer implements BenchPlayer {
     this.tally.statesReceived++;
     if (tick % this.client.ackEvery === 0) this.tally.stateAcksSent++;
     this.clock.state(tick, now);
-    if (!this.behaviour.inputs || !this.client.matchId || this.client.seat === undefined || ++this.statesSeen % this.behaviour.inputEvery !== 0) return;
+    if (!this.behaviour.inputs || !this.client.matchId || this.client.seat === undefined) return;
+    // Real-time inputs go out every `inputEvery` states; a turn-based game's bot looks at every state (one a move).
+    if (this.play.realtime && ++this.statesSeen % this.behaviour.inputEvery !== 0) return;
     const input = this.play.decide(view, this.client.seat, Math.random);
     if (input === undefined) return;
     const sentAt = performance.now();
