@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeAllClients, connect, request } from "./support/clients.ts";
+import { REFLEX_SOURCE } from "./support/reflex-game.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** What the compiled server must not need at run time. */
@@ -18,22 +19,29 @@ describe("npm run build", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("compiles the server and bundles the page once; node dist/server/main.js runs without tsx or esbuild", async () => {
+  it("compiles the server and bundles the page once; npm run start:prod runs without tsx or esbuild, a compiled game module by path included", async () => {
     const built = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" });
     expect(built.status, built.stderr + built.stdout).toBe(0);
 
     // The build and the packages, without tsx and esbuild: loading either would fail.
     dir = mkdtempSync(join(tmpdir(), "arena-dist-"));
     cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true });
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    // The package as installed: its exports lead a compiled game module to the compiled `arena/game`.
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; exports: unknown };
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: pkg.name, type: "module", exports: pkg.exports }));
     mkdirSync(join(dir, "node_modules"));
     for (const entry of readdirSync(join(ROOT, "node_modules"))) {
       if (!BUILD_ONLY.has(entry)) symlinkSync(join(ROOT, "node_modules", entry), join(dir, "node_modules", entry));
     }
+    // An operator's game, compiled to JavaScript (esbuild here stands for the studio's own build).
+    const { transformSync } = await import("esbuild");
+    mkdirSync(join(dir, "games"));
+    writeFileSync(join(dir, "games", "reflex.js"), transformSync(REFLEX_SOURCE, { loader: "ts", format: "esm" }).code);
 
-    const child = spawn(process.execPath, ["dist/server/main.js"], {
+    const start = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts["start:prod"] as string;
+    const child = spawn(process.execPath, start.split(" ").slice(1), {
       cwd: dir,
-      env: { ...process.env, NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: "0", LOG_FORMAT: "json" },
+      env: { ...process.env, NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: "0", LOG_FORMAT: "json", GAMES: "pong,connect-four,./games/reflex.js" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -59,6 +67,12 @@ describe("npm run build", () => {
       };
       const socket = await connect(url, "pong", guest.token);
       expect(await request(socket, "queue:join", { mode: "casual" })).toMatchObject({ ok: true });
+      // A compiled game module named by path plays like a built-in one; built-in games' browser modules come from the build.
+      const games = (await (await fetch(`${url}/v1/games`)).json()) as { name: string }[];
+      expect(games.map((g) => g.name)).toEqual(["pong", "connect-four", "reflex"]);
+      const reflex = await connect(url, "reflex", guest.token);
+      expect(await request(reflex, "queue:join", {})).toMatchObject({ ok: true });
+      expect((await fetch(`${url}/games/connect-four.js`)).status).toBe(200);
     } finally {
       closeAllClients();
       child.kill("SIGTERM");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILTIN_GAMES, checkGame, defineGame, type GameRules } from "../game-rooms/index.ts";
+import { BUILTIN_GAMES, checkGame, defineGame, type GameRules, type GameTypes } from "../game-rooms/index.ts";
 import { z } from "zod";
 
 describe("the game conformance suite", () => {
@@ -38,5 +38,27 @@ describe("the game conformance suite", () => {
     const problems = [...failed.values()].flat().join("\n");
     expect(problems).toContain("fails the input schema");
     expect(problems).toContain("the replay's views differ");
+  });
+
+  it("types flow from a game's rules to its bot and its clients (checked by tsc)", () => {
+    const rules = (): GameRules<{ n: number }, { column: number }, { board: number[] }> => ({
+      tickRate: 10,
+      modes: ["ranked"],
+      maxDurationS: 10,
+      kind: "turns",
+      inputSchema: z.object({ column: z.number() }),
+      init: () => ({ n: 0 }),
+      apply: () => undefined,
+      step: () => false,
+      outcome: () => ({ kind: "none" }),
+      view: (state) => ({ board: [state.n] }),
+    });
+    const typed = defineGame({ name: "typed", create: rules, bot: (view) => ({ column: view.board.length }) });
+    // @ts-expect-error: the bot's input must be the rules' input
+    defineGame({ name: "mistyped", create: rules, bot: () => ({ cell: 1 }) });
+    const types: GameTypes<typeof typed> = { input: { column: 1 }, view: { board: [] } };
+    // @ts-expect-error: and a client's input is typed the same
+    const wrong: GameTypes<typeof typed>["input"] = { cell: 1 };
+    expect([types.input.column, wrong]).toBeDefined();
   });
 });

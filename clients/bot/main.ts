@@ -1,15 +1,16 @@
 /**
- * `npm run bot -- --url http://localhost:3000 --game pong --count 20 [--matches 10] [--mode default] [--lobby]`
+ * `npm run bot -- --url http://localhost:3000 --game pong|connect-four|./my-game/index.ts --count 20 [--matches 10] [--mode default] [--lobby]`
  * Spawns players that queue, ready, play and requeue, printing a line per finished match. With
  * `--lobby` they wait in the lobby instead, accept every challenge and every rematch offer.
  */
 import { parseArgs } from "node:util";
+import { BUILTIN_GAMES } from "../../game-rooms/games/index.ts";
 import { runBots } from "./bots.ts";
 
 const { values } = parseArgs({
   options: {
     url: { type: "string", default: "http://localhost:3000" },
-    game: { type: "string", default: "pong" },
+    game: { type: "string", default: BUILTIN_GAMES[0]!.name },
     count: { type: "string", default: "2" },
     matches: { type: "string", default: "0" },
     mode: { type: "string" },

@@ -11,7 +11,8 @@ export class GameLoadError extends Error {
 export function moduleProblems(game: AnyGame): string[] {
   const problems: string[] = [];
   if (!Number.isInteger(game.tickRate) || game.tickRate < 10 || game.tickRate > 120) problems.push("tickRate must be an integer from 10 to 120");
-  if (game.modes.length === 0 || game.modes.some((m) => !GAME_NAME.test(m))) problems.push("modes must be 1 or more names (lowercase, digits, dashes)");
+  if (!Array.isArray(game.modes) || game.modes.length === 0 || game.modes.some((m) => !GAME_NAME.test(m)))
+    problems.push("modes must be 1 or more names (lowercase, digits, dashes)");
   if (!(game.maxDurationS > 0)) problems.push("maxDurationS must be positive");
   if (game.kind !== "realtime" && game.kind !== "turns") problems.push('kind must be "realtime" or "turns"');
   for (const hook of ["init", "apply", "step", "outcome", "view"] as const) if (typeof game[hook] !== "function") problems.push(`${hook} must be a function`);
