@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ClientEventName } from "./events.ts";
+import type { ClientEventName } from "./event-names.ts";
 
 /** Control and format characters are never allowed in names or chat. */
 const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;

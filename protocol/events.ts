@@ -1,3 +1,4 @@
+import { CLIENT_EVENTS, type ClientEventName } from "./event-names.ts";
 import type {
   ChallengeAnswerPayload,
   ChallengeSendPayload,
@@ -99,29 +100,9 @@ export interface SocketData {
   generation: number;
 }
 
-/** Names of the client events, for runtime checks. */
-export const CLIENT_EVENTS = [
-  "queue:join",
-  "queue:leave",
-  "match:ready",
-  "game:input",
-  "match:leave",
-  "chat:send",
-  "stats",
-  "state:ack",
-  "lobby:list",
-  "lobby:chat",
-  "dm:send",
-  "challenge:send",
-  "challenge:answer",
-  "private:create",
-  "private:join",
-  "match:rematch",
-  "match:spectate",
-  "match:unspectate",
-] as const satisfies readonly (keyof ClientToServerEvents)[];
-
-export type ClientEventName = (typeof CLIENT_EVENTS)[number];
+export { CLIENT_EVENTS, type ClientEventName } from "./event-names.ts";
+// Every name listed is an event of the contract.
+CLIENT_EVENTS satisfies readonly (keyof ClientToServerEvents)[];
 
 /** Events answered through an ack: all but `state:ack`. */
 export type AnsweredEventName = Exclude<ClientEventName, "state:ack">;

@@ -10,6 +10,9 @@ import { KeyedBuckets } from "./rate-limit.ts";
 import { ConnectionCap, connectionsBelow } from "./connection-cap.ts";
 import { openGameNamespace } from "./game-namespace.ts";
 import { createNodeServices } from "./node-services.ts";
+import type { SharedParts } from "./shared-parts.ts";
+
+export type { SharedParts } from "./shared-parts.ts";
 import { handleHttp, MAX_HTTP_BODY, type HttpRequest } from "./http-routes.ts";
 import { MetricsServer } from "./metrics-server.ts";
 import { ConnectionRate } from "./connection-rate.ts";
@@ -17,7 +20,7 @@ import { PlayerBudgets } from "./player-budgets.ts";
 import { browserClient, gameScript } from "../clients/browser/build.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
-import { connectRedis, type RedisLinks } from "./redis.ts";
+import { connectRedis } from "./redis.ts";
 import type { Transport } from "./transport.ts";
 import { attachUws } from "./transport-uws.ts";
 import { attachWs } from "./transport-ws.ts";
@@ -26,15 +29,6 @@ import { loadUws } from "./uws-native.ts";
 
 /** Events that start something new: refused while the node drains. */
 const NEW_WORK = new Set<ClientEventName>(["queue:join", "match:ready"]);
-
-/** The parts of a running node that game services may use. */
-export interface SharedParts {
-  config: ArenaConfig;
-  log: Logger;
-  metrics: ServerMetrics;
-  redis: RedisLinks | undefined;
-  games: GameRegistry;
-}
 
 export interface ArenaServerOptions {
   config: ArenaConfig;

@@ -1,28 +1,13 @@
-import { ArenaError, ErrorCode, guestRequestSchema, describeIssues, type ErrorBody, type GameInfo } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, guestRequestSchema, describeIssues, type GameInfo } from "../protocol/index.ts";
 import { pageHeaders } from "./page-headers.ts";
 import { handleWatch, type WatchDeps } from "./watch-routes.ts";
+import { httpError, json, type HttpRequest, type HttpResponse } from "./http-message.ts";
+
+export { httpError, json, type HttpRequest, type HttpResponse } from "./http-message.ts";
 import type { TokenService } from "./auth.ts";
 import type { Registry } from "prom-client";
 
 /** An engine-neutral HTTP request, body already read (and bounded). */
-export interface HttpRequest {
-  method: string;
-  path: string;
-  /** The query string, without the `?`. */
-  query: string;
-  body: Buffer;
-  /** The peer's address, as the engine reports it. */
-  peer: string;
-  /** The `X-Forwarded-For` header, when there is one (trusted only from `TRUST_PROXY` peers). */
-  forwardedFor?: string;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string | Buffer;
-}
-
 export interface RouteDeps {
   tokens: TokenService;
   guestTokens: boolean;
@@ -49,16 +34,6 @@ export interface RouteDeps {
 
 /** The largest HTTP body any route accepts. */
 export const MAX_HTTP_BODY = 4096;
-
-const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
-
-export function json(status: number, value: unknown): HttpResponse {
-  return { status, headers: JSON_TYPE, body: JSON.stringify(value) };
-}
-
-export function httpError(status: number, error: ErrorBody): HttpResponse {
-  return json(status, { error });
-}
 
 async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   if (!deps.guestTokens) return httpError(404, { code: "BAD_REQUEST", message: "guest tokens are turned off on this server" });

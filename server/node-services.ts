@@ -13,7 +13,7 @@ import {
 import { Gauge } from "prom-client";
 import { RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
 import { createRelayCounters, LocalRelay, RedisRelay } from "./relay.ts";
-import type { SharedParts } from "./arena-server.ts";
+import type { SharedParts } from "./shared-parts.ts";
 import type { GameService } from "./game-namespace.ts";
 import { playerService } from "./handlers/index.ts";
 import { SocketPlayerChannel } from "./player-channel.ts";

@@ -1,6 +1,6 @@
 import { PLAYER_ID } from "../protocol/index.ts";
 import type { WatchStore } from "../matchmaker/index.ts";
-import { httpError, json, type HttpRequest, type HttpResponse } from "./http-routes.ts";
+import { httpError, json, type HttpRequest, type HttpResponse } from "./http-message.ts";
 
 export interface WatchDeps {
   store: Pick<WatchStore, "liveMatches" | "replay" | "history" | "leaderboard">;
