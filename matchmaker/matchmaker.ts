@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { CancelReason, HostInfo, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
 import type { RatingSystem } from "./rating-system.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
+import { NodeLiveness } from "./node-liveness.ts";
 import type { MatchStore, QueueStore, SessionStore, WatchStore } from "./store.ts";
 import type { NodeInfo, SessionOpened, Cancellation, Latencies, MatchRecord, PairingRules, Ticket } from "./types.ts";
 
@@ -43,8 +44,6 @@ export interface Seeker {
 
 /** How long a queue's matcher lease lasts without renewal: another node takes over within this. */
 const MATCHER_LEASE_MS = 1000;
-/** How often a node walks a step of the leaderboards for expired guests (a bounded batch each time). */
-const GUEST_SWEEP_MS = 5000;
 /** The lease name of a game's ready-check sweep (a name no queue mode can have). */
 const READY_CHECKS = "#ready-checks";
 
@@ -62,15 +61,17 @@ export class Matchmaker {
   private timers: NodeJS.Timeout[] = [];
   private passing = false;
   private lastLoopError = 0;
-  private lastHeartbeat = 0;
   /** The queues (and ready-check sweeps) whose matcher lease this node holds. */
   private readonly matching = new Set<string>();
   /** How other nodes are reached, as they described themselves. */
   private readonly nodes = new Map<string, NodeInfo>();
 
+  private readonly liveness: NodeLiveness;
+
   constructor(private readonly options: MatchmakerOptions) {
     this.now = options.clock ?? Date.now;
     this.metrics = createMatchmakerMetrics(options.registry, options.store, options.games);
+    this.liveness = new NodeLiveness({ ...options, now: this.now, expired: this.metrics.expired });
   }
 
   /** Starts the loops and announces this node (retried by the heartbeat loop while the store is unreachable). */
@@ -82,12 +83,10 @@ export class Matchmaker {
       this.timers.push(timer);
     };
     // Checked often, written every ttl/3: a failed heartbeat (store unreachable) is retried within 250 ms.
-    every(250, async () => {
-      if (this.now() - this.lastHeartbeat >= ttl / 3) await this.heartbeat();
-    });
-    every(Math.max(500, Math.floor(ttl / 3)), () => this.sweep());
+    every(250, () => this.liveness.heartbeatIfDue());
+    every(Math.max(500, Math.floor(ttl / 3)), () => this.liveness.sweep());
     every(this.options.intervalMs, () => this.pass());
-    await this.heartbeat().catch((error: unknown) => this.loopFailed(error));
+    await this.liveness.heartbeat().catch((error: unknown) => this.loopFailed(error));
   }
 
   stop(): void {
@@ -95,60 +94,15 @@ export class Matchmaker {
     this.timers = [];
   }
 
+  /** Announces this node at once (after the store lost its data). */
+  heartbeatNow(): Promise<void> {
+    return this.liveness.heartbeat();
+  }
+
   private loopFailed(error: unknown): void {
     if (Date.now() - this.lastLoopError < 5000) return;
     this.lastLoopError = Date.now();
     this.options.log.warn({ err: error }, "matchmaker loop failed; retrying");
-  }
-
-  /** Announces this node at once (after the store lost its data). */
-  heartbeatNow(): Promise<void> {
-    return this.heartbeat();
-  }
-
-  private lastGuestSweep = 0;
-
-  /** Since when this node's heartbeats have landed without a gap (0: none yet). */
-  private heartbeatingSince = 0;
-
-  private async heartbeat(): Promise<void> {
-    const now = this.now();
-    await this.options.store.heartbeat(this.options.node, now);
-    await this.options.store.describeNode(this.options.node, {
-      ...this.options.self,
-      ...(this.options.gameSet ? { games: this.options.gameSet } : {}),
-      at: now,
-    });
-    // Heartbeats are written every ttl/3: a longer gap means this node could not reach the store.
-    const ttl = Math.min(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
-    if (this.lastHeartbeat === 0 || now - this.lastHeartbeat > ttl / 2) this.heartbeatingSince = now;
-    this.lastHeartbeat = now;
-  }
-
-  /**
-   * Expires the tickets and sessions of nodes silent for longer than the TTL. Only a node whose own
-   * heartbeats have landed for a whole TTL judges: after an outage that every node suffered (Redis
-   * unreachable), everyone's last heartbeat is old, and a node back first would sweep live nodes.
-   */
-  private async sweep(): Promise<void> {
-    const ttl = Math.max(...this.options.games.map((g) => this.options.rules(g).ticketTtlMs));
-    if (this.heartbeatingSince === 0 || this.now() - this.heartbeatingSince < ttl) return;
-    const { expired, orphans } = await this.options.store.sweepDeadNodes(this.now(), ttl);
-    if (this.now() - this.lastGuestSweep >= GUEST_SWEEP_MS) {
-      this.lastGuestSweep = this.now();
-      for (const game of this.options.games) {
-        const removed = await this.options.store.sweepGuests(game);
-        if (removed) this.options.log.info({ game, removed }, "leaderboard entries of expired guests forgotten");
-      }
-    }
-    for (const orphan of orphans) {
-      this.options.log.info(orphan, "player's node went silent during a match; telling the host");
-      this.options.onOrphan?.(orphan);
-    }
-    for (const ticket of expired) {
-      this.metrics.expired.inc({ game: ticket.game });
-      this.options.log.info({ game: ticket.game, playerId: ticket.playerId, ticketId: ticket.ticketId }, "ticket expired: its node went silent");
-    }
   }
 
   /** One matcher pass over every queue, then the overdue ready checks. Never runs twice at once. */

@@ -1,8 +1,9 @@
 import type { TokenClaims } from "./auth.ts";
 import { randomBytes } from "node:crypto";
-import { isIP } from "node:net";
-import { plainAddress } from "./client-address.ts";
 import { connectionsBelow, fileDescriptorLimit } from "./connection-cap.ts";
+import { addresses, boolean, ConfigError, decimal, integer, oneOf, optionalClaim, type Env } from "./config-values.ts";
+
+export { ConfigError } from "./config-values.ts";
 import { BUILTIN_GAMES } from "../game-rooms/index.ts";
 
 export type EngineName = "uws" | "ws";
@@ -104,64 +105,6 @@ export interface ArenaConfig {
   };
 }
 
-/** A bad environment variable: the message names it and what it accepts. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly accepts: string,
-    readonly got: string,
-  ) {
-    super(`${variable}=${JSON.stringify(got)} is not valid: ${variable} accepts ${accepts}`);
-    this.name = "ConfigError";
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
-  }
-  return value;
-}
-
-function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(name, `a number from ${min} to ${max}`, raw);
-  }
-  return value;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const lower = raw.toLowerCase();
-  if (["1", "true", "yes", "on"].includes(lower)) return true;
-  if (["0", "false", "no", "off"].includes(lower)) return false;
-  throw new ConfigError(name, "true or false", raw);
-}
-
-function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(name, `one of ${choices.join(", ")}`, raw);
-  return raw as T;
-}
-
-function addresses(env: Env, name: string): string[] {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return [];
-  const list = raw.split(",").map((a) => a.trim());
-  if (!list.every((a) => isIP(a) !== 0)) throw new ConfigError(name, "comma-separated IP addresses of your proxies", raw);
-  return list.map(plainAddress);
-}
-
 /** The Admin UI's login and what it may do. */
 export interface AdminSettings {
   username: string;
@@ -183,13 +126,6 @@ function adminLogin(env: Env): AdminSettings | undefined {
   const mode = env.ADMIN_MODE && env.ADMIN_MODE !== "" ? env.ADMIN_MODE : "production";
   if (mode !== "production" && mode !== "development") throw new ConfigError("ADMIN_MODE", "production or development", mode);
   return { username, password, actions: boolean(env, "ADMIN_ACTIONS", false), mode };
-}
-
-function optionalClaim<K extends string>(env: Env, name: string, key: K): { [P in K]?: string } {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return {};
-  if (raw.length > 256 || /\s/.test(raw)) throw new ConfigError(name, "up to 256 characters without spaces", raw);
-  return { [key]: raw } as { [P in K]?: string };
 }
 
 /** A URL (or comma-separated URLs) fit for a log or an error: credentials replaced by `***`. */
