@@ -67,6 +67,21 @@ describe("configuration errors", () => {
     expect(lines[0]).toContain("accepts");
   });
 
+  it.each([
+    [{ PONG_TICK_RATE: "fast" }, "PONG_TICK_RATE", "an integer from 10 to 120"],
+    [{ CONNECT_FOUR_MOVE_SECONDS: "0" }, "CONNECT_FOUR_MOVE_SECONDS", "a number from 0.2 to 3600"],
+    [{ GAMES: "pong,chess" }, "GAMES", 'no built-in game "chess"'],
+    [{ GAMES: "pong,./no/such/game.ts" }, "GAMES", "cannot load"],
+    [{ GAMES: "pong,,tictactoe" }, "GAMES", "none empty"],
+  ])("games: %o stops the process with one line naming %s", async (env, variable, says) => {
+    const result = await runMain(env as Record<string, string>);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(variable);
+    expect(lines[0]).toContain(says);
+  });
+
   it("never writes a password from REDIS_URL, nor ARENA_SECRET", async () => {
     const result = await runMain({ REDIS_URL: "http://arena:hunter2-redis-pass@127.0.0.1:1" });
     expect(result.code).toBe(2);

@@ -115,5 +115,9 @@ export function readSettings<Settings>(
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const key = String(issue.path[0] ?? "");
-  throw new GameSettingError(`${settingVariable(settings.prefix, key)}: ${issue.message} (game ${definition.name})`);
+  const variable = settingVariable(settings.prefix, key);
+  // Worded as the server's own configuration errors: the variable, the value, what it accepts.
+  throw new GameSettingError(
+    `${variable}=${JSON.stringify(String(raw[key] ?? ""))} is not valid: ${variable} accepts ${issue.message} (game ${definition.name})`,
+  );
 }
