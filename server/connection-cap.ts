@@ -1,3 +1,4 @@
+import { ErrorCode } from "../protocol/index.ts";
 import { readFileSync } from "node:fs";
 import { ServerResponse } from "node:http";
 import { Gauge, type Registry } from "prom-client";
@@ -34,7 +35,7 @@ interface Engine {
   use(middleware: (req: { _query?: Record<string, string> }, res: unknown, next: (error?: unknown) => void) => void): void;
 }
 
-const BODY = JSON.stringify({ code: "UNAVAILABLE", message: "this node is at its connection limit; try another" });
+const BODY = JSON.stringify({ code: ErrorCode.UNAVAILABLE, message: "this node is at its connection limit; try another" });
 
 /** Answers 503 on any of engine.io's response kinds: a uws wrapper, a Node response, or a raw upgrade socket. */
 function refuse(res: unknown): void {

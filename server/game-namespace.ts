@@ -1,4 +1,5 @@
 import type { ClientEventName, ErrorBody } from "../protocol/index.ts";
+import { ErrorCode } from "../protocol/index.ts";
 import type { TokenService } from "./auth.ts";
 import { bindEvents, type EventHandlers, type InputNoAnswerHandler, type PlayerContext, type StateAckHandler } from "./event-handlers.ts";
 import type { Logger } from "./logger.ts";
@@ -47,7 +48,7 @@ export function openGameNamespace(nsp: ArenaNamespace, service: GameService, dep
     if (deps.connections.allow(game, socket.data.playerId)) return next();
     deps.metrics.rateLimited.inc({ game });
     deps.log.warn({ game, playerId: socket.data.playerId }, "connection refused: the player connects too often");
-    next(Object.assign(new Error("rate limited"), { data: { code: "RATE_LIMITED" } }));
+    next(Object.assign(new Error("rate limited"), { data: { code: ErrorCode.RATE_LIMITED } }));
   });
   nsp.use((socket, next) => {
     deps.sessions.nextGeneration().then(
@@ -57,7 +58,7 @@ export function openGameNamespace(nsp: ArenaNamespace, service: GameService, dep
       },
       (error: unknown) => {
         deps.log.warn({ err: error, game }, "cannot start a session: store unreachable");
-        next(Object.assign(new Error("unavailable"), { data: { code: "UNAVAILABLE" } }));
+        next(Object.assign(new Error("unavailable"), { data: { code: ErrorCode.UNAVAILABLE } }));
       },
     );
   });

@@ -36,20 +36,20 @@ export interface RouteDeps {
 export const MAX_HTTP_BODY = 4096;
 
 async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
-  if (!deps.guestTokens) return httpError(404, { code: "BAD_REQUEST", message: "guest tokens are turned off on this server" });
+  if (!deps.guestTokens) return httpError(404, { code: ErrorCode.BAD_REQUEST, message: "guest tokens are turned off on this server" });
   let parsed: unknown = {};
   const text = req.body.toString("utf8").trim();
   if (text !== "") {
     try {
       parsed = JSON.parse(text);
     } catch {
-      return httpError(400, { code: "BAD_REQUEST", message: "body is not valid JSON" });
+      return httpError(400, { code: ErrorCode.BAD_REQUEST, message: "body is not valid JSON" });
     }
   }
   const result = guestRequestSchema.safeParse(parsed);
-  if (!result.success) return httpError(400, { code: "BAD_REQUEST", message: describeIssues(result.error) });
+  if (!result.success) return httpError(400, { code: ErrorCode.BAD_REQUEST, message: describeIssues(result.error) });
   if (!deps.guestMints(req)) {
-    const refused = httpError(429, { code: "RATE_LIMITED", message: "too many guest tokens from this address; try again in a minute" });
+    const refused = httpError(429, { code: ErrorCode.RATE_LIMITED, message: "too many guest tokens from this address; try again in a minute" });
     return { ...refused, headers: { ...refused.headers, "retry-after": "60" } };
   }
   return json(200, await deps.tokens.guest(result.data.name));
@@ -62,10 +62,12 @@ const READS = /^\/(app\.js)?$|^\/games\/|^\/v1\/(matches|players|leaderboard)(\/
 export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   try {
     if (req.method === "GET" && (req.path === "/admin" || req.path.startsWith("/admin/"))) {
-      return deps.admin ? await deps.admin(req.path) : httpError(404, { code: "BAD_REQUEST", message: "the admin UI is off (ADMIN_PASSWORD is not set)" });
+      return deps.admin
+        ? await deps.admin(req.path)
+        : httpError(404, { code: ErrorCode.BAD_REQUEST, message: "the admin UI is off (ADMIN_PASSWORD is not set)" });
     }
     if (req.method === "GET" && READS.test(req.path) && !deps.readAllowed(req)) {
-      const refused = httpError(429, { code: "RATE_LIMITED", message: "too many requests from this address; try again in a minute" });
+      const refused = httpError(429, { code: ErrorCode.RATE_LIMITED, message: "too many requests from this address; try again in a minute" });
       return { ...refused, headers: { ...refused.headers, "retry-after": "60" } };
     }
     return (await handleWatch(deps.watch, req)) ?? (await handleFixed(deps, req));
@@ -90,7 +92,9 @@ async function handleFixed(deps: RouteDeps, req: HttpRequest): Promise<HttpRespo
     }
     case "GET /metrics":
     case "GET /metrics/latency":
-      return deps.metricsHere ? handleMetrics(deps, req) : httpError(404, { code: "BAD_REQUEST", message: `no route ${key}: metrics are on METRICS_PORT` });
+      return deps.metricsHere
+        ? handleMetrics(deps, req)
+        : httpError(404, { code: ErrorCode.BAD_REQUEST, message: `no route ${key}: metrics are on METRICS_PORT` });
     case "GET /": {
       const { html } = await deps.browserClient();
       const urls = (await deps.watch.nodes().catch(() => [])).flatMap((n) => (n.url ? [n.url] : []));
@@ -104,7 +108,7 @@ async function handleFixed(deps: RouteDeps, req: HttpRequest): Promise<HttpRespo
     default: {
       const game = /^GET \/games\/([a-z][a-z0-9-]{0,31})\.js$/.exec(key)?.[1];
       const script = game === undefined ? undefined : deps.gameScript(game);
-      if (!script) return httpError(404, { code: "BAD_REQUEST", message: `no route ${key}` });
+      if (!script) return httpError(404, { code: ErrorCode.BAD_REQUEST, message: `no route ${key}` });
       const { html } = await deps.browserClient();
       return {
         status: 200,
@@ -123,5 +127,5 @@ export async function handleMetrics(deps: Pick<RouteDeps, "metrics" | "latency">
     const tickRate = Number(new URLSearchParams(req.query).get("tickRate"));
     return json(200, await deps.latency(Number.isInteger(tickRate) && tickRate > 0 ? tickRate : undefined));
   }
-  return httpError(404, { code: "BAD_REQUEST", message: `no route ${key}` });
+  return httpError(404, { code: ErrorCode.BAD_REQUEST, message: `no route ${key}` });
 }

@@ -1,3 +1,4 @@
+import { ErrorCode } from "../protocol/index.ts";
 import { STATUS_CODES } from "node:http";
 import type { Server } from "socket.io";
 import type { HttpRequest, HttpResponse as UwsResponse, TemplatedApp, us_listen_socket } from "uWebSockets.js";
@@ -48,7 +49,7 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
     };
     const run = (body: Buffer) => {
       handler({ method, path, query, body, peer, ...(forwardedFor ? { forwardedFor } : {}) }).then(respond, () =>
-        respond(httpError(500, { code: "INTERNAL", message: "internal error" })),
+        respond(httpError(500, { code: ErrorCode.INTERNAL, message: "internal error" })),
       );
     };
     if (method === "GET" || method === "HEAD") {
@@ -63,7 +64,7 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
       size += chunk.byteLength;
       if (size > limit) {
         refused = true;
-        respond(httpError(413, { code: "BAD_REQUEST", message: `body larger than ${limit} bytes` }), true);
+        respond(httpError(413, { code: ErrorCode.BAD_REQUEST, message: `body larger than ${limit} bytes` }), true);
         return;
       }
       chunks.push(Buffer.from(chunk.slice(0)));

@@ -1,3 +1,4 @@
+import { ErrorCode } from "../protocol/index.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server } from "socket.io";
@@ -42,7 +43,7 @@ export function attachWs(io: Server, handler: HttpHandler, limit: number): Trans
     readBody(req, limit)
       .then(async (body) => {
         if (body === "too_large") {
-          send(res, httpError(413, { code: "BAD_REQUEST", message: `body larger than ${limit} bytes` }), true);
+          send(res, httpError(413, { code: ErrorCode.BAD_REQUEST, message: `body larger than ${limit} bytes` }), true);
           req.destroy();
           return;
         }
@@ -50,7 +51,7 @@ export function attachWs(io: Server, handler: HttpHandler, limit: number): Trans
         const forwardedFor = Array.isArray(header) ? header.join(",") : header;
         send(res, await handler({ method, path, query, body, peer: req.socket.remoteAddress ?? "", ...(forwardedFor ? { forwardedFor } : {}) }));
       })
-      .catch(() => send(res, httpError(500, { code: "INTERNAL", message: "internal error" })));
+      .catch(() => send(res, httpError(500, { code: ErrorCode.INTERNAL, message: "internal error" })));
   });
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");

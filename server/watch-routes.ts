@@ -1,4 +1,4 @@
-import { PLAYER_ID } from "../protocol/index.ts";
+import { PLAYER_ID, ErrorCode } from "../protocol/index.ts";
 import type { WatchStore } from "../matchmaker/index.ts";
 import { httpError, json, type HttpRequest, type HttpResponse } from "./http-message.ts";
 
@@ -21,7 +21,7 @@ function limitOf(query: URLSearchParams, fallback: number, max: number): number 
   return Number.isInteger(limit) && limit >= 1 && limit <= max ? limit : undefined;
 }
 
-const bad = (message: string) => httpError(400, { code: "BAD_REQUEST", message });
+const bad = (message: string) => httpError(400, { code: ErrorCode.BAD_REQUEST, message });
 
 /** The most rows `limit` may ask of a list route. */
 export const MAX_LIMIT = 100;
@@ -74,7 +74,7 @@ export async function handleWatch(deps: WatchDeps, req: HttpRequest): Promise<Ht
       const found = await deps.store.replay(name, matchId);
       if (found) return json(200, found);
     }
-    return httpError(404, { code: "UNKNOWN_MATCH", message: "no replay of that match: unknown, or expired" });
+    return httpError(404, { code: ErrorCode.UNKNOWN_MATCH, message: "no replay of that match: unknown, or expired" });
   }
   const history = /^\/v1\/players\/([^/]+)\/matches$/.exec(req.path);
   if (history) {

@@ -1,4 +1,5 @@
 import type { GameInfo } from "../../protocol/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
 import type { GameDefinition } from "../../game-rooms/games/index.ts";
 import { loadGames } from "../../game-rooms/games/load-games.ts";
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
@@ -60,7 +61,7 @@ export async function runBots(options: BotOptions): Promise<BotRun> {
   };
   const fail = (who: string, error: unknown) => {
     // An input still in flight when its match ended is answered UNKNOWN_MATCH: not a bot error.
-    if ((error as { code?: string }).code === "UNKNOWN_MATCH" || (error as { code?: string }).code === "NOT_IN_MATCH") return;
+    if ((error as { code?: string }).code === ErrorCode.UNKNOWN_MATCH || (error as { code?: string }).code === ErrorCode.NOT_IN_MATCH) return;
     const line = `${who}: ${(error as Error).message ?? String(error)}`;
     run.errors.push(line);
     log(`error ${line}`);

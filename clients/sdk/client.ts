@@ -22,6 +22,7 @@ import type {
   StatePayload,
   StatsAnswer,
 } from "../../protocol/index.ts";
+import { ErrorCode } from "../../protocol/index.ts";
 import { ArenaClientError } from "./errors.ts";
 import { measureLatencies, type RegionLatencies } from "./latency.ts";
 
@@ -318,13 +319,13 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> {
   }
 
   async ready(matchId = this.matchId): Promise<void> {
-    if (!matchId) throw new ArenaClientError("NOT_IN_MATCH", "no match to be ready for");
+    if (!matchId) throw new ArenaClientError(ErrorCode.NOT_IN_MATCH, "no match to be ready for");
     await this.request("match:ready", { matchId });
   }
 
   /** Sends a game input with the next sequence number; resolves with the tick that applied it. */
   async input(input: G["input"]): Promise<number> {
-    if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
+    if (!this.matchId) throw new ArenaClientError(ErrorCode.NOT_IN_MATCH, "not in a match");
     return (await this.request("game:input", { matchId: this.matchId, seq: ++this.seq, input })).tick;
   }
 
@@ -340,12 +341,12 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> {
 
   /** Forfeits the running match. */
   async forfeit(): Promise<void> {
-    if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
+    if (!this.matchId) throw new ArenaClientError(ErrorCode.NOT_IN_MATCH, "not in a match");
     await this.request("match:leave", { matchId: this.matchId });
   }
 
   async chat(text: string): Promise<void> {
-    if (!this.matchId) throw new ArenaClientError("NOT_IN_MATCH", "not in a match");
+    if (!this.matchId) throw new ArenaClientError(ErrorCode.NOT_IN_MATCH, "not in a match");
     await this.request("chat:send", { matchId: this.matchId, text });
   }
 
