@@ -11,12 +11,32 @@ export interface GameScript {
 
 const scripts = new Map<string, Promise<GameScript>>();
 
-/** Loads a game's browser module once; a game whose module does not load gets the generic view. */
+/** Imports a module, trying again twice (after 0.5 s, then 1.5 s) when it fails: a loaded server may answer late or once in error. */
+async function importWithRetries(url: string): Promise<GameScript> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await import(url)) as GameScript;
+    } catch (error) {
+      if (attempt === 2) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 3 ** attempt));
+    }
+  }
+}
+
+/**
+ * Loads a game's browser module once; a game whose module does not load gets the generic view this
+ * time, and the next mount tries again (a failure is never kept).
+ */
 export function loadGameScript(info: GameInfo): Promise<GameScript> {
   let script = scripts.get(info.name);
   if (!script) {
     const url = typeof info.script === "string" ? info.script : undefined;
-    script = url ? (import(url) as Promise<GameScript>).catch(() => ({})) : Promise.resolve({});
+    script = url
+      ? importWithRetries(url).catch(() => {
+          scripts.delete(info.name);
+          return {};
+        })
+      : Promise.resolve({});
     scripts.set(info.name, script);
   }
   return script;
