@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { MatchEnd, PlayerChannel } from "../protocol/index.ts";
-import type { HostClaim, LapsedMatch, MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
+import type { EndStamps, HostClaim, LapsedMatch, MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
 import type { MatchResults } from "./match-results.ts";
 
 export interface HostLeasesOptions {
@@ -84,9 +84,10 @@ export class HostLeases {
           unhosted.add(matchId);
           continue;
         }
-        if (!(await store.endMatch(game, matchId, { end: abortedEnd(match), claim: claimOf(match) }))) continue;
+        const stamps = await store.endMatch(game, matchId, { end: abortedEnd(match), claim: claimOf(match) });
+        if (!stamps) continue;
         log.warn({ game, matchId, node, players: match.players.map((p) => p.playerId) }, "match aborted: this node was chosen to host it but never started it");
-        for (const p of match.players) this.options.channel.toPlayer(game, p.playerId, "match:end", abortedEnd(match));
+        this.tellAborted(match, stamps);
       }
     }
     this.unhosted = unhosted;
@@ -114,11 +115,12 @@ export class HostLeases {
       // and the match was adopted): that room is stale, whatever happens to the match now.
       if (hosted.has(matchId)) this.options.relinquish(matchId);
       let match: MatchRecord | null;
+      let stamps: EndStamps | null = null;
       try {
         if (await this.options.adopt?.(lapsed)) continue;
         match = await store.getMatch(game, matchId);
         // Only while it is still the lapsed host's (fenced): it may have been adopted meanwhile.
-        if (match && !(await store.endMatch(game, matchId, { end: abortedEnd(match), claim: claimOf(match) }))) match = null;
+        if (match) stamps = await store.endMatch(game, matchId, { end: abortedEnd(match), claim: claimOf(match) });
       } catch (error) {
         // The claim took it from its host's set: put it back, lapsed, so that this node or another
         // tries again; the rest of the batch goes on.
@@ -126,10 +128,15 @@ export class HostLeases {
         log.warn({ err: error, game, matchId, host: lapsed.host }, "could not end a lapsed host's match yet; retrying");
         continue;
       }
-      if (!match) continue;
+      if (!match || !stamps) continue;
       log.warn({ game, matchId, host: match.host }, "match aborted: its host stopped renewing the lease and it could not be resumed");
-      for (const p of match.players) this.options.channel.toPlayer(game, p.playerId, "match:end", abortedEnd(match));
+      this.tellAborted(match, stamps);
     }
+  }
+
+  private tellAborted(match: MatchRecord, stamps: EndStamps): void {
+    const end = abortedEnd(match);
+    match.players.forEach((p, seat) => this.options.channel.toPlayer(match.game, p.playerId, "match:end", end, stamps[seat]));
   }
 }
 

@@ -61,9 +61,9 @@ export class MatchMigration {
     if (!adoption) return true;
     if ("ended" in adoption) {
       // Its host recorded the end and died before confirming it told the players: tell them again.
-      const { players, end } = adoption.ended;
+      const { players, end, stamps } = adoption.ended;
       this.options.log.warn({ game, matchId, from, reason: end.reason }, "telling the players the end of a match whose host died right after it ended");
-      for (const playerId of players) this.options.channel.toPlayer(game, playerId, "match:end", end);
+      players.forEach((playerId, seat) => this.options.channel.toPlayer(game, playerId, "match:end", end, stamps[seat]));
       return true;
     }
     if (adoption.snapshot === undefined) return false;

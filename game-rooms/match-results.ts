@@ -1,9 +1,18 @@
 import type { Logger } from "pino";
 import type { EndReason, MatchEnd, PlayerId, Seat } from "../protocol/index.ts";
-import type { MatchResult, MatchStore, Rated, RatingSystem } from "../matchmaker/index.ts";
+import type { EndStamps, MatchResult, MatchStore, Rated, RatingSystem } from "../matchmaker/index.ts";
 import type { SeatState } from "./room.ts";
 
 type Ratings = Record<PlayerId, Rated>;
+
+/**
+ * How recording an end went (`record`), with the players' stamps for `match:end` when it was
+ * recorded now (absent on a retry of an end recorded before, and when nothing was recorded).
+ */
+export interface Recorded {
+  outcome: "recorded" | "refused" | "pending" | "unknown";
+  stamps?: EndStamps;
+}
 
 /**
  * The end of a match in the store: new ratings (the rating system's) and the players freed. An end the store cannot
@@ -23,7 +32,7 @@ export class MatchResults {
      * the relay could not carry it to players on other nodes, so they are told again (a player who
      * had it drops the repeat).
      */
-    private readonly recordedLate?: (game: string, end: MatchEnd, players: PlayerId[]) => void,
+    private readonly recordedLate?: (game: string, end: MatchEnd, players: PlayerId[], stamps?: EndStamps) => void,
   ) {}
 
   /** Each player's rating after the match (unchanged when it was aborted, or when `rated` is false: a casual mode). */
@@ -43,20 +52,20 @@ export class MatchResults {
    * when the store knows nothing of the match (it lost its data): the players are told, nothing is
    * recorded (the ratings it lost are lost too).
    */
-  async record(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<"recorded" | "refused" | "pending" | "unknown"> {
+  async record(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<Recorded> {
     try {
       return await this.write(game, result);
     } catch (error) {
       this.unrecorded.set(result.matchId, { game, result });
       this.log.error({ err: error, game, matchId: result.matchId }, "could not record the end of a match yet; retrying");
-      return "pending";
+      return { outcome: "pending" };
     }
   }
 
   /** Retries the ends the store did not take; throws at the first that fails again. */
   async retry(): Promise<void> {
     for (const [matchId, { game, result }] of this.unrecorded) {
-      const outcome = await this.write(game, result);
+      const { outcome, stamps } = await this.write(game, result);
       this.unrecorded.delete(matchId);
       if (outcome === "refused") continue;
       this.log.info({ game, matchId }, "end of match recorded after a retry");
@@ -64,6 +73,7 @@ export class MatchResults {
         game,
         result.end,
         result.archive.players.map((p) => p.playerId),
+        stamps,
       );
     }
   }
@@ -72,12 +82,14 @@ export class MatchResults {
     return this.unrecorded.has(matchId);
   }
 
-  private async write(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<"recorded" | "refused" | "unknown"> {
-    const outcome = await this.store.finishMatch(game, { ...result, guestTtlMs: this.guestTtlMs });
+  private async write(game: string, result: Omit<MatchResult, "guestTtlMs">): Promise<Recorded> {
+    const { outcome, stamps } = await this.store.finishMatch(game, { ...result, guestTtlMs: this.guestTtlMs });
     const fields = { game, matchId: result.matchId, node: result.claim.host, epoch: result.claim.epoch };
     if (outcome === "refused")
       this.log.warn(fields, "end of match refused: this host no longer holds the match (another node adopted or ended it); nothing recorded");
     if (outcome === "unknown") this.log.warn(fields, "end of a match the store does not know (it lost its data?): players told, nothing recorded");
-    return outcome === "already" ? "recorded" : outcome;
+    // A retry of a recorded end: its stamps went with the first reply, which was lost.
+    if (outcome === "already") return { outcome: "recorded" };
+    return stamps ? { outcome, stamps } : { outcome };
   }
 }

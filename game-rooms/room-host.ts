@@ -223,7 +223,9 @@ export class RoomHost {
     const now = Date.now();
     return (await Promise.all(
       match.players.map(async (p, index): Promise<SeatState> => {
-        const at = channel.isHere(match.game, p.playerId) ? node : await this.options.sessions.sessionNode(match.game, p.playerId);
+        // The record names each player's node as it was read; a player here is certainly here.
+        const stamp = match.stamps?.[index];
+        const at = channel.isHere(match.game, p.playerId) ? node : (stamp?.node ?? (await this.options.sessions.sessionNode(match.game, p.playerId)));
         const connected = deadHost === undefined || (at !== null && at !== deadHost);
         return {
           seat: index as Seat,
@@ -241,6 +243,7 @@ export class RoomHost {
           lastAckAt: now,
           lagging: false,
           rttMs: 0,
+          ...(stamp ? { firstSeq: stamp.seq } : {}),
         };
       }),
     )) as [SeatState, SeatState];
@@ -327,8 +330,12 @@ export class RoomHost {
         return true;
       },
       sendStart: (room, seat, payload, resumed) => {
-        if (resumed) channel.toPlayer(room.game.name, seat.playerId, "match:resumed", { ...payload, host: { node, ...this.options.self } }, nodeOf(seat));
-        else channel.toPlayer(room.game.name, seat.playerId, "match:start", payload, nodeOf(seat));
+        // The first start (or resumption after an adoption) has its place in the player's sequence;
+        // a resumption on reconnecting answers that connection only.
+        const to = { node: nodeOf(seat), seq: seat.firstSeq };
+        delete seat.firstSeq;
+        if (resumed) channel.toPlayer(room.game.name, seat.playerId, "match:resumed", { ...payload, host: { node, ...this.options.self } }, to);
+        else channel.toPlayer(room.game.name, seat.playerId, "match:start", payload, to);
       },
       finish: (room, reason, winner) => {
         const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
@@ -372,7 +379,7 @@ export class RoomHost {
     const closedAt = Date.now();
     // Until this node confirms it told the players (its next lease renewal), the store keeps the end
     // in its set: if it dies first, the node that takes its matches tells them.
-    const outcome = await this.options.results.record(game, {
+    const { outcome, stamps } = await this.options.results.record(game, {
       matchId: room.matchId,
       mode: room.mode,
       claim: { host: this.options.node, epoch: room.hostEpoch },
@@ -394,7 +401,8 @@ export class RoomHost {
       },
       "match ended",
     );
-    for (const seat of room.seats) this.options.channel.toPlayer(game, seat.playerId, "match:end", payload, nodeOf(seat));
+    for (const seat of room.seats)
+      this.options.channel.toPlayer(game, seat.playerId, "match:end", payload, { node: nodeOf(seat), seq: stamps?.[seat.seat].seq });
     this.spectators.end(room, payload);
     this.delivered.push({ game, matchId: room.matchId });
   }

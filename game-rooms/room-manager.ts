@@ -71,8 +71,8 @@ export class RoomManager {
 
   constructor(private readonly options: RoomManagerOptions) {
     const { node, store, relay, channel, log } = options;
-    const results = new MatchResults(store, options.ratings, options.guestRatingTtlMs, log, (game, end, players) => {
-      for (const playerId of players) channel.toPlayer(game, playerId, "match:end", end);
+    const results = new MatchResults(store, options.ratings, options.guestRatingTtlMs, log, (game, end, players, stamps) => {
+      players.forEach((playerId, seat) => channel.toPlayer(game, playerId, "match:end", end, stamps?.[seat]));
     });
     const migrating = options.snapshotMs > 0;
     this.host = new RoomHost({ ...options, sessions: store, watch: store, results, onStarted: migrating ? (room) => this.migration.started(room) : undefined });

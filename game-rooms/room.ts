@@ -41,6 +41,8 @@ export interface SeatState {
   lastAckAt: number;
   lagging: boolean;
   rttMs: number;
+  /** The player's sequence number for the first `match:start` / `match:resumed` this room sends them (the store's stamp); used once. */
+  firstSeq?: number;
 }
 
 /** How a room talks to the outside: sends to seats, reports acks and the end. */

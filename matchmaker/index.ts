@@ -3,6 +3,8 @@ export { HISTORY_TTL_MS } from "./store.ts";
 export type { MatchArchive, WatchStore } from "./store.ts";
 export type {
   Adoption,
+  EndStamps,
+  Finished,
   FinishOutcome,
   MatchEnding,
   MatchResult,

@@ -44,6 +44,7 @@ export interface ScriptArgs {
   "sweep-guests": { game: string };
   "put-offer": { game: string; key: string; offer: string; ttlMs: number };
   "drop-offer": { game: string; key: string };
+  "stamp-ages": { game: string; playerId: PlayerId; after: number; before: number };
 }
 
 /** A finished match's archive, as the prelude's `archive_match` takes it. */
@@ -85,6 +86,7 @@ const NAMES: ScriptName[] = [
   "sweep-guests",
   "put-offer",
   "drop-offer",
+  "stamp-ages",
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
@@ -94,7 +96,7 @@ const once = readFileSync(new URL("./lua/once.lua", import.meta.url), "utf8");
  * Scripts safe to run again as they are: they change nothing, or only forget what is gone (a
  * leaderboard read or a guest sweep drops expired guests). Every other one runs once per request id.
  */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(["get-match", "lobby-page", "live-matches", "leaderboard", "sweep-guests"]);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(["get-match", "lobby-page", "live-matches", "leaderboard", "sweep-guests", "stamp-ages"]);
 
 /** Whether a script takes a request id (`req`) and answers a repeat of it with the first result. */
 export function runsOnce(name: ScriptName): boolean {
@@ -122,7 +124,7 @@ function archiveKeys(game: string, a: ArchiveArgs): string[] {
 const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   enqueue: (a) => [`p:${a.game}:${a.playerId}`, `rating:${a.game}`, `t:${a.ticketId}`, `qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, `modes:${a.game}`],
   dequeue: (a) => [`p:${a.game}:${a.playerId}`],
-  "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `np:${a.node}`, `lobby:${a.game}`],
+  "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `sq:${a.game}:${a.playerId}`, `np:${a.node}`, `lobby:${a.game}`],
   "close-session": (a) => [`p:${a.game}:${a.playerId}`, `lobby:${a.game}`],
   "sweep-nodes": () => ["nodes"],
   pair: (a) => [
@@ -171,6 +173,7 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "adopt-match": (a) => [`m:${a.matchId}`, `mi:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
   "put-offer": (a) => [a.key],
   "drop-offer": (a) => [a.key],
+  "stamp-ages": (a) => [`sq:${a.game}:${a.playerId}`],
 };
 
 /**

@@ -185,7 +185,7 @@ export class Matchmaker {
     players.forEach((p, seat) => {
       const quality = { winChance, ratingGap, waitedMs: Math.max(0, paired - p.enqueuedAt) };
       const found = { matchId, game, mode: match.mode, seat: seat as 0 | 1, players: info, readyBy: match.readyBy, host, quality };
-      this.options.channel.toPlayer(game, p.playerId, "match:found", found);
+      this.options.channel.toPlayer(game, p.playerId, "match:found", found, match.stamps?.[seat]);
     });
   }
 
@@ -197,7 +197,7 @@ export class Matchmaker {
     this.metrics.readyChecks.inc({ game, outcome: reason });
     this.options.log.info({ game, matchId, reason, seats: cancelled.seats, closedAt }, "ready check cancelled");
     for (const seat of cancelled.seats) {
-      this.options.channel.toPlayer(game, seat.playerId, "match:cancelled", { matchId, reason, requeued: seat.requeued });
+      this.options.channel.toPlayer(game, seat.playerId, "match:cancelled", { matchId, reason, requeued: seat.requeued }, seat.stamp);
     }
     return cancelled;
   }

@@ -5,7 +5,18 @@ import { HISTORY_TTL_MS } from "./store.ts";
 import { ExpiringMap } from "./expiring-map.ts";
 import { LexSet } from "./lex-set.ts";
 import type { Meeting } from "./meeting-region.ts";
-import type { MatchPlayer, MatchRecord, Rated, Ticket } from "./types.ts";
+import type { MatchPlayer, MatchRecord, Rated, Stamp, Ticket } from "./types.ts";
+
+/** How long a player's sequence numbers are kept after their last stamp (lua/prelude.lua's PLAYER_TTL_MS). */
+const SEQUENCE_TTL_MS = 7 * 86_400_000;
+/** The stamps whose time is kept per player (prelude's STAMPS_KEPT). */
+const STAMPS_KEPT = 16;
+
+/** A player's event sequence numbers: the last one stamped, and when the last few were. */
+interface Sequence {
+  last: number;
+  at: Map<number, number>;
+}
 
 /** A match that ended a moment ago. */
 export interface FinishedMatch {
@@ -18,6 +29,8 @@ export interface FinishedMatch {
   asked: Set<PlayerId>;
   /** The host claim that recorded its end (`host/epoch`), or `ended` for an end by another way. */
   by?: string;
+  /** The players' sequence numbers for its end, in seat order. */
+  seqs: number[];
 }
 
 interface PlayerEntry {
@@ -69,6 +82,57 @@ export class MemoryState {
   /** Ratings by `<game>|<mode>|<playerId>`; guests' in `guestRatings`, which expire. */
   protected readonly ratings = new Map<string, Rated>();
   protected readonly guestRatings = new ExpiringMap<Rated>(86_400_000);
+  /** Each player's event sequence numbers, by `<game>|<playerId>`. */
+  protected readonly sequences = new ExpiringMap<Sequence>(SEQUENCE_TTL_MS);
+
+  /** The player's next sequence number, for one event about their place (prelude's `stamp`), and their node. */
+  protected stamp(game: string, playerId: PlayerId): Stamp {
+    const k = key(game, playerId);
+    const now = Date.now();
+    this.lastStamp(game, playerId);
+    const sequence = this.sequences.get(k, now)!;
+    sequence.last++;
+    sequence.at.set(sequence.last, now);
+    sequence.at.delete(sequence.last - STAMPS_KEPT);
+    this.sequences.add(k, sequence, now);
+    const node = this.players.get(k)?.node;
+    return node === undefined ? { seq: sequence.last } : { seq: sequence.last, node };
+  }
+
+  /**
+   * The last number stamped for the player; a player without numbers starts at the clock in
+   * seconds times 1000 (prelude's `last_stamp`). Kept 7 days more: a connection counts on them.
+   */
+  protected lastStamp(game: string, playerId: PlayerId): number {
+    const k = key(game, playerId);
+    const now = Date.now();
+    const sequence = this.sequences.get(k, now) ?? { last: Math.floor(now / 1000) * 1000, at: new Map<number, number>() };
+    this.sequences.add(k, sequence, now);
+    return sequence.last;
+  }
+
+  /** How long ago each of the player's kept numbers strictly between `after` and `before` was stamped. */
+  protected stampAgesOf(game: string, playerId: PlayerId, after: number, before: number): number[] {
+    const now = Date.now();
+    const at = this.sequences.get(key(game, playerId), now)?.at ?? new Map<number, number>();
+    return [...at].filter(([seq]) => seq > after && seq < before).map(([, stamped]) => now - stamped);
+  }
+
+  /** Stamps both players for the event about a match that the caller announces (found, start, resumed). */
+  protected stampMatch(match: MatchRecord): void {
+    match.stamps = [this.stamp(match.game, match.players[0].playerId), this.stamp(match.game, match.players[1].playerId)];
+  }
+
+  /** A copy of a match record for a caller, its stamps naming each player's node now. */
+  protected copyOf(match: MatchRecord): MatchRecord {
+    const copy = structuredClone(match);
+    copy.stamps?.forEach((stamp, seat) => {
+      const node = this.players.get(key(match.game, match.players[seat]!.playerId))?.node;
+      if (node === undefined) delete stamp.node;
+      else stamp.node = node;
+    });
+    return copy;
+  }
 
   /** A player's rating in a game and mode, or `initial`. */
   protected ratingOf(game: string, mode: string, playerId: PlayerId, initial: Rated): Rated {
@@ -127,7 +191,10 @@ export class MemoryState {
   protected forgetIfIdle(game: string, playerId: string): void {
     const k = key(game, playerId);
     const player = this.players.get(k);
-    if (player && player.node === undefined && player.ticket === undefined && player.match === undefined) this.players.delete(k);
+    if (player?.node !== undefined || player?.ticket !== undefined || player?.match !== undefined) return;
+    this.players.delete(k);
+    // Their event numbers too: no connection counts on them; a new one starts later, and higher.
+    this.sequences.delete(k);
   }
 
   protected detach(game: string, playerId: string, player: PlayerEntry): void {
@@ -175,7 +242,8 @@ export class MemoryState {
     if (first.ticketId !== "") this.waits.set(game, [now - second.enqueuedAt, now - first.enqueuedAt, ...(this.waits.get(game) ?? [])].slice(0, 200));
     this.readyIndex(game).add(match.readyBy, matchId);
     this.setOf(this.matchesByGame, game).add(matchId);
-    return structuredClone(match);
+    this.stampMatch(match);
+    return this.copyOf(match);
   }
 
   protected lobbyOf(game: string): LexSet {

@@ -3,7 +3,7 @@ import { findPairs } from "./memory-pairing.ts";
 import { DEFAULT_REGION } from "./meeting-region.ts";
 import { MemoryLobbyState } from "./memory-lobby.ts";
 import { key } from "./memory-state.ts";
-import type { Adoption, FinishOutcome, MatchEnding, MatchmakingStore, MatchResult, MatchSnapshotEntry } from "./store.ts";
+import type { Adoption, EndStamps, Finished, MatchEnding, MatchmakingStore, MatchResult, MatchSnapshotEntry } from "./store.ts";
 import type {
   LapsedMatch,
   NodeInfo,
@@ -61,7 +61,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     const k = key(game, playerId);
     let player = this.players.get(k);
     if (!player) this.players.set(k, (player = { generation: 0 }));
-    if (player.generation > generation) return { match: null, stale: true };
+    if (player.generation > generation) return { match: null, stale: true, seq: this.lastStamp(game, playerId) };
     const replaced = player.node !== undefined && player.node !== node ? player.node : undefined;
     if (replaced !== undefined) this.nodePlayers.get(replaced)?.delete(k);
     player.node = node;
@@ -71,7 +71,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     this.lobbyOf(game).add(playerId);
     const match = player.match ? this.matches.get(player.match) : undefined;
     const pointer = match ? { matchId: match.matchId, state: match.state, ...(match.host ? { host: match.host } : {}) } : null;
-    return { match: pointer, ...(replaced !== undefined ? { replaced } : {}) };
+    return { match: pointer, ...(replaced !== undefined ? { replaced } : {}), seq: this.lastStamp(game, playerId) };
   }
 
   private readonly nodeInfos = new Map<string, NodeInfo>();
@@ -97,6 +97,10 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
 
   async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {
     return this.players.get(key(game, playerId))?.node ?? null;
+  }
+
+  async stampAges(game: string, playerId: PlayerId, after: number, before: number): Promise<number[]> {
+    return this.stampAgesOf(game, playerId, after, before);
   }
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
@@ -183,7 +187,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
 
   async getMatch(game: string, matchId: string): Promise<MatchRecord | null> {
     const match = this.matches.get(matchId);
-    return match && match.game === game ? structuredClone(match) : null;
+    return match && match.game === game ? this.copyOf(match) : null;
   }
 
   async markReady(game: string, matchId: string, playerId: PlayerId, host: HostLease): Promise<{ match: MatchRecord; started: boolean }> {
@@ -191,7 +195,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     if (!match || match.game !== game) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no such match");
     const seat = match.players.findIndex((p) => p.playerId === playerId);
     if (seat < 0) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "not a player of this match");
-    if (match.state !== "ready_check") return { match: structuredClone(match), started: false };
+    if (match.state !== "ready_check") return { match: this.copyOf(match), started: false };
     match.players[seat]!.ready = true;
     const started = match.players.every((p) => p.ready);
     if (started) {
@@ -201,8 +205,9 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
       match.epoch = 1;
       this.readyIndex(game).remove(match.readyBy, matchId);
       this.hosts.add(match.host, { game, matchId }, host.now + host.leaseMs);
+      this.stampMatch(match);
     }
-    return { match: structuredClone(match), started };
+    return { match: this.copyOf(match), started };
   }
 
   async overdueReadyChecks(game: string, now: number, limit: number): Promise<string[]> {
@@ -214,6 +219,7 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     if (!match || match.game !== game || match.state !== "ready_check") return null;
     this.dropMatch(match);
     const seats = match.players.map((p, seat) => {
+      const stamp = this.stamp(game, p.playerId);
       // A match made without a queue (a challenge, a code, a rematch) has no tickets to put back.
       const requeued = p.ready && p.playerId !== leaver && p.ticketId !== "" && this.players.get(key(game, p.playerId))?.node !== undefined;
       if (requeued) {
@@ -232,45 +238,47 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
       } else {
         this.forgetIfIdle(game, p.playerId);
       }
-      return { playerId: p.playerId, seat: seat as 0 | 1, ticketId: p.ticketId, requeued };
+      return { playerId: p.playerId, seat: seat as 0 | 1, ticketId: p.ticketId, requeued, stamp };
     });
     return { matchId, game, reason, seats };
   }
 
-  async endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean> {
+  async endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<EndStamps | null> {
     const match = this.matches.get(matchId);
-    if (!match || match.game !== game) return false;
-    if (ending?.claim && !holds(match, ending.claim)) return false;
-    this.finishRecord(match, ending, "ended");
-    return true;
+    if (!match || match.game !== game) return null;
+    if (ending?.claim && !holds(match, ending.claim)) return null;
+    return this.finishRecord(match, ending, "ended");
   }
 
-  async finishMatch(game: string, result: MatchResult): Promise<FinishOutcome> {
+  async finishMatch(game: string, result: MatchResult): Promise<Finished> {
     const match = this.matches.get(result.matchId);
     if (!match || match.game !== game) {
       const ended = this.finished.get(result.matchId, Date.now());
-      return !ended ? "unknown" : ended.by === claimText(result.claim) ? "already" : "refused";
+      return { outcome: !ended ? "unknown" : ended.by === claimText(result.claim) ? "already" : "refused" };
     }
-    if (!holds(match, result.claim)) return "refused";
+    if (!holds(match, result.claim)) return { outcome: "refused" };
     if (result.ratings) await this.setRatings(game, result.mode, result.ratings, result.guestTtlMs);
-    this.finishRecord(match, { end: result.end, host: result.claim.host }, claimText(result.claim));
+    const stamps = this.finishRecord(match, { end: result.end, host: result.claim.host }, claimText(result.claim));
     await this.archiveMatch(game, result.archive, result.guestTtlMs);
-    return "recorded";
+    return { outcome: "recorded", stamps };
   }
 
-  /** The end of a match (end-match.lua's `finish_match`): players freed, the end kept a minute. */
-  private finishRecord(match: MatchRecord, ending: MatchEnding | undefined, by: string): void {
+  /** The end of a match (end-match.lua's `finish_match`): players freed and stamped, the end kept a minute. */
+  private finishRecord(match: MatchRecord, ending: MatchEnding | undefined, by: string): EndStamps {
     const { game, matchId } = match;
     this.dropMatch(match);
+    const stamps: EndStamps = [this.stamp(game, match.players[0].playerId), this.stamp(game, match.players[1].playerId)];
     for (const p of match.players) this.forgetIfIdle(game, p.playerId);
     const now = Date.now();
+    const seqs = stamps.map((s) => s.seq);
     this.finished.add(
       matchId,
-      { game, players: match.players.map((p) => p.playerId), mode: match.mode, end: ending?.end, endedAt: now, asked: new Set(), by },
+      { game, players: match.players.map((p) => p.playerId), mode: match.mode, end: ending?.end, endedAt: now, asked: new Set(), by, seqs },
       now,
     );
     // A host's own end stays in its set until it confirms telling the players (renewHost).
     if (ending?.host !== undefined) this.hosts.add(ending.host, { game, matchId }, -Infinity);
+    return stamps;
   }
 
   async renewHost(node: string, until: number, matches: MatchRef[] = [], delivered: MatchRef[] = []): Promise<void> {
@@ -315,16 +323,23 @@ export class MemoryStore extends MemoryLobbyState implements MatchmakingStore {
     if (!match) {
       this.hosts.remove(from, matchId);
       const finished = this.finished.get(matchId, Date.now());
-      return finished?.end && finished.game === game ? { ended: { players: finished.players, end: finished.end } } : null;
+      if (!finished?.end || finished.game !== game) return null;
+      // The same numbers as the host's telling: a player it did reach is not told twice.
+      const stamps = finished.players.map((playerId, seat) => {
+        const node = this.players.get(key(game, playerId))?.node;
+        return { seq: finished.seqs[seat]!, ...(node !== undefined ? { node } : {}) };
+      }) as EndStamps;
+      return { ended: { players: finished.players, end: finished.end, stamps } };
     }
     if (match.game !== game || match.state !== "playing" || match.host !== from) return null;
     const kept = this.snapshots.get(matchId);
-    if (kept === undefined) return { match: structuredClone(match) };
+    if (kept === undefined) return { match: this.copyOf(match) };
     this.hosts.remove(from, matchId);
     match.host = node;
     match.epoch = (match.epoch ?? 1) + 1;
     this.hosts.add(node, { game, matchId }, until);
-    return { match: structuredClone(match), snapshot: kept.head, inputs: [...kept.inputs], ...(kept.gap ? { truncated: true } : {}) };
+    this.stampMatch(match);
+    return { match: this.copyOf(match), snapshot: kept.head, inputs: [...kept.inputs], ...(kept.gap ? { truncated: true } : {}) };
   }
 
   async getRating(game: string, mode: string, playerId: PlayerId, initial: Rated): Promise<Rated> {

@@ -21,6 +21,8 @@ import {
   HISTORY_TTL_MS,
   type Adoption,
   type DirectMatch,
+  type EndStamps,
+  type Finished,
   type FinishOutcome,
   type MatchArchive,
   type MatchResult,
@@ -58,6 +60,9 @@ function unavailable(error: unknown): ArenaError {
 
 /** Scripts by the SHA1 of their source: EVALSHA first, EVAL (which caches it on that node) on NOSCRIPT. */
 const shas = new Map<ScriptName, string>([...scriptSources].map(([name, source]) => [name, createHash("sha1").update(source).digest("hex")]));
+
+/** finish-match.lua's answer codes. */
+const FINISH_OUTCOMES: Record<number, FinishOutcome> = { 0: "refused", 1: "recorded", 2: "already", 3: "unknown" };
 
 /** A lapsed host's match taken by a node that never ended it (it died, or lost the answer) is handed out again after this. */
 const REAP_RETRY_MS = 5000;
@@ -145,7 +150,7 @@ export class RedisStore implements MatchmakingStore {
   }
 
   async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number, name = playerId): Promise<SessionOpened> {
-    const result = await this.json<{ match?: MatchPointer; replaced?: string; stale?: boolean }>("open-session", {
+    const result = await this.json<{ match?: MatchPointer; replaced?: string; stale?: boolean; seq: number }>("open-session", {
       game,
       playerId,
       name,
@@ -153,8 +158,8 @@ export class RedisStore implements MatchmakingStore {
       generation,
       now,
     });
-    if (result.stale) return { match: null, stale: true };
-    return { match: result.match ?? null, ...(result.replaced ? { replaced: result.replaced } : {}) };
+    if (result.stale) return { match: null, stale: true, seq: result.seq };
+    return { match: result.match ?? null, ...(result.replaced ? { replaced: result.replaced } : {}), seq: result.seq };
   }
 
   async hostSet(game: string, node: string): Promise<string[]> {
@@ -193,6 +198,10 @@ export class RedisStore implements MatchmakingStore {
 
   async sessionNode(game: string, playerId: PlayerId): Promise<string | null> {
     return this.call(() => this.redis.hget(this.key(game, "p", game, playerId), "node"));
+  }
+
+  async stampAges(game: string, playerId: PlayerId, after: number, before: number): Promise<number[]> {
+    return list<number>((await this.json<{ ages: unknown }>("stamp-ages", { game, playerId, after, before })).ages);
   }
 
   async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
@@ -269,7 +278,7 @@ export class RedisStore implements MatchmakingStore {
       snapshot?: string;
       inputs?: unknown;
       truncated?: boolean;
-      ended?: { players: PlayerId[]; ending: string };
+      ended?: { players: PlayerId[]; ending: string; stamps: EndStamps };
     }>("adopt-match", {
       game,
       matchId,
@@ -277,7 +286,10 @@ export class RedisStore implements MatchmakingStore {
       from,
       until,
     });
-    if (result.ended) return { ended: { players: list<PlayerId>(result.ended.players), end: JSON.parse(result.ended.ending) as MatchEnd } };
+    if (result.ended) {
+      const { players, ending, stamps } = result.ended;
+      return { ended: { players: list<PlayerId>(players), end: JSON.parse(ending) as MatchEnd, stamps } };
+    }
     if (!result.match) return null;
     if (!result.snapshot) return { match: result.match };
     return { match: result.match, snapshot: result.snapshot, inputs: list<string>(result.inputs), ...(result.truncated ? { truncated: true } : {}) };
@@ -358,7 +370,7 @@ export class RedisStore implements MatchmakingStore {
     return result.none ? null : { matchId: result.matchId, game: result.game, reason: result.reason, seats: list(result.seats) };
   }
 
-  async endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean> {
+  async endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<EndStamps | null> {
     const args = {
       game,
       matchId,
@@ -367,12 +379,12 @@ export class RedisStore implements MatchmakingStore {
       host: ending?.host ?? "",
       ...(ending?.claim ? { claim: ending.claim } : {}),
     };
-    return ((await this.run("end-match", args)) as unknown as number) === 1;
+    return (await this.json<{ stamps?: EndStamps }>("end-match", args)).stamps ?? null;
   }
 
-  async finishMatch(game: string, result: MatchResult): Promise<FinishOutcome> {
+  async finishMatch(game: string, result: MatchResult): Promise<Finished> {
     const { matchId, mode, claim, ratings, guestTtlMs, end, archive } = result;
-    const answer = (await this.run("finish-match", {
+    const answer = await this.json<{ code: number; stamps?: EndStamps }>("finish-match", {
       game,
       matchId,
       mode,
@@ -382,8 +394,9 @@ export class RedisStore implements MatchmakingStore {
       ratings: Object.entries(ratings ?? {}).map(([playerId, r]) => ({ playerId, value: `${r.rating} ${r.mu} ${r.sigma}` })),
       guestTtlMs,
       archive: archiveArgs(archive, guestTtlMs),
-    })) as unknown as number;
-    return answer === 1 ? "recorded" : answer === 2 ? "already" : answer === 3 ? "unknown" : "refused";
+    });
+    const outcome = FINISH_OUTCOMES[answer.code] ?? "refused";
+    return answer.stamps ? { outcome, stamps: answer.stamps } : { outcome };
   }
 
   /** Where a rating lives (as lua/prelude.lua's `read_rating` reads it): a guest's in a key of its own that expires. */

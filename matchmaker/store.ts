@@ -15,6 +15,7 @@ import type {
   Ticket,
   TicketRequest,
   HostClaim,
+  Stamp,
 } from "./types.ts";
 import type { CancelReason } from "../protocol/index.ts";
 
@@ -47,6 +48,12 @@ export interface SessionStore {
   nodeInfo(node: string): Promise<NodeInfo | null>;
   /** The node holding the player's live connection, if any. */
   sessionNode(game: string, playerId: PlayerId): Promise<string | null>;
+  /**
+   * How long ago (ms, by the store's clock) each of the player's sequence numbers strictly between
+   * `after` and `before` that the store still keeps (the last 16) was stamped: what a node asks
+   * when numbers are missing from the events it got (one not kept is older than those).
+   */
+  stampAges(game: string, playerId: PlayerId, after: number, before: number): Promise<number[]>;
   /** The connection of that generation closed: removes its ticket, unless a newer connection took over. */
   closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null>;
 }
@@ -84,9 +91,10 @@ export interface MatchStore {
   cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null>;
   /**
    * Ends a match: its players are free to queue again; its lease is dropped. With `ending.claim`,
-   * only while that claim still holds the running match (false otherwise, and nothing changes).
+   * only while that claim still holds the running match (null otherwise, and nothing changes).
+   * Answers the players' stamps for the end.
    */
-  endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<boolean>;
+  endMatch(game: string, matchId: string, ending?: MatchEnding): Promise<EndStamps | null>;
   /**
    * A host records the end of its match in one atomic step, exactly once: the new ratings, the end
    * (its players freed) and the archive (replay, histories, leaderboard). `recorded`: done now;
@@ -95,7 +103,7 @@ export interface MatchStore {
    * the store knows nothing of it (it lost its data, or the end is older than a minute). Nothing is
    * written but when `recorded`.
    */
-  finishMatch(game: string, result: MatchResult): Promise<FinishOutcome>;
+  finishMatch(game: string, result: MatchResult): Promise<Finished>;
   /**
    * A host keeps the lease on all its matches alive until `until`: one write per game, whatever the
    * number of matches. `matches` go back into its set (a claim of its own matches taken by mistake);
@@ -151,11 +159,22 @@ export interface MatchResult {
 
 export type FinishOutcome = "recorded" | "already" | "refused" | "unknown";
 
+/** The players' stamps for a match's `match:end`, in seat order. */
+export type EndStamps = [Stamp, Stamp];
+
+/** What `finishMatch` did, and (when `recorded`) the players' stamps for the end. */
+export interface Finished {
+  outcome: FinishOutcome;
+  stamps?: EndStamps;
+}
+
 /**
  * A match taken from a lapsed host: its record (now naming the adopter) and latest snapshot; or,
  * when the host had ended it but died before confirming it told the players, its end.
  */
-export type Adoption = { match: MatchRecord; snapshot?: string; inputs?: string[]; truncated?: boolean } | { ended: { players: PlayerId[]; end: MatchEnd } };
+export type Adoption =
+  | { match: MatchRecord; snapshot?: string; inputs?: string[]; truncated?: boolean }
+  | { ended: { players: PlayerId[]; end: MatchEnd; stamps: EndStamps } };
 
 /** How a match ended, kept a minute; `host` tells the players, and confirms it (`renewHost`); `claim` fences the end. */
 export interface MatchEnding {

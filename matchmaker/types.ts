@@ -78,6 +78,11 @@ export interface MatchRecord {
   epoch?: number;
   /** Changes no rating whatever its mode (a direct match, unless the operator rates them). */
   casual?: boolean;
+  /**
+   * The players' stamps for the latest event about the match (found when made, start when both are
+   * ready, resumed when adopted), each with the player's node when read.
+   */
+  stamps?: [Stamp, Stamp];
 }
 
 /**
@@ -97,6 +102,18 @@ export interface SessionOpened {
   replaced?: string;
   /** A newer session of the player was opened already: this connection is stale and must go. */
   stale?: boolean;
+  /** The last sequence number stamped for the player (0 before any): this connection is told what comes after it. */
+  seq: number;
+}
+
+/**
+ * A player's stamp for one event about their place in the matchmaking: their next sequence number,
+ * taken in the store's step that changes the place, and their node at that moment (absent when
+ * they were not connected), where the event goes. Their node hands their events over in this order.
+ */
+export interface Stamp {
+  seq: number;
+  node?: string;
 }
 
 /** A running match taken from a host whose lease lapsed. */
@@ -192,6 +209,8 @@ export interface CancelledSeat {
   seat: Seat;
   ticketId: string;
   requeued: boolean;
+  /** The player's stamp for `match:cancelled`. */
+  stamp: Stamp;
 }
 
 export interface Cancellation {

@@ -27,7 +27,7 @@ export type RelayMessage =
   | { t: "unspectate"; matchId: string; playerId: string }
   | { t: "spec"; game: string; matchId: string; event: SpectatorEvent; payload: SpectatorPayload }
   // The player channel: an event for a player connected to the receiving node.
-  | { t: "player"; game: string; playerId: PlayerId; event: keyof ServerToClientEvents; payload: unknown }
+  | { t: "player"; game: string; playerId: PlayerId; event: keyof ServerToClientEvents; payload: unknown; seq?: number }
   // Session takeover: the player's connection there is older than `generation`.
   | { t: "takeover"; game: string; playerId: PlayerId; generation: number };
 

@@ -29,16 +29,29 @@ export interface SpectatorGroup {
 }
 
 /**
+ * Where an event for a player goes, and its place in their sequence: `seq` is the player's
+ * sequence number the store stamped for it (events about their place in the matchmaking: found,
+ * cancelled, start, resumed, end), `node` their node then. The player's node hands numbered events
+ * over in order, each once; an event without a number goes as it comes.
+ */
+export interface Delivery {
+  node?: string | undefined;
+  seq?: number | undefined;
+}
+
+/**
  * How the matchmaker and the game rooms reach players, owned by the server (which knows the
  * transport) and injected into them: nothing in `matchmaker/` or `game-rooms/` knows of sockets.
  * Sends are not acknowledged: a player that is gone simply does not receive them.
  */
 export interface PlayerChannel {
   /**
-   * Sends an event to a player, wherever the player is connected. `node`, when the caller knows it
-   * (a room knows its seats'), saves looking the player's node up.
+   * Sends an event to a player, wherever the player is connected. With `to.node` it goes straight
+   * there; with `to.seq` but no node, the player was not connected when it was stamped, and a
+   * connection of theirs opened since starts after it: nobody is told. Without either, the
+   * player's node is looked up.
    */
-  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, node?: string): void;
+  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, to?: Delivery): void;
   /** Sends an event to a player's connection on this node only; false when the player is not connected here. */
   toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean;
   /** Sends one event to these players' connections on this node (one encode for all of them). */

@@ -15,9 +15,9 @@ import type { SharedParts } from "./shared-parts.ts";
 export type { SharedParts } from "./shared-parts.ts";
 import { handleHttp, MAX_HTTP_BODY, type HttpRequest } from "./http-routes.ts";
 import { MetricsServer } from "./metrics-server.ts";
+import { PageFiles } from "./page-files.ts";
 import { ConnectionRate } from "./connection-rate.ts";
 import { PlayerBudgets } from "./player-budgets.ts";
-import { browserClient, gameScript } from "../clients/browser/build.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { connectRedis } from "./redis.ts";
@@ -109,6 +109,10 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     log.info({ address, path: req.path }, "HTTP request refused: too many from this address");
     return false;
   };
+  const page = new PageFiles(config.pageDir);
+  page
+    .read()
+    .catch((error: unknown) => log.warn({ err: error, dir: config.pageDir }, "the browser page cannot be read: / and /app.js answer 503 until it is built"));
   const handler = (req: HttpRequest) =>
     handleHttp(
       {
@@ -122,11 +126,8 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
         metrics: metrics.registry,
         metricsHere: config.metricsPort === 0,
         latency: (tickRate) => services.streamSnapshot(tickRate),
-        browserClient,
-        gameScript: (name) => {
-          const game = games.loaded(name);
-          return game ? gameScript({ name, ...game }) : undefined;
-        },
+        page,
+        serves: (name) => games.loaded(name) !== undefined,
         watch: { store: services.watch, games: () => games.list().map((g) => g.name), nodes: () => services.liveNodes() },
       },
       req,

@@ -1,5 +1,7 @@
 import type { TokenClaims } from "./auth.ts";
 import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { DEFAULT_PAGE_DIR } from "./page-files.ts";
 import { connectionsBelow, fileDescriptorLimit } from "./connection-cap.ts";
 import { addresses, boolean, ConfigError, decimal, integer, oneOf, optionalClaim, type Env } from "./config-values.ts";
 
@@ -52,6 +54,8 @@ export interface ArenaConfig {
   publicUrl: string | undefined;
   /** `REGION`: where this node runs (default `local`). */
   region: string;
+  /** `PAGE_DIR`: where the build step wrote the browser page and the games' browser modules (default `dist/browser/`). */
+  pageDir: string;
   maxPayloadBytes: number;
   rateLimit: { perSecond: number; burst: number; disconnectAfter: number };
   /** On SIGTERM, how long running matches may go on before they are aborted. */
@@ -224,6 +228,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     nodeId,
     publicUrl: publicUrl?.replace(/\/$/, ""),
     region,
+    pageDir: env.PAGE_DIR && env.PAGE_DIR !== "" ? resolve(env.PAGE_DIR) : DEFAULT_PAGE_DIR,
     maxPayloadBytes: integer(env, "MAX_PAYLOAD_BYTES", 8192, 512, 1_048_576),
     rateLimit: {
       perSecond: integer(env, "RATE_LIMIT_PER_SECOND", 40, 1, 100_000),

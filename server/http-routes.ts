@@ -1,5 +1,6 @@
 import { ArenaError, ErrorCode, guestRequestSchema, describeIssues, type GameInfo } from "../protocol/index.ts";
 import { pageHeaders } from "./page-headers.ts";
+import { PageNotBuilt, type Page } from "./page-files.ts";
 import { handleWatch, type WatchDeps } from "./watch-routes.ts";
 import { httpError, json, type HttpRequest, type HttpResponse } from "./http-message.ts";
 
@@ -24,10 +25,10 @@ export interface RouteDeps {
   metricsHere: boolean;
   /** Exact state-stream counters and microsecond HDR histograms; with a tick rate, read at that lane's next cycle boundary. */
   latency: (tickRate: number | undefined) => Promise<unknown>;
-  /** The browser client's page and script. */
-  browserClient: () => Promise<{ html: string; js: string }>;
-  /** A game's browser module (`/games/<name>.js`: its rules and renderer), or undefined for a game not served here. */
-  gameScript: (game: string) => Promise<string> | undefined;
+  /** The browser page and the games' browser modules, as the build step wrote them. */
+  page: { read(): Promise<Page>; gameScript(game: string): Promise<string | undefined> };
+  /** Whether this node serves a game (only their modules are served). */
+  serves: (game: string) => boolean;
   /** Live matches, replays, histories, leaderboards. */
   watch: WatchDeps;
 }
@@ -95,28 +96,36 @@ async function handleFixed(deps: RouteDeps, req: HttpRequest): Promise<HttpRespo
       return deps.metricsHere
         ? handleMetrics(deps, req)
         : httpError(404, { code: ErrorCode.BAD_REQUEST, message: `no route ${key}: metrics are on METRICS_PORT` });
-    case "GET /": {
-      const { html } = await deps.browserClient();
-      const urls = (await deps.watch.nodes().catch(() => [])).flatMap((n) => (n.url ? [n.url] : []));
-      return { status: 200, headers: { "content-type": "text/html; charset=utf-8", ...pageHeaders(html, urls) }, body: html };
-    }
-    case "GET /app.js": {
-      const { html, js } = await deps.browserClient();
-      const headers = { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", ...pageHeaders(html, []) };
-      return { status: 200, headers, body: js };
-    }
-    default: {
-      const game = /^GET \/games\/([a-z][a-z0-9-]{0,31})\.js$/.exec(key)?.[1];
-      const script = game === undefined ? undefined : deps.gameScript(game);
-      if (!script) return httpError(404, { code: ErrorCode.BAD_REQUEST, message: `no route ${key}` });
-      const { html } = await deps.browserClient();
-      return {
-        status: 200,
-        headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", ...pageHeaders(html, []) },
-        body: await script,
-      };
-    }
+    default:
+      return pageRoute(deps, key);
   }
+}
+
+/** `/`, `/app.js` and `/games/<name>.js`: the files the build step wrote (503 when it did not run). */
+async function pageRoute(deps: RouteDeps, key: string): Promise<HttpResponse> {
+  const game = /^GET \/games\/([a-z][a-z0-9-]{0,31})\.js$/.exec(key)?.[1];
+  if (key !== "GET /" && key !== "GET /app.js" && (game === undefined || !deps.serves(game)))
+    return httpError(404, { code: ErrorCode.BAD_REQUEST, message: `no route ${key}` });
+  let page: Page;
+  try {
+    page = await deps.page.read();
+  } catch (error) {
+    if (!(error instanceof PageNotBuilt)) throw error;
+    return httpError(503, { code: ErrorCode.UNAVAILABLE, message: error.message });
+  }
+  const script = { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", ...pageHeaders(page.html, []) };
+  if (key === "GET /app.js") return { status: 200, headers: script, body: page.js };
+  if (game !== undefined) {
+    const body = await deps.page.gameScript(game);
+    if (body === undefined)
+      return httpError(404, {
+        code: ErrorCode.BAD_REQUEST,
+        message: `the build step wrote no browser module for ${game}: run npm run build:page with GAMES set`,
+      });
+    return { status: 200, headers: script, body };
+  }
+  const urls = (await deps.watch.nodes().catch(() => [])).flatMap((n) => (n.url ? [n.url] : []));
+  return { status: 200, headers: { "content-type": "text/html; charset=utf-8", ...pageHeaders(page.html, urls) }, body: page.html };
 }
 
 /** `GET /metrics` (Prometheus) and `GET /metrics/latency`: on the game port, or alone on `METRICS_PORT`. */

@@ -77,7 +77,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     : new LocalRelay(config.nodeId);
   const places = new PlayerPlaces();
   const remote = redis ? { node: config.nodeId, relay, sessions: store, log } : undefined;
-  const channel = new SocketPlayerChannel(namespaces, places, remote, log);
+  const channel = new SocketPlayerChannel(namespaces, places, store, remote, log);
   new Gauge({
     name: "arena_spectator_groups",
     help: "Matches this node has spectators of (each closes with its match's end)",

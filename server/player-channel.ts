@@ -1,8 +1,8 @@
 import type { SessionStore } from "../matchmaker/index.ts";
-import type { MatchGroup, NodeRelay, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload, SpectatorGroup } from "../protocol/index.ts";
+import type { Delivery, MatchGroup, NodeRelay, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload, SpectatorGroup } from "../protocol/index.ts";
 import type { Logger } from "./logger.ts";
 import type { PlayerPlaces } from "./player-places.ts";
-import { CausalOrder } from "./causal-order.ts";
+import { PlayerSequence, type StampAges } from "./player-sequence.ts";
 import { LocalRoomEmitter } from "./room-emitter.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 
@@ -17,39 +17,53 @@ export interface RemotePlayers {
   log: Logger;
 }
 
+/** What the channel asks the store: when a player's numbers were stamped (`PlayerSequence`). */
+export type SequenceStore = Pick<SessionStore, "stampAges">;
+
 /**
  * The player channel on Socket.IO. It knows each player's live connection on this node (the game
  * namespace registers it once the session is theirs) and hands events to it directly. An event for
  * a player connected elsewhere goes to that player's node only (the store's session record names
- * it; the relay carries it), whose channel hands it over in turn: no other node sees it. Handing
- * over an event is also where a player's place in the matchmaking is noted.
+ * it, or the store's stamp did; the relay carries it), whose channel hands it over in turn: no
+ * other node sees it. Events about a player's place go in the order the store numbered them
+ * (`PlayerSequence`). Handing over an event is also where a player's place in the matchmaking is noted.
  */
 export class SocketPlayerChannel implements PlayerChannel {
   private readonly live = new Map<string, Map<PlayerId, ArenaSocket>>();
   /** Spectator groups by `<game>|<matchId>`, and the matches each player here watches by `<game>|<playerId>`. */
   private readonly watchGroups = new Map<string, SpectatorGroup>();
   private readonly watching = new Map<string, Set<string>>();
-  private readonly order: CausalOrder;
+  private readonly sequence: PlayerSequence;
 
   constructor(
     private readonly namespaces: Map<string, ArenaNamespace>,
     private readonly places: PlayerPlaces,
+    store: SequenceStore,
     /** Other nodes, when there are (a shared Redis): without them an absent player is simply gone. */
     private readonly remote: RemotePlayers | undefined,
     log?: Logger,
   ) {
-    this.order = new CausalOrder((socket, event, payload) => this.emit(socket, event, payload), log ?? remote?.log);
+    const ages: StampAges = (game, playerId, after, before) => store.stampAges(game, playerId, after, before);
+    this.sequence = new PlayerSequence((socket, event, payload) => this.emit(socket, event, payload), ages, log ?? remote?.log);
     for (const game of namespaces.keys()) this.live.set(game, new Map());
     remote?.relay.onMessage((message) => {
       if (message.t !== "player") return;
       const socket = this.socketOf(message.game, message.playerId);
-      if (socket) this.deliver(socket, message.event, message.payload);
+      if (socket) this.sequence.deliver(socket, message.event, message.payload, message.seq);
     });
   }
 
   /** The socket now holds its player's session on this node. */
   register(socket: ArenaSocket): void {
     this.live.get(socket.data.game)?.set(socket.data.playerId, socket);
+  }
+
+  /**
+   * The store opened the socket's session: it is told the player's events numbered after `seq`
+   * (undefined when the store could not say: from the next one that comes).
+   */
+  sessionOpened(socket: ArenaSocket, seq: number | undefined): void {
+    this.sequence.startAfter(socket, seq);
   }
 
   /** The socket is gone. */
@@ -71,11 +85,15 @@ export class SocketPlayerChannel implements PlayerChannel {
     return this.socketOf(game, playerId) !== undefined;
   }
 
-  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, node?: string): void {
+  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, to: Delivery = {}): void {
     const socket = this.socketOf(game, playerId);
-    if (socket) this.deliver(socket, event, payload);
-    else if (this.remote && node !== undefined && node !== this.remote.node) this.remote.relay.send(node, { t: "player", game, playerId, event, payload });
-    else if (this.remote) this.sendToNode(this.remote, game, playerId, event, payload);
+    if (socket) return this.sequence.deliver(socket, event, payload, to.seq);
+    const { remote } = this;
+    if (!remote) return;
+    if (to.node !== undefined) {
+      if (to.node !== remote.node)
+        remote.relay.send(to.node, { t: "player", game, playerId, event, payload, ...(to.seq !== undefined ? { seq: to.seq } : {}) });
+    } else if (to.seq === undefined) this.sendToNode(remote, game, playerId, event, payload);
   }
 
   /** Events for one player leave in order: their node lookups are answered in the order asked. */
@@ -90,7 +108,7 @@ export class SocketPlayerChannel implements PlayerChannel {
 
   toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean {
     const socket = this.socketOf(game, playerId);
-    if (socket) this.deliver(socket, event, payload);
+    if (socket) this.sequence.deliver(socket, event, payload);
     return socket !== undefined;
   }
 
@@ -172,15 +190,9 @@ export class SocketPlayerChannel implements PlayerChannel {
     return socket?.connected ? socket : undefined;
   }
 
-  private deliver(socket: ArenaSocket, event: ServerEventName, payload: unknown): void {
-    if (!this.places.stale(socket, event, payload as { matchId?: string })) this.order.deliver(socket, event, payload);
-  }
-
-  /** Hands the event over, in causal order (an event that waited can have gone stale meanwhile). */
+  /** Hands the event over, in the player's sequence. */
   private emit(socket: ArenaSocket, event: ServerEventName, payload: unknown): void {
-    const about = payload as { matchId?: string; requeued?: boolean };
-    if (this.places.stale(socket, event, about)) return;
-    this.places.delivered(socket, event, about);
+    this.places.delivered(socket, event, payload as { matchId?: string; requeued?: boolean });
     (socket as { emit(event: string, payload: unknown): unknown }).emit(event, payload);
   }
 }

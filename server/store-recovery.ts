@@ -49,7 +49,9 @@ export class StoreRecovery {
     for (const [game, socket] of [...this.channel.sessions()]) {
       const { playerId, name, generation } = socket.data;
       const seeker = { game, playerId, name, generation };
-      await this.matchmaker.sessionOpened(seeker);
+      // Numbering begins anew in the emptied store, above where it was (lua/prelude.lua's `last_stamp`).
+      const opened = await this.matchmaker.sessionOpened(seeker);
+      this.channel.sessionOpened(socket, opened.seq);
       sessions++;
       const place = this.places.of(socket);
       if (!place?.ticket) continue;

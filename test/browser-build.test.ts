@@ -24,6 +24,21 @@ describe("the browser bundle", () => {
     expect(js.length).toBeGreaterThan(20_000);
   });
 
+  it("a server whose page was never built says so: 503 with the command that builds it", async () => {
+    const empty = await mkdtemp(join(tmpdir(), "arena-no-page-"));
+    const bare = await startServer({ ENGINE: "ws", PAGE_DIR: empty });
+    try {
+      for (const path of ["/", "/app.js", "/games/pong.js"]) {
+        const response = await fetch(`${bare.url}${path}`);
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({ error: { code: "UNAVAILABLE", message: `the browser page is not built in ${empty}: run npm run build:page` } });
+      }
+    } finally {
+      await bare.stop();
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   it("the server serves the page and its bundled script", async () => {
     node = await startServer({ ENGINE: "ws" });
     const page = await fetch(`${node.url}/`);

@@ -1,4 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeBrowserBundle } from "../clients/browser/build.ts";
+import { loadGames } from "../game-rooms/games/load-games.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer, type InProcessServer } from "./support/servers.ts";
@@ -229,7 +232,14 @@ describe("a game without a renderer, in the page's generic view", () => {
   let project: Awaited<ReturnType<typeof writeReflexProject>> | undefined;
   beforeAll(async () => {
     project = await writeReflexProject();
-    node = await startServer({ ENGINE: "ws", MATCHMAKER_INTERVAL_MS: "30", REFLEX_SIGNAL_MIN_S: "0.5", REFLEX_SIGNAL_MAX_S: "1" }, ["tictactoe", project.file]);
+    // The page's build step with GAMES naming reflex, as an operator runs it: its browser module is served from the files.
+    const games = ["tictactoe", project.file];
+    const pageDir = join(project.dir, "page");
+    await writeBrowserBundle(
+      pageDir,
+      (await loadGames(games)).map((g) => ({ name: g.definition.name, ...g })),
+    );
+    node = await startServer({ ENGINE: "ws", MATCHMAKER_INTERVAL_MS: "30", REFLEX_SIGNAL_MIN_S: "0.5", REFLEX_SIGNAL_MAX_S: "1", PAGE_DIR: pageDir }, games);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
   }, 60_000);
   afterAll(async () => {

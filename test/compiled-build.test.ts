@@ -20,7 +20,8 @@ describe("npm run build", () => {
   });
 
   it("compiles the server and bundles the page once; npm run start:prod runs without tsx or esbuild, a compiled game module by path included", async () => {
-    const built = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" });
+    // PAGE_DIR unset (the suite's points elsewhere): the page goes beside the compiled server, in dist/browser/.
+    const built = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, PAGE_DIR: "" } });
     expect(built.status, built.stderr + built.stdout).toBe(0);
 
     // The build and the packages, without tsx and esbuild: loading either would fail.
@@ -41,7 +42,8 @@ describe("npm run build", () => {
     const start = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts["start:prod"] as string;
     const child = spawn(process.execPath, start.split(" ").slice(1), {
       cwd: dir,
-      env: { ...process.env, NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: "0", LOG_FORMAT: "json", GAMES: "pong,connect-four,./games/reflex.js" },
+      // PAGE_DIR unset: the compiled server serves the page `npm run build` wrote beside it.
+      env: { ...process.env, PAGE_DIR: "", NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: "0", LOG_FORMAT: "json", GAMES: "pong,connect-four,./games/reflex.js" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

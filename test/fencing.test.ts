@@ -73,8 +73,8 @@ describe.each(STORES)("fencing of host writes ($name)", (kind) => {
     expect(adoption).toMatchObject({ match: { host: "n2", epoch: 2 }, snapshot: '{"v":1}' });
 
     // the stale host comes back and ends the match as it saw it: refused, nothing written
-    expect(await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).toBe("refused");
-    expect(await store.endMatch(GAME, matchId, { end: result(matchId, "h", 1, "a", "b", 50).end, host: "h", claim: { host: "h", epoch: 1 } })).toBe(false);
+    expect((await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).outcome).toBe("refused");
+    expect(await store.endMatch(GAME, matchId, { end: result(matchId, "h", 1, "a", "b", 50).end, host: "h", claim: { host: "h", epoch: 1 } })).toBeNull();
     expect(await store.saveSnapshots(GAME, "h", [{ matchId, snapshot: "stale", epoch: 1 }])).toEqual([matchId]);
     expect(await store.getMatch(GAME, matchId)).toMatchObject({ state: "playing", host: "n2", epoch: 2 });
     expect(await store.getRating(GAME, MODE, "a", E1200)).toEqual(E1200);
@@ -82,23 +82,23 @@ describe.each(STORES)("fencing of host writes ($name)", (kind) => {
     expect(await store.replay(GAME, matchId)).toBeNull();
 
     // the adopter's end lands, once
-    expect(await store.finishMatch(GAME, result(matchId, "n2", 2, "b", "a", 20))).toBe("recorded");
+    expect((await store.finishMatch(GAME, result(matchId, "n2", 2, "b", "a", 20))).outcome).toBe("recorded");
     expect(await store.getMatch(GAME, matchId)).toBeNull();
     expect((await store.getRating(GAME, MODE, "b", E1200)).rating).toBe(1220);
     expect((await store.history(GAME, "b")).map((e) => e.result)).toEqual(["win"]);
     // and the stale host still cannot: its end is refused after the adopter's too
-    expect(await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).toBe("refused");
+    expect((await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).outcome).toBe("refused");
     expect((await store.getRating(GAME, MODE, "a", E1200)).rating).toBe(1180);
     // a match the store never knew (or lost with its data): nothing written
-    expect(await store.finishMatch(GAME, result("m-lost", "h", 1, "a", "b", 50))).toBe("unknown");
+    expect((await store.finishMatch(GAME, result("m-lost", "h", 1, "a", "b", 50))).outcome).toBe("unknown");
     expect((await store.getRating(GAME, MODE, "a", E1200)).rating).toBe(1180);
   });
 
   it("a match a reaper ended (its host's lease lapsed) refuses its host's later end", async () => {
     const matchId = await running(store, "a", "b", "h");
     const aborted = { matchId, reason: "aborted" as const, winner: null, ratings: { a: 1200, b: 1200 } };
-    expect(await store.endMatch(GAME, matchId, { end: aborted, claim: { host: "h", epoch: 1 } })).toBe(true);
-    expect(await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).toBe("refused");
+    expect(await store.endMatch(GAME, matchId, { end: aborted, claim: { host: "h", epoch: 1 } })).not.toBeNull();
+    expect((await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).outcome).toBe("refused");
     expect(await store.history(GAME, "a")).toEqual([]);
   });
 
@@ -108,8 +108,8 @@ describe.each(STORES)("fencing of host writes ($name)", (kind) => {
     expect(await store.saveSnapshots(GAME, "n2", [{ matchId, snapshot: '{"v":2}', epoch: 2 }])).toEqual([]);
     expect(await store.adoptMatch(GAME, matchId, "h", "n2", Date.now() + 60_000)).toMatchObject({ match: { host: "h", epoch: 3 } });
     expect(await store.saveSnapshots(GAME, "h", [{ matchId, snapshot: "old room", epoch: 1 }])).toEqual([matchId]);
-    expect(await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).toBe("refused");
-    expect(await store.finishMatch(GAME, result(matchId, "h", 3, "a", "b", 50))).toBe("recorded");
+    expect((await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 50))).outcome).toBe("refused");
+    expect((await store.finishMatch(GAME, result(matchId, "h", 3, "a", "b", 50))).outcome).toBe("recorded");
   });
 
   it("ratings, history and leaderboard count change once per match, however often the end is sent", async () => {
@@ -117,12 +117,12 @@ describe.each(STORES)("fencing of host writes ($name)", (kind) => {
     for (let i = 0; i < 5; i++) {
       const matchId = await running(store, "a", `o${i}`, "h");
       const end = result(matchId, "h", 1, "a", `o${i}`, 10 + i);
-      expect(await store.finishMatch(GAME, end)).toBe("recorded");
+      expect((await store.finishMatch(GAME, end)).outcome).toBe("recorded");
       // a retry of the same end (another request id: the first reply was lost, or the host retried)
-      expect(await store.finishMatch(GAME, end)).toBe("already");
-      expect(await store.finishMatch(GAME, end)).toBe("already");
+      expect((await store.finishMatch(GAME, end)).outcome).toBe("already");
+      expect((await store.finishMatch(GAME, end)).outcome).toBe("already");
       // a reaper's abort of the same match after it ended changes nothing either
-      expect(await store.endMatch(GAME, matchId, { end: end.end, claim: { host: "h", epoch: 1 } })).toBe(false);
+      expect(await store.endMatch(GAME, matchId, { end: end.end, claim: { host: "h", epoch: 1 } })).toBeNull();
     }
     expect(await store.history(GAME, "a")).toHaveLength(5);
     expect(await store.history(GAME, "o0")).toHaveLength(1);
@@ -161,15 +161,15 @@ describe("an end recorded through a cut connection is recorded once", () => {
     const results = new MatchResults(store, elo(1200, 32), 60_000, log);
     // Redis knows the script already (EVALSHA runs it, rather than answering NOSCRIPT)
     const warm = await running(store, "w1", "w2", "h");
-    expect(await results.record(GAME, result(warm, "h", 1, "w1", "w2", 5))).toBe("recorded");
+    expect((await results.record(GAME, result(warm, "h", 1, "w1", "w2", 5))).outcome).toBe("recorded");
 
     const matchId = await running(store, "a", "b", "h");
     const cut = proxy.cutAfterCommand('"claim"');
-    expect(await results.record(GAME, result(matchId, "h", 1, "a", "b", 30))).toBe("recorded");
+    expect((await results.record(GAME, result(matchId, "h", 1, "a", "b", 30))).outcome).toBe("recorded");
     await cut;
     expect(proxy.cuts).toBe(1);
     // the host retries with a new request id (it did not hear the answer, as after a cut)
-    expect(await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 30))).toBe("already");
+    expect((await store.finishMatch(GAME, result(matchId, "h", 1, "a", "b", 30))).outcome).toBe("already");
     const lbn = `${prefix}:{${GAME}}:lbn:${GAME}:${MODE}`;
     expect(await direct.hget(lbn, "a")).toBe("1");
     expect(await direct.llen(`${prefix}:{${GAME}}:hist:${GAME}:a`)).toBe(1);
@@ -181,7 +181,7 @@ describe("an end recorded through a cut connection is recorded once", () => {
     proxy.down(1000);
     await cutOff;
     const back = new Promise<void>((resolve) => client.once("ready", () => resolve()));
-    expect(await results.record(GAME, result(second, "h", 1, "a", "c", 7))).toBe("pending");
+    expect((await results.record(GAME, result(second, "h", 1, "a", "c", 7))).outcome).toBe("pending");
     expect(results.isPending(second)).toBe(true);
     await back;
     await results.retry();

@@ -133,7 +133,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect((await store.markReady("pong", match!.matchId, "b", HOST)).started).toBe(false);
     expect(await store.overdueReadyChecks("pong", T0 + 60_000, 10)).toEqual([]);
     expect(await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout")).toBeNull();
-    expect(await store.endMatch("pong", match!.matchId)).toBe(true);
+    expect(await store.endMatch("pong", match!.matchId)).not.toBeNull();
     expect(await store.counts("pong")).toMatchObject({ matches: 0 });
     await join("a2", 1200);
     expect(await store.enqueue({ ticketId: "again", playerId: "a", name: "A", game: "pong", mode: "default" }, T0, E1200)).toMatchObject({ rating: 1200 });
@@ -152,8 +152,8 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
       game: "pong",
       reason: "ready_timeout",
       seats: [
-        { playerId: "a", seat: 0, ticketId: "t-a", requeued: false },
-        { playerId: "b", seat: 1, ticketId: "t-b", requeued: true },
+        { playerId: "a", seat: 0, ticketId: "t-a", requeued: false, stamp: expect.any(Object) },
+        { playerId: "b", seat: 1, ticketId: "t-b", requeued: true, stamp: expect.any(Object) },
       ],
     });
     expect(await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout")).toBeNull();
@@ -177,8 +177,8 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.dequeue("pong", "a")).toEqual({ ticket: false, match: { matchId: match!.matchId, state: "ready_check" } });
     const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "opponent_left", "a");
     expect(cancelled?.seats).toEqual([
-      { playerId: "a", seat: 0, ticketId: "t-a", requeued: false },
-      { playerId: "b", seat: 1, ticketId: "t-b", requeued: false },
+      { playerId: "a", seat: 0, ticketId: "t-a", requeued: false, stamp: expect.any(Object) },
+      { playerId: "b", seat: 1, ticketId: "t-b", requeued: false, stamp: expect.any(Object) },
     ]);
     expect(await store.counts("pong")).toMatchObject({ queued: 0, matches: 0 });
   });
@@ -244,13 +244,58 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(cancelled?.seats.map((s) => s.requeued)).toEqual([false, true]);
   });
 
+  it("numbers each event about a player's place in order, with their node: found, start, resumed, end; cancelled; a session starts after the last", async () => {
+    const opened = await store.openSession("pong", "a", "n1", ++seq, T0);
+    await join("a", 1200);
+    await join("b", 1200);
+    await store.openSession("pong", "b", "n2", ++seq, T0);
+    const [match] = await pairAll();
+    const [a0, b0] = match!.stamps!;
+    // found: the next number after the one the session started at, and the player's node
+    expect(a0).toEqual({ seq: opened.seq + 1, node: "n1" });
+    expect(b0!.node).toBe("n2");
+    await store.markReady("pong", match!.matchId, "a", HOST);
+    const { match: started } = await store.markReady("pong", match!.matchId, "b", HOST);
+    expect(started.stamps).toEqual([
+      { seq: a0!.seq + 1, node: "n1" },
+      { seq: b0!.seq + 1, node: "n2" },
+    ]);
+    // the record keeps the start's numbers for the host that sends it
+    expect((await store.getMatch("pong", match!.matchId))!.stamps!.map((s) => s.seq)).toEqual([a0!.seq + 1, b0!.seq + 1]);
+    await store.saveSnapshots("pong", "n1", [{ matchId: match!.matchId, snapshot: "{}" }]);
+    await store.claimLapsedHosts(T0 + HOST.leaseMs, 10);
+    const adoption = await store.adoptMatch("pong", match!.matchId, "n3", "n1", T0 + 9000);
+    expect(adoption && "match" in adoption ? adoption.match.stamps!.map((s) => s.seq) : null).toEqual([a0!.seq + 2, b0!.seq + 2]);
+    // a's connection moves to n4: the end goes there, and a new connection starts after the last number
+    const moved = await store.openSession("pong", "a", "n4", ++seq, T0);
+    expect(moved.seq).toBe(a0!.seq + 2);
+    const ended = await store.endMatch("pong", match!.matchId, { end: { matchId: match!.matchId, reason: "aborted", winner: null, ratings: {} } });
+    expect(ended).toEqual([
+      { seq: a0!.seq + 3, node: "n4" },
+      { seq: b0!.seq + 3, node: "n2" },
+    ]);
+    // a second ready check, cancelled: the cancellation is numbered too; a player without a session has no node
+    await join("a", 1200);
+    await join("b", 1200);
+    const [second] = await pairAll(T0, RULES);
+    await store.closeSession("pong", "b", seq - 5);
+    const cancelled = await store.cancelReadyCheck("pong", second!.matchId, "ready_timeout");
+    expect(cancelled!.seats.map((s) => s.stamp.seq)).toEqual([a0!.seq + 5, b0!.seq + 5]);
+    // the store tells how long ago the numbers between two were stamped (those it keeps)
+    const ages = await store.stampAges("pong", "a", a0!.seq, a0!.seq + 5);
+    expect(ages).toHaveLength(4);
+    for (const age of ages) expect(age).toBeGreaterThanOrEqual(0);
+    expect(await store.stampAges("pong", "a", a0!.seq + 5, a0!.seq + 9)).toEqual([]);
+    expect(await store.stampAges("pong", "nobody", 0, 10)).toEqual([]);
+  });
+
   it("opening a session names the node of the session it replaced, and refuses an older generation as stale", async () => {
-    expect(await store.openSession("pong", "s", "n1", 10, T0)).toEqual({ match: null });
-    expect(await store.openSession("pong", "s", "n1", 11, T0)).toEqual({ match: null });
-    expect(await store.openSession("pong", "s", "n2", 12, T0)).toEqual({ match: null, replaced: "n1" });
-    expect(await store.openSession("pong", "s", "n1", 9, T0)).toEqual({ match: null, stale: true });
+    expect(await store.openSession("pong", "s", "n1", 10, T0)).toEqual({ match: null, seq: expect.any(Number) });
+    expect(await store.openSession("pong", "s", "n1", 11, T0)).toEqual({ match: null, seq: expect.any(Number) });
+    expect(await store.openSession("pong", "s", "n2", 12, T0)).toEqual({ match: null, replaced: "n1", seq: expect.any(Number) });
+    expect(await store.openSession("pong", "s", "n1", 9, T0)).toEqual({ match: null, stale: true, seq: expect.any(Number) });
     expect(await store.sessionNode("pong", "s")).toBe("n2");
-    expect(await store.openSession("tictactoe", "s", "n1", 13, T0)).toEqual({ match: null });
+    expect(await store.openSession("tictactoe", "s", "n1", 13, T0)).toEqual({ match: null, seq: expect.any(Number) });
   });
 
   it("hosts a match on the node of the player who queued first, with a lease; a lapsed lease is claimed once", async () => {
@@ -265,7 +310,11 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     await store.markReady("pong", match!.matchId, "a", HOST);
     const { match: started } = await store.markReady("pong", match!.matchId, "b", { node: "n1", now: T0, leaseMs: 3000 });
     expect(started.host).toBe("n7");
-    expect(await store.openSession("pong", "a", "n1", ++seq, T0)).toEqual({ match: { matchId: match!.matchId, state: "playing", host: "n7" }, replaced: "n7" });
+    expect(await store.openSession("pong", "a", "n1", ++seq, T0)).toEqual({
+      match: { matchId: match!.matchId, state: "playing", host: "n7" },
+      replaced: "n7",
+      seq: expect.any(Number),
+    });
     expect(await store.sessionNode("pong", "a")).toBe("n1");
     expect(await store.sessionNode("pong", "nobody")).toBeNull();
     const ref = { game: "pong", matchId: match!.matchId };
@@ -280,7 +329,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.claimLapsedHosts(T0 + 7000, 10)).toEqual([]);
     expect(await store.claimLapsedHosts(T0 + 8000, 10)).toEqual([{ ...ref, host: "n7" }]);
     await store.renewHost("n7", T0 + 8500, [ref]);
-    expect(await store.endMatch("pong", match!.matchId)).toBe(true);
+    expect(await store.endMatch("pong", match!.matchId)).not.toBeNull();
     await store.renewHost("n7", T0 + 9000, [ref]);
     expect(await store.claimLapsedHosts(T0 + 99_000, 10)).toEqual([]);
   });
@@ -338,7 +387,16 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(lapsed).toEqual({ ...ref, host: "n1" });
     const adoption = await store.adoptMatch("pong", matchId, "n2", "n1", T0 + 9000);
     expect(adoption).toEqual({
-      match: { ...match, state: "playing", host: "n2", startedAt: T0, epoch: 2, players: match!.players.map((p) => ({ ...p, ready: true })) },
+      match: {
+        ...match,
+        state: "playing",
+        host: "n2",
+        startedAt: T0,
+        epoch: 2,
+        players: match!.players.map((p) => ({ ...p, ready: true })),
+        // stamped again for match:resumed (after found and start)
+        stamps: match!.stamps!.map((s) => ({ ...s, seq: s.seq + 2 })),
+      },
       snapshot: '{"tick":30,"s":"\\u00e9 \\" é"}',
       inputs: ['{"i":1}', '{"i":2}', '{"i":3}'],
     });
@@ -351,7 +409,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(await store.claimLapsedHosts(T0 + 8000, 10)).toEqual([]);
     expect(await store.claimLapsedHosts(T0 + 9000, 10)).toEqual([{ ...ref, host: "n2" }]);
     // an ended match has no snapshot left, and nothing to adopt
-    expect(await store.endMatch("pong", matchId)).toBe(true);
+    expect(await store.endMatch("pong", matchId)).not.toBeNull();
     expect(await store.adoptMatch("pong", matchId, "n3", "n2", T0 + 9000)).toBeNull();
     expect(await store.saveSnapshots("pong", "n2", [{ matchId, snapshot: "late" }])).toEqual([]);
     expect(await store.getMatch("pong", matchId)).toBeNull();
@@ -370,16 +428,18 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     }
     const [delivered, undelivered, byReaper] = made as [string, string, string];
     const end = (matchId: string, tag: string) => ({ matchId, reason: "win" as const, winner: `${tag}0`, ratings: { [`${tag}0`]: 1216, [`${tag}1`]: 1184 } });
-    expect(await store.endMatch("pong", delivered, { end: end(delivered, "x"), host: "n1" })).toBe(true);
-    expect(await store.endMatch("pong", undelivered, { end: end(undelivered, "y"), host: "n1" })).toBe(true);
+    expect(await store.endMatch("pong", delivered, { end: end(delivered, "x"), host: "n1" })).not.toBeNull();
+    expect(await store.endMatch("pong", undelivered, { end: end(undelivered, "y"), host: "n1" })).not.toBeNull();
     // an end recorded by a node that is not its host (an abort) is not waiting for anyone
-    expect(await store.endMatch("pong", byReaper, { end: end(byReaper, "z") })).toBe(true);
+    expect(await store.endMatch("pong", byReaper, { end: end(byReaper, "z") })).not.toBeNull();
     // the players are free at once
-    expect(await store.openSession("pong", "y0", "n1", ++seq, T0)).toEqual({ match: null });
+    expect(await store.openSession("pong", "y0", "n1", ++seq, T0)).toEqual({ match: null, seq: expect.any(Number) });
     await store.renewHost("n1", T0 + 5000, [], [{ game: "pong", matchId: delivered }]);
     const claimed = await store.claimLapsedHosts(T0 + 5000, 10);
     expect(claimed).toEqual([{ game: "pong", matchId: undelivered, host: "n1" }]);
-    expect(await store.adoptMatch("pong", undelivered, "n2", "n1", T0 + 9000)).toEqual({ ended: { players: ["y0", "y1"], end: end(undelivered, "y") } });
+    expect(await store.adoptMatch("pong", undelivered, "n2", "n1", T0 + 9000)).toEqual({
+      ended: { players: ["y0", "y1"], end: end(undelivered, "y"), stamps: [expect.objectContaining({ seq: expect.any(Number) }), expect.any(Object)] },
+    });
     // told once: nothing is handed out again
     expect(await store.claimLapsedHosts(T0 + 60_000, 10)).toEqual([]);
   });
@@ -395,7 +455,7 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
     expect(adoption).toMatchObject({ match: { matchId: match!.matchId, host: "n1" } });
     expect(adoption && "match" in adoption ? adoption.snapshot : "not a match").toBeUndefined();
     expect(await store.getMatch("pong", match!.matchId)).toMatchObject({ host: "n1" });
-    expect(await store.endMatch("pong", match!.matchId)).toBe(true);
+    expect(await store.endMatch("pong", match!.matchId)).not.toBeNull();
   });
 
   it("the lobby: who is online in playerId order, paged, with names and statuses; gone when their session closes", async () => {

@@ -6,6 +6,7 @@ drop_match(m)
 local seats = {}
 for s = 1, 2 do
   local p = m.players[s]
+  local numbered = stamp(game, p.playerId)
   -- A match made without a queue (a challenge, a code, a rematch) has no tickets to put back.
   local requeued = p.ready and p.playerId ~= leaver and p.ticketId ~= '' and redis.call('HEXISTS', pkey(game, p.playerId), 'node') == 1
   if requeued then
@@ -14,6 +15,6 @@ for s = 1, 2 do
   else
     forget_if_idle(game, p.playerId)
   end
-  seats[s] = { playerId = p.playerId, seat = s - 1, ticketId = p.ticketId, requeued = requeued }
+  seats[s] = { playerId = p.playerId, seat = s - 1, ticketId = p.ticketId, requeued = requeued, stamp = numbered }
 end
 return cjson.encode({ matchId = mid, game = game, reason = A.reason, seats = seats })

@@ -4,17 +4,18 @@
 -- and the archive change together, exactly once per match. Answers 1 when recorded; 2 when this
 -- claim recorded it already (a retry whose first reply was lost); 0 when the claim does not hold
 -- the match (another node adopted it, or it was ended otherwise); 3 when the store knows nothing of
--- it (it lost its data, or the end is older than a minute). Nothing is written but on 1.
+-- it (it lost its data, or the end is older than a minute). Nothing is written but on 1, which
+-- also answers the players' stamps for the end. The answer is `{ code, stamps }`.
 local m = read_match(A.matchId)
 local by = A.claim.host .. '/' .. A.claim.epoch
 if not m or m.game ~= A.game then
   local ended = redis.call('HGET', k('fin', A.matchId), 'by')
-  if ended == by then return 2 end
-  if ended then return 0 end
-  return 3
+  if ended == by then return cjson.encode({ code = 2 }) end
+  if ended then return cjson.encode({ code = 0 }) end
+  return cjson.encode({ code = 3 })
 end
-if not holds(m, A.claim) then return 0 end
+if not holds(m, A.claim) then return cjson.encode({ code = 0 }) end
 write_ratings(A.game, A.mode, A.ratings, A.guestTtlMs)
-finish_match(m, A.now, A.ending, A.claim.host, by)
+local stamps = finish_match(m, A.now, A.ending, A.claim.host, by)
 archive_match(A.game, A.archive)
-return 1
+return cjson.encode({ code = 1, stamps = stamps })

@@ -26,4 +26,4 @@ end
 redis.call('ZADD', k('rc', A.game), readyBy, mid)
 redis.call('SADD', k('ms', A.game), mid)
 if A.offer ~= '' then redis.call('DEL', k(A.offer)) end
-return cjson.encode({ match = read_match(mid) })
+return cjson.encode({ match = stamp_match(read_match(mid)) })

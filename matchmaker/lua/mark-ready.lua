@@ -22,5 +22,6 @@ if started then
   m.host = host
   m.startedAt = A.now
   m.epoch = 1
+  stamp_match(m)
 end
 return cjson.encode({ match = m, started = started })

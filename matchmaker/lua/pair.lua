@@ -141,7 +141,7 @@ for _, a in ipairs(starts) do
       -- The game's recent waits (ms), for `stats`' time-to-match estimate.
       redis.call('LPUSH', k('waits', game), now - first.enqueuedAt, now - second.enqueuedAt)
       redis.call('LTRIM', k('waits', game), 0, 199)
-      made[#made + 1] = read_match(mid)
+      made[#made + 1] = stamp_match(read_match(mid))
     end
   end
 end

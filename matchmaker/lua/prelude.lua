@@ -38,7 +38,8 @@ end
 local function forget_if_idle(game, pid)
   local key = pkey(game, pid)
   if redis.call('HEXISTS', key, 'node') == 0 and not pointer(key, 'ticket') and not pointer(key, 'match') then
-    redis.call('DEL', key)
+    -- their event numbers too: no connection counts on them; a new one starts later, and higher
+    redis.call('DEL', key, k('sq', game, pid))
   end
 end
 
@@ -91,9 +92,63 @@ local function read_match(id)
     local a, b = string.match(h.lm, '^(%S+) (%S+)$')
     latencyMs = { tonumber(a), tonumber(b) }
   end
+  local stamps = nil
+  if h.q0 then
+    stamps = {}
+    for s = 0, 1 do
+      stamps[s + 1] = { seq = tonumber(h['q' .. s]) }
+      local node = redis.call('HGET', pkey(h.game, players[s + 1].playerId), 'node')
+      if node then stamps[s + 1].node = node end
+    end
+  end
   return { matchId = id, game = h.game, mode = h.mode, state = h.state, players = players,
     createdAt = tonumber(h.createdAt), readyBy = tonumber(h.readyBy), host = h.host, startedAt = tonumber(h.startedAt),
-    region = h.region, latencyMs = latencyMs, epoch = tonumber(h.ep), casual = (h.cas == '1') or nil }
+    region = h.region, latencyMs = latencyMs, epoch = tonumber(h.ep), casual = (h.cas == '1') or nil, stamps = stamps }
+end
+
+-- Per-player event sequence numbers. Every event about a player's place (match:found,
+-- match:cancelled, match:start, match:resumed after an adoption, match:end) carries the player's
+-- next number, stamped here by the script that changes the place, with the player's node at that
+-- moment (absent when they are not connected): the event goes straight to that node, which hands
+-- a player's events over in this order (server/player-sequence.ts). The store's time of the last
+-- STAMPS_KEPT stamps is kept, for that node to ask about a gap (stamp-ages.lua). A player's
+-- numbering starts at the store's clock in seconds times 1000: numbers never go back, even after
+-- the store lost its data or the key expired (and stay within cjson's 14 exact digits).
+local STAMPS_KEPT = 16
+local function clock_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- The player's last number (started now when they have none), their numbers kept 7 days more.
+local function last_stamp(game, pid)
+  local key = k('sq', game, pid)
+  local n = redis.call('HGET', key, 'n')
+  if not n then
+    n = string.format('%d', tonumber(redis.call('TIME')[1]) * 1000)
+    redis.call('HSET', key, 'n', n)
+  end
+  redis.call('PEXPIRE', key, PLAYER_TTL_MS)
+  return tonumber(n)
+end
+
+local function stamp(game, pid)
+  local key = k('sq', game, pid)
+  last_stamp(game, pid)
+  local seq = redis.call('HINCRBY', key, 'n', 1)
+  redis.call('HSET', key, string.format('%d', seq), string.format('%d', clock_ms()))
+  redis.call('HDEL', key, string.format('%d', seq - STAMPS_KEPT))
+  local node = redis.call('HGET', pkey(game, pid), 'node')
+  if node then return { seq = seq, node = node } end
+  return { seq = seq }
+end
+
+-- Stamps both players of a match for the event about it that the caller announces (found, start,
+-- resumed); the record keeps the numbers (q0, q1) for the host that sends it.
+local function stamp_match(m)
+  m.stamps = { stamp(m.game, m.players[1].playerId), stamp(m.game, m.players[2].playerId) }
+  redis.call('HSET', k('m', m.matchId), 'q0', m.stamps[1].seq, 'q1', m.stamps[2].seq)
+  return m
 end
 
 -- Fencing: a host's claim on a running match is its node and the match's epoch (1 when it
@@ -167,19 +222,21 @@ local function mu_span(R, t, r)
   return r * math.sqrt(R.model.twoBetaSq + t.sigma * t.sigma + R.model.sigmaCap * R.model.sigmaCap)
 end
 
--- Ends a match: its players are free. What it was and how it ended stay a minute (`fin`, for a
+-- Ends a match: its players are free, and stamped for its end (returned). What it was and how it ended stay a minute (`fin`, for a
 -- rematch, for a dead host's undelivered end, and for `by`: the claim that ended it, so that a
 -- retry of that very end is told it landed). A host's own end stays in its set until it confirms
 -- delivery (renew-host `delivered`): if it dies first, the node that takes its matches tells the
 -- players instead.
 local function finish_match(m, now, ending, host, by)
   drop_match(m)
+  local stamps = { stamp(m.game, m.players[1].playerId), stamp(m.game, m.players[2].playerId) }
   for s = 1, 2 do forget_if_idle(m.game, m.players[s].playerId) end
   local fin = k('fin', m.matchId)
   redis.call('HSET', fin, 'p0', m.players[1].playerId, 'p1', m.players[2].playerId, 'n0', m.players[1].name, 'n1', m.players[2].name,
-    'mode', m.mode, 'ending', ending, 'endedAt', now, 'by', by)
+    'mode', m.mode, 'ending', ending, 'endedAt', now, 'by', by, 'q0', stamps[1].seq, 'q1', stamps[2].seq)
   redis.call('PEXPIRE', fin, 60000)
   if host ~= '' then redis.call('SADD', k('hm', host), m.matchId) end
+  return stamps
 end
 
 -- Keeps a finished match for watching: its replay for `replayTtlMs`; each player's last 20

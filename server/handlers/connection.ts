@@ -5,9 +5,15 @@ import { seeker, type HandlerDeps } from "./context.ts";
  * A connection took the player's session: open it in the store, which names the node of the session
  * it replaced (told to drop it) or says a newer one exists (this one goes); resume a running match.
  */
-export function connectedHandler({ matchmaker, rooms, sessions }: HandlerDeps): (ctx: PlayerContext) => Promise<void> {
+export function connectedHandler({ matchmaker, rooms, sessions, channel }: HandlerDeps): (ctx: PlayerContext) => Promise<void> {
   return async (ctx) => {
-    const opened = await matchmaker.sessionOpened(seeker(ctx));
+    const opened = await matchmaker.sessionOpened(seeker(ctx)).catch((error: unknown) => {
+      // Its events go as they come: the store could not say where its player's numbering stands.
+      channel.sessionOpened(ctx.socket, undefined);
+      throw error;
+    });
+    // The player's events numbered after this one are this connection's; earlier ones were told to its predecessor.
+    channel.sessionOpened(ctx.socket, opened.seq);
     if (opened.stale) return sessions.stale(ctx.socket);
     if (opened.replaced) sessions.replacedOn(opened.replaced, ctx.game, ctx.playerId, ctx.socket.data.generation);
     rooms.playerConnected(ctx.game, ctx.playerId, opened.match);

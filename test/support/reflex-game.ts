@@ -79,7 +79,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
  * A studio's project outside the checkout: reflex in `reflex/index.ts`, and the packages it depends
  * on (this package as `arena`, and zod) in its own `node_modules`. `file` is what `GAMES` names.
  */
-export async function writeReflexProject(): Promise<{ file: string; remove(): Promise<void> }> {
+export async function writeReflexProject(): Promise<{ dir: string; file: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "arena-studio-"));
   await mkdir(join(dir, "node_modules"));
   await symlink(ROOT, join(dir, "node_modules", "arena"));
@@ -87,5 +87,5 @@ export async function writeReflexProject(): Promise<{ file: string; remove(): Pr
   await mkdir(join(dir, "reflex"));
   const file = join(dir, "reflex", "index.ts");
   await writeFile(file, REFLEX_SOURCE);
-  return { file, remove: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, file, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -31,6 +31,8 @@ export async function startServer(env: Record<string, string> = {}, games?: stri
     LOG_LEVEL: "silent",
     GUEST_TOKENS_PER_MINUTE: "1000000",
     HTTP_READS_PER_MINUTE: "1000000",
+    // the page the suite's setup built (vitest.config.ts)
+    ...(process.env.PAGE_DIR ? { PAGE_DIR: process.env.PAGE_DIR } : {}),
     ...env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
