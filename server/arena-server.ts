@@ -2,30 +2,29 @@ import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { Server } from "socket.io";
 import { ErrorCode, type ClientEventName, type ErrorBody } from "../protocol/index.ts";
 import { builtinGames, GameRegistry } from "../game-rooms/index.ts";
-import { TokenService } from "./auth.ts";
-import { redactUrl, type ArenaConfig } from "./config.ts";
-import { adminAsset, instrumentAdmin } from "./admin-ui.ts";
-import { clientAddress, GuestMints, socketAddress } from "./client-address.ts";
-import { KeyedBuckets } from "./rate-limit.ts";
-import { ConnectionCap, connectionsBelow } from "./connection-cap.ts";
-import { openGameNamespace } from "./game-namespace.ts";
+import {
+  TokenService,
+  clientAddress,
+  GuestMints,
+  socketAddress,
+  KeyedBuckets,
+  ConnectionCap,
+  connectionsBelow,
+  openGameNamespace,
+  ConnectionRate,
+  PlayerBudgets,
+  type ArenaIo,
+} from "./edge/index.ts";
+import { redactUrl, type ArenaConfig } from "./config/index.ts";
+import { adminAsset, instrumentAdmin, handleHttp, MAX_HTTP_BODY, type HttpRequest, MetricsServer, PageFiles } from "./http/index.ts";
 import { createNodeServices } from "./node-services.ts";
 import type { SharedParts } from "./shared-parts.ts";
 
 export type { SharedParts } from "./shared-parts.ts";
-import { handleHttp, MAX_HTTP_BODY, type HttpRequest } from "./http-routes.ts";
-import { MetricsServer } from "./metrics-server.ts";
-import { PageFiles } from "./page-files.ts";
-import { ConnectionRate } from "./connection-rate.ts";
-import { PlayerBudgets } from "./player-budgets.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { connectRedis } from "./redis.ts";
-import type { Transport } from "./transport.ts";
-import { attachUws } from "./transport-uws.ts";
-import { attachWs } from "./transport-ws.ts";
-import type { ArenaIo } from "./types.ts";
-import { loadUws } from "./uws-native.ts";
+import { type Transport, attachUws, attachWs, loadUws } from "./transport/index.ts";
 
 /** Events that start something new: refused while the node drains. */
 const NEW_WORK = new Set<ClientEventName>(["queue:join", "match:ready"]);

@@ -1,6 +1,6 @@
 import { GameRegistry, loadGames, type GameDefinition } from "../game-rooms/index.ts";
 import { createArenaServer, type ArenaServer } from "./arena-server.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig } from "./config/index.ts";
 import type { Logger } from "./logger.ts";
 
 export interface CreateArenaOptions {

@@ -12,17 +12,12 @@ import {
 } from "../matchmaker/index.ts";
 import { Gauge } from "prom-client";
 import { RoomManager, type StreamSnapshot } from "../game-rooms/index.ts";
-import { createRelayCounters, LocalRelay, RedisRelay } from "./relay.ts";
+import { createRelayCounters, LocalRelay, RedisRelay } from "./relay/index.ts";
 import type { SharedParts } from "./shared-parts.ts";
-import type { GameService } from "./game-namespace.ts";
-import { playerService } from "./handlers/index.ts";
-import { SocketPlayerChannel } from "./player-channel.ts";
-import { SessionTakeover } from "./session-takeover.ts";
-import { socketAddress } from "./client-address.ts";
-import { PlayerPlaces } from "./player-places.ts";
-import { StoreRecovery } from "./store-recovery.ts";
+import { type GameService, SessionTakeover, socketAddress, type ArenaNamespace } from "./edge/index.ts";
+import { playerService } from "./edge/handlers/index.ts";
+import { SocketPlayerChannel, PlayerPlaces, StoreRecovery } from "./delivery/index.ts";
 import { checkGameSet } from "./game-set.ts";
-import type { ArenaNamespace } from "./types.ts";
 
 /** What a node runs besides its transport: the matchmaker, the game rooms, and the players' events. */
 export interface NodeServices {

@@ -1,5 +1,5 @@
 import type { GameRegistry } from "../game-rooms/index.ts";
-import type { ArenaConfig } from "./config.ts";
+import type { ArenaConfig } from "./config/index.ts";
 import type { Logger } from "./logger.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import type { RedisLinks } from "./redis.ts";

@@ -25,7 +25,7 @@ describe("announcements from another process", () => {
     const heardByOther: string[] = [];
     other.on("announcement", (a: Announcement) => heardByOther.push(a.text));
     const heard = Promise.all([waitFor<Announcement>(onA, "announcement"), waitFor<Announcement>(onB, "announcement")]);
-    const cli = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", "--game", "pong", "Maintenance", "at", "noon"], {
+    const cli = spawn(process.execPath, ["--import", "tsx", "server/relay/announce-cli.ts", "--game", "pong", "Maintenance", "at", "noon"], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: env.REDIS_URL, REDIS_CLUSTER: env.REDIS_CLUSTER ?? "false", REDIS_PREFIX: env.REDIS_PREFIX },
       stdio: ["ignore", "pipe", "pipe"],
@@ -40,7 +40,7 @@ describe("announcements from another process", () => {
     expect(typeof x.at).toBe("number");
     // the positive control: an announcement to tictactoe reaches that socket, and it is the only one it hears
     const control = waitFor<Announcement>(other, "announcement");
-    const second = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", "--game", "tictactoe", "Tictactoe", "only"], {
+    const second = spawn(process.execPath, ["--import", "tsx", "server/relay/announce-cli.ts", "--game", "tictactoe", "Tictactoe", "only"], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: env.REDIS_URL, REDIS_CLUSTER: env.REDIS_CLUSTER ?? "false", REDIS_PREFIX: env.REDIS_PREFIX },
       stdio: "ignore",
@@ -56,7 +56,7 @@ describe("announcements from another process", () => {
       [["hello"], { REDIS_URL: "redis://127.0.0.1:1" }],
       [["--game", "pong", "hello"], { REDIS_URL: "" }],
     ] as [string[], Record<string, string>][]) {
-      const cli = spawn(process.execPath, ["--import", "tsx", "server/announce-cli.ts", ...args], {
+      const cli = spawn(process.execPath, ["--import", "tsx", "server/relay/announce-cli.ts", ...args], {
         cwd: ROOT,
         env: { ...process.env, ...env },
         stdio: "ignore",

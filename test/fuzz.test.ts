@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientEventName, MatchFound } from "../protocol/index.ts";
 import { closeAllClients, connectGuest, request, waitFor, type TestClient } from "./support/clients.ts";
-import { MAX_IN_FLIGHT } from "../server/event-handlers.ts";
+import { MAX_IN_FLIGHT } from "../server/edge/event-handlers.ts";
 import { NEW_PLAYER } from "./support/ratings.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_IN_FLIGHT } from "../server/event-handlers.ts";
+import { MAX_IN_FLIGHT } from "../server/edge/event-handlers.ts";
 import { closeAllClients, connect, type TestClient } from "./support/clients.ts";
 import { startPrivateRedis, type PrivateRedis } from "./support/redis-process.ts";
 import { spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";

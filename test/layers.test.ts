@@ -70,6 +70,13 @@ describe("layers point down (README, Architecture)", () => {
     expect(crossings(graph, "clients/", ["protocol/", "clients/", "game-rooms/games/"])).toEqual([]);
   });
 
+  it("server/ is grouped by job: each folder's index.ts says what it owns", () => {
+    const folders = readdirSync(join(ROOT, "server"), { withFileTypes: true }).filter((e) => e.isDirectory());
+    expect(folders.map((f) => f.name).sort()).toEqual(["config", "delivery", "edge", "http", "relay", "transport"]);
+    for (const folder of folders) expect(readFileSync(join(ROOT, "server", folder.name, "index.ts"), "utf8")).toMatch(/^\/\*\*\n \* \S/);
+    expect(readdirSync(join(ROOT, "server")).filter((f) => f.endsWith(".ts")).length).toBeLessThanOrEqual(12);
+  });
+
   it("the server never imports clients/: the page is built by a build step and served as files", () => {
     expect(crossings(graph, "server/", ["protocol/", "server/", "matchmaker/", "game-rooms/"])).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PlayerBudgets } from "../server/player-budgets.ts";
+import { PlayerBudgets } from "../server/edge/player-budgets.ts";
 
 afterEach(() => vi.useRealTimers());
 

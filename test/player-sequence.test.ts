@@ -3,7 +3,7 @@ import { Registry } from "prom-client";
 import { RedisStore, type Stamp } from "../matchmaker/index.ts";
 import type { RelayMessage } from "../protocol/index.ts";
 import { openRedis, type RedisClient } from "../server/redis.ts";
-import { createRelayCounters, RedisRelay } from "../server/relay.ts";
+import { createRelayCounters, RedisRelay } from "../server/relay/relay.ts";
 import { closeAllClients, connect, eventually, type TestClient } from "./support/clients.ts";
 import { spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 import { deleteKeys } from "./support/stores.ts";

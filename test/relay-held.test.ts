@@ -3,7 +3,7 @@ import { Registry } from "prom-client";
 import type { RelayMessage } from "../protocol/index.ts";
 import { FaultProxy } from "../harness/index.ts";
 import { openRedis, type RedisClient } from "../server/redis.ts";
-import { createRelayCounters, RedisRelay } from "../server/relay.ts";
+import { createRelayCounters, RedisRelay } from "../server/relay/relay.ts";
 import { eventually } from "./support/clients.ts";
 import { testPrefix } from "./support/servers.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { LocalRelay } from "../server/relay.ts";
+import { LocalRelay } from "../server/relay/relay.ts";
 import { openRedis } from "../server/redis.ts";
-import { SessionTakeover } from "../server/session-takeover.ts";
+import { SessionTakeover } from "../server/edge/session-takeover.ts";
 import { redisEnv, testPrefix, type RedisKind } from "./support/servers.ts";
 
 describe.each(["redis", "redis-cluster"] as const)("session generations (%s)", (kind: RedisKind) => {

@@ -8,7 +8,7 @@
  */
 import { Server, type Socket } from "socket.io";
 import type { Tickable } from "../../game-rooms/index.ts";
-import { loadUws } from "../../server/uws-native.ts";
+import { loadUws } from "../../server/transport/uws-native.ts";
 import { baselineStats, Paddles, serveBaseline, StreamLedger } from "./accounting.ts";
 
 const [portArg = "9101", tickRateArg = "30", ackEveryArg = "1"] = process.argv.slice(2);

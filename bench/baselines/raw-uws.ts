@@ -10,7 +10,7 @@
  */
 import type { WebSocket } from "uWebSockets.js";
 import type { Tickable } from "../../game-rooms/index.ts";
-import { loadUws } from "../../server/uws-native.ts";
+import { loadUws } from "../../server/transport/uws-native.ts";
 import { eventName, numberAfter, splitPacket, SIO_CONNECT, SIO_EVENT } from "../wire/frames.ts";
 import { baselineStats, Paddles, serveBaseline, StreamLedger } from "./accounting.ts";
 

@@ -110,7 +110,7 @@ end
 -- match:cancelled, match:start, match:resumed after an adoption, match:end) carries the player's
 -- next number, stamped here by the script that changes the place, with the player's node at that
 -- moment (absent when they are not connected): the event goes straight to that node, which hands
--- a player's events over in this order (server/player-sequence.ts). The store's time of the last
+-- a player's events over in this order (server/delivery/player-sequence.ts). The store's time of the last
 -- STAMPS_KEPT stamps is kept, for that node to ask about a gap (stamp-ages.lua). A player's
 -- numbering starts at the store's clock in seconds times 1000: numbers never go back, even after
 -- the store lost its data or the key expired (and stay within cjson's 14 exact digits).

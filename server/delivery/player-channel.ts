@@ -1,0 +1,198 @@
+import type { SessionStore } from "../../matchmaker/index.ts";
+import type { Delivery, MatchGroup, NodeRelay, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload, SpectatorGroup } from "../../protocol/index.ts";
+import type { Logger } from "../logger.ts";
+import type { PlayerPlaces } from "./player-places.ts";
+import { PlayerSequence, type StampAges } from "./player-sequence.ts";
+import { LocalRoomEmitter } from "./room-emitter.ts";
+import { playerRoom, type ArenaNamespace, type ArenaSocket } from "../edge/types.ts";
+
+/** The Socket.IO room of a match's players on their node. */
+const matchRoom = (matchId: string) => `match:${matchId}`;
+
+/** How to reach players on other nodes: the store knows each player's node, the relay reaches it. */
+export interface RemotePlayers {
+  node: string;
+  relay: NodeRelay;
+  sessions: Pick<SessionStore, "sessionNode">;
+  log: Logger;
+}
+
+/** What the channel asks the store: when a player's numbers were stamped (`PlayerSequence`). */
+export type SequenceStore = Pick<SessionStore, "stampAges">;
+
+/**
+ * The player channel on Socket.IO. It knows each player's live connection on this node (the game
+ * namespace registers it once the session is theirs) and hands events to it directly. An event for
+ * a player connected elsewhere goes to that player's node only (the store's session record names
+ * it, or the store's stamp did; the relay carries it), whose channel hands it over in turn: no
+ * other node sees it. Events about a player's place go in the order the store numbered them
+ * (`PlayerSequence`). Handing over an event is also where a player's place in the matchmaking is noted.
+ */
+export class SocketPlayerChannel implements PlayerChannel {
+  private readonly live = new Map<string, Map<PlayerId, ArenaSocket>>();
+  /** Spectator groups by `<game>|<matchId>`, and the matches each player here watches by `<game>|<playerId>`. */
+  private readonly watchGroups = new Map<string, SpectatorGroup>();
+  private readonly watching = new Map<string, Set<string>>();
+  private readonly sequence: PlayerSequence;
+
+  constructor(
+    private readonly namespaces: Map<string, ArenaNamespace>,
+    private readonly places: PlayerPlaces,
+    store: SequenceStore,
+    /** Other nodes, when there are (a shared Redis): without them an absent player is simply gone. */
+    private readonly remote: RemotePlayers | undefined,
+    log?: Logger,
+  ) {
+    const ages: StampAges = (game, playerId, after, before) => store.stampAges(game, playerId, after, before);
+    this.sequence = new PlayerSequence((socket, event, payload) => this.emit(socket, event, payload), ages, log ?? remote?.log);
+    for (const game of namespaces.keys()) this.live.set(game, new Map());
+    remote?.relay.onMessage((message) => {
+      if (message.t !== "player") return;
+      const socket = this.socketOf(message.game, message.playerId);
+      if (socket) this.sequence.deliver(socket, message.event, message.payload, message.seq);
+    });
+  }
+
+  /** The socket now holds its player's session on this node. */
+  register(socket: ArenaSocket): void {
+    this.live.get(socket.data.game)?.set(socket.data.playerId, socket);
+  }
+
+  /**
+   * The store opened the socket's session: it is told the player's events numbered after `seq`
+   * (undefined when the store could not say: from the next one that comes).
+   */
+  sessionOpened(socket: ArenaSocket, seq: number | undefined): void {
+    this.sequence.startAfter(socket, seq);
+  }
+
+  /** The socket is gone. */
+  unregister(socket: ArenaSocket): void {
+    const sessions = this.live.get(socket.data.game);
+    if (sessions?.get(socket.data.playerId) === socket) sessions.delete(socket.data.playerId);
+  }
+
+  /** Every live session on this node, per game. */
+  *sessions(): Generator<[game: string, socket: ArenaSocket]> {
+    for (const [game, sessions] of this.live) for (const socket of sessions.values()) if (socket.connected) yield [game, socket];
+  }
+
+  toGame<E extends ServerEventName>(game: string, event: E, payload: ServerEventPayload<E>): void {
+    (this.namespaces.get(game) as { emit(event: string, payload: unknown): unknown } | undefined)?.emit(event, payload);
+  }
+
+  isHere(game: string, playerId: PlayerId): boolean {
+    return this.socketOf(game, playerId) !== undefined;
+  }
+
+  toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, to: Delivery = {}): void {
+    const socket = this.socketOf(game, playerId);
+    if (socket) return this.sequence.deliver(socket, event, payload, to.seq);
+    const { remote } = this;
+    if (!remote) return;
+    if (to.node !== undefined) {
+      if (to.node !== remote.node)
+        remote.relay.send(to.node, { t: "player", game, playerId, event, payload, ...(to.seq !== undefined ? { seq: to.seq } : {}) });
+    } else if (to.seq === undefined) this.sendToNode(remote, game, playerId, event, payload);
+  }
+
+  /** Events for one player leave in order: their node lookups are answered in the order asked. */
+  private sendToNode(remote: RemotePlayers, game: string, playerId: PlayerId, event: ServerEventName, payload: unknown): void {
+    remote.sessions.sessionNode(game, playerId).then(
+      (node) => {
+        if (node && node !== remote.node) remote.relay.send(node, { t: "player", game, playerId, event, payload });
+      },
+      (error: unknown) => remote.log.warn({ err: error, game, playerId, event }, "could not find a player's node; event dropped"),
+    );
+  }
+
+  toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean {
+    const socket = this.socketOf(game, playerId);
+    if (socket) this.sequence.deliver(socket, event, payload);
+    return socket !== undefined;
+  }
+
+  toPlayersHere<E extends ServerEventName>(game: string, playerIds: PlayerId[], event: E, payload: ServerEventPayload<E>): void {
+    const nsp = this.namespaces.get(game);
+    (nsp?.local.to(playerIds.map(playerRoom)) as { emit(event: string, payload: unknown): unknown } | undefined)?.emit(event, payload);
+  }
+
+  /** The matches this node has spectators of, as `[game, matchId]`. */
+  *spectated(): Generator<[game: string, matchId: string]> {
+    for (const key of this.watchGroups.keys()) {
+      const cut = key.indexOf("|");
+      yield [key.slice(0, cut), key.slice(cut + 1)];
+    }
+  }
+
+  spectators(game: string, matchId: string): SpectatorGroup {
+    const key = `${game}|${matchId}`;
+    const existing = this.watchGroups.get(key);
+    if (existing) return existing;
+    const nsp = this.namespaces.get(game)!;
+    const room = `spec:${matchId}`;
+    const emitter = new LocalRoomEmitter(nsp, room, true);
+    const members = new Set<PlayerId>();
+    const group: SpectatorGroup = {
+      add: (playerId) => {
+        const socket = this.socketOf(game, playerId);
+        if (!socket) return false;
+        void socket.join(room);
+        members.add(playerId);
+        const key = `${game}|${playerId}`;
+        const watched = this.watching.get(key);
+        if (watched) watched.add(matchId);
+        else this.watching.set(key, new Set([matchId]));
+        return true;
+      },
+      remove: (playerId) => {
+        void this.socketOf(game, playerId)?.leave(room);
+        members.delete(playerId);
+        this.unwatch(game, playerId, matchId);
+        if (members.size === 0) this.watchGroups.delete(key);
+      },
+      send: (event, payload) => emitter.emit(event, payload),
+      close: () => {
+        void nsp.local.in(room).socketsLeave(room);
+        for (const playerId of members) this.unwatch(game, playerId, matchId);
+        this.watchGroups.delete(key);
+      },
+    };
+    this.watchGroups.set(key, group);
+    return group;
+  }
+
+  private unwatch(game: string, playerId: PlayerId, matchId: string): void {
+    const matches = this.watching.get(`${game}|${playerId}`);
+    matches?.delete(matchId);
+    if (matches?.size === 0) this.watching.delete(`${game}|${playerId}`);
+  }
+
+  /** The matches a player on this node watches. */
+  watchedBy(game: string, playerId: PlayerId): ReadonlySet<string> {
+    return this.watching.get(`${game}|${playerId}`) ?? new Set();
+  }
+
+  matchGroup(game: string, matchId: string): MatchGroup {
+    const nsp = this.namespaces.get(game);
+    if (!nsp) throw new Error(`no namespace for ${game}`);
+    const room = matchRoom(matchId);
+    const emitter = new LocalRoomEmitter(nsp, room);
+    return {
+      add: (playerId) => void this.socketOf(game, playerId)?.join(room),
+      send: (event, payload) => emitter.emit(event, payload),
+      close: () => void nsp.local.in(room).socketsLeave(room),
+    };
+  }
+
+  private socketOf(game: string, playerId: PlayerId): ArenaSocket | undefined {
+    const socket = this.live.get(game)?.get(playerId);
+    return socket?.connected ? socket : undefined;
+  }
+
+  /** Hands the event over, in the player's sequence. */
+  private emit(socket: ArenaSocket, event: ServerEventName, payload: unknown): void {
+    this.places.delivered(socket, event, payload as { matchId?: string; requeued?: boolean });
+    (socket as { emit(event: string, payload: unknown): unknown }).emit(event, payload);
+  }
+}

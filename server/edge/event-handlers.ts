@@ -1,0 +1,212 @@
+import {
+  ArenaError,
+  CLIENT_EVENTS,
+  ErrorCode,
+  clientEventSchemas,
+  describeIssues,
+  type AckData,
+  type AnsweredEventName,
+  type ClientEventName,
+  type ClientEventPayload,
+  type ErrorBody,
+  type GameInputPayload,
+  type StateAckPayload,
+} from "../../protocol/index.ts";
+import type { Logger } from "../logger.ts";
+import { cachedChild } from "../../game-rooms/index.ts";
+import type { ServerMetrics } from "../metrics.ts";
+import type { TokenBucket } from "./rate-limit.ts";
+import type { ArenaSocket } from "./types.ts";
+
+/** What a handler knows of the player who sent the event. */
+export interface PlayerContext {
+  socket: ArenaSocket;
+  playerId: string;
+  name: string;
+  game: string;
+  log: Logger;
+}
+
+export type EventHandler<E extends AnsweredEventName> = (payload: ClientEventPayload<E>, ctx: PlayerContext) => Promise<AckData<E>> | AckData<E>;
+export type EventHandlers = { [E in AnsweredEventName]: EventHandler<E> };
+
+/** `game:input` sent without a callback: applied like any input, never answered; throws a refusal known at once. */
+export type InputNoAnswerHandler = (payload: GameInputPayload, ctx: PlayerContext) => void;
+
+/** `state:ack` is handled at once, never answered; undefined when the payload was malformed. */
+export type StateAckHandler = (payload: StateAckPayload | undefined, ctx: PlayerContext) => void;
+
+/** A `state:ack` costs a quarter of a token: 30 a second take 7.5 of a player's budget; a flood still runs out. */
+const STATE_ACK_COST = 0.25;
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `game:input`'s envelope, checked as its schema would (the schema stays the contract; this is the fast path). */
+function asGameInput(payload: unknown): GameInputPayload | undefined {
+  if (typeof payload !== "object" || payload === null) return undefined;
+  const { matchId, seq, input } = payload as { matchId?: unknown; seq?: unknown; input?: unknown };
+  if (typeof matchId !== "string" || !ID.test(matchId)) return undefined;
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+  return { matchId, seq, input };
+}
+
+/** `state:ack`'s payload, checked as its schema would. */
+function asStateAck(payload: unknown): StateAckPayload | undefined {
+  if (typeof payload !== "object" || payload === null) return undefined;
+  const { matchId, tick } = payload as { matchId?: unknown; tick?: unknown };
+  if (typeof matchId !== "string" || !ID.test(matchId)) return undefined;
+  if (typeof tick !== "number" || !Number.isSafeInteger(tick) || tick < 0) return undefined;
+  return { matchId, tick };
+}
+
+const known = new Set<string>(CLIENT_EVENTS);
+
+/** An event's payload checked against its schema, typed by the event's name. */
+function parsePayload<E extends ClientEventName>(name: E, payload: unknown) {
+  return clientEventSchemas[name].safeParse(payload);
+}
+
+/** One cached child per game, event and outcome, shared by every socket of a server. */
+type Count = (...values: string[]) => { inc(): void };
+const eventCounters = new WeakMap<ServerMetrics, Count>();
+function eventCounter(metrics: ServerMetrics): Count {
+  let counter = eventCounters.get(metrics);
+  if (!counter) eventCounters.set(metrics, (counter = cachedChild<{ inc(): void }>(metrics.events)));
+  return counter;
+}
+
+function takeAck(args: unknown[]): ((answer: unknown) => void) | undefined {
+  const last = args[args.length - 1];
+  return typeof last === "function" ? (last as (answer: unknown) => void) : undefined;
+}
+
+function failure(error: ErrorBody) {
+  return { ok: false as const, error };
+}
+
+/**
+ * Events one socket may have waiting or running at once (they run one at a time): while the store
+ * is slow, a client cannot pile up work; beyond this an event is answered `RATE_LIMITED` at once.
+ */
+export const MAX_IN_FLIGHT = 16;
+
+export interface BindOptions {
+  handlers: EventHandlers;
+  stateAck: StateAckHandler;
+  inputNoAnswer: InputNoAnswerHandler;
+  /** The player's event budget (shared by their connections: reconnecting does not refill it). */
+  bucket: TokenBucket;
+  metrics: ServerMetrics;
+  /** A reason to refuse this event right now (new work while draining), or undefined. */
+  refusal: (event: ClientEventName) => ErrorBody | undefined;
+  /** Events wait for this (the connect hook) before they run. */
+  after: Promise<void>;
+}
+
+/**
+ * Binds every client event of one socket: rate limit, payload validation at the edge, one event
+ * at a time per socket (so a player's events apply in the order sent; inputs are ordered by their
+ * seq instead), and always an answer.
+ */
+export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
+  const { socket, log, game, playerId } = ctx;
+  const { bucket } = options;
+  const counted = eventCounter(options.metrics);
+  let tail: Promise<void> = options.after;
+  let inFlight = 0;
+  let connected = false;
+  void options.after.then(() => (connected = true));
+
+  const answer = (name: AnsweredEventName, ack: ((value: unknown) => void) | undefined, value: unknown, outcome: string) => {
+    counted(game, name, outcome).inc();
+    ack?.(value);
+  };
+  const run = async <E extends AnsweredEventName>(name: E, payload: ClientEventPayload<E>, ack: ((value: unknown) => void) | undefined) => {
+    try {
+      const handler: EventHandler<E> = options.handlers[name];
+      const data = await handler(payload, ctx);
+      answer(name, ack, ack && { ok: true, ...(data as object) }, "ok");
+    } catch (error) {
+      if (error instanceof ArenaError) return answer(name, ack, failure(error.toBody()), error.code);
+      log.error({ err: error, event: name, game, playerId }, "event handler failed");
+      answer(name, ack, failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
+    }
+  };
+
+  // One middleware per socket does everything (no listener per event): it sees every packet first.
+  socket.use((packet) => {
+    const [event] = packet;
+    // The state stream's acknowledgements: the most frequent event, checked by hand, never answered.
+    if (event === "state:ack") {
+      const verdict = bucket.take(STATE_ACK_COST);
+      if (verdict === "ok") options.stateAck(asStateAck(packet[1]), ctx);
+      else {
+        options.metrics.rateLimited.inc({ game });
+        if (verdict === "abuse") socket.disconnect(true);
+      }
+      return;
+    }
+    const ack = takeAck(packet);
+    const verdict = bucket.take();
+    if (verdict !== "ok") {
+      options.metrics.rateLimited.inc({ game });
+      ack?.(failure({ code: ErrorCode.RATE_LIMITED, message: "too many events; slow down" }));
+      if (verdict === "abuse") {
+        log.warn({ game, playerId }, "disconnecting a player who kept flooding past the rate limit");
+        socket.disconnect(true);
+      }
+      return;
+    }
+    if (typeof event !== "string" || !known.has(event)) {
+      ack?.(failure({ code: ErrorCode.BAD_REQUEST, message: "unknown event" }));
+      return;
+    }
+    const name = event as AnsweredEventName;
+    const refusal = options.refusal(name);
+    if (refusal) {
+      ack?.(failure(refusal));
+      return;
+    }
+    const payload = typeof packet[1] === "function" ? undefined : packet[1];
+    // Inputs are the next most frequent: their envelope is checked by hand (the game checks the
+    // input itself); they carry their own order (seq) and wait for the next tick, so they must not
+    // hold up the socket's other events. Everything else applies one at a time, in the order sent.
+    if (name === "game:input") {
+      const input = asGameInput(payload);
+      if (!input)
+        return answer(
+          name,
+          ack,
+          failure({ code: ErrorCode.BAD_REQUEST, message: "game:input takes { matchId, seq: integer >= 0, input }" }),
+          ErrorCode.BAD_REQUEST,
+        );
+      if (connected && !ack) {
+        // Fire and forget: no promise, no answer; the outcome is only counted.
+        try {
+          options.inputNoAnswer(input, ctx);
+          counted(game, name, "ok").inc();
+        } catch (error) {
+          counted(game, name, error instanceof ArenaError ? error.code : ErrorCode.INTERNAL).inc();
+          if (!(error instanceof ArenaError)) log.error({ err: error, event: name, game, playerId }, "event handler failed");
+        }
+        return;
+      }
+      if (connected) void run(name, input, ack);
+      else void options.after.then(() => run(name, input, ack));
+      return;
+    }
+    const parsed = parsePayload(name, payload);
+    if (!parsed.success) return answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
+    if (inFlight >= MAX_IN_FLIGHT) {
+      options.metrics.rateLimited.inc({ game });
+      return answer(
+        name,
+        ack,
+        failure({ code: ErrorCode.RATE_LIMITED, message: "too many events waiting for an answer; wait for them" }),
+        ErrorCode.RATE_LIMITED,
+      );
+    }
+    inFlight++;
+    tail = tail.then(() => run(name, parsed.data, ack)).finally(() => inFlight--);
+  });
+}

@@ -1,0 +1,40 @@
+import type { ExtendedError } from "socket.io";
+import { ErrorCode } from "../../protocol/index.ts";
+import { TokenError, type TokenService } from "./auth.ts";
+import type { Logger } from "../logger.ts";
+import type { ServerMetrics } from "../metrics.ts";
+import type { ArenaSocket } from "./types.ts";
+
+function refused(message: string, code: ErrorCode): ExtendedError {
+  const error = new Error(message) as ExtendedError;
+  error.data = { code };
+  return error;
+}
+
+/**
+ * Handshake middleware: verifies `auth.token` and puts the player's identity on `socket.data`.
+ * Every refusal looks the same to the client (`unauthorized`); the log says why.
+ */
+export function playerAuth(game: string, tokens: TokenService, log: Logger, metrics: ServerMetrics, draining: () => boolean) {
+  return (socket: ArenaSocket, next: (error?: ExtendedError) => void): void => {
+    if (draining()) {
+      next(refused("unavailable", ErrorCode.UNAVAILABLE));
+      return;
+    }
+    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    tokens.verify(auth?.token).then(
+      (identity) => {
+        socket.data.playerId = identity.playerId;
+        socket.data.name = identity.name;
+        socket.data.game = game;
+        next();
+      },
+      (error: unknown) => {
+        const fault = error instanceof TokenError ? error.fault : "malformed";
+        metrics.authFailures.inc({ fault });
+        log.info({ game, fault, address: socket.handshake.address }, "handshake refused");
+        next(refused("unauthorized", ErrorCode.UNAUTHORIZED));
+      },
+    );
+  };
+}
