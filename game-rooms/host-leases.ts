@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import type { MatchEnd, PlayerChannel } from "../protocol/index.ts";
+import type { PlayerChannel } from "../matchmaker/index.ts";
+import type { MatchEnd } from "../protocol/index.ts";
 import type { EndStamps, HostClaim, LapsedMatch, MatchRecord, MatchRef, MatchStore } from "../matchmaker/index.ts";
 import type { MatchResults } from "./match-results.ts";
 

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { PlayerChannel } from "../matchmaker/index.ts";
+import type { NodeRelay, RelayMessage } from "./node-relay.ts";
 import type { Logger } from "pino";
-import { ArenaError, ErrorCode, isErrorCode, type PlayerChannel, type PlayerId, type NodeRelay, type RelayMessage } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, isErrorCode, type PlayerId } from "../protocol/index.ts";
 import type { MatchStore } from "../matchmaker/index.ts";
 import type { RoomHost } from "./room-host.ts";
 

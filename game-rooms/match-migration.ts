@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
+import type { PlayerChannel } from "../matchmaker/index.ts";
 import type { LapsedMatch, MatchStore } from "../matchmaker/index.ts";
-import type { PlayerChannel } from "../protocol/index.ts";
 import type { Room } from "./room.ts";
 import { entryOf, type RoomHost } from "./room-host.ts";
 

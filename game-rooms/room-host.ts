@@ -1,18 +1,9 @@
 import { randomInt } from "node:crypto";
+import type { MatchGroup, PlayerChannel } from "../matchmaker/index.ts";
+import type { NodeRelay } from "./node-relay.ts";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import {
-  type EndReason,
-  type HostInfo,
-  type MatchGroup,
-  type NodeRelay,
-  type PlayerChannel,
-  type PlayerId,
-  type ReplayInput,
-  type Seat,
-  type SpectateAnswer,
-  type StatePayload,
-} from "../protocol/index.ts";
+import { type EndReason, type HostInfo, type PlayerId, type ReplayInput, type Seat, type SpectateAnswer, type StatePayload } from "../protocol/index.ts";
 import type { MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";

@@ -1,15 +1,8 @@
 import type { Logger } from "pino";
+import type { PlayerChannel } from "../matchmaker/index.ts";
+import type { NodeRelay } from "./node-relay.ts";
 import type { Registry } from "prom-client";
-import {
-  ArenaError,
-  ErrorCode,
-  type HostInfo,
-  type NodeRelay,
-  type PlayerChannel,
-  type PlayerId,
-  type SpectateAnswer,
-  type StateAckPayload,
-} from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type HostInfo, type PlayerId, type SpectateAnswer, type StateAckPayload } from "../protocol/index.ts";
 import type { MatchPointer, MatchRecord, MatchStore, RatingStore, RatingSystem, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";

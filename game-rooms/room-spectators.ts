@@ -1,15 +1,8 @@
 import type { Logger } from "pino";
+import type { PlayerChannel } from "../matchmaker/index.ts";
+import type { NodeRelay } from "./node-relay.ts";
 import type { WatchStore } from "../matchmaker/index.ts";
-import {
-  ArenaError,
-  ErrorCode,
-  type MatchEnd,
-  type NodeRelay,
-  type PlayerChannel,
-  type PlayerId,
-  type SpectateAnswer,
-  type StatePayload,
-} from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type MatchEnd, type PlayerId, type SpectateAnswer, type StatePayload } from "../protocol/index.ts";
 import type { Room } from "./room.ts";
 import type { StreamStats } from "./stream-stats.ts";
 

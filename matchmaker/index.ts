@@ -22,3 +22,4 @@ export { elo, openSkill, OPENSKILL_DEFAULTS, type OpenSkillScale, type RatingSys
 export { eloUpdate, expectedScore } from "./elo.ts";
 export { Matchmaker, type MatchmakerOptions, type Seeker } from "./matchmaker.ts";
 export { Lobby, type LobbyActor, type LobbyOptions } from "./lobby.ts";
+export type { Delivery, MatchGroup, PlayerChannel, SpectatorGroup } from "./player-channel.ts";

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from "node:crypto";
+import type { PlayerChannel } from "./player-channel.ts";
 import type { Logger } from "pino";
-import { ArenaError, ErrorCode, PRIVATE_CODE_ALPHABET, type LobbyPage, type PlayerChannel, type PlayerId } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, PRIVATE_CODE_ALPHABET, type LobbyPage, type PlayerId } from "../protocol/index.ts";
 import { newMatchId } from "./matchmaker.ts";
 import { finishedKey, type LobbyStore, type RatingStore } from "./store.ts";
 import type { MatchRecord, Rated } from "./types.ts";

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type { PlayerChannel } from "./player-channel.ts";
 import type { Registry } from "prom-client";
 import type { Logger } from "pino";
-import type { CancelReason, HostInfo, PlayerChannel, PlayerId, StatsAnswer } from "../protocol/index.ts";
+import type { CancelReason, HostInfo, PlayerId, StatsAnswer } from "../protocol/index.ts";
 import type { RatingSystem } from "./rating-system.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
 import { NodeLiveness } from "./node-liveness.ts";

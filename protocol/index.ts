@@ -3,5 +3,4 @@ export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./client-payloads.ts";
 export * from "./server-payloads.ts";
-export * from "./player-channel.ts";
-export * from "./node-relay.ts";
+export * from "./server-events.ts";

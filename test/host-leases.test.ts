@@ -1,9 +1,9 @@
 import pino from "pino";
+import type { PlayerChannel } from "../matchmaker/index.ts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostLeases } from "../game-rooms/host-leases.ts";
 import { MatchResults } from "../game-rooms/match-results.ts";
 import { DEFAULT_RULES, elo, type MatchmakingStore, type MatchRef } from "../matchmaker/index.ts";
-import type { PlayerChannel } from "../protocol/index.ts";
 import { STORES } from "./support/stores.ts";
 
 const E1200 = { rating: 1200, mu: 1200, sigma: 0 };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
+import type { RelayMessage } from "../game-rooms/index.ts";
 import { Registry } from "prom-client";
 import { RedisStore, type Stamp } from "../matchmaker/index.ts";
-import type { RelayMessage } from "../protocol/index.ts";
 import { openRedis, type RedisClient } from "../server/redis.ts";
 import { createRelayCounters, RedisRelay } from "../server/relay/relay.ts";
 import { closeAllClients, connect, eventually, type TestClient } from "./support/clients.ts";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
+import type { RelayMessage } from "../game-rooms/index.ts";
 import { Registry } from "prom-client";
-import type { RelayMessage } from "../protocol/index.ts";
 import { FaultProxy } from "../harness/index.ts";
 import { openRedis, type RedisClient } from "../server/redis.ts";
 import { createRelayCounters, RedisRelay } from "../server/relay/relay.ts";

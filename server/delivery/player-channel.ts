@@ -1,5 +1,7 @@
 import type { SessionStore } from "../../matchmaker/index.ts";
-import type { Delivery, MatchGroup, NodeRelay, PlayerChannel, PlayerId, ServerEventName, ServerEventPayload, SpectatorGroup } from "../../protocol/index.ts";
+import type { Delivery, MatchGroup, PlayerChannel, SpectatorGroup } from "../../matchmaker/index.ts";
+import type { NodeRelay } from "../../game-rooms/index.ts";
+import type { PlayerId, ServerEventName, ServerEventPayload } from "../../protocol/index.ts";
 import type { Logger } from "../logger.ts";
 import type { PlayerPlaces } from "./player-places.ts";
 import { PlayerSequence, type StampAges } from "./player-sequence.ts";

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from "ioredis";
-import type { NodeRelay, PlayerId } from "../../protocol/index.ts";
+import type { NodeRelay } from "../../game-rooms/index.ts";
+import type { PlayerId } from "../../protocol/index.ts";
 import type { Logger } from "../logger.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
 

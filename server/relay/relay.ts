@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from "ioredis";
+import type { NodeRelay, RelayMessage } from "../../game-rooms/index.ts";
 import { Counter, type Registry } from "prom-client";
 import type { Logger } from "../logger.ts";
-import type { NodeRelay, RelayMessage } from "../../protocol/index.ts";
 
 /** A single node: only messages to itself are delivered. */
 export class LocalRelay implements NodeRelay {

@@ -1,9 +1,4 @@
-import type { MatchId, PlayerId, ServerToClientEvents } from "./events.ts";
-
-/** The name of an event the server sends to players. */
-export type ServerEventName = keyof ServerToClientEvents;
-/** The payload of a server event. */
-export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
+import type { MatchId, PlayerId, ServerEventName, ServerEventPayload, SpectatorEvent, SpectatorPayload } from "../protocol/index.ts";
 
 /** The players of one match connected to this node: one send reaches all of them. */
 export interface MatchGroup {
@@ -13,10 +8,6 @@ export interface MatchGroup {
   /** Everyone leaves the group; it is not used again. */
   close(): void;
 }
-
-/** What spectators are sent: the match's states, then its end. */
-export type SpectatorEvent = "state" | "match:end";
-export type SpectatorPayload = ServerEventPayload<"state"> | ServerEventPayload<"match:end">;
 
 /** The spectators of one match connected to this node: sends are volatile (a slow spectator drops them). */
 export interface SpectatorGroup {

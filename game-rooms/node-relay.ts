@@ -1,5 +1,4 @@
-import type { PlayerId, ServerToClientEvents } from "./events.ts";
-import type { SpectatorEvent, SpectatorPayload } from "./player-channel.ts";
+import type { PlayerId, ServerToClientEvents, SpectatorEvent, SpectatorPayload } from "../protocol/index.ts";
 
 /** Messages between nodes, each to one node by name. */
 export type RelayMessage =
