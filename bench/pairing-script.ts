@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
-import { DEFAULT_RULES, MemoryStore, RedisStore, type MatchmakingStore } from "../matchmaker/index.ts";
+import { DEFAULT_RULES, memoryStore, redisStore, type MatchmakingStore } from "../matchmaker/index.ts";
 import { startPrivateRedis } from "../harness/index.ts";
 import { percentile, round } from "./stats.ts";
 
@@ -82,8 +82,8 @@ const rows = [];
 try {
   for (const size of SIZES) {
     await client.flushall();
-    rows.push(await measure("redis", new RedisStore(client, "bench", ["pong"]), size));
-    rows.push(await measure("memory", new MemoryStore(), size));
+    rows.push(await measure("redis", redisStore(client, "bench", ["pong"]), size));
+    rows.push(await measure("memory", memoryStore(), size));
   }
 } finally {
   await client.quit();

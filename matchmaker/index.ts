@@ -15,8 +15,8 @@ export type {
   MatchStore,
   RatingStore,
 } from "./store.ts";
-export { MemoryStore } from "./memory-store.ts";
-export { RedisStore } from "./redis-store.ts";
+export { memoryStore } from "./memory-store.ts";
+export { redisStore } from "./redis-store.ts";
 export { chanceWindow, logit, pairingDistance, ratingWindow, reach } from "./rating-window.ts";
 export { elo, openSkill, OPENSKILL_DEFAULTS, type OpenSkillScale, type RatingSystem, type RatingSystemName } from "./rating-system.ts";
 export { eloUpdate, expectedScore } from "./elo.ts";

@@ -22,8 +22,8 @@ import type { CancelReason } from "../protocol/index.ts";
 /**
  * Matchmaking state shared by every node, split by role: each part of the server takes only the
  * roles it uses. Every method is atomic; `now` is passed in (epoch ms) so tests can drive the clock.
- * Implemented by `RedisStore` (several nodes) and `MemoryStore` (one node), each one class for all
- * roles; both pass one conformance suite.
+ * Implemented by `redisStore` (several nodes) and `memoryStore` (one node), each composed of one
+ * object per role (`redis/`, `memory/`) over one shared state; both pass one conformance suite, per role.
  */
 
 /** Where players are connected, and which nodes are alive. */

@@ -4,8 +4,8 @@ import {
   Lobby,
   openSkill,
   Matchmaker,
-  MemoryStore,
-  RedisStore,
+  memoryStore,
+  redisStore,
   type MatchmakingStore,
   type PairingRules,
   type WatchStore,
@@ -43,12 +43,12 @@ export interface NodeServices {
 export function createNodeServices(shared: SharedParts, namespaces: Map<string, ArenaNamespace>): NodeServices {
   const { config, log, redis, games } = shared;
   const store: MatchmakingStore = redis
-    ? new RedisStore(
+    ? redisStore(
         redis.cmd,
         config.redisPrefix,
         games.list().map((g) => g.name),
       )
-    : new MemoryStore();
+    : memoryStore();
   const mm = config.matchmaker;
   const ratings = mm.ratingSystem === "elo" ? elo(mm.defaultRating, mm.eloK) : openSkill();
   const rules: PairingRules = {

@@ -2,7 +2,7 @@ import pino from "pino";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { MatchResults } from "../game-rooms/match-results.ts";
 import { FaultProxy } from "../harness/index.ts";
-import { DEFAULT_RULES, elo, RedisStore, type MatchmakingStore, type MatchResult, type Rated } from "../matchmaker/index.ts";
+import { DEFAULT_RULES, elo, redisStore, type MatchmakingStore, type MatchResult, type Rated } from "../matchmaker/index.ts";
 import { openRedis, type RedisClient } from "../server/redis.ts";
 import { testPrefix } from "./support/servers.ts";
 import { deleteKeys, STORES } from "./support/stores.ts";
@@ -136,7 +136,7 @@ describe("an end recorded through a cut connection is recorded once", () => {
   let proxy: FaultProxy;
   let client: RedisClient;
   let direct: RedisClient;
-  let store: RedisStore;
+  let store: MatchmakingStore;
   let prefix: string;
 
   beforeEach(async () => {
@@ -146,7 +146,7 @@ describe("an end recorded through a cut connection is recorded once", () => {
     client.on("error", () => undefined);
     direct = openRedis(inject("redisUrl"), false, {});
     prefix = testPrefix();
-    store = new RedisStore(client, prefix, [GAME]);
+    store = redisStore(client, prefix, [GAME]);
     await new Promise<void>((resolve) => client.once("ready", () => resolve()));
   });
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { RelayMessage } from "../game-rooms/index.ts";
 import { Registry } from "prom-client";
-import { RedisStore, type Stamp } from "../matchmaker/index.ts";
+import { redisStore, type Stamp } from "../matchmaker/index.ts";
 import { openRedis, type RedisClient } from "../server/redis.ts";
 import { createRelayCounters, RedisRelay } from "../server/relay/relay.ts";
 import { closeAllClients, connect, eventually, type TestClient } from "./support/clients.ts";
@@ -56,7 +56,7 @@ describe("a player's events are handed over in the store's order", () => {
 
     const redis = openRedis(url, false, {});
     redises.push(redis);
-    const store = new RedisStore(redis, prefix, [GAME]);
+    const store = redisStore(redis, prefix, [GAME]);
     cleanup = () => deleteKeys(redis, prefix);
     const pub = openRedis(url, false, {});
     const sub = openRedis(url, false, {});

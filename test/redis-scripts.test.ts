@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
-import { DEFAULT_RULES, RedisStore, type PairingRules, type Rated } from "../matchmaker/index.ts";
+import { DEFAULT_RULES, redisStore, type MatchmakingStore, type PairingRules, type Rated } from "../matchmaker/index.ts";
 import { openRedis, type RedisClient } from "../server/redis.ts";
 import { FaultProxy } from "../harness/index.ts";
 import { deleteKeys } from "./support/stores.ts";
@@ -17,7 +17,7 @@ describe("Redis scripts are safe to run twice", () => {
   let proxy: FaultProxy;
   let client: RedisClient;
   let direct: RedisClient;
-  let store: RedisStore;
+  let store: MatchmakingStore;
   let prefix: string;
   const key = (...parts: string[]) => [`${prefix}:{pong}`, ...parts].join(":");
 
@@ -28,7 +28,7 @@ describe("Redis scripts are safe to run twice", () => {
     client = openRedis(proxy.url(), false, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     direct = openRedis(inject("redisUrl"), false, {});
     prefix = testPrefix();
-    store = new RedisStore(client, prefix, ["pong"]);
+    store = redisStore(client, prefix, ["pong"]);
     await new Promise<void>((resolve) => client.once("ready", () => resolve()));
     await store.heartbeat("n1", T0);
   });

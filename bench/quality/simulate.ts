@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, elo, expectedScore, MemoryStore, OPENSKILL_DEFAULTS, openSkill, type PairingRules, type RatingSystem } from "../../matchmaker/index.ts";
+import { DEFAULT_RULES, elo, expectedScore, memoryStore, OPENSKILL_DEFAULTS, openSkill, type PairingRules, type RatingSystem } from "../../matchmaker/index.ts";
 import { percentile, round } from "../stats.ts";
 
 /** A seeded random source (mulberry32): the same seed gives the same simulation. */
@@ -102,7 +102,7 @@ function spearman(x: number[], y: number[]): number {
 export async function simulate(setup: QualitySetup): Promise<QualityResult> {
   const rand = random(setup.seed);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const store = new MemoryStore();
+  const store = memoryStore();
   const game = "sim";
   const system = setup.rating === "elo" ? elo(1200, 32) : openSkill({ ...OPENSKILL_DEFAULTS, tau: setup.tau ?? OPENSKILL_DEFAULTS.tau });
   const rules = rulesFor(system, setup.window);

@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { MemoryStore, RedisStore, type MatchmakingStore } from "../../matchmaker/index.ts";
+import { memoryStore, redisStore, type MatchmakingStore } from "../../matchmaker/index.ts";
 import { openRedis, type RedisClient } from "../../server/redis.ts";
 import { testPrefix } from "./servers.ts";
 
@@ -22,7 +22,7 @@ function onRedis(name: string, url: () => string, cluster: boolean): StoreKind {
     async create() {
       const redis = openRedis(url(), cluster, { maxRetriesPerRequest: 1 });
       const prefix = testPrefix();
-      const store = new RedisStore(redis, prefix, ["pong", "tictactoe"]);
+      const store = redisStore(redis, prefix, ["pong", "tictactoe"]);
       return {
         store,
         async dispose() {
@@ -39,7 +39,7 @@ export const STORES: StoreKind[] = [
   {
     name: "memory",
     async create() {
-      const store = new MemoryStore();
+      const store = memoryStore();
       return { store, dispose: () => store.close() };
     },
   },

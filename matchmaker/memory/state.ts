@@ -1,11 +1,11 @@
-import { HostIndex } from "./host-index.ts";
-import { SortedIndex } from "./sorted-index.ts";
-import { isGuest, type HistoryEntry, type MatchEnd, type PlayerId, type Replay } from "../protocol/index.ts";
-import { HISTORY_TTL_MS } from "./store.ts";
-import { ExpiringMap } from "./expiring-map.ts";
-import { LexSet } from "./lex-set.ts";
-import type { Meeting } from "./meeting-region.ts";
-import type { MatchPlayer, MatchRecord, Rated, Stamp, Ticket } from "./types.ts";
+import { HostIndex } from "../host-index.ts";
+import { SortedIndex } from "../sorted-index.ts";
+import { isGuest, type HistoryEntry, type MatchEnd, type PlayerId, type Replay } from "../../protocol/index.ts";
+import { HISTORY_TTL_MS, type MatchArchive } from "../store.ts";
+import { ExpiringMap } from "../expiring-map.ts";
+import { LexSet } from "../lex-set.ts";
+import type { Meeting } from "../meeting-region.ts";
+import type { MatchPlayer, MatchRecord, NodeInfo, Rated, Stamp, Ticket } from "../types.ts";
 
 /** How long a player's sequence numbers are kept after their last stamp (lua/prelude.lua's PLAYER_TTL_MS). */
 const SEQUENCE_TTL_MS = 7 * 86_400_000;
@@ -51,42 +51,44 @@ export const key = (game: string, id: string) => `${game}|${id}`;
 /**
  * The memory store's state and the invariants that tie its maps together (a ticket is in its queue's
  * indexes and on its player; a match is in its game's sets and on its players). The operations
- * are in `MemoryStore`.
+ * are the role objects of `memory/` (composed by `memoryStore`).
  */
 export class MemoryState {
-  protected readonly nodes = new Map<string, number>();
-  protected readonly nodePlayers = new Map<string, Set<string>>();
-  protected readonly players = new Map<string, PlayerEntry>();
-  protected readonly tickets = new Map<string, Ticket>();
-  protected readonly queues = new Map<string, Queue>();
-  protected readonly gameModes = new Map<string, Set<string>>();
-  protected readonly matches = new Map<string, MatchRecord>();
+  readonly nodes = new Map<string, number>();
+  readonly nodePlayers = new Map<string, Set<string>>();
+  readonly players = new Map<string, PlayerEntry>();
+  readonly tickets = new Map<string, Ticket>();
+  readonly queues = new Map<string, Queue>();
+  readonly gameModes = new Map<string, Set<string>>();
+  readonly matches = new Map<string, MatchRecord>();
   /** Ended matches, kept a minute: who played, the mode, and how it ended. */
-  protected readonly finished = new ExpiringMap<FinishedMatch>(60_000);
+  readonly finished = new ExpiringMap<FinishedMatch>(60_000);
   /** Each game's last 200 waits of paired players (ms), newest first. */
-  protected readonly waits = new Map<string, number[]>();
+  readonly waits = new Map<string, number[]>();
   /** Challenges and private codes, by `<game>|<key>`, each with its own lifetime. */
-  protected readonly offers = new ExpiringMap<string>(600_000);
+  readonly offers = new ExpiringMap<string>(600_000);
   /** Finished matches' replays, each players' last 20 matches, leaderboards by `<game>|<mode>`, spectator counts. */
-  protected readonly replays = new ExpiringMap<Replay>(86_400_000);
-  protected readonly histories = new ExpiringMap<HistoryEntry[]>(HISTORY_TTL_MS);
-  protected readonly boards = new Map<string, Map<PlayerId, { name: string; rating: number; matches: number }>>();
-  protected readonly spectators = new Map<string, number>();
+  readonly replays = new ExpiringMap<Replay>(86_400_000);
+  readonly histories = new ExpiringMap<HistoryEntry[]>(HISTORY_TTL_MS);
+  readonly boards = new Map<string, Map<PlayerId, { name: string; rating: number; matches: number }>>();
+  readonly spectators = new Map<string, number>();
   /** Each running match's latest snapshot, by match id (dropped with the match). */
   /** Running matches' latest snapshots, with the replay's inputs appended so far (`gap`: some were lost). */
-  protected readonly snapshots = new Map<string, { head: string; inputs: string[]; gap: boolean }>();
-  protected readonly readyChecks = new Map<string, SortedIndex>();
-  protected readonly matchesByGame = new Map<string, Set<string>>();
+  readonly snapshots = new Map<string, { head: string; inputs: string[]; gap: boolean }>();
+  readonly readyChecks = new Map<string, SortedIndex>();
+  readonly matchesByGame = new Map<string, Set<string>>();
   /** Who is online in each game, in playerId order. */
-  protected readonly lobby = new Map<string, LexSet>();
+  readonly lobby = new Map<string, LexSet>();
   /** Ratings by `<game>|<mode>|<playerId>`; guests' in `guestRatings`, which expire. */
-  protected readonly ratings = new Map<string, Rated>();
-  protected readonly guestRatings = new ExpiringMap<Rated>(86_400_000);
+  readonly ratings = new Map<string, Rated>();
+  readonly guestRatings = new ExpiringMap<Rated>(86_400_000);
+  /** How clients reach each node, as it described itself. */
+  readonly nodeInfos = new Map<string, NodeInfo>();
   /** Each player's event sequence numbers, by `<game>|<playerId>`. */
-  protected readonly sequences = new ExpiringMap<Sequence>(SEQUENCE_TTL_MS);
+  readonly sequences = new ExpiringMap<Sequence>(SEQUENCE_TTL_MS);
 
   /** The player's next sequence number, for one event about their place (prelude's `stamp`), and their node. */
-  protected stamp(game: string, playerId: PlayerId): Stamp {
+  stamp(game: string, playerId: PlayerId): Stamp {
     const k = key(game, playerId);
     const now = Date.now();
     this.lastStamp(game, playerId);
@@ -103,7 +105,7 @@ export class MemoryState {
    * The last number stamped for the player; a player without numbers starts at the clock in
    * seconds times 1000 (prelude's `last_stamp`). Kept 7 days more: a connection counts on them.
    */
-  protected lastStamp(game: string, playerId: PlayerId): number {
+  lastStamp(game: string, playerId: PlayerId): number {
     const k = key(game, playerId);
     const now = Date.now();
     const sequence = this.sequences.get(k, now) ?? { last: Math.floor(now / 1000) * 1000, at: new Map<number, number>() };
@@ -112,19 +114,19 @@ export class MemoryState {
   }
 
   /** How long ago each of the player's kept numbers strictly between `after` and `before` was stamped. */
-  protected stampAgesOf(game: string, playerId: PlayerId, after: number, before: number): number[] {
+  stampAgesOf(game: string, playerId: PlayerId, after: number, before: number): number[] {
     const now = Date.now();
     const at = this.sequences.get(key(game, playerId), now)?.at ?? new Map<number, number>();
     return [...at].filter(([seq]) => seq > after && seq < before).map(([, stamped]) => now - stamped);
   }
 
   /** Stamps both players for the event about a match that the caller announces (found, start, resumed). */
-  protected stampMatch(match: MatchRecord): void {
+  stampMatch(match: MatchRecord): void {
     match.stamps = [this.stamp(match.game, match.players[0].playerId), this.stamp(match.game, match.players[1].playerId)];
   }
 
   /** A copy of a match record for a caller, its stamps naming each player's node now. */
-  protected copyOf(match: MatchRecord): MatchRecord {
+  copyOf(match: MatchRecord): MatchRecord {
     const copy = structuredClone(match);
     copy.stamps?.forEach((stamp, seat) => {
       const node = this.players.get(key(match.game, match.players[seat]!.playerId))?.node;
@@ -135,38 +137,38 @@ export class MemoryState {
   }
 
   /** A player's rating in a game and mode, or `initial`. */
-  protected ratingOf(game: string, mode: string, playerId: PlayerId, initial: Rated): Rated {
+  ratingOf(game: string, mode: string, playerId: PlayerId, initial: Rated): Rated {
     const k = key(game, `${mode}|${playerId}`);
     return (isGuest(playerId) ? this.guestRatings.get(k, Date.now()) : this.ratings.get(k)) ?? initial;
   }
-  protected readonly hosts = new HostIndex();
+  readonly hosts = new HostIndex();
 
-  protected setOf<K, V>(map: Map<K, Set<V>>, k: K): Set<V> {
+  setOf<K, V>(map: Map<K, Set<V>>, k: K): Set<V> {
     let set = map.get(k);
     if (!set) map.set(k, (set = new Set()));
     return set;
   }
 
-  protected queue(game: string, mode: string): Queue {
+  queue(game: string, mode: string): Queue {
     let queue = this.queues.get(key(game, mode));
     if (!queue) this.queues.set(key(game, mode), (queue = { byRating: new SortedIndex(), byAge: new SortedIndex() }));
     return queue;
   }
 
-  protected readyIndex(game: string): SortedIndex {
+  readyIndex(game: string): SortedIndex {
     let index = this.readyChecks.get(game);
     if (!index) this.readyChecks.set(game, (index = new SortedIndex()));
     return index;
   }
 
-  protected alive(ticket: Ticket, now: number, ttlMs: number): boolean {
+  alive(ticket: Ticket, now: number, ttlMs: number): boolean {
     const node = this.players.get(key(ticket.game, ticket.playerId))?.node;
     if (node === undefined) return false;
     const seen = this.nodes.get(node);
     return seen !== undefined && seen >= now - ttlMs;
   }
 
-  protected addTicket(ticket: Ticket): void {
+  addTicket(ticket: Ticket): void {
     this.tickets.set(ticket.ticketId, ticket);
     const queue = this.queue(ticket.game, ticket.mode);
     queue.byRating.add(ticket.mu, ticket.ticketId);
@@ -176,7 +178,7 @@ export class MemoryState {
     if (player) player.ticket = ticket.ticketId;
   }
 
-  protected removeTicket(ticketId: string): Ticket | undefined {
+  removeTicket(ticketId: string): Ticket | undefined {
     const ticket = this.tickets.get(ticketId);
     if (!ticket) return undefined;
     this.tickets.delete(ticketId);
@@ -188,7 +190,7 @@ export class MemoryState {
     return ticket;
   }
 
-  protected forgetIfIdle(game: string, playerId: string): void {
+  forgetIfIdle(game: string, playerId: string): void {
     const k = key(game, playerId);
     const player = this.players.get(k);
     if (player?.node !== undefined || player?.ticket !== undefined || player?.match !== undefined) return;
@@ -197,14 +199,14 @@ export class MemoryState {
     this.sequences.delete(k);
   }
 
-  protected detach(game: string, playerId: string, player: PlayerEntry): void {
+  detach(game: string, playerId: string, player: PlayerEntry): void {
     if (player.node !== undefined) this.nodePlayers.get(player.node)?.delete(key(game, playerId));
     delete player.node;
     this.lobby.get(game)?.delete(playerId);
   }
 
   /** A ready check for two tickets, the older first. */
-  protected createMatch(matchId: string, first: Ticket, second: Ticket, now: number, readyTimeoutMs: number, meeting?: Meeting): MatchRecord {
+  createMatch(matchId: string, first: Ticket, second: Ticket, now: number, readyTimeoutMs: number, meeting?: Meeting): MatchRecord {
     const { game, mode } = first;
     const seat = (t: Ticket): MatchPlayer => ({
       playerId: t.playerId,
@@ -246,13 +248,13 @@ export class MemoryState {
     return this.copyOf(match);
   }
 
-  protected lobbyOf(game: string): LexSet {
+  lobbyOf(game: string): LexSet {
     let lobby = this.lobby.get(game);
     if (!lobby) this.lobby.set(game, (lobby = new LexSet()));
     return lobby;
   }
 
-  protected dropMatch(match: MatchRecord): void {
+  dropMatch(match: MatchRecord): void {
     this.matches.delete(match.matchId);
     this.snapshots.delete(match.matchId);
     this.spectators.delete(match.matchId);
@@ -262,6 +264,27 @@ export class MemoryState {
     for (const p of match.players) {
       const player = this.players.get(key(match.game, p.playerId));
       if (player?.match === match.matchId) delete player.match;
+    }
+  }
+
+  /** Keeps a finished match for watching (archive-match.lua): its replay, each player's last 20, the leaderboard; a guest's history lives `guestTtlMs`. */
+  archive(game: string, archive: MatchArchive, guestTtlMs?: number): void {
+    const now = Date.now();
+    const { replay, ranked, players } = archive;
+    this.replays.add(key(game, replay.matchId), replay, now, archive.replayTtlMs);
+    for (const p of players) {
+      const k = key(game, p.playerId);
+      const ttl = guestTtlMs !== undefined && isGuest(p.playerId) ? guestTtlMs : HISTORY_TTL_MS;
+      this.histories.add(k, [p.entry, ...(this.histories.get(k, now) ?? [])].slice(0, 20), now, ttl);
+      if (!ranked) continue;
+      const board = `${game}|${replay.mode}`;
+      const entry = this.boards.get(board)?.get(p.playerId) ?? { name: p.name, rating: p.rating, matches: 0 };
+      entry.name = p.name;
+      entry.rating = p.rating;
+      entry.matches++;
+      let rows = this.boards.get(board);
+      if (!rows) this.boards.set(board, (rows = new Map()));
+      rows.set(p.playerId, entry);
     }
   }
 }
