@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { PlayerChannel } from "../matchmaker/index.ts";
 import type { LapsedMatch, MatchStore } from "../matchmaker/index.ts";
 import type { Room } from "./room.ts";
-import { entryOf, type RoomHost } from "./room-host.ts";
+import type { RoomHost } from "./room-host.ts";
+import { entryOf } from "./room-setup.ts";
 
 export interface MatchMigrationOptions {
   node: string;

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { EndReason, MatchEnd, PlayerId, Seat } from "../protocol/index.ts";
 import type { EndStamps, MatchResult, MatchStore, Rated, RatingSystem } from "../matchmaker/index.ts";
-import type { SeatState } from "./room.ts";
+import type { SeatState } from "./room-types.ts";
 
 type Ratings = Record<PlayerId, Rated>;
 

@@ -1,16 +1,15 @@
 import { randomInt } from "node:crypto";
-import type { MatchGroup, PlayerChannel } from "../matchmaker/index.ts";
-import type { NodeRelay } from "./node-relay.ts";
-import type { Logger } from "pino";
-import type { Registry } from "prom-client";
-import { type EndReason, type HostInfo, type PlayerId, type ReplayInput, type Seat, type SpectateAnswer, type StatePayload } from "../protocol/index.ts";
-import type { MatchRecord, MatchRef, MatchSnapshotEntry, SessionStore, WatchStore } from "../matchmaker/index.ts";
-import type { GameRegistry } from "./game-registry.ts";
-import type { MatchResults } from "./match-results.ts";
+import type { MatchGroup } from "../matchmaker/index.ts";
+import { type EndReason, type PlayerId, type ReplayInput, type Seat, type SpectateAnswer } from "../protocol/index.ts";
+import type { MatchRecord, MatchRef, MatchSnapshotEntry } from "../matchmaker/index.ts";
 import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
 import { archiveOf } from "./match-archive.ts";
 import { RoomSpectators } from "./room-spectators.ts";
-import { endPayload, Room, type RoomOptions, type RoomPort, type RoomSnapshot, type SeatState } from "./room.ts";
+import { createRoomPort } from "./room-port.ts";
+import { entryOf, matchOptions, seatsOf, type RoomHostOptions } from "./room-setup.ts";
+
+import { Room } from "./room.ts";
+import { endPayload, type RoomOptions, type RoomPort, type RoomSnapshot, type SeatState } from "./room-types.ts";
 import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
 
@@ -20,46 +19,8 @@ const nodeOf = (seat: SeatState) => (seat.connected ? seat.node : undefined);
 /** A forfeit this soon after the start changes no rating. */
 export const EARLY_FORFEIT_MS = 10_000;
 
-/** What a room takes from its match's record: its mode, its host's claim, whether it is rated. */
-function matchOptions(match: MatchRecord): Pick<RoomOptions, "mode" | "hostEpoch" | "rated"> {
-  return { mode: match.mode, hostEpoch: match.epoch ?? 1, rated: match.mode !== "casual" && !match.casual };
-}
-
-/** A room's snapshot as the store takes it. */
-export function entryOf(room: Room): MatchSnapshotEntry {
-  const { head, from, inputs } = room.snapshot();
-  return { matchId: room.matchId, snapshot: head, epoch: room.hostEpoch, from, inputs };
-}
-
 /** How long an ended room stays known, so that acks of its last states still count. */
 const RETIRE_MS = 2000;
-
-export interface RoomHostOptions {
-  node: string;
-  /** How clients reach this node (`match:resumed.host`). */
-  self: Omit<HostInfo, "node">;
-  games: GameRegistry;
-  channel: PlayerChannel;
-  sessions: Pick<SessionStore, "sessionNode">;
-  relay: NodeRelay;
-  results: MatchResults;
-  log: Logger;
-  registry: Registry;
-  graceMs: number;
-  lagMs: number;
-  /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
-  stateAckEvery: number;
-  /** How long a finished match's replay is kept. */
-  replayTtlMs: number;
-  /** The most inputs a replay keeps. */
-  maxReplayInputs: number;
-  /** Spectators a match takes at most. */
-  maxSpectators: number;
-  /** Where spectator counts go (`GET /v1/matches`). */
-  watch: Pick<WatchStore, "setSpectators">;
-  /** A new match started here (its first snapshot is written at once). */
-  onStarted?: (room: Room) => void;
-}
 
 /**
  * The rooms this node hosts: starts them, ticks them on the shared scheduler, sends their states
@@ -76,7 +37,7 @@ export class RoomHost {
   private delivered: MatchRef[] = [];
   private readonly scheduler: TickScheduler;
   private readonly metrics: RoomMetrics;
-  private readonly port: RoomPort;
+  private readonly port: RoomPort<Room>;
   /** Exact counters and microsecond histograms of the state stream (`GET /metrics/latency`). */
   readonly stream: StreamStats;
   private readonly spectators: RoomSpectators;
@@ -93,7 +54,17 @@ export class RoomHost {
       onMemberLateness: (ms) => this.stream.roomTicked(ms),
       onError: (error) => options.log.error({ err: error }, "room tick failed"),
     });
-    this.port = this.createPort((game, seconds) => rtt(game).observe(seconds));
+    this.port = createRoomPort({
+      ...options,
+      groups: this.groups,
+      spectators: this.spectators,
+      lagging: this.metrics.lagging,
+      observeRtt: (game, seconds) => rtt(game).observe(seconds),
+      finish: (room, reason, winner) => {
+        const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
+        this.finishing.add(done);
+      },
+    });
   }
 
   /** A running room hosted here. */
@@ -116,7 +87,7 @@ export class RoomHost {
   async host(match: MatchRecord): Promise<void> {
     const game = this.options.games.get(match.game);
     if (!game) throw new Error(`no game ${match.game}`);
-    const seats = await this.seatsOf(match);
+    const seats = await seatsOf(match, this.options);
     const room = this.add(new Room(match.matchId, game, seats, randomInt(0, 2 ** 31), this.port, { ...this.roomOptions(), ...matchOptions(match) }));
     this.options.log.info(
       { game: game.name, matchId: match.matchId, players: seats.map((s) => s.playerId), nodes: seats.map((s) => s.node), seed: room.seed },
@@ -139,7 +110,7 @@ export class RoomHost {
     if ((snapshot.v !== 1 && snapshot.v !== 2) || !Number.isInteger(snapshot.tick) || !Array.isArray(snapshot.lastSeq))
       throw new Error("unreadable match snapshot");
     const log = snapshot.v === 1 ? (snapshot.inputs ?? []) : inputs.map((text) => JSON.parse(text) as ReplayInput);
-    const seats = await this.seatsOf(match, from);
+    const seats = await seatsOf(match, this.options, from);
     seats.forEach((seat, i) => (seat.lastSeq = snapshot.lastSeq[i] ?? -1));
     const room = this.add(
       new Room(match.matchId, game, seats, snapshot.seed, this.port, {
@@ -205,41 +176,6 @@ export class RoomHost {
     return byGame;
   }
 
-  /**
-   * The match's seats, each where its player is connected now. When resuming from `deadHost`, a
-   * player whose session was there (or who has none) is disconnected until they come back.
-   */
-  private async seatsOf(match: MatchRecord, deadHost?: string): Promise<[SeatState, SeatState]> {
-    const { channel, node } = this.options;
-    const now = Date.now();
-    return (await Promise.all(
-      match.players.map(async (p, index): Promise<SeatState> => {
-        // The record names each player's node as it was read; a player here is certainly here.
-        const stamp = match.stamps?.[index];
-        const at = channel.isHere(match.game, p.playerId) ? node : (stamp?.node ?? (await this.options.sessions.sessionNode(match.game, p.playerId)));
-        const connected = deadHost === undefined || (at !== null && at !== deadHost);
-        return {
-          seat: index as Seat,
-          playerId: p.playerId,
-          name: p.name,
-          rating: p.rating,
-          mu: p.mu,
-          sigma: p.sigma,
-          node: connected ? (at ?? node) : node,
-          connected,
-          disconnectedAt: connected ? 0 : now,
-          inputs: [],
-          lastSeq: -1,
-          lastAckTick: 0,
-          lastAckAt: now,
-          lagging: false,
-          rttMs: 0,
-          ...(stamp ? { firstSeq: stamp.seq } : {}),
-        };
-      }),
-    )) as [SeatState, SeatState];
-  }
-
   private roomOptions(): RoomOptions {
     return {
       graceMs: this.options.graceMs,
@@ -289,71 +225,6 @@ export class RoomHost {
     return new Promise((resolve) =>
       this.scheduler.atCycleBoundary(tickRate, (boundary) => resolve(this.stream.snapshot(Number.isNaN(boundary) ? {} : { [tickRate]: boundary }))),
     );
-  }
-
-  private createPort(observeRtt: (game: string, seconds: number) => void): RoomPort {
-    const { channel, node } = this.options;
-    return {
-      broadcastState: (room, payload) => {
-        // Local seats: one send to the match's group (on uWebSockets.js, one encode and one native
-        // publish). Remote seats: one relay message per node, which hands it to its players there.
-        let reached = 0;
-        let local = false;
-        let remote: Map<string, PlayerId[]> | undefined;
-        for (const seat of room.seats) {
-          if (!seat.connected) continue;
-          reached++;
-          if (seat.node === node) local = true;
-          else {
-            remote ??= new Map();
-            const players = remote.get(seat.node);
-            if (players) players.push(seat.playerId);
-            else remote.set(seat.node, [seat.playerId]);
-          }
-        }
-        if (local) this.groups.get(room.matchId)?.send("state", payload);
-        if (remote) for (const [to, players] of remote) this.relayState(to, room, players, payload);
-        return reached;
-      },
-      sendState: (room, seat, payload) => {
-        if (seat.node === node) return channel.toPlayerHere(room.game.name, seat.playerId, "state", payload);
-        this.relayState(seat.node, room, [seat.playerId], payload);
-        return true;
-      },
-      sendStart: (room, seat, payload, resumed) => {
-        // The first start (or resumption after an adoption) has its place in the player's sequence;
-        // a resumption on reconnecting answers that connection only.
-        const to = { node: nodeOf(seat), seq: seat.firstSeq };
-        delete seat.firstSeq;
-        if (resumed) channel.toPlayer(room.game.name, seat.playerId, "match:resumed", { ...payload, host: { node, ...this.options.self } }, to);
-        else channel.toPlayer(room.game.name, seat.playerId, "match:start", payload, to);
-      },
-      finish: (room, reason, winner) => {
-        const done = this.finish(room, reason, winner).finally(() => this.finishing.delete(done));
-        this.finishing.add(done);
-      },
-      sendSpectators: (room, event, payload) => this.spectators.send(room, event, payload),
-      onRtt: (room, rttMs) => observeRtt(room.game.name, rttMs / 1000),
-      onLagChange: (room, seat, lagging) => {
-        this.metrics.lagging[lagging ? "inc" : "dec"]({ game: room.game.name });
-        this.options.log.info(
-          { game: room.game.name, matchId: room.matchId, playerId: seat.playerId, lagging },
-          lagging ? "player lagging" : "player caught up",
-        );
-      },
-    };
-  }
-
-  private relayState(node: string, room: Room, players: PlayerId[], payload: StatePayload): void {
-    this.options.relay.send(node, {
-      t: "state",
-      from: this.options.node,
-      game: room.game.name,
-      matchId: room.matchId,
-      players,
-      tick: payload.tick,
-      state: payload.state,
-    });
   }
 
   private async finish(room: Room, reason: EndReason, winner: Seat | null): Promise<void> {

@@ -1,120 +1,8 @@
-import { performance } from "node:perf_hooks";
-import {
-  ArenaError,
-  ErrorCode,
-  type EndReason,
-  type MatchEnd,
-  type MatchStart,
-  type PlayerId,
-  type ReplayInput,
-  type Seat,
-  type StatePayload,
-} from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type EndReason, type MatchStart, type PlayerId, type ReplayInput, type Seat, type StatePayload } from "../protocol/index.ts";
 import type { AnyGame, Outcome } from "./games/game-module.ts";
-import type { StreamStats } from "./stream-stats.ts";
 import type { Tickable } from "./tick-scheduler.ts";
-
-/** An input waiting for the next tick; an input sent without an answer has no callbacks. */
-export interface QueuedInput {
-  seq: number;
-  input: unknown;
-  resolve?: (tick: number) => void;
-  reject?: (error: ArenaError) => void;
-}
-
-/** One seat of a running room. */
-export interface SeatState {
-  seat: Seat;
-  playerId: PlayerId;
-  name: string;
-  /** The display rating, and the skill behind it, as the match started. */
-  rating: number;
-  mu: number;
-  sigma: number;
-  /** The node holding the player's connection (the host itself for local players). */
-  node: string;
-  connected: boolean;
-  disconnectedAt: number;
-  inputs: QueuedInput[];
-  lastSeq: number;
-  lastAckTick: number;
-  lastAckAt: number;
-  lagging: boolean;
-  rttMs: number;
-  /** The player's sequence number for the first `match:start` / `match:resumed` this room sends them (the store's stamp); used once. */
-  firstSeq?: number;
-}
-
-/** How a room talks to the outside: sends to seats, reports acks and the end. */
-export interface RoomPort {
-  /** One state to every connected seat of the match (a shared view); returns how many seats it was handed to. */
-  broadcastState(room: Room, payload: StatePayload): number;
-  /** A state or the end to the match's spectators (volatile: never slows the match). */
-  sendSpectators?(room: Room, event: "state", payload: StatePayload): void;
-  /** One seat's own view (a per-seat game); returns whether it was handed to a transport. */
-  sendState(room: Room, seat: SeatState, payload: StatePayload): boolean;
-  sendStart(room: Room, seat: SeatState, payload: MatchStart, resumed: boolean): void;
-  /** The match is over: write ratings, free the players, tell them. Called once. */
-  finish(room: Room, reason: EndReason, winner: Seat | null): void;
-  onRtt?(room: Room, rttMs: number): void;
-  onLagChange?(room: Room, seat: SeatState, lagging: boolean): void;
-}
-
-export interface RoomOptions {
-  graceMs: number;
-  lagMs: number;
-  maxQueuedInputs: number;
-  /** Clients acknowledge every state whose tick is a multiple of this (turn-based games: 1). */
-  ackEvery: number;
-  now?: () => number;
-  /** The node's exact state-stream accounting. */
-  stats?: StreamStats;
-  /**
-   * Resumes from a snapshot (another host died): the room starts at its tick and state, and waits,
-   * without ticking, until both seats are connected (or the grace period ends one of them).
-   */
-  restore?: { tick: number; state: unknown; inputs: ReplayInput[]; truncated?: boolean };
-  /** The match's mode, for its replay. */
-  mode?: string;
-  /** The epoch of this host's claim on the match (fencing: the store refuses writes of an older one). */
-  hostEpoch?: number;
-  /** Whether the match may change ratings (default: unless its mode is casual). */
-  rated?: boolean;
-  /** The most inputs the replay keeps (default `MAX_REPLAY_INPUTS`). */
-  maxReplayInputs?: number;
-}
-
-/**
- * What a host writes to the store about a running room, so another node can resume it: the state
- * (`v` 2; `v` 1 also carried every input, which the store now keeps as a list it appends to).
- */
-export interface RoomSnapshot {
-  v: 1 | 2;
-  seed: number;
-  tick: number;
-  /** The game's whole state (not a view): JSON, as the built-in games' states are. */
-  state: unknown;
-  /** Each seat's last applied input sequence number: inputs a client resends are not applied twice. */
-  lastSeq: [number, number];
-  /** v1 only: every input applied so far. */
-  inputs?: ReplayInput[];
-  /** Who watches the match, and from which node (an adopter keeps sending to them). */
-  spectators?: [PlayerId, string][];
-}
-
-/** A room's snapshot as it goes to the store: the state, and the inputs logged since the last one it kept. */
-export interface SnapshotParts {
-  head: string;
-  /** How many inputs the store holds already: `inputs` follow them. */
-  from: number;
-  /** Each new input as JSON. */
-  inputs: string[];
-}
-
-/** The most inputs a replay keeps by default (`REPLAY_MAX_INPUTS`); beyond it the replay is marked truncated (no longer replayable to its end). */
-export const MAX_REPLAY_INPUTS = 20_000;
-
-const SENT_RING = 128;
+import { SentTicks, takeAck, type AckContext, type AckMoment } from "./state-acks.ts";
+import { MAX_REPLAY_INPUTS, type RoomOptions, type RoomPort, type RoomSnapshot, type SeatState, type SnapshotParts } from "./room-types.ts";
 
 /**
  * A running match, server-authoritative: inputs are queued and applied at the next tick in order,
@@ -132,7 +20,7 @@ export class Room implements Tickable {
    * Every input that changed the state, with its tick and seat: with the seed, the whole match (its
    * replay), up to `MAX_REPLAY_INPUTS`; `truncated` past it.
    */
-  readonly applied: ReplayInput[];
+  readonly applied: ReplayInput[] = [];
   truncated = false;
   /** How many of `applied` the store holds (written with earlier snapshots). */
   private savedInputs = 0;
@@ -146,8 +34,10 @@ export class Room implements Tickable {
   readonly rated: boolean;
   /** The wall-clock time of tick 0 (moved on when a restored room resumes, so deadlines pause with it). */
   private tickEpoch: number;
-  private readonly sentAt = new Float64Array(SENT_RING);
-  private readonly sentTick = new Int32Array(SENT_RING).fill(-1);
+  /** When the last states went out, to time their acks; what an ack needs (one object per room, none per ack). */
+  private readonly sent = new SentTicks();
+  private readonly acks: AckContext<Room>;
+  private readonly ackMoment: AckMoment = { tick: 0, ended: false, ackEvery: 1, now: 0 };
   private readonly now: () => number;
   /** The tick at which the match has run its game's `maxDurationS`. */
   private readonly maxTicks: number;
@@ -157,13 +47,12 @@ export class Room implements Tickable {
     readonly game: AnyGame,
     readonly seats: [SeatState, SeatState],
     readonly seed: number,
-    private readonly port: RoomPort,
+    private readonly port: RoomPort<Room>,
     private readonly options: RoomOptions,
   ) {
     this.now = options.now ?? Date.now;
     this.state = options.restore ? options.restore.state : game.init(seed);
     this.tick = options.restore?.tick ?? 0;
-    this.applied = [];
     for (const input of options.restore?.inputs ?? []) this.logInput(input);
     this.savedInputs = this.applied.length;
     if (options.restore?.truncated) this.truncated = true;
@@ -174,6 +63,7 @@ export class Room implements Tickable {
     this.maxTicks = Math.max(1, Math.round(game.maxDurationS * game.tickRate));
     this.startedAt = this.now();
     this.tickEpoch = this.startedAt - (this.tick * 1000) / game.tickRate;
+    this.acks = { room: this, sent: this.sent, stats: options.stats, port };
   }
 
   /** The wall-clock time at which a tick falls, for views with deadlines. */
@@ -255,36 +145,13 @@ export class Room implements Tickable {
     return this.game.kind === "realtime" ? this.options.ackEvery : 1;
   }
 
-  /**
-   * `state:ack` of `tick` from a player: acknowledges every state up to it, and records the round
-   * trip of that tick. Stale acks, acks of ticks not sent yet and acks of non-players are dropped
-   * (and counted); returns whether this one was taken.
-   */
+  /** `state:ack` of `tick` from a player (`takeAck`); returns whether it was taken. */
   acknowledge(playerId: PlayerId, tick: number): boolean {
-    const seat = this.seatOf(playerId);
-    const stats = this.options.stats;
-    if (!seat || !Number.isInteger(tick) || tick > this.tick || tick <= seat.lastAckTick) {
-      if (stats) stats.counters.stateAcksDropped++;
-      return false;
-    }
-    if (stats) {
-      if (tick % this.ackEvery === 0) stats.counters.stateAcks++;
-      else stats.counters.stateAcksExtra++;
-    }
-    // Acks of a room that just ended still count for the round trip; nothing else changes.
-    seat.lastAckTick = tick;
-    seat.lastAckAt = this.now();
-    const slot = tick % SENT_RING;
-    if (this.sentTick[slot] === tick) {
-      seat.rttMs = performance.now() - this.sentAt[slot]!;
-      this.options.stats?.rtt(seat.rttMs);
-      this.port.onRtt?.(this, seat.rttMs);
-    } else if (stats) stats.counters.stateAcksUntimed++;
-    if (seat.lagging && !this.ended) {
-      seat.lagging = false;
-      this.port.onLagChange?.(this, seat, false);
-    }
-    return true;
+    this.ackMoment.tick = this.tick;
+    this.ackMoment.ended = this.ended;
+    this.ackMoment.ackEvery = this.ackEvery;
+    this.ackMoment.now = this.now();
+    return takeAck(this.acks, this.seatOf(playerId), tick, this.ackMoment);
   }
 
   disconnected(playerId: PlayerId): void {
@@ -359,9 +226,7 @@ export class Room implements Tickable {
   }
 
   private emitState(): void {
-    const slot = this.tick % SENT_RING;
-    this.sentAt[slot] = performance.now();
-    this.sentTick[slot] = this.tick;
+    this.sent.sent(this.tick);
     let reached = 0;
     let shared: StatePayload | undefined;
     if (this.game.viewPerSeat) {
@@ -430,9 +295,4 @@ export class Room implements Tickable {
     }
     this.port.finish(this, reason, winner);
   }
-}
-
-/** The `match:end` payload for a finished room. */
-export function endPayload(room: Room, reason: EndReason, winner: Seat | null, ratings: Record<PlayerId, number>): MatchEnd {
-  return { matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings };
 }

@@ -70,6 +70,13 @@ describe("layers point down (README, Architecture)", () => {
     expect(crossings(graph, "clients/", ["protocol/", "clients/", "game-rooms/games/"])).toEqual([]);
   });
 
+  it("no product file is over 300 lines", () => {
+    const long = PRODUCT.flatMap((dir) => sources(join(ROOT, dir)))
+      .map((file) => [file, readFileSync(join(ROOT, file), "utf8").split("\n").length - 1] as const)
+      .filter(([, lines]) => lines > 300);
+    expect(long).toEqual([]);
+  });
+
   it("server/ is grouped by job: each folder's index.ts says what it owns", () => {
     const folders = readdirSync(join(ROOT, "server"), { withFileTypes: true }).filter((e) => e.isDirectory());
     expect(folders.map((f) => f.name).sort()).toEqual(["config", "delivery", "edge", "http", "relay", "transport"]);
