@@ -1,4 +1,4 @@
-import type { PlayerId, ServerToClientEvents, SpectatorEvent, SpectatorPayload } from "../protocol/index.ts";
+import type { PlayerEvent, PlayerId, SpectatorEvent, SpectatorPayload } from "../protocol/index.ts";
 
 /** Messages between nodes, each to one node by name. */
 export type RelayMessage =
@@ -26,7 +26,7 @@ export type RelayMessage =
   | { t: "unspectate"; matchId: string; playerId: string }
   | { t: "spec"; game: string; matchId: string; event: SpectatorEvent; payload: SpectatorPayload }
   // The player channel: an event for a player connected to the receiving node.
-  | { t: "player"; game: string; playerId: PlayerId; event: keyof ServerToClientEvents; payload: unknown; seq?: number }
+  | ({ t: "player"; game: string; playerId: PlayerId; seq?: number } & PlayerEvent)
   // Session takeover: the player's connection there is older than `generation`.
   | { t: "takeover"; game: string; playerId: PlayerId; generation: number };
 

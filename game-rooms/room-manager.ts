@@ -6,6 +6,7 @@ import { ArenaError, ErrorCode, type HostInfo, type PlayerId, type SpectateAnswe
 import type { MatchPointer, MatchRecord, MatchStore, RatingStore, RatingSystem, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
+import { MatchLookup } from "./match-lookup.ts";
 import { HostRouter } from "./host-router.ts";
 import { MatchMigration } from "./match-migration.ts";
 import { MatchResults } from "./match-results.ts";
@@ -54,6 +55,8 @@ export interface RoomManagerOptions {
 export class RoomManager {
   private readonly host: RoomHost;
   private readonly router: HostRouter;
+  /** Every player event finds its match here, local or remote, as one handle. */
+  private readonly matches: MatchLookup;
   private readonly leases: HostLeases;
   private readonly migration: MatchMigration;
   private timers: NodeJS.Timeout[] = [];
@@ -72,6 +75,7 @@ export class RoomManager {
     this.stream = this.host.stream;
     this.migration = new MatchMigration({ node, store, channel, host: this.host, log, leaseMs: options.leaseMs });
     this.router = new HostRouter({ node, store, relay, channel, host: this.host, requestTimeoutMs: options.requestTimeoutMs, log });
+    this.matches = new MatchLookup(this.host, this.router, store, node);
     this.leases = new HostLeases({
       node,
       store,
@@ -121,10 +125,7 @@ export class RoomManager {
   /** `game:input`: applied by the host at its next tick; resolves with that tick. */
   async input(game: string, playerId: PlayerId, matchId: string, seq: number, input: unknown): Promise<number> {
     const parsed = this.readInput(game, input);
-    const room = this.host.get(game, matchId);
-    if (room) return room.enqueueInput(playerId, seq, parsed);
-    const known = await this.router.locate(game, matchId, playerId);
-    return this.router.request(known.host, { op: "input", game, matchId, playerId, seq, input: parsed });
+    return (await this.matches.forPlayer(game, matchId, playerId)).input(playerId, seq, parsed);
   }
 
   /**
@@ -133,9 +134,9 @@ export class RoomManager {
    */
   inputNoAnswer(game: string, playerId: PlayerId, matchId: string, seq: number, input: unknown): void {
     const parsed = this.readInput(game, input);
-    const room = this.host.get(game, matchId);
-    if (room) return room.queueInput(playerId, seq, parsed);
-    void this.input(game, playerId, matchId, seq, parsed).catch(() => undefined);
+    const match = this.matches.forPlayer(game, matchId, playerId);
+    if (!(match instanceof Promise)) return match.queueInput(playerId, seq, parsed);
+    match.then((found) => found.queueInput(playerId, seq, parsed)).catch(() => undefined);
   }
 
   private readInput(game: string, input: unknown): unknown {
@@ -149,23 +150,12 @@ export class RoomManager {
 
   /** `match:leave`: forfeits. */
   async leave(game: string, playerId: PlayerId, matchId: string): Promise<void> {
-    const room = this.host.get(game, matchId);
-    if (room) return room.forfeit(playerId);
-    const known = await this.router.locate(game, matchId, playerId);
-    await this.router.request(known.host, { op: "leave", game, matchId, playerId });
+    await (await this.matches.forPlayer(game, matchId, playerId)).forfeit(playerId);
   }
 
   /** `match:spectate`: watches a running match on any node; its states follow, unacknowledged. */
   async spectate(game: string, playerId: PlayerId, matchId: string): Promise<SpectateAnswer> {
-    const room = this.host.get(game, matchId);
-    let answer: SpectateAnswer;
-    if (room) answer = this.host.spectate(room, playerId, this.options.node);
-    else {
-      const match = await this.options.store.getMatch(game, matchId);
-      if (!match || match.state !== "playing" || !match.host) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "no running match with that id");
-      if (match.players.some((p) => p.playerId === playerId)) throw new ArenaError(ErrorCode.BAD_REQUEST, "matchId: you play this match");
-      answer = (await this.router.ask(match.host, { op: "spectate", game, matchId, playerId })).data as SpectateAnswer;
-    }
+    const answer = await (await this.matches.forSpectator(game, matchId, playerId)).spectate(playerId);
     this.options.channel.spectators(game, matchId).add(playerId);
     return answer;
   }
@@ -173,16 +163,12 @@ export class RoomManager {
   /** `match:unspectate`, or a spectator's connection closed: the host stops counting them. */
   async unspectate(game: string, playerId: PlayerId, matchId: string): Promise<void> {
     this.options.channel.spectators(game, matchId).remove(playerId);
-    const room = this.host.get(game, matchId);
-    if (room) return this.host.unspectate(room, playerId);
-    const match = await this.options.store.getMatch(game, matchId);
-    if (match?.host && match.host !== this.options.node) this.router.send(match.host, { t: "unspectate", matchId, playerId });
+    (await this.matches.ofRecord(game, matchId))?.unspectate(playerId);
   }
 
   /** `chat:send`: relayed to both players of the match (membership checked here, then `allow`, the chat budget). */
   async chat(game: string, playerId: PlayerId, name: string, matchId: string, text: string, allow: () => boolean): Promise<void> {
-    const room = this.host.get(game, matchId);
-    const players = room ? room.seats.map((s) => s.playerId) : (await this.router.locate(game, matchId, playerId)).players;
+    const { players } = await this.matches.forPlayer(game, matchId, playerId);
     if (!players.includes(playerId)) throw new ArenaError(ErrorCode.NOT_IN_MATCH, "you are not playing this match");
     if (!allow()) throw new ArenaError(ErrorCode.RATE_LIMITED, "chat: at most 5 lines at once, then 1 per second");
     const message = { matchId, from: playerId, name, text, at: Date.now() };
@@ -192,9 +178,7 @@ export class RoomManager {
   /** A player's connection opened on this node while in a running match: resume it. */
   playerConnected(game: string, playerId: PlayerId, match: MatchPointer | null): void {
     if (!match || match.state !== "playing" || !match.host) return;
-    const room = this.host.get(game, match.matchId);
-    if (room) this.host.reconnected(room, playerId, this.options.node);
-    else this.router.send(match.host, { t: "attach", matchId: match.matchId, playerId, node: this.options.node });
+    this.matches.atHost(game, match.matchId, match.host, playerId).attach(playerId);
   }
 
   /**
@@ -220,10 +204,8 @@ export class RoomManager {
 
   /** A player's connection closed (and no newer one took over) while in a running match. */
   async playerDisconnected(game: string, playerId: PlayerId, matchId: string): Promise<void> {
-    const room = this.host.get(game, matchId);
-    if (room) return room.disconnected(playerId);
-    const known = await this.router.locate(game, matchId, playerId).catch(() => undefined);
-    if (known) this.router.send(known.host, { t: "detach", matchId, playerId });
+    const match = await Promise.resolve(this.matches.forPlayer(game, matchId, playerId)).catch(() => undefined);
+    match?.detach(playerId);
   }
 
   /**

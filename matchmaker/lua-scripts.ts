@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { CancelReason, PlayerId } from "../protocol/index.ts";
-import type { DirectMatch } from "./store.ts";
-import type { HostClaim, Latencies, PairingRules, Rated } from "./types.ts";
+import type { DirectMatch, EndStamps, RematchAsk } from "./store.ts";
+import type { Cancellation, Departure, HostClaim, Latencies, MatchPointer, MatchRecord, PairingRules, Rated, Ticket } from "./types.ts";
 
 /**
  * Each Lua script's arguments, by name. The encoder sends them as one JSON object (ARGV[2], after
@@ -46,6 +46,53 @@ export interface ScriptArgs {
   "drop-offer": { game: string; key: string };
   "stamp-ages": { game: string; playerId: PlayerId; after: number; before: number };
 }
+
+/**
+ * What each script answers: an integer reply, or JSON text (`cjson.encode`) that decodes to this
+ * type. A script that fails a check answers JSON `{ error: <ErrorCode> }` instead (`RedisCore.json`
+ * throws it). cjson encodes an empty Lua table as `{}`, so lists are read with `list()`: `unknown` here.
+ */
+export interface ScriptResults {
+  enqueue: { ticket: Ticket };
+  dequeue: Departure;
+  "open-session": { match?: MatchPointer; replaced?: string; stale?: boolean; seq: number };
+  "close-session": Departure & { none?: boolean };
+  "sweep-nodes": { expired: unknown; orphans: unknown; more: boolean; gone: unknown };
+  pair: { made: unknown };
+  "mark-ready": { match: MatchRecord; started: boolean };
+  "cancel-ready-check": Cancellation & { none?: boolean };
+  "end-match": { stamps?: EndStamps };
+  /** 1 recorded (with the stamps), 2 already recorded by this claim, 0 refused, 3 unknown. */
+  "finish-match": { code: 0 | 1 | 2 | 3; stamps?: EndStamps };
+  "get-match": { match?: MatchRecord };
+  "renew-host": number;
+  "claim-lapsed-hosts": { claimed: unknown };
+  /** 1 when `node` holds the matcher lease. */
+  "claim-matcher": number;
+  "save-snapshots": { lost: unknown };
+  "adopt-match": {
+    match?: MatchRecord;
+    snapshot?: string;
+    inputs?: unknown;
+    truncated?: boolean;
+    ended?: { players: PlayerId[]; ending: string; stamps: EndStamps };
+  };
+  "lobby-page": { players: unknown; total: number; next?: string };
+  "make-match": { match: MatchRecord };
+  "ask-rematch": RematchAsk;
+  "live-matches": { matches: unknown };
+  "archive-match": number;
+  leaderboard: { entries: unknown };
+  /** How many guests it dropped. */
+  "sweep-guests": number;
+  "put-offer": { put: boolean };
+  "drop-offer": { dropped: boolean };
+  "stamp-ages": { ages: unknown };
+}
+
+/** The scripts that answer an integer; every other one answers JSON. */
+export type IntegerScript = { [N in ScriptName]: ScriptResults[N] extends number ? N : never }[ScriptName];
+export type JsonScript = Exclude<ScriptName, IntegerScript>;
 
 /** A finished match's archive, as the prelude's `archive_match` takes it. */
 export interface ArchiveArgs {

@@ -8,7 +8,7 @@ export type { Logger };
  * hold a password (AUTH) or a player's data.
  */
 function errorWithoutArguments(error: Error): unknown {
-  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  const serialized: Record<string, unknown> = { ...pino.stdSerializers.err(error) };
   const command = serialized.command as { name?: unknown } | undefined;
   if (command && typeof command === "object") serialized.command = { name: command.name };
   return serialized;

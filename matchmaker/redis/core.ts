@@ -1,7 +1,18 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { ArenaError, ErrorCode, isErrorCode, isGuest } from "../../protocol/index.ts";
-import { encodeCall, gameKeyPrefix, runsOnce, scriptSources, type ArchiveArgs, type ScriptArgs, type ScriptName } from "../lua-scripts.ts";
+import {
+  encodeCall,
+  gameKeyPrefix,
+  runsOnce,
+  scriptSources,
+  type ArchiveArgs,
+  type IntegerScript,
+  type JsonScript,
+  type ScriptArgs,
+  type ScriptName,
+  type ScriptResults,
+} from "../lua-scripts.ts";
 import { HISTORY_TTL_MS, type MatchArchive } from "../store.ts";
 
 /** cjson encodes an empty Lua table as `{}`: read lists defensively. */
@@ -38,29 +49,34 @@ export class RedisCore {
     return [gameKeyPrefix(this.prefix, game), ...parts].join(":");
   }
 
-  /** Runs a script; its raw answer. A script that changes something runs once per request id, however often it is sent. */
-  async run<N extends ScriptName>(name: N, args: ScriptArgs[N]): Promise<string> {
+  /** Runs a script that answers an integer. */
+  async integer<N extends IntegerScript>(name: N, args: ScriptArgs[N]): Promise<number> {
+    return Number(await this.run(name, args));
+  }
+
+  /** Runs a script that answers JSON; an `error` in it is thrown as that ArenaError code. */
+  async json<N extends JsonScript>(name: N, args: ScriptArgs[N]): Promise<ScriptResults[N]> {
+    const result = JSON.parse(String(await this.run(name, args))) as ScriptResults[N] & { error?: string };
+    if (result.error !== undefined) {
+      throw new ArenaError(isErrorCode(result.error) ? result.error : ErrorCode.INTERNAL, result.error.toLowerCase().replaceAll("_", " "));
+    }
+    return result;
+  }
+
+  /** Runs a script; its raw reply. A script that changes something runs once per request id, however often it is sent. */
+  private async run<N extends ScriptName>(name: N, args: ScriptArgs[N]): Promise<unknown> {
     const { keys, argv } = encodeCall(name, this.prefix, args, runsOnce(name) ? `${this.requests}.${++this.sent}` : undefined);
     try {
       try {
-        return (await this.redis.evalsha(shas.get(name)!, keys.length, ...keys, ...argv)) as string;
+        return await this.redis.evalsha(shas.get(name)!, keys.length, ...keys, ...argv);
       } catch (error) {
         if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
-        return (await this.redis.eval(scriptSources.get(name)!, keys.length, ...keys, ...argv)) as string;
+        return await this.redis.eval(scriptSources.get(name)!, keys.length, ...keys, ...argv);
       }
     } catch (error) {
       if ((error as Error).name === "ReplyError") throw error;
       throw unavailable(error);
     }
-  }
-
-  /** Runs a script that answers JSON; an `error` in it is thrown as that ArenaError code. */
-  async json<T, N extends ScriptName = ScriptName>(name: N, args: ScriptArgs[N]): Promise<T> {
-    const result = JSON.parse(await this.run(name, args)) as T & { error?: string };
-    if (result.error !== undefined) {
-      throw new ArenaError(isErrorCode(result.error) ? result.error : ErrorCode.INTERNAL, result.error.toLowerCase().replaceAll("_", " "));
-    }
-    return result;
   }
 
   /** Plain commands: a failure to reach Redis becomes UNAVAILABLE. */

@@ -7,7 +7,7 @@ import { list, type RedisCore } from "./core.ts";
 export function redisLobby(core: RedisCore): LobbyStore {
   return {
     async lobbyPage(game: string, after: string, limit: number): Promise<LobbyPage> {
-      const page = await core.json<{ players: unknown; total: number; next?: string }>("lobby-page", { game, after, limit });
+      const page = await core.json("lobby-page", { game, after, limit });
       return { players: list<LobbyPlayer>(page.players), total: page.total, ...(page.next ? { next: page.next } : {}) };
     },
 
@@ -19,7 +19,7 @@ export function redisLobby(core: RedisCore): LobbyStore {
 
     async putOffer(game: string, key: string, offer: string, ttlMs: number): Promise<boolean> {
       // A script, not a plain SET NX: re-sent after a lost reply, it answers its first run's result.
-      return (await core.json<{ put: boolean }>("put-offer", { game, key, offer, ttlMs })).put;
+      return (await core.json("put-offer", { game, key, offer, ttlMs })).put;
     },
 
     async getOffer(game: string, key: string): Promise<string | null> {
@@ -27,15 +27,15 @@ export function redisLobby(core: RedisCore): LobbyStore {
     },
 
     async dropOffer(game: string, key: string): Promise<boolean> {
-      return (await core.json<{ dropped: boolean }>("drop-offer", { game, key })).dropped;
+      return (await core.json("drop-offer", { game, key })).dropped;
     },
 
     async makeMatch(game: string, request: DirectMatch): Promise<MatchRecord> {
-      return (await core.json<{ match: MatchRecord }>("make-match", { game, ...request, offer: request.offer ?? "" })).match;
+      return (await core.json("make-match", { game, ...request, offer: request.offer ?? "" })).match;
     },
 
     async askRematch(game: string, matchId: string, playerId: PlayerId, now: number, windowMs: number): Promise<RematchAsk> {
-      return core.json<RematchAsk>("ask-rematch", { game, matchId, playerId, now, windowMs });
+      return core.json("ask-rematch", { game, matchId, playerId, now, windowMs });
     },
   };
 }

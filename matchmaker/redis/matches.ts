@@ -25,12 +25,12 @@ export function redisMatches(core: RedisCore): MatchStore {
     },
 
     async getMatch(game: string, matchId: string): Promise<MatchRecord | null> {
-      const result = await core.json<{ match?: MatchRecord }>("get-match", { game, matchId });
+      const result = await core.json("get-match", { game, matchId });
       return result.match ?? null;
     },
 
     async markReady(game: string, matchId: string, playerId: PlayerId, host: HostLease): Promise<{ match: MatchRecord; started: boolean }> {
-      return core.json<{ match: MatchRecord; started: boolean }>("mark-ready", {
+      return core.json("mark-ready", {
         game,
         matchId,
         playerId,
@@ -42,7 +42,7 @@ export function redisMatches(core: RedisCore): MatchStore {
 
     async renewHost(node: string, until: number, matches: MatchRef[] = [], delivered: MatchRef[] = []): Promise<void> {
       const of = (refs: MatchRef[], game: string) => refs.filter((m) => m.game === game).map((m) => m.matchId);
-      for (const game of core.games) await core.run("renew-host", { game, node, until, matchIds: of(matches, game), delivered: of(delivered, game) });
+      for (const game of core.games) await core.integer("renew-host", { game, node, until, matchIds: of(matches, game), delivered: of(delivered, game) });
     },
 
     async claimLapsedHosts(now: number, limit: number): Promise<LapsedMatch[]> {
@@ -50,9 +50,7 @@ export function redisMatches(core: RedisCore): MatchStore {
       for (const game of core.games) {
         if (claimed.length >= limit) break;
         claimed.push(
-          ...list<LapsedMatch>(
-            (await core.json<{ claimed: unknown }>("claim-lapsed-hosts", { game, now, limit: limit - claimed.length, retryMs: REAP_RETRY_MS })).claimed,
-          ),
+          ...list<LapsedMatch>((await core.json("claim-lapsed-hosts", { game, now, limit: limit - claimed.length, retryMs: REAP_RETRY_MS })).claimed),
         );
       }
       return claimed;
@@ -60,17 +58,11 @@ export function redisMatches(core: RedisCore): MatchStore {
 
     async saveSnapshots(game: string, node: string, snapshots: MatchSnapshotEntry[]): Promise<string[]> {
       if (!snapshots.length) return [];
-      return list<string>((await core.json<{ lost: unknown }>("save-snapshots", { game, node, snapshots })).lost);
+      return list<string>((await core.json("save-snapshots", { game, node, snapshots })).lost);
     },
 
     async adoptMatch(game: string, matchId: string, node: string, from: string, until: number): Promise<Adoption | null> {
-      const result = await core.json<{
-        match?: MatchRecord;
-        snapshot?: string;
-        inputs?: unknown;
-        truncated?: boolean;
-        ended?: { players: PlayerId[]; ending: string; stamps: EndStamps };
-      }>("adopt-match", {
+      const result = await core.json("adopt-match", {
         game,
         matchId,
         node,
@@ -91,7 +83,7 @@ export function redisMatches(core: RedisCore): MatchStore {
     },
 
     async cancelReadyCheck(game: string, matchId: string, reason: CancelReason, leaver?: PlayerId): Promise<Cancellation | null> {
-      const result = await core.json<Cancellation & { none?: boolean }>("cancel-ready-check", { game, matchId, reason, leaver: leaver ?? "" });
+      const result = await core.json("cancel-ready-check", { game, matchId, reason, leaver: leaver ?? "" });
       return result.none ? null : { matchId: result.matchId, game: result.game, reason: result.reason, seats: list(result.seats) };
     },
 
@@ -104,12 +96,12 @@ export function redisMatches(core: RedisCore): MatchStore {
         host: ending?.host ?? "",
         ...(ending?.claim ? { claim: ending.claim } : {}),
       };
-      return (await core.json<{ stamps?: EndStamps }>("end-match", args)).stamps ?? null;
+      return (await core.json("end-match", args)).stamps ?? null;
     },
 
     async finishMatch(game: string, result: MatchResult): Promise<Finished> {
       const { matchId, mode, claim, ratings, guestTtlMs, end, archive } = result;
-      const answer = await core.json<{ code: number; stamps?: EndStamps }>("finish-match", {
+      const answer = await core.json("finish-match", {
         game,
         matchId,
         mode,

@@ -8,12 +8,11 @@ export function redisQueues(core: RedisCore): QueueStore {
   return {
     async enqueue(request: TicketRequest, now: number, initial: Rated): Promise<Ticket> {
       const { ticketId, playerId, name, game, mode, latencies } = request;
-      return (await core.json<{ ticket: Ticket }>("enqueue", { ticketId, playerId, name, game, mode, now, initial, ...(latencies ? { latencies } : {}) }))
-        .ticket;
+      return (await core.json("enqueue", { ticketId, playerId, name, game, mode, now, initial, ...(latencies ? { latencies } : {}) })).ticket;
     },
 
     async dequeue(game: string, playerId: PlayerId): Promise<Departure> {
-      return core.json<Departure>("dequeue", { game, playerId });
+      return core.json("dequeue", { game, playerId });
     },
 
     async modes(game: string): Promise<string[]> {
@@ -21,12 +20,12 @@ export function redisQueues(core: RedisCore): QueueStore {
     },
 
     async pair(game: string, mode: string, now: number, rules: PairingRules, matchIds: string[], focusTicketId?: string): Promise<MatchRecord[]> {
-      const result = await core.json<{ made: unknown }>("pair", { game, mode, now, rules, focus: focusTicketId ?? "", matchIds });
+      const result = await core.json("pair", { game, mode, now, rules, focus: focusTicketId ?? "", matchIds });
       return list<MatchRecord>(result.made);
     },
 
     async claimMatcher(game: string, mode: string, node: string, _now: number, ttlMs: number): Promise<boolean> {
-      return ((await core.run("claim-matcher", { game, mode, node, ttl: ttlMs })) as unknown as number) === 1;
+      return (await core.integer("claim-matcher", { game, mode, node, ttl: ttlMs })) === 1;
     },
 
     async counts(game: string): Promise<GameCounts> {

@@ -1,6 +1,6 @@
 import { type PlayerId } from "../../protocol/index.ts";
 import { type SessionStore } from "../store.ts";
-import type { NodeInfo, Sweep, MatchPointer, SessionOpened, Departure, Ticket } from "../types.ts";
+import type { NodeInfo, Sweep, SessionOpened, Departure, Ticket } from "../types.ts";
 import { list, type RedisCore } from "./core.ts";
 /** At most this many players of a dead node are swept per script call (the call repeats until done). */
 const SWEEP_BATCH = 500;
@@ -17,7 +17,7 @@ export function redisSessions(core: RedisCore): SessionStore {
       for (const game of core.games) {
         // Bounded batches: a dead node with many players never makes one long script.
         for (let more = true; more; ) {
-          const result = await core.json<{ expired: unknown; orphans: unknown; more: boolean; gone: unknown }>("sweep-nodes", {
+          const result = await core.json("sweep-nodes", {
             game,
             now,
             ttl: ttlMs,
@@ -35,7 +35,7 @@ export function redisSessions(core: RedisCore): SessionStore {
     },
 
     async openSession(game: string, playerId: PlayerId, node: string, generation: number, now: number, name = playerId): Promise<SessionOpened> {
-      const result = await core.json<{ match?: MatchPointer; replaced?: string; stale?: boolean; seq: number }>("open-session", {
+      const result = await core.json("open-session", {
         game,
         playerId,
         name,
@@ -82,11 +82,11 @@ export function redisSessions(core: RedisCore): SessionStore {
     },
 
     async stampAges(game: string, playerId: PlayerId, after: number, before: number): Promise<number[]> {
-      return list<number>((await core.json<{ ages: unknown }>("stamp-ages", { game, playerId, after, before })).ages);
+      return list<number>((await core.json("stamp-ages", { game, playerId, after, before })).ages);
     },
 
     async closeSession(game: string, playerId: PlayerId, generation: number): Promise<Departure | null> {
-      const result = await core.json<Departure & { none?: boolean }>("close-session", { game, playerId, generation });
+      const result = await core.json("close-session", { game, playerId, generation });
       return result.none
         ? null
         : { ticket: result.ticket, ...(result.ticketId ? { ticketId: result.ticketId } : {}), ...(result.match ? { match: result.match } : {}) };

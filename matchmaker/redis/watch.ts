@@ -6,7 +6,7 @@ import { list, archiveArgs, type RedisCore } from "./core.ts";
 export function redisWatch(core: RedisCore): WatchStore {
   return {
     async liveMatches(game: string, limit: number): Promise<LiveMatch[]> {
-      return list<LiveMatch>((await core.json<{ matches: unknown }>("live-matches", { game, limit })).matches);
+      return list<LiveMatch>((await core.json("live-matches", { game, limit })).matches);
     },
 
     async setSpectators(game: string, matchId: string, count: number): Promise<void> {
@@ -18,11 +18,11 @@ export function redisWatch(core: RedisCore): WatchStore {
     },
 
     async archiveMatch(game: string, archive: MatchArchive): Promise<void> {
-      await core.run("archive-match", { game, ...archiveArgs(archive) });
+      await core.integer("archive-match", { game, ...archiveArgs(archive) });
     },
 
     async sweepGuests(game: string): Promise<number> {
-      return (await core.run("sweep-guests", { game })) as unknown as number;
+      return core.integer("sweep-guests", { game });
     },
 
     async replay(game: string, matchId: string): Promise<Replay | null> {
@@ -36,7 +36,7 @@ export function redisWatch(core: RedisCore): WatchStore {
     },
 
     async leaderboard(game: string, mode: string, limit: number): Promise<LeaderboardEntry[]> {
-      return list<LeaderboardEntry>((await core.json<{ entries: unknown }>("leaderboard", { game, mode, limit })).entries);
+      return list<LeaderboardEntry>((await core.json("leaderboard", { game, mode, limit })).entries);
     },
   };
 }

@@ -1,12 +1,30 @@
 import type { SessionStore } from "../../matchmaker/index.ts";
 import type { Delivery, MatchGroup, PlayerChannel, SpectatorGroup } from "../../matchmaker/index.ts";
 import type { NodeRelay } from "../../game-rooms/index.ts";
-import type { PlayerId, ServerEventName, ServerEventPayload } from "../../protocol/index.ts";
+import {
+  playerEvent,
+  type PlayerEvent,
+  type PlayerId,
+  type ServerEventName,
+  type ServerEventPayload,
+  type ServerToClientEvents,
+} from "../../protocol/index.ts";
 import type { Logger } from "../logger.ts";
 import type { PlayerPlaces } from "./player-places.ts";
 import { PlayerSequence, type StampAges } from "./player-sequence.ts";
 import { LocalRoomEmitter } from "./room-emitter.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "../edge/types.ts";
+
+/** Anything Socket.IO emits our server events with: a socket, a namespace, a room of it. */
+interface Emitter {
+  emit<E extends ServerEventName>(event: E, ...args: Parameters<ServerToClientEvents[E]>): unknown;
+}
+
+/** Emits one event with its payload, typed by its name. */
+function emitTo<E extends ServerEventName>(target: Emitter, event: E, payload: ServerEventPayload<E>): void {
+  // A one-argument event's parameters are [payload]: TypeScript cannot see it for a generic name.
+  target.emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
+}
 
 /** The Socket.IO room of a match's players on their node. */
 const matchRoom = (matchId: string) => `match:${matchId}`;
@@ -46,12 +64,12 @@ export class SocketPlayerChannel implements PlayerChannel {
     log?: Logger,
   ) {
     const ages: StampAges = (game, playerId, after, before) => store.stampAges(game, playerId, after, before);
-    this.sequence = new PlayerSequence((socket, event, payload) => this.emit(socket, event, payload), ages, log ?? remote?.log);
+    this.sequence = new PlayerSequence((socket, sent) => this.emit(socket, sent), ages, log ?? remote?.log);
     for (const game of namespaces.keys()) this.live.set(game, new Map());
     remote?.relay.onMessage((message) => {
       if (message.t !== "player") return;
       const socket = this.socketOf(message.game, message.playerId);
-      if (socket) this.sequence.deliver(socket, message.event, message.payload, message.seq);
+      if (socket) this.sequence.deliver(socket, message, message.seq);
     });
   }
 
@@ -80,7 +98,8 @@ export class SocketPlayerChannel implements PlayerChannel {
   }
 
   toGame<E extends ServerEventName>(game: string, event: E, payload: ServerEventPayload<E>): void {
-    (this.namespaces.get(game) as { emit(event: string, payload: unknown): unknown } | undefined)?.emit(event, payload);
+    const nsp = this.namespaces.get(game);
+    if (nsp) emitTo(nsp, event, payload);
   }
 
   isHere(game: string, playerId: PlayerId): boolean {
@@ -88,35 +107,35 @@ export class SocketPlayerChannel implements PlayerChannel {
   }
 
   toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, to: Delivery = {}): void {
+    const sent = playerEvent(event, payload);
     const socket = this.socketOf(game, playerId);
-    if (socket) return this.sequence.deliver(socket, event, payload, to.seq);
+    if (socket) return this.sequence.deliver(socket, sent, to.seq);
     const { remote } = this;
     if (!remote) return;
     if (to.node !== undefined) {
-      if (to.node !== remote.node)
-        remote.relay.send(to.node, { t: "player", game, playerId, event, payload, ...(to.seq !== undefined ? { seq: to.seq } : {}) });
-    } else if (to.seq === undefined) this.sendToNode(remote, game, playerId, event, payload);
+      if (to.node !== remote.node) remote.relay.send(to.node, { t: "player", game, playerId, ...sent, ...(to.seq !== undefined ? { seq: to.seq } : {}) });
+    } else if (to.seq === undefined) this.sendToNode(remote, game, playerId, sent);
   }
 
   /** Events for one player leave in order: their node lookups are answered in the order asked. */
-  private sendToNode(remote: RemotePlayers, game: string, playerId: PlayerId, event: ServerEventName, payload: unknown): void {
+  private sendToNode(remote: RemotePlayers, game: string, playerId: PlayerId, sent: PlayerEvent): void {
     remote.sessions.sessionNode(game, playerId).then(
       (node) => {
-        if (node && node !== remote.node) remote.relay.send(node, { t: "player", game, playerId, event, payload });
+        if (node && node !== remote.node) remote.relay.send(node, { t: "player", game, playerId, ...sent });
       },
-      (error: unknown) => remote.log.warn({ err: error, game, playerId, event }, "could not find a player's node; event dropped"),
+      (error: unknown) => remote.log.warn({ err: error, game, playerId, event: sent.event }, "could not find a player's node; event dropped"),
     );
   }
 
   toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean {
     const socket = this.socketOf(game, playerId);
-    if (socket) this.sequence.deliver(socket, event, payload);
+    if (socket) this.sequence.deliver(socket, playerEvent(event, payload));
     return socket !== undefined;
   }
 
   toPlayersHere<E extends ServerEventName>(game: string, playerIds: PlayerId[], event: E, payload: ServerEventPayload<E>): void {
     const nsp = this.namespaces.get(game);
-    (nsp?.local.to(playerIds.map(playerRoom)) as { emit(event: string, payload: unknown): unknown } | undefined)?.emit(event, payload);
+    if (nsp) emitTo(nsp.local.to(playerIds.map(playerRoom)), event, payload);
   }
 
   /** The matches this node has spectators of, as `[game, matchId]`. */
@@ -193,8 +212,8 @@ export class SocketPlayerChannel implements PlayerChannel {
   }
 
   /** Hands the event over, in the player's sequence. */
-  private emit(socket: ArenaSocket, event: ServerEventName, payload: unknown): void {
-    this.places.delivered(socket, event, payload as { matchId?: string; requeued?: boolean });
-    (socket as { emit(event: string, payload: unknown): unknown }).emit(event, payload);
+  private emit(socket: ArenaSocket, sent: PlayerEvent): void {
+    this.places.delivered(socket, sent);
+    emitTo(socket, sent.event, sent.payload);
   }
 }

@@ -1,4 +1,4 @@
-import type { ServerEventName } from "../../protocol/index.ts";
+import type { PlayerEvent } from "../../protocol/index.ts";
 import type { ArenaSocket } from "../edge/types.ts";
 
 /** A local player's place in the matchmaking, as this node told it: enough to rebuild it if the store forgets. */
@@ -27,16 +27,16 @@ export class PlayerPlaces {
   }
 
   /** The player is handed this event: notes where it puts them. */
-  delivered(socket: ArenaSocket, event: ServerEventName, payload: { matchId?: string; requeued?: boolean }): void {
-    switch (event) {
+  delivered(socket: ArenaSocket, sent: PlayerEvent): void {
+    switch (sent.event) {
       case "match:found":
-        this.place(socket).readyCheck = payload.matchId;
+        this.place(socket).readyCheck = sent.payload.matchId;
         return;
       case "match:cancelled": {
         const place = this.places.get(socket);
         if (!place) return;
         delete place.readyCheck;
-        if (!payload.requeued) delete place.ticket;
+        if (!sent.payload.requeued) delete place.ticket;
         return;
       }
       case "match:start":

@@ -1,4 +1,4 @@
-import type { PlayerId, ServerEventName } from "../../protocol/index.ts";
+import type { PlayerEvent, PlayerId } from "../../protocol/index.ts";
 import type { Logger } from "../logger.ts";
 import type { ArenaSocket } from "../edge/types.ts";
 
@@ -11,7 +11,7 @@ export const GAP_MS = 12_000;
 /** How soon a gap is asked about again when the store cannot be reached. */
 const RETRY_MS = 1000;
 
-type Emit = (socket: ArenaSocket, event: ServerEventName, payload: unknown) => void;
+type Emit = (socket: ArenaSocket, sent: PlayerEvent) => void;
 /** How long ago the store stamped each of the player's numbers kept between `after` and `before` (exclusive). */
 export type StampAges = (game: string, playerId: PlayerId, after: number, before: number) => Promise<number[]>;
 
@@ -20,15 +20,13 @@ interface Line {
   /** The last number handed over; undefined until the session's opening says where the connection starts. */
   last: number | undefined;
   /** Numbered events that came before one they follow, by number. */
-  waiting: Map<number, [ServerEventName, unknown]>;
+  waiting: Map<number, PlayerEvent>;
   /** The match whose end was handed over last: an end told before it was recorded, then again with its number, goes once. */
   ended?: string;
   /** A question to the store about the gap is on its way, or waits for its time. */
   asking: boolean;
   timer?: NodeJS.Timeout;
 }
-
-const matchOf = (payload: unknown) => (payload as { matchId?: unknown } | undefined)?.matchId;
 
 /**
  * Hands each connection the events about its player's place in the order the store stamped them
@@ -65,12 +63,12 @@ export class PlayerSequence {
   }
 
   /** An event for the connection: numbered ones in order, each once; others as they come. */
-  deliver(socket: ArenaSocket, event: ServerEventName, payload: unknown, seq?: number): void {
+  deliver(socket: ArenaSocket, sent: PlayerEvent, seq?: number): void {
     const line = this.lineOf(socket);
-    if (seq === undefined) return this.handOver(socket, line, event, payload);
+    if (seq === undefined) return this.handOver(socket, line, sent);
     if (Number.isNaN(line.last)) line.last = seq - 1;
     if (line.last !== undefined && seq <= line.last) return;
-    line.waiting.set(seq, [event, payload]);
+    line.waiting.set(seq, sent);
     this.drain(socket, line);
   }
 
@@ -85,7 +83,7 @@ export class PlayerSequence {
     for (const seq of line.waiting.keys()) if (seq <= line.last) line.waiting.delete(seq);
     for (let next = line.waiting.get(line.last + 1); next; next = line.waiting.get(line.last + 1)) {
       line.waiting.delete(++line.last);
-      this.handOver(socket, line, next[0], next[1]);
+      this.handOver(socket, line, next);
     }
     if (line.waiting.size === 0) {
       clearTimeout(line.timer);
@@ -138,14 +136,11 @@ export class PlayerSequence {
     line.timer.unref();
   }
 
-  private handOver(socket: ArenaSocket, line: Line, event: ServerEventName, payload: unknown): void {
-    if (event === "match:end") {
-      const matchId = matchOf(payload);
-      if (typeof matchId === "string") {
-        if (line.ended === matchId) return;
-        line.ended = matchId;
-      }
+  private handOver(socket: ArenaSocket, line: Line, sent: PlayerEvent): void {
+    if (sent.event === "match:end") {
+      if (line.ended === sent.payload.matchId) return;
+      line.ended = sent.payload.matchId;
     }
-    this.emit(socket, event, payload);
+    this.emit(socket, sent);
   }
 }
