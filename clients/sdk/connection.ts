@@ -11,7 +11,7 @@ import type {
   StatePayload,
 } from "../../protocol/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
-import { ArenaClientError } from "./errors.ts";
+import { ArenaClientError, ClientErrorCode } from "./errors.ts";
 
 import type { ConnectionStatus, ArenaClientEvents, ConnectOptions, PlayTypes } from "./client-types.ts";
 
@@ -72,7 +72,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
         resolve();
       });
       moving.once("connect_error", (error) => {
-        if (!moving.active) reject(new ArenaClientError("DISCONNECTED", `could not move to ${url}: ${error.message}`));
+        if (!moving.active) reject(new ArenaClientError(ClientErrorCode.DISCONNECTED, `could not move to ${url}: ${error.message}`));
       });
       this.bind(moving);
     });
@@ -190,7 +190,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
       const fail = (error: Error & { data?: { code?: string } }) => {
         if (this.socket.active) return;
         this.socket.off("connect", ok);
-        reject(new ArenaClientError((error.data?.code as "UNAUTHORIZED") ?? "DISCONNECTED", error.message));
+        reject(ArenaClientError.refused(error.data?.code, error.message));
       };
       this.socket.once("connect", ok);
       this.socket.on("connect_error", fail);
@@ -206,7 +206,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
       const timed = this.socket.timeout(this.ackTimeoutMs) as unknown as { emitWithAck(event: E, payload: ClientPayload<E>): Promise<Ack<AckData<E>>> };
       answer = await timed.emitWithAck(event, payload);
     } catch {
-      throw new ArenaClientError(this.socket.connected ? "TIMEOUT" : "DISCONNECTED", `no answer to ${event}`);
+      throw new ArenaClientError(this.socket.connected ? ClientErrorCode.TIMEOUT : ClientErrorCode.DISCONNECTED, `no answer to ${event}`);
     }
     this.rttMs = Date.now() - started;
     this.emitLocal("rtt", this.rttMs);

@@ -1,4 +1,4 @@
-import type { ErrorBody, HistoryEntry, LeaderboardEntry, LiveMatch, Replay } from "../../protocol/index.ts";
+import { ErrorCode, type ErrorBody, type HistoryEntry, type LeaderboardEntry, type LiveMatch, type Replay } from "../../protocol/index.ts";
 import { ArenaClientError } from "./errors.ts";
 
 /** GETs one of the server's JSON routes; a coded error answer rejects with ArenaClientError. */
@@ -8,7 +8,7 @@ async function getJson<T>(url: string, path: string, query: Record<string, strin
   const response = await fetch(target);
   const body = (await response.json()) as T | { error: ErrorBody };
   if (!response.ok) {
-    const error = typeof body === "object" && body !== null && "error" in body ? body.error : { code: "INTERNAL" as const, message: `HTTP ${response.status}` };
+    const error = typeof body === "object" && body !== null && "error" in body ? body.error : { code: ErrorCode.INTERNAL, message: `HTTP ${response.status}` };
     throw ArenaClientError.from(error);
   }
   return body as T;
