@@ -107,8 +107,8 @@ export class PlayerSequence {
           { game, playerId, missing: [after + 1, before - 1], waiting: line.waiting.size },
           "events about a player's place never came (stamped too long ago); handing over what followed them",
         );
-        // Only what was missing when asked: numbers that came since are handed over in order.
-        if (line.last === after) line.last = before - 1;
+        // Only what was missing when asked, and short of what came since (handed over in order).
+        if (line.last === after) line.last = Math.min(before, ...line.waiting.keys()) - 1;
         line.asking = false;
         this.drain(socket, line);
       },
