@@ -1,6 +1,6 @@
 import { ArenaError, ErrorCode, type PlayerId, type LobbyPage, type LobbyStatus } from "../../protocol/index.ts";
-import { key, MemoryState } from "./state.ts";
-import { type MatchmakingStore, type DirectMatch, type RematchAsk, type LobbyStore } from "../store.ts";
+import { key, type MemoryState } from "./state.ts";
+import type { MatchmakingStore, DirectMatch, RematchAsk, LobbyStore } from "../store.ts";
 import type { MatchRecord, Ticket } from "../types.ts";
 
 /** The memory store's lobby role (`LobbyStore`): who is online, offers, and the matches made without a queue (challenges, codes, rematches), on the shared state (`MemoryState`). */

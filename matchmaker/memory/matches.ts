@@ -1,15 +1,6 @@
 import { ArenaError, ErrorCode, type CancelReason, type PlayerId } from "../../protocol/index.ts";
-import { key, MemoryState } from "./state.ts";
-import {
-  type Adoption,
-  type EndStamps,
-  type Finished,
-  type MatchEnding,
-  type MatchmakingStore,
-  type MatchResult,
-  type MatchSnapshotEntry,
-  type MatchStore,
-} from "../store.ts";
+import { key, type MemoryState } from "./state.ts";
+import type { Adoption, EndStamps, Finished, MatchEnding, MatchmakingStore, MatchResult, MatchSnapshotEntry, MatchStore } from "../store.ts";
 import type { LapsedMatch, HostLease, MatchRef, Cancellation, MatchRecord, HostClaim } from "../types.ts";
 
 /** The memory store's matches role (`MatchStore`): ready checks, ends (fenced by the host's claim), host leases, snapshots and adoption, on the shared state (`MemoryState`). */

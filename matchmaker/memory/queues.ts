@@ -1,8 +1,8 @@
 import { ArenaError, ErrorCode, type PlayerId } from "../../protocol/index.ts";
 import { findPairs } from "../memory-pairing.ts";
 import { DEFAULT_REGION } from "../meeting-region.ts";
-import { key, MemoryState } from "./state.ts";
-import { type QueueStore } from "../store.ts";
+import { key, type MemoryState } from "./state.ts";
+import type { QueueStore } from "../store.ts";
 import type { Departure, GameCounts, MatchRecord, PairingRules, Rated, Ticket, TicketRequest } from "../types.ts";
 
 /** The memory store's queues role (`QueueStore`): tickets, pairing passes, the matcher lease, and the counts shown to players, on the shared state (`MemoryState`). */

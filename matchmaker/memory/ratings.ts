@@ -1,6 +1,6 @@
 import { isGuest, type PlayerId } from "../../protocol/index.ts";
-import { key, MemoryState } from "./state.ts";
-import { type RatingStore } from "../store.ts";
+import { key, type MemoryState } from "./state.ts";
+import type { RatingStore } from "../store.ts";
 import type { Rated } from "../types.ts";
 
 /** The memory store's ratings role (`RatingStore`): ratings per game and mode (guests' expire), on the shared state (`MemoryState`). */

@@ -1,6 +1,6 @@
-import { type PlayerId } from "../../protocol/index.ts";
-import { key, MemoryState } from "./state.ts";
-import { type SessionStore } from "../store.ts";
+import type { PlayerId } from "../../protocol/index.ts";
+import { key, type MemoryState } from "./state.ts";
+import type { SessionStore } from "../store.ts";
 import type { NodeInfo, SessionOpened, Sweep, Departure, Ticket } from "../types.ts";
 
 /** The memory store's sessions role (`SessionStore`): where players are connected, which nodes are alive, and each player's event numbers, on the shared state (`MemoryState`). */

@@ -1,6 +1,6 @@
 import { isGuest, type PlayerId, type HistoryEntry, type LeaderboardEntry, type LiveMatch, type Replay } from "../../protocol/index.ts";
-import { key, MemoryState } from "./state.ts";
-import { type MatchmakingStore, type MatchArchive, type WatchStore } from "../store.ts";
+import { key, type MemoryState } from "./state.ts";
+import type { MatchmakingStore, MatchArchive, WatchStore } from "../store.ts";
 
 /** The memory store's watching role (`WatchStore`): live matches, spectator counts, replays, histories and leaderboards, on the shared state (`MemoryState`). */
 export function memoryWatch(state: MemoryState, store: MatchmakingStore /* the whole store, for what another role does */): WatchStore {

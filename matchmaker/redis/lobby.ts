@@ -1,5 +1,5 @@
-import { type LobbyPage, type LobbyPlayer, type LobbyStatus, type PlayerId } from "../../protocol/index.ts";
-import { type DirectMatch, type RematchAsk, type LobbyStore } from "../store.ts";
+import type { LobbyPage, LobbyPlayer, LobbyStatus, PlayerId } from "../../protocol/index.ts";
+import type { DirectMatch, RematchAsk, LobbyStore } from "../store.ts";
 import type { MatchRecord } from "../types.ts";
 import { list, type RedisCore } from "./core.ts";
 

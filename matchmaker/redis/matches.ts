@@ -1,16 +1,8 @@
-import { type CancelReason, type MatchEnd, type PlayerId } from "../../protocol/index.ts";
-import {
-  type Adoption,
-  type EndStamps,
-  type Finished,
-  type FinishOutcome,
-  type MatchResult,
-  type MatchEnding,
-  type MatchSnapshotEntry,
-  type MatchStore,
-} from "../store.ts";
+import type { CancelReason, MatchEnd, PlayerId } from "../../protocol/index.ts";
+import type { Adoption, EndStamps, Finished, FinishOutcome, MatchResult, MatchEnding, MatchSnapshotEntry, MatchStore } from "../store.ts";
 import type { LapsedMatch, HostLease, Cancellation, MatchRecord, MatchRef } from "../types.ts";
 import { list, archiveArgs, type RedisCore } from "./core.ts";
+
 /** finish-match.lua's answer codes. */
 const FINISH_OUTCOMES: Record<number, FinishOutcome> = { 0: "refused", 1: "recorded", 2: "already", 3: "unknown" };
 

@@ -1,5 +1,5 @@
-import { type PlayerId } from "../../protocol/index.ts";
-import { type QueueStore } from "../store.ts";
+import type { PlayerId } from "../../protocol/index.ts";
+import type { QueueStore } from "../store.ts";
 import type { Departure, GameCounts, MatchRecord, PairingRules, Rated, Ticket, TicketRequest } from "../types.ts";
 import { list, type RedisCore } from "./core.ts";
 

@@ -1,5 +1,5 @@
 import { isGuest, type PlayerId } from "../../protocol/index.ts";
-import { type RatingStore } from "../store.ts";
+import type { RatingStore } from "../store.ts";
 import type { Rated } from "../types.ts";
 import type { RedisCore } from "./core.ts";
 

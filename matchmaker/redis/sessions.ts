@@ -1,7 +1,8 @@
-import { type PlayerId } from "../../protocol/index.ts";
-import { type SessionStore } from "../store.ts";
+import type { PlayerId } from "../../protocol/index.ts";
+import type { SessionStore } from "../store.ts";
 import type { NodeInfo, Sweep, SessionOpened, Departure, Ticket } from "../types.ts";
 import { list, type RedisCore } from "./core.ts";
+
 /** At most this many players of a dead node are swept per script call (the call repeats until done). */
 const SWEEP_BATCH = 500;
 

@@ -1,5 +1,5 @@
-import { type HistoryEntry, type LeaderboardEntry, type LiveMatch, type Replay, type PlayerId } from "../../protocol/index.ts";
-import { type MatchArchive, type WatchStore } from "../store.ts";
+import type { HistoryEntry, LeaderboardEntry, LiveMatch, Replay, PlayerId } from "../../protocol/index.ts";
+import type { MatchArchive, WatchStore } from "../store.ts";
 import { list, archiveArgs, type RedisCore } from "./core.ts";
 
 /** The Redis store's watching role (`WatchStore`): live matches, spectator counts, replays, histories and leaderboards, on the shared connection and script runner (`RedisCore`). */
