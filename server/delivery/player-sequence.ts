@@ -21,7 +21,10 @@ interface Line {
   last: number | undefined;
   /** Numbered events that came before one they follow, by number. */
   waiting: Map<number, PlayerEvent>;
-  /** The match whose end was handed over last: an end told before it was recorded, then again with its number, goes once. */
+  /**
+   * The match whose end was handed over last: an end told before it was recorded, then again with
+   * its number, goes once, and later news of that match is not handed over.
+   */
   ended?: string;
   /** A question to the store about the gap is on its way, or waits for its time. */
   asking: boolean;
@@ -140,6 +143,11 @@ export class PlayerSequence {
     if (sent.event === "match:end") {
       if (line.ended === sent.payload.matchId) return;
       line.ended = sent.payload.matchId;
+    } else if ((sent.event === "match:found" || sent.event === "match:start" || sent.event === "match:resumed") && sent.payload.matchId === line.ended) {
+      // News of a match whose end the player was told: the end stands. (An end told while the store
+      // was unreachable can be refused later, when another node adopted the match: it goes on
+      // there without this player, who is told no second end.)
+      return;
     }
     this.emit(socket, sent);
   }
