@@ -129,6 +129,15 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
   it("a challenge across nodes: accepted, it is a ready check that starts a match; declined and expired ones tell the challenger; busy players answer the lifecycle error", async () => {
     const [a, b] = await twoNodes({ CHALLENGE_TIMEOUT_MS: "800" });
     const [ann, bob, cid] = await Promise.all([join(a.url, "Ann"), join(b.url, "Bob"), join(b.url, "Cid")]);
+    // Bob's session is in the store (a connection is open before its session is: a CI run challenged too early).
+    await eventually(
+      async () =>
+        ((await request<{ players: { playerId: string }[] }>(ann.socket, "lobby:list", {})) as { players?: { playerId: string }[] }).players?.some(
+          (p) => p.playerId === bob.playerId,
+        ) ?? false,
+      15_000,
+      "Bob online in the lobby",
+    );
     const challenged = waitFor<Challenge>(bob.socket, "challenge");
     const sent = await request<{ challengeId: string }>(ann.socket, "challenge:send", { to: bob.playerId });
     if (!sent.ok) throw new Error(JSON.stringify(sent));
