@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { MatchFound } from "../protocol/index.ts";
 import { FaultProxy } from "../harness/index.ts";
-import { closeAllClients, connect, eventually, request, waitFor, type TestClient } from "./support/clients.ts";
+import { closeAllClients, connect, recordMatchEvents, eventually, request, waitFor } from "./support/clients.ts";
 import { spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 import { signToken } from "./support/tokens.ts";
 
@@ -13,15 +13,6 @@ afterEach(async () => {
   await proxy?.close();
   proxy = undefined;
 });
-
-/** Every matchmaking event a client gets, in order. */
-function record(socket: TestClient): string[] {
-  const events: string[] = [];
-  for (const event of ["match:found", "match:start", "match:end", "match:cancelled"] as const) {
-    socket.on(event, (payload: { matchId: string }) => events.push(`${event} ${payload.matchId}`));
-  }
-  return events;
-}
 
 describe("events to one player arrive in causal order", () => {
   it("the end of a match comes before news of the next, though the end travels the long way", async () => {
@@ -40,7 +31,7 @@ describe("events to one player arrive in causal order", () => {
     const player = async (sub: string, node: ChildNode) => connect(node.url, "tictactoe", await signToken(secret, { sub, exp }));
     const host = await player("host-side", b);
     const mover = await player("mover", a);
-    const events = record(mover);
+    const events = recordMatchEvents(mover);
 
     // The first match: hosted on B (its first player's node).
     const found = Promise.all([waitFor<MatchFound>(host, "match:found", 10_000), waitFor<MatchFound>(mover, "match:found", 10_000)]);

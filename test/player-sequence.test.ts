@@ -4,7 +4,7 @@ import { Registry } from "prom-client";
 import { redisStore, type Stamp } from "../matchmaker/index.ts";
 import { openRedis, type RedisClient } from "../server/redis.ts";
 import { createRelayCounters, RedisRelay } from "../server/relay/relay.ts";
-import { closeAllClients, connect, eventually, type TestClient } from "./support/clients.ts";
+import { closeAllClients, connect, recordMatchEvents, eventually } from "./support/clients.ts";
 import { spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 import { deleteKeys } from "./support/stores.ts";
 import { signToken } from "./support/tokens.ts";
@@ -26,15 +26,6 @@ afterEach(async () => {
   for (const r of redises.splice(0)) r.disconnect();
 });
 
-/** Every matchmaking event a client gets, in order, as `<event> <matchId>`. */
-function record(socket: TestClient): string[] {
-  const events: string[] = [];
-  for (const event of ["match:found", "match:cancelled", "match:start", "match:end"] as const) {
-    socket.on(event, (payload: { matchId: string }) => events.push(`${event} ${payload.matchId}`));
-  }
-  return events;
-}
-
 /**
  * Events about a player's place come from whichever node changed it, each numbered by the store in
  * the step that changed it. Here the test plays another node: it changes the player's place in the
@@ -52,7 +43,7 @@ describe("a player's events are handed over in the store's order", () => {
     const player = async (sub: string) => connect(node.url, GAME, await signToken(secret, { sub, exp }));
     const a = await player("seq-a");
     await player("seq-b");
-    const events = record(a);
+    const events = recordMatchEvents(a);
 
     const redis = openRedis(url, false, {});
     redises.push(redis);

@@ -101,3 +101,12 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   }
   throw new Error(`${what} not met within ${timeoutMs} ms`);
 }
+
+/** Every matchmaking event a client gets, in order, as `<event> <matchId>`. */
+export function recordMatchEvents(socket: TestClient): string[] {
+  const events: string[] = [];
+  for (const event of ["match:found", "match:cancelled", "match:start", "match:end"] as const) {
+    socket.on(event, (payload: { matchId: string }) => events.push(`${event} ${payload.matchId}`));
+  }
+  return events;
+}
