@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ArenaError, ErrorCode, type GameInfo } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, WireCodec, type GameInfo } from "../protocol/index.ts";
 import type { AnyGame } from "./games/game-module.ts";
 import { BUILTIN_GAMES } from "./games/builtin.ts";
 import { builtinGames, type LoadedGame } from "./games/load-games.ts";
@@ -40,6 +40,13 @@ export class GameRegistry {
 
   names(): string[] {
     return [...this.games.keys()];
+  }
+
+  /** Each game's compact encoding (its wire fields, then `inputSeq`), for the games that declare one. */
+  wireCodecs(): Map<string, WireCodec> {
+    const codecs = new Map<string, WireCodec>();
+    for (const game of this.list()) if (game.wire?.length) codecs.set(game.name, new WireCodec([...game.wire, ...INPUT_SEQ_FIELDS]));
+    return codecs;
   }
 
   private described: GameInfo[] | undefined;

@@ -144,7 +144,8 @@ export class HostRouter {
       case "state": {
         // This node serves these players of a match hosted elsewhere: their acks go back there.
         if (!this.fromHost(message)) return;
-        this.options.channel.toPlayersHere(message.game, message.players, "state", { matchId: message.matchId, tick: message.tick, state: message.state });
+        const state = { matchId: message.matchId, tick: message.tick, state: message.state, inputSeq: message.inputSeq };
+        this.options.channel.statesHere(message.game, message.players, state, message.own === true);
         return;
       }
       case "ack": {

@@ -14,8 +14,8 @@ export function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlM
     tickRate: room.game.tickRate,
     ...(room.game.rules ? { rules: room.game.rules } : {}),
     players,
-    inputs: room.applied,
-    ...(room.truncated ? { truncated: true } : {}),
+    inputs: room.replay.applied,
+    ...(room.replay.truncated ? { truncated: true } : {}),
     end: { reason: end.reason, winner: end.winner, tick: room.tick },
   };
   return {

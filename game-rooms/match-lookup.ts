@@ -1,5 +1,6 @@
 import type { MatchStore } from "../matchmaker/index.ts";
-import { ArenaError, ErrorCode, type PlayerId, type SpectateAnswer } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type PlayerId } from "../protocol/index.ts";
+import type { SpectateStart } from "./room-types.ts";
 import type { HostRouter } from "./host-router.ts";
 import type { RoomHost } from "./room-host.ts";
 import type { Room } from "./room.ts";
@@ -22,7 +23,7 @@ export interface MatchHandle {
   /** A player's connection here closed: their seat waits for them (the grace period). */
   detach(playerId: PlayerId): void;
   /** A spectator here starts watching; resolves with the match as it stands. */
-  spectate(playerId: PlayerId): Promise<SpectateAnswer>;
+  spectate(playerId: PlayerId): Promise<SpectateStart>;
   /** A spectator here stops watching. */
   unspectate(playerId: PlayerId): void;
 }
@@ -59,7 +60,7 @@ class HostedMatch implements MatchHandle {
     this.room.disconnected(playerId);
   }
 
-  async spectate(playerId: PlayerId): Promise<SpectateAnswer> {
+  async spectate(playerId: PlayerId): Promise<SpectateStart> {
     return this.host.spectate(this.room, playerId, this.node);
   }
 
@@ -99,8 +100,8 @@ class RelayedMatch implements MatchHandle {
     this.router.send(this.host, { t: "detach", matchId: this.matchId, playerId });
   }
 
-  async spectate(playerId: PlayerId): Promise<SpectateAnswer> {
-    return (await this.router.ask(this.host, { op: "spectate", game: this.game, matchId: this.matchId, playerId })).data as SpectateAnswer;
+  async spectate(playerId: PlayerId): Promise<SpectateStart> {
+    return (await this.router.ask(this.host, { op: "spectate", game: this.game, matchId: this.matchId, playerId })).data as SpectateStart;
   }
 
   unspectate(playerId: PlayerId): void {

@@ -18,7 +18,7 @@ export type RelayMessage =
     }
   | { t: "res"; id: string; ok: true; tick: number; data?: unknown }
   | { t: "res"; id: string; ok: false; code: string; message: string }
-  | { t: "state"; from: string; game: string; matchId: string; players: string[]; tick: number; state: unknown }
+  | { t: "state"; from: string; game: string; matchId: string; players: string[]; tick: number; state: unknown; inputSeq: [number, number]; own?: true }
   | { t: "ack"; matchId: string; playerId: string; tick: number }
   | { t: "attach"; matchId: string; playerId: string; node: string }
   | { t: "detach"; matchId: string; playerId: string }

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { MatchGroup } from "../matchmaker/index.ts";
-import { type EndReason, type PlayerId, type ReplayInput, type Seat, type SpectateAnswer } from "../protocol/index.ts";
+import { type EndReason, type PlayerId, type ReplayInput, type Seat } from "../protocol/index.ts";
 import type { MatchRecord, MatchRef, MatchSnapshotEntry } from "../matchmaker/index.ts";
 import { cachedChild, createRoomMetrics, type RoomMetrics } from "./metrics.ts";
 import { archiveOf } from "./match-archive.ts";
@@ -9,7 +9,7 @@ import { createRoomPort } from "./room-port.ts";
 import { entryOf, matchOptions, seatsOf, type RoomHostOptions } from "./room-setup.ts";
 
 import { Room } from "./room.ts";
-import { endPayload, type RoomOptions, type RoomPort, type RoomSnapshot, type SeatState } from "./room-types.ts";
+import { endPayload, type RoomOptions, type RoomPort, type RoomSnapshot, type SeatState, type SpectateStart } from "./room-types.ts";
 import { StreamStats, type StreamSnapshot } from "./stream-stats.ts";
 import { TickScheduler } from "./tick-scheduler.ts";
 
@@ -145,7 +145,7 @@ export class RoomHost {
   }
 
   /** A player (connected to `node`) starts watching a room hosted here: the match as it stands. */
-  spectate(room: Room, playerId: PlayerId, node: string): SpectateAnswer {
+  spectate(room: Room, playerId: PlayerId, node: string): SpectateStart {
     return this.spectators.spectate(room, playerId, node);
   }
 
@@ -162,7 +162,7 @@ export class RoomHost {
 
   /** The store kept these snapshots (`snapshots`): their rooms need not send those inputs again. */
   snapshotsSaved(entries: readonly MatchSnapshotEntry[]): void {
-    for (const entry of entries) this.rooms.get(entry.matchId)?.snapshotSaved((entry.from ?? 0) + (entry.inputs?.length ?? 0));
+    for (const entry of entries) this.rooms.get(entry.matchId)?.replay.savedUpTo((entry.from ?? 0) + (entry.inputs?.length ?? 0));
   }
 
   /** The snapshots of the rooms hosted here, per game. */

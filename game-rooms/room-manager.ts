@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { PlayerChannel } from "../matchmaker/index.ts";
 import type { NodeRelay } from "./node-relay.ts";
 import type { Registry } from "prom-client";
-import { ArenaError, ErrorCode, type HostInfo, type PlayerId, type SpectateAnswer, type StateAckPayload } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type HostInfo, type PlayerId } from "../protocol/index.ts";
+import type { SpectateStart, StateAck } from "./room-types.ts";
 import type { MatchPointer, MatchRecord, MatchStore, RatingStore, RatingSystem, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
@@ -154,7 +155,7 @@ export class RoomManager {
   }
 
   /** `match:spectate`: watches a running match on any node; its states follow, unacknowledged. */
-  async spectate(game: string, playerId: PlayerId, matchId: string): Promise<SpectateAnswer> {
+  async spectate(game: string, playerId: PlayerId, matchId: string): Promise<SpectateStart> {
     const answer = await (await this.matches.forSpectator(game, matchId, playerId)).spectate(playerId);
     this.options.channel.spectators(game, matchId).add(playerId);
     return answer;
@@ -186,7 +187,7 @@ export class RoomManager {
    * passes it on to the host. Anything else (a malformed one is undefined) is dropped and counted:
    * it is never answered.
    */
-  stateAck(game: string, playerId: PlayerId, ack: StateAckPayload | undefined): void {
+  stateAck(game: string, playerId: PlayerId, ack: StateAck | undefined): void {
     if (!ack) {
       this.stream.counters.stateAcksDropped++;
       return;

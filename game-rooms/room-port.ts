@@ -33,8 +33,19 @@ export interface RoomPortDeps {
  */
 export function createRoomPort(deps: RoomPortDeps): RoomPort<Room> {
   const { channel, node, relay } = deps;
-  const relayState = (to: string, room: Room, players: PlayerId[], payload: StatePayload) =>
-    relay.send(to, { t: "state", from: node, game: room.game.name, matchId: room.matchId, players, tick: payload.tick, state: payload.state });
+  // `own`: the view is that one player's seat's (hidden information), encoded apart from the shared one.
+  const relayState = (to: string, room: Room, players: PlayerId[], payload: StatePayload, own?: true) =>
+    relay.send(to, {
+      t: "state",
+      from: node,
+      game: room.game.name,
+      matchId: room.matchId,
+      players,
+      tick: payload.tick,
+      state: payload.state,
+      inputSeq: payload.inputSeq,
+      ...(own ? { own } : {}),
+    });
   return {
     broadcastState: (room, payload) => {
       // Local seats: one send to the match's group (on uWebSockets.js, one encode and one native
@@ -58,8 +69,8 @@ export function createRoomPort(deps: RoomPortDeps): RoomPort<Room> {
       return reached;
     },
     sendState: (room, seat, payload) => {
-      if (seat.node === node) return channel.toPlayerHere(room.game.name, seat.playerId, "state", payload);
-      relayState(seat.node, room, [seat.playerId], payload);
+      if (seat.node === node) return channel.statesHere(room.game.name, [seat.playerId], payload, true);
+      relayState(seat.node, room, [seat.playerId], payload, true);
       return true;
     },
     sendStart: (room, seat, payload, resumed) => {

@@ -2,8 +2,9 @@ import type { Logger } from "pino";
 import type { PlayerChannel } from "../matchmaker/index.ts";
 import type { NodeRelay } from "./node-relay.ts";
 import type { WatchStore } from "../matchmaker/index.ts";
-import { ArenaError, ErrorCode, type MatchEnd, type PlayerId, type SpectateAnswer, type StatePayload } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type MatchEnd, type PlayerId, type StatePayload } from "../protocol/index.ts";
 import type { Room } from "./room.ts";
+import type { SpectateStart } from "./room-types.ts";
 import type { StreamStats } from "./stream-stats.ts";
 
 export interface RoomSpectatorsOptions {
@@ -25,7 +26,7 @@ export class RoomSpectators {
   constructor(private readonly options: RoomSpectatorsOptions) {}
 
   /** A player (connected to `node`) starts watching a room hosted here: the match as it stands. */
-  spectate(room: Room, playerId: PlayerId, node: string): SpectateAnswer {
+  spectate(room: Room, playerId: PlayerId, node: string): SpectateStart {
     if (room.seatOf(playerId)) throw new ArenaError(ErrorCode.BAD_REQUEST, "matchId: you play this match");
     if (!room.spectators.has(playerId) && room.spectators.size >= this.options.maxSpectators)
       throw new ArenaError(ErrorCode.FULL, `this match has ${this.options.maxSpectators} spectators already`);

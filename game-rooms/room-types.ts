@@ -1,4 +1,4 @@
-import type { ArenaError, MatchEnd, MatchStart, PlayerId, ReplayInput, Seat, StatePayload, EndReason } from "../protocol/index.ts";
+import type { ArenaError, MatchEnd, MatchStart, PlayerId, ReplayInput, Seat, SpectateAnswer, StatePayload, EndReason } from "../protocol/index.ts";
 import type { StreamStats } from "./stream-stats.ts";
 
 /** An input waiting for the next tick; an input sent without an answer has no callbacks. */
@@ -110,4 +110,13 @@ export function endPayload(
   ratings: Record<PlayerId, number>,
 ): MatchEnd {
   return { matchId: room.matchId, reason, winner: winner === null ? null : room.seats[winner].playerId, ratings };
+}
+
+/** `match:spectate`'s answer as the host gives it: the spectator's node adds the match's `ref`. */
+export type SpectateStart = Omit<SpectateAnswer, "ref">;
+
+/** A `state:ack` as the rooms take it: a compact one's `ref` already turned into its matchId. */
+export interface StateAck {
+  matchId: string;
+  tick: number;
 }

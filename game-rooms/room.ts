@@ -1,6 +1,7 @@
-import { ArenaError, ErrorCode, type EndReason, type MatchStart, type PlayerId, type ReplayInput, type Seat, type StatePayload } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type EndReason, type MatchStart, type PlayerId, type Seat, type StatePayload } from "../protocol/index.ts";
 import type { AnyGame, Outcome } from "./games/game-module.ts";
 import type { Tickable } from "./tick-scheduler.ts";
+import { ReplayLog } from "./replay-log.ts";
 import { SentTicks, takeAck, type AckContext, type AckMoment } from "./state-acks.ts";
 import { MAX_REPLAY_INPUTS, type RoomOptions, type RoomPort, type RoomSnapshot, type SeatState, type SnapshotParts } from "./room-types.ts";
 
@@ -16,14 +17,8 @@ export class Room implements Tickable {
   ended = false;
   /** A restored room waits for both players before it ticks again. */
   resuming: boolean;
-  /**
-   * Every input that changed the state, with its tick and seat: with the seed, the whole match (its
-   * replay), up to `MAX_REPLAY_INPUTS`; `truncated` past it.
-   */
-  readonly applied: ReplayInput[] = [];
-  truncated = false;
-  /** How many of `applied` the store holds (written with earlier snapshots). */
-  private savedInputs = 0;
+  /** Every input that changed the state: with the seed, the whole match (its replay). */
+  readonly replay: ReplayLog;
   /** Who watches the match, and from which node; the nodes with spectators. */
   readonly spectators = new Map<PlayerId, string>();
   spectatorNodes = new Set<string>();
@@ -53,9 +48,8 @@ export class Room implements Tickable {
     this.now = options.now ?? Date.now;
     this.state = options.restore ? options.restore.state : game.init(seed);
     this.tick = options.restore?.tick ?? 0;
-    for (const input of options.restore?.inputs ?? []) this.logInput(input);
-    this.savedInputs = this.applied.length;
-    if (options.restore?.truncated) this.truncated = true;
+    this.replay = new ReplayLog(options.maxReplayInputs ?? MAX_REPLAY_INPUTS, options.restore?.inputs);
+    if (options.restore?.truncated) this.replay.truncated = true;
     this.mode = options.mode ?? "ranked";
     this.hostEpoch = options.hostEpoch ?? 1;
     this.rated = options.rated ?? this.mode !== "casual";
@@ -79,21 +73,7 @@ export class Room implements Tickable {
     const [a, b] = this.seats;
     const head: RoomSnapshot = { v: 2, seed: this.seed, tick: this.tick, state: this.state, lastSeq: [a.lastSeq, b.lastSeq] };
     if (this.spectators.size) head.spectators = [...this.spectators];
-    const from = this.savedInputs;
-    return { head: JSON.stringify(head), from, inputs: this.applied.slice(from).map((input) => JSON.stringify(input)) };
-  }
-
-  /** The store kept a snapshot: it holds the inputs up to `upTo`. */
-  snapshotSaved(upTo: number): void {
-    this.savedInputs = Math.max(this.savedInputs, Math.min(upTo, this.applied.length));
-  }
-
-  private logInput(input: ReplayInput): void {
-    if (this.applied.length >= (this.options.maxReplayInputs ?? MAX_REPLAY_INPUTS)) {
-      this.truncated = true;
-      return;
-    }
-    this.applied.push(input);
+    return { head: JSON.stringify(head), ...this.replay.unsaved() };
   }
 
   seatOf(playerId: PlayerId): SeatState | undefined {
@@ -101,14 +81,31 @@ export class Room implements Tickable {
     return a.playerId === playerId ? a : b.playerId === playerId ? b : undefined;
   }
 
+  /** `ref` is the delivering node's (it names the match on the player's connection): 0 until then. */
   startPayload(seat: SeatState): MatchStart {
-    const state = this.game.view(this.state, this, seat.seat);
-    return { matchId: this.matchId, seat: seat.seat, tickRate: this.game.tickRate, ackEvery: this.ackEvery, tick: this.tick, state };
+    const { game, tick } = this;
+    const state = game.view(this.state, this, seat.seat);
+    return {
+      matchId: this.matchId,
+      seat: seat.seat,
+      tickRate: game.tickRate,
+      ackEvery: this.ackEvery,
+      tick,
+      state,
+      inputSeq: this.inputSeq(),
+      tickZeroAt: this.tickEpoch,
+      ref: 0,
+    };
+  }
+
+  /** Per seat, the highest input seq applied so far. */
+  inputSeq(): [number, number] {
+    return [Math.max(0, this.seats[0].lastSeq), Math.max(0, this.seats[1].lastSeq)];
   }
 
   /** What a spectator sees now. */
   spectatorState(): StatePayload {
-    return { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) };
+    return { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this), inputSeq: this.inputSeq() };
   }
 
   /** Sends `match:start` to both players. */
@@ -196,7 +193,7 @@ export class Room implements Tickable {
         try {
           // An input that changed nothing (the same direction again) is not kept for the replay.
           if (this.game.apply(this.state, seat.seat, entry.input, this.tick) !== false) {
-            this.logInput({ tick: this.tick, seat: seat.seat, input: entry.input });
+            this.replay.log({ tick: this.tick, seat: seat.seat, input: entry.input });
             changed = true;
           }
           entry.resolve?.(this.tick);
@@ -229,14 +226,15 @@ export class Room implements Tickable {
     this.sent.sent(this.tick);
     let reached = 0;
     let shared: StatePayload | undefined;
+    const inputSeq = this.inputSeq();
     if (this.game.viewPerSeat) {
       for (const seat of this.seats) {
         if (!seat.connected) continue;
-        const payload: StatePayload = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this, seat.seat) };
+        const payload: StatePayload = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this, seat.seat), inputSeq };
         if (this.port.sendState(this, seat, payload)) reached++;
       }
     } else {
-      shared = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this) };
+      shared = { matchId: this.matchId, tick: this.tick, state: this.game.view(this.state, this), inputSeq };
       reached = this.port.broadcastState(this, shared);
     }
     // Spectators see the shared view (a hidden-information game's view for no seat).

@@ -1,4 +1,4 @@
-import type { MatchId, PlayerId, ServerEventName, ServerEventPayload, SpectatorEvent, SpectatorPayload } from "../protocol/index.ts";
+import type { MatchId, PlayerId, ServerEventName, ServerEventPayload, SpectatorEvent, SpectatorPayload, StatePayload } from "../protocol/index.ts";
 
 /** The players of one match connected to this node: one send reaches all of them. */
 export interface MatchGroup {
@@ -47,6 +47,12 @@ export interface PlayerChannel {
   toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean;
   /** Sends one event to these players' connections on this node (one encode for all of them). */
   toPlayersHere<E extends ServerEventName>(game: string, playerIds: PlayerId[], event: E, payload: ServerEventPayload<E>): void;
+  /**
+   * A match's state to these players' connections on this node, each in the encoding it asked for
+   * (one encode per encoding): the shared view, or with `own` the view of that one player's seat.
+   * False when none of them is here.
+   */
+  statesHere(game: string, playerIds: readonly PlayerId[], payload: StatePayload, own: boolean): boolean;
   /** Sends one event to every player online in the game, on every node (lobby chat: the sender's budget bounds it). */
   toGame<E extends ServerEventName>(game: string, event: E, payload: ServerEventPayload<E>): void;
   /** Whether the player's live connection is on this node. */

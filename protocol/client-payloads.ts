@@ -59,7 +59,21 @@ export const gameInputSchema = z.object({
   seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   input: z.unknown(),
 });
-export const stateAckSchema = z.object({ matchId: id, tick: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
+const tick = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** `{ matchId, tick }`, or on a compact connection `[ref, tick]` (PROTOCOL.md, Compact state). */
+export const stateAckSchema = z.union([
+  z.object({ matchId: id, tick }),
+  z.tuple([
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31),
+    tick,
+  ]),
+]);
+/** `time:sync`: the client's clock, echoed with the server's. */
+export const timeSyncSchema = z.object({ clientTime: z.number().finite() });
 const chatText = z.string().max(1000).transform(cleanText).pipe(z.string().min(1).max(200));
 export const chatSendSchema = z.object({ matchId: id, text: chatText });
 const mode = queueJoinSchema.shape.mode;
@@ -97,6 +111,7 @@ const schemas = {
   "match:rematch": matchRefSchema,
   "match:spectate": matchRefSchema,
   "match:unspectate": matchRefSchema,
+  "time:sync": timeSyncSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** What the server works with once an event's payload passed its schema. */
@@ -111,8 +126,9 @@ export type EmptyPayload = z.input<typeof emptySchema>;
 export type QueueLeavePayload = EmptyPayload;
 export type MatchRefPayload = z.input<typeof matchRefSchema>;
 export type GameInputPayload<I = unknown> = Omit<z.input<typeof gameInputSchema>, "input"> & { input: I };
-/** Acknowledges every state of the match up to `tick`. */
+/** Acknowledges every state of the match up to `tick`: by matchId, or by the match's compact `ref`. */
 export type StateAckPayload = z.input<typeof stateAckSchema>;
+export type TimeSyncPayload = z.input<typeof timeSyncSchema>;
 export type ChatSendPayload = z.input<typeof chatSendSchema>;
 export type LobbyListPayload = z.input<typeof lobbyListSchema>;
 export type LobbyChatPayload = z.input<typeof lobbyChatSchema>;

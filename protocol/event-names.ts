@@ -18,6 +18,7 @@ export const CLIENT_EVENTS = [
   "match:rematch",
   "match:spectate",
   "match:unspectate",
+  "time:sync",
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENTS)[number];

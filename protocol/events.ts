@@ -14,7 +14,9 @@ import type {
   QueueJoinPayload,
   QueueLeavePayload,
   StateAckPayload,
+  TimeSyncPayload,
 } from "./client-payloads.ts";
+import type { StateEncoding } from "./compact-state.ts";
 import type { ErrorBody } from "./errors.ts";
 import type {
   Announcement,
@@ -64,6 +66,7 @@ export interface ClientToServerEvents {
   "match:rematch": (payload: MatchRefPayload, ack: AckCallback<{ waiting: boolean }>) => void;
   "match:spectate": (payload: MatchRefPayload, ack: AckCallback<SpectateAnswer>) => void;
   "match:unspectate": (payload: MatchRefPayload, ack: AckCallback) => void;
+  "time:sync": (payload: TimeSyncPayload, ack: AckCallback<{ clientTime: number; serverTime: number }>) => void;
 }
 
 /** Events the server sends. `state` is acknowledged with the `state:ack` event, not an ack callback. */
@@ -71,6 +74,7 @@ export interface ServerToClientEvents {
   "match:found": (payload: MatchFound) => void;
   "match:cancelled": (payload: MatchCancelled) => void;
   "match:start": (payload: MatchStart) => void;
+  /** The object form; a compact connection gets `CompactState` arrays instead (`compact-state.ts`). */
   state: (payload: StatePayload) => void;
   "match:resumed": (payload: MatchStart) => void;
   "match:end": (payload: MatchEnd) => void;
@@ -98,6 +102,8 @@ export interface SocketData {
   game: string;
   /** Increases with every connection of any player, across all nodes: the newest connection wins. */
   generation: number;
+  /** How this connection gets its states (`auth.encoding`). */
+  encoding: StateEncoding;
 }
 
 export { CLIENT_EVENTS, type ClientEventName } from "./event-names.ts";

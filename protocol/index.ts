@@ -4,3 +4,4 @@ export * from "./events.ts";
 export * from "./client-payloads.ts";
 export * from "./server-payloads.ts";
 export * from "./server-events.ts";
+export * from "./compact-state.ts";

@@ -33,7 +33,14 @@ export type CancelReason = z.infer<typeof cancelReasonSchema>;
 export const matchCancelledSchema = z.object({ matchId: z.string(), reason: cancelReasonSchema, requeued: z.boolean() });
 export type MatchCancelled = z.infer<typeof matchCancelledSchema>;
 
-/** `ackEvery`: the client sends `state:ack` for every state whose tick is a multiple of it. */
+/** Per seat, the highest input `seq` applied so far (0 before any): what a predicting client replays after. */
+export const inputSeqSchema = z.tuple([z.number().int().min(0), z.number().int().min(0)]);
+
+/**
+ * `ackEvery`: the client sends `state:ack` for every state whose tick is a multiple of it.
+ * `tickZeroAt`: the server time (epoch ms) of tick 0 (tick T at `tickZeroAt + T * 1000 / tickRate`).
+ * `ref`: the match's number on this connection, which compact states carry.
+ */
 export const matchStartSchema = z.object({
   matchId: z.string(),
   seat,
@@ -41,6 +48,9 @@ export const matchStartSchema = z.object({
   ackEvery: z.number().int().min(1),
   tick: z.number().int(),
   state: z.unknown(),
+  inputSeq: inputSeqSchema,
+  tickZeroAt: z.number(),
+  ref: z.number().int().min(0),
 });
 /** `match:start` and `match:resumed`; `S` is the game's state (`GameView`). */
 export type MatchStart<S = unknown> = Omit<z.infer<typeof matchStartSchema>, "state"> & { state: S; host?: HostInfo };
@@ -48,9 +58,11 @@ export type MatchStart<S = unknown> = Omit<z.infer<typeof matchStartSchema>, "st
 /** `match:resumed`: `match:start` with the host, so that a client on another node can move there. */
 export const matchResumedSchema = matchStartSchema.extend({ host: hostInfoSchema });
 
-export const statePayloadSchema = z.object({ matchId: z.string(), tick: z.number().int().min(0), state: z.unknown() });
+export const statePayloadSchema = z.object({ matchId: z.string(), tick: z.number().int().min(0), state: z.unknown(), inputSeq: inputSeqSchema });
 /** One `state`; `S` is the game's state (`GameView`). */
 export type StatePayload<S = unknown> = Omit<z.infer<typeof statePayloadSchema>, "state"> & { state: S };
+/** A compact `state` (`[ref, tick, mask, v...]`, PROTOCOL.md, Compact state). */
+export const compactStateSchema = z.array(z.number().int()).min(3);
 
 export const endReasonSchema = z.enum(["win", "draw", "forfeit", "abandoned", "aborted", "time"]);
 export type EndReason = z.infer<typeof endReasonSchema>;
@@ -106,7 +118,13 @@ export const rematchOfferedSchema = z.object({ matchId: z.string(), from: z.stri
 export type RematchOffered = z.infer<typeof rematchOfferedSchema>;
 
 /** `match:spectate`'s answer: the match as it stands; `state` events follow, unacknowledged. */
-export const spectateAnswerSchema = z.object({ tickRate: z.number().int(), tick: z.number().int(), state: z.unknown(), players: z.array(playerInfoSchema) });
+export const spectateAnswerSchema = z.object({
+  tickRate: z.number().int(),
+  tick: z.number().int(),
+  state: z.unknown(),
+  players: z.array(playerInfoSchema),
+  ref: z.number().int().min(0),
+});
 export type SpectateAnswer = z.infer<typeof spectateAnswerSchema>;
 
 /** HTTP `GET /v1/matches`: a running match. */
@@ -174,7 +192,7 @@ export const serverEventSchemas = {
   "match:found": matchFoundSchema,
   "match:cancelled": matchCancelledSchema,
   "match:start": matchStartSchema,
-  state: statePayloadSchema,
+  state: z.union([statePayloadSchema, compactStateSchema]),
   "match:resumed": matchResumedSchema,
   "match:end": matchEndSchema,
   chat: chatMessageSchema,

@@ -16,7 +16,7 @@ import { createRelayCounters, LocalRelay, RedisRelay } from "./relay/index.ts";
 import type { SharedParts } from "./shared-parts.ts";
 import { type GameService, SessionTakeover, socketAddress, type ArenaNamespace } from "./edge/index.ts";
 import { playerService } from "./edge/handlers/index.ts";
-import { SocketPlayerChannel, PlayerPlaces, StoreRecovery } from "./delivery/index.ts";
+import { SocketPlayerChannel, PlayerPlaces, StateWires, StoreRecovery } from "./delivery/index.ts";
 import { checkGameSet } from "./game-set.ts";
 
 /** What a node runs besides its transport: the matchmaker, the game rooms, and the players' events. */
@@ -72,7 +72,8 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     : new LocalRelay(config.nodeId);
   const places = new PlayerPlaces();
   const remote = redis ? { node: config.nodeId, relay, sessions: store, log } : undefined;
-  const channel = new SocketPlayerChannel(namespaces, places, store, remote, log);
+  const wires = new StateWires(games.wireCodecs(), new Map(games.list().map((game) => [game.name, game.tickRate])));
+  const channel = new SocketPlayerChannel(namespaces, places, store, remote, wires, log);
   new Gauge({
     name: "arena_spectator_groups",
     help: "Matches this node has spectators of (each closes with its match's end)",
@@ -166,6 +167,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
       recovery.stop();
       await rooms.stop();
       sessions.close();
+      wires.close();
       await relay.close();
       await store.close();
     },

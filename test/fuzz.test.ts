@@ -74,6 +74,7 @@ const badText: Gen = (r) => pick(r, [null, 5, "", "   ", "x".repeat(201), [], {}
 const EVENTS: Record<Exclude<ClientEventName, "state:ack">, Gen> = {
   "queue:join": (r) => (r() < 0.3 ? nonObject(r) : withJunk(r, { mode: hostileString(r) })),
   "queue:leave": (r) => (r() < 0.5 ? nonObject(r) : withJunk(r, {})),
+  "time:sync": (r) => (r() < 0.5 ? nonObject(r) : withJunk(r, { clientTime: pick(r, HOSTILE) })),
   "match:ready": (r) => (r() < 0.2 ? nonObject(r) : withJunk(r, r() < 0.1 ? {} : { matchId: matchIdish(r) })),
   "game:input": (r) => {
     if (r() < 0.2) return nonObject(r);
@@ -118,7 +119,7 @@ const ALLOWED: Partial<Record<keyof typeof EVENTS, string[]>> = {
   "private:join": ["BAD_REQUEST", "UNKNOWN_CODE", "RATE_LIMITED"],
 };
 /** Events a well-formed payload may answer `ok` without changing anything. */
-const HARMLESS_OK = new Set(["queue:leave", "stats", "lobby:list", "match:unspectate"]);
+const HARMLESS_OK = new Set(["queue:leave", "stats", "lobby:list", "match:unspectate", "time:sync"]);
 
 describe.each(ENGINES)("fuzzing every client event (%s)", (engine) => {
   let node: InProcessServer;

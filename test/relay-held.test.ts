@@ -18,7 +18,16 @@ const event = (i: number): RelayMessage => ({
   event: "lobby:chat",
   payload: { from: "f", name: "F", text: String(i), at: i },
 });
-const state = (matchId: string, tick: number): RelayMessage => ({ t: "state", from: "a", game: "pong", matchId, players: ["p"], tick, state: { tick } });
+const state = (matchId: string, tick: number): RelayMessage => ({
+  t: "state",
+  from: "a",
+  game: "pong",
+  matchId,
+  players: ["p"],
+  tick,
+  state: { tick },
+  inputSeq: [0, 0],
+});
 
 /**
  * The relay between nodes is Redis Pub/Sub, which keeps nothing for a subscriber that is not there.

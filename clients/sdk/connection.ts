@@ -146,7 +146,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
       this.seat = start.seat;
       this.tickRate = start.tickRate;
       this.ackEvery = Math.max(1, start.ackEvery || 1);
-      this.lastState = { matchId: start.matchId, tick: start.tick, state: start.state };
+      this.lastState = { matchId: start.matchId, tick: start.tick, state: start.state, inputSeq: start.inputSeq };
       this.emitLocal(event, start);
       // The match goes on on another node (its host died and that node adopted it): move there.
       const host = event === "resumed" ? this.hostElsewhere(payload) : undefined;

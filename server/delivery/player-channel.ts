@@ -8,11 +8,13 @@ import {
   type ServerEventName,
   type ServerEventPayload,
   type ServerToClientEvents,
+  type StatePayload,
 } from "../../protocol/index.ts";
 import type { Logger } from "../logger.ts";
 import type { PlayerPlaces } from "./player-places.ts";
 import { PlayerSequence, type StampAges } from "./player-sequence.ts";
 import { LocalRoomEmitter } from "./room-emitter.ts";
+import type { StateWires } from "./state-wires.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "../edge/types.ts";
 
 /** Anything Socket.IO emits our server events with: a socket, a namespace, a room of it. */
@@ -26,8 +28,14 @@ function emitTo<E extends ServerEventName>(target: Emitter, event: E, payload: S
   target.emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
 }
 
-/** The Socket.IO room of a match's players on their node. */
+/** The Socket.IO rooms of a match's players on their node: those with object states, and compact ones. */
 const matchRoom = (matchId: string) => `match:${matchId}`;
+const compactMatchRoom = (matchId: string) => `matchc:${matchId}`;
+/** The Socket.IO rooms of a match's spectators on this node, likewise. */
+const spectatorRoom = (matchId: string) => `spec:${matchId}`;
+const compactSpectatorRoom = (matchId: string) => `specc:${matchId}`;
+
+const isCompact = (socket: ArenaSocket) => socket.data.encoding === "compact";
 
 /** How to reach players on other nodes: the store knows each player's node, the relay reaches it. */
 export interface RemotePlayers {
@@ -61,6 +69,8 @@ export class SocketPlayerChannel implements PlayerChannel {
     store: SequenceStore,
     /** Other nodes, when there are (a shared Redis): without them an absent player is simply gone. */
     private readonly remote: RemotePlayers | undefined,
+    /** Refs and compact encodings of the matches this node's connections play or watch. */
+    readonly wires: StateWires,
     log?: Logger,
   ) {
     const ages: StampAges = (game, playerId, after, before) => store.stampAges(game, playerId, after, before);
@@ -138,6 +148,27 @@ export class SocketPlayerChannel implements PlayerChannel {
     if (nsp) emitTo(nsp.local.to(playerIds.map(playerRoom)), event, payload);
   }
 
+  /**
+   * A match's state to these players' connections here (one encode per encoding): the shared view,
+   * or with `own` the view of that one player's seat (hidden information).
+   */
+  statesHere(game: string, playerIds: readonly PlayerId[], payload: StatePayload, own: boolean): boolean {
+    let compact: ArenaSocket[] | undefined;
+    let objects: PlayerId[] | undefined;
+    for (const playerId of playerIds) {
+      const socket = this.socketOf(game, playerId);
+      if (!socket) continue;
+      if (isCompact(socket) && this.wires.has(game)) (compact ??= []).push(socket);
+      else (objects ??= []).push(playerId);
+    }
+    if (objects) this.toPlayersHere(game, objects, "state", payload);
+    if (compact) {
+      const frame = this.wires.compact(game, payload, own ? playerIds[0] : undefined);
+      for (const socket of compact) socket.emit("state", frame as never);
+    }
+    return objects !== undefined || compact !== undefined;
+  }
+
   /** The matches this node has spectators of, as `[game, matchId]`. */
   *spectated(): Generator<[game: string, matchId: string]> {
     for (const key of this.watchGroups.keys()) {
@@ -151,14 +182,15 @@ export class SocketPlayerChannel implements PlayerChannel {
     const existing = this.watchGroups.get(key);
     if (existing) return existing;
     const nsp = this.namespaces.get(game)!;
-    const room = `spec:${matchId}`;
-    const emitter = new LocalRoomEmitter(nsp, room, true);
+    const objects = new LocalRoomEmitter(nsp, spectatorRoom(matchId), true);
+    const compact = new LocalRoomEmitter(nsp, compactSpectatorRoom(matchId), true);
     const members = new Set<PlayerId>();
+    const roomOf = (socket: ArenaSocket) => (isCompact(socket) && this.wires.has(game) ? compactSpectatorRoom(matchId) : spectatorRoom(matchId));
     const group: SpectatorGroup = {
       add: (playerId) => {
         const socket = this.socketOf(game, playerId);
         if (!socket) return false;
-        void socket.join(room);
+        void socket.join(roomOf(socket));
         members.add(playerId);
         const key = `${game}|${playerId}`;
         const watched = this.watching.get(key);
@@ -167,16 +199,23 @@ export class SocketPlayerChannel implements PlayerChannel {
         return true;
       },
       remove: (playerId) => {
-        void this.socketOf(game, playerId)?.leave(room);
+        const socket = this.socketOf(game, playerId);
+        if (socket) void socket.leave(roomOf(socket));
         members.delete(playerId);
         this.unwatch(game, playerId, matchId);
         if (members.size === 0) this.watchGroups.delete(key);
       },
-      send: (event, payload) => emitter.emit(event, payload),
+      send: (event, payload) => {
+        // Spectators' sends may be dropped: every compact state they get is a key frame.
+        if (event === "state" && compact.members() > 0) compact.emit(event, this.wires.compact(game, payload as StatePayload, undefined, true));
+        if (event !== "state" || objects.members() > 0) objects.emit(event, payload);
+        if (event === "match:end") compact.emit(event, payload);
+      },
       close: () => {
-        void nsp.local.in(room).socketsLeave(room);
+        for (const room of [spectatorRoom(matchId), compactSpectatorRoom(matchId)]) void nsp.local.in(room).socketsLeave(room);
         for (const playerId of members) this.unwatch(game, playerId, matchId);
         this.watchGroups.delete(key);
+        this.wires.ended(matchId);
       },
     };
     this.watchGroups.set(key, group);
@@ -197,12 +236,24 @@ export class SocketPlayerChannel implements PlayerChannel {
   matchGroup(game: string, matchId: string): MatchGroup {
     const nsp = this.namespaces.get(game);
     if (!nsp) throw new Error(`no namespace for ${game}`);
-    const room = matchRoom(matchId);
-    const emitter = new LocalRoomEmitter(nsp, room);
+    const objects = new LocalRoomEmitter(nsp, matchRoom(matchId));
+    const compact = new LocalRoomEmitter(nsp, compactMatchRoom(matchId));
+    const { wires } = this;
     return {
-      add: (playerId) => void this.socketOf(game, playerId)?.join(room),
-      send: (event, payload) => emitter.emit(event, payload),
-      close: () => void nsp.local.in(room).socketsLeave(room),
+      add: (playerId) => {
+        const socket = this.socketOf(game, playerId);
+        if (!socket) return;
+        void socket.join(isCompact(socket) && wires.has(game) ? compactMatchRoom(matchId) : matchRoom(matchId));
+        wires.keyFrameNext(matchId);
+      },
+      send: (event, payload) => {
+        if (event === "state" && compact.members() > 0) compact.emit(event, wires.compact(game, payload as StatePayload));
+        if (event !== "state" || objects.members() > 0) objects.emit(event, payload);
+      },
+      close: () => {
+        for (const room of [matchRoom(matchId), compactMatchRoom(matchId)]) void nsp.local.in(room).socketsLeave(room);
+        wires.ended(matchId);
+      },
     };
   }
 
@@ -214,6 +265,14 @@ export class SocketPlayerChannel implements PlayerChannel {
   /** Hands the event over, in the player's sequence. */
   private emit(socket: ArenaSocket, sent: PlayerEvent): void {
     this.places.delivered(socket, sent);
+    if (sent.event === "match:start" || sent.event === "match:resumed") {
+      // The match's ref is this node's; the connection's next state of it is a key frame.
+      const { matchId } = sent.payload;
+      const ref = this.wires.refOf(socket.data.game, matchId);
+      this.wires.keyFrameNext(matchId);
+      return emitTo(socket, sent.event, { ...sent.payload, ref });
+    }
+    if (sent.event === "match:end") this.wires.ended(sent.payload.matchId);
     emitTo(socket, sent.event, sent.payload);
   }
 }

@@ -11,6 +11,7 @@ const EVENT = 2;
  */
 export class LocalRoomEmitter {
   private readonly options: { rooms: Set<string>; except: Set<string>; flags: { local: true; volatile?: true } };
+  private readonly room: string;
 
   /** `volatile`: a socket whose transport is not ready to write drops the packet (spectators). */
   constructor(
@@ -18,7 +19,13 @@ export class LocalRoomEmitter {
     room: string,
     volatile = false,
   ) {
+    this.room = room;
     this.options = { rooms: new Set([room]), except: new Set(), flags: volatile ? { local: true, volatile: true } : { local: true } };
+  }
+
+  /** How many sockets here are in the room now (an emit to an empty room would still encode). */
+  members(): number {
+    return this.nsp.adapter.rooms.get(this.room)?.size ?? 0;
   }
 
   emit(event: string, payload: unknown): void {

@@ -50,12 +50,18 @@ function asGameInput(payload: unknown): GameInputPayload | undefined {
   return { matchId, seq, input };
 }
 
-/** `state:ack`'s payload, checked as its schema would. */
+const isTick = (tick: unknown): tick is number => typeof tick === "number" && Number.isSafeInteger(tick) && tick >= 0;
+
+/** `state:ack`'s payload, checked as its schema would: `{ matchId, tick }` or compact `[ref, tick]`. */
 function asStateAck(payload: unknown): StateAckPayload | undefined {
+  if (Array.isArray(payload)) {
+    const [ref, tick] = payload as unknown[];
+    return payload.length === 2 && isTick(ref) && ref <= 2 ** 31 && isTick(tick) ? [ref, tick] : undefined;
+  }
   if (typeof payload !== "object" || payload === null) return undefined;
   const { matchId, tick } = payload as { matchId?: unknown; tick?: unknown };
   if (typeof matchId !== "string" || !ID.test(matchId)) return undefined;
-  if (typeof tick !== "number" || !Number.isSafeInteger(tick) || tick < 0) return undefined;
+  if (!isTick(tick)) return undefined;
   return { matchId, tick };
 }
 

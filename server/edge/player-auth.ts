@@ -11,9 +11,13 @@ function refused(message: string, code: ErrorCode): ExtendedError {
   return error;
 }
 
+/** The state encodings a connection may ask for with `auth.encoding` (PROTOCOL.md, Compact state). */
+const ENCODINGS = new Set<unknown>(["json", "compact"]);
+
 /**
- * Handshake middleware: verifies `auth.token` and puts the player's identity on `socket.data`.
- * Every refusal looks the same to the client (`unauthorized`); the log says why.
+ * Handshake middleware: verifies `auth.token` and puts the player's identity and the encoding its
+ * states go in on `socket.data`. Every refused token looks the same to the client
+ * (`unauthorized`); the log says why. An encoding the server does not know is `bad_request`.
  */
 export function playerAuth(game: string, tokens: TokenService, log: Logger, metrics: ServerMetrics, draining: () => boolean) {
   return (socket: ArenaSocket, next: (error?: ExtendedError) => void): void => {
@@ -22,11 +26,17 @@ export function playerAuth(game: string, tokens: TokenService, log: Logger, metr
       return;
     }
     const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    const encoding = auth?.encoding ?? "json";
+    if (!ENCODINGS.has(encoding)) {
+      next(refused('bad_request: auth.encoding is "json" or "compact"', ErrorCode.BAD_REQUEST));
+      return;
+    }
     tokens.verify(auth?.token).then(
       (identity) => {
         socket.data.playerId = identity.playerId;
         socket.data.name = identity.name;
         socket.data.game = game;
+        socket.data.encoding = encoding === "compact" ? "compact" : "json";
         next();
       },
       (error: unknown) => {

@@ -21,10 +21,10 @@ export function connect(
   url: string,
   game: string,
   token: unknown,
-  options: { reconnection?: boolean; onSocket?: (socket: TestClient) => void; timeoutMs?: number } = {},
+  options: { reconnection?: boolean; onSocket?: (socket: TestClient) => void; timeoutMs?: number; auth?: Record<string, unknown> } = {},
 ): Promise<TestClient> {
   const socket: TestClient = io(`${url}/${game}`, {
-    auth: { token },
+    auth: { token, ...options.auth },
     transports: ["websocket"],
     reconnection: options.reconnection ?? false,
     forceNew: true,

@@ -21,7 +21,14 @@ export function inputNoAnswerHandler({ rooms }: HandlerDeps): InputNoAnswerHandl
   return (payload, ctx) => rooms.inputNoAnswer(ctx.game, ctx.playerId, payload.matchId, payload.seq, payload.input);
 }
 
-/** `state:ack`: the state stream's cumulative acknowledgement, never answered. */
-export function stateAckHandler({ rooms }: HandlerDeps): StateAckHandler {
-  return (payload, ctx) => rooms.stateAck(ctx.game, ctx.playerId, payload);
+/**
+ * `state:ack`: the state stream's cumulative acknowledgement, never answered. A compact one names
+ * the match by its ref on this node; an unknown ref is dropped (and counted) like a malformed ack.
+ */
+export function stateAckHandler({ rooms, channel }: HandlerDeps): StateAckHandler {
+  return (payload, ctx) => {
+    if (!Array.isArray(payload)) return rooms.stateAck(ctx.game, ctx.playerId, payload);
+    const matchId = channel.wires.matchOfRef(ctx.game, payload[0]);
+    rooms.stateAck(ctx.game, ctx.playerId, matchId === undefined ? undefined : { matchId, tick: payload[1] });
+  };
 }
