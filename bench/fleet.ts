@@ -26,6 +26,9 @@ export interface GeneratorSample {
   inMatch: number;
   inputToStateUs: string;
   pairingUs: string;
+  /** Bytes of the state messages received (their Engine.IO text), and of every message. */
+  stateBytes: number;
+  bytesIn: number;
 }
 
 type Answer = Record<string, unknown> & { type: string };
@@ -80,6 +83,8 @@ export interface FleetOptions {
   ackEvery?: number;
   /** Whether inputs ask for an answer (otherwise fire and forget). */
   inputAcks?: boolean;
+  /** The state encoding the players ask for (`auth.encoding`); baselines send objects whatever is asked. */
+  encoding?: "json" | "compact";
 }
 
 export const SERVER_CPU = 0;
@@ -145,6 +150,8 @@ export class Fleet {
           `G${g}`,
           "--input-acks",
           options.inputAcks === false ? "off" : "on",
+          "--encoding",
+          options.encoding ?? "json",
         ];
         const child = spawnScript("bench/generator/main.ts", args, { cpu: GENERATOR_CPU, stdin: "pipe" });
         child.stdin!.on("error", () => undefined);

@@ -20,6 +20,13 @@ export interface StreamRun {
   /** What the players are owed: players x tick rate. */
   statesDuePerSecond: number;
   inputsPerSecond: number;
+  /** The state encoding the players asked for. */
+  encoding: "json" | "compact";
+  /** Average bytes of a state message as received (its Engine.IO text; WebSocket framing adds 2). */
+  bytesPerState: number;
+  /** Bytes the servers sent the players per second (every message), and that per 1,000 playing players. */
+  egressBytesPerSecond: number;
+  egressBytesPerSecondPer1000: number;
   serverCpuPercent: number;
   serverCpuUsPerState: number;
   generatorCpuPercent: number[];
@@ -67,6 +74,7 @@ export interface LevelOptions {
   client: string;
   ackEvery: number;
   inputAcks: boolean;
+  encoding: "json" | "compact";
   onSecond?: (t: number) => void;
 }
 
@@ -136,6 +144,8 @@ export async function measureLevel(fleet: Fleet, options: LevelOptions): Promise
   });
 
   const acks = serverSum(last, (s) => s.counters.stateAcks) - serverSum(first, (s) => s.counters.stateAcks);
+  const stateBytes = generatorSum(last, (g) => g.stateBytes) - generatorSum(first, (g) => g.stateBytes);
+  const egress = (generatorSum(last, (g) => g.bytesIn) - generatorSum(first, (g) => g.bytesIn)) / window;
   const publishes = serverSum(last, (s) => s.relay?.publishes ?? 0) - serverSum(first, (s) => s.relay?.publishes ?? 0);
   const run: StreamRun = {
     redisMessagesPerAck: round(publishes / Math.max(1, acks), 3),
@@ -146,6 +156,10 @@ export async function measureLevel(fleet: Fleet, options: LevelOptions): Promise
     statesPerSecond: Math.round(statesPerSecond(first, last, options.tickRate)),
     statesDuePerSecond: options.players * options.tickRate,
     inputsPerSecond: Math.round((serverSum(last, (s) => s.counters.inputs) - serverSum(first, (s) => s.counters.inputs)) / window),
+    encoding: options.encoding,
+    bytesPerState: round(stateBytes / Math.max(1, received), 1),
+    egressBytesPerSecond: Math.round(egress),
+    egressBytesPerSecondPer1000: Math.round((egress / options.players) * 1000),
     serverCpuPercent: round((serverCpuUs(first, last) / 1e6 / window) * 100, 1),
     serverCpuUsPerState: round(serverCpuUs(first, last) / Math.max(1, states), 2),
     generatorCpuPercent: generatorCpu.map((c) => round(c * 100, 1)),

@@ -3,7 +3,8 @@
  * (pinned to core 1), and writes `report.json` and a self-contained `report.html` to `--out`.
  *   npm run bench -- --scenario steady --players 1000 --duration 30s --engine uws,ws --baseline raw-socketio,raw-uws --out bench-out/steady
  *     [--ack-every N] [--input-acks on|off]   (steady and capacity: state:ack cadence; inputs answered or not)
- *   npm run bench -- --scenario capacity --engine uws,ws --out bench-out/capacity
+ *     [--encoding json,compact]               (steady and capacity: the state encodings Arena's players ask for, each a run)
+ *   npm run bench -- --scenario capacity --engine uws,ws --baseline raw-socketio --out bench-out/capacity   (the baseline searched the same way)
  *   npm run bench -- --scenario pairing --out bench-out/pairing          (memory, Redis, Redis with 3 nodes)
  *   npm run bench -- --scenario queue-storm --players 5000 --out bench-out/storm
  *   npm run bench -- --scenario idle --players 5000 --engine uws,ws --out bench-out/idle
@@ -40,12 +41,13 @@ const { values } = parseArgs({
     "tick-rate": { type: "string" },
     "ack-every": { type: "string", default: "1" },
     "input-acks": { type: "string", default: "on" },
+    encoding: { type: "string", default: "json" },
   },
 });
 
 function usage(problem: string): never {
   process.stderr.write(
-    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --out DIR\n`,
+    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --encoding json,compact --out DIR\n`,
   );
   process.exit(2);
 }
@@ -69,6 +71,9 @@ const ackEvery = Number(values["ack-every"]);
 if (!Number.isInteger(ackEvery) || ackEvery < 1 || ackEvery > 60) usage("--ack-every takes 1 to 60");
 if (values["input-acks"] !== "on" && values["input-acks"] !== "off") usage("--input-acks takes on or off");
 if (client !== "wire" && client !== "sdk") usage("--client takes wire or sdk");
+const encodings = values.encoding!.split(",") as ("json" | "compact")[];
+if (!encodings.length || encodings.some((e) => e !== "json" && e !== "compact")) usage("--encoding takes json, compact or both");
+if (client === "sdk" && encodings.includes("compact")) usage("--encoding compact is read by the wire client only");
 
 const bar = new cliProgress.SingleBar(
   { format: "{label} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true },
@@ -84,6 +89,7 @@ const stream: StreamOptions = {
   game,
   ackEvery,
   inputAcks: values["input-acks"] === "on",
+  encoding: encodings[0]!,
   nodes: Number(values.nodes),
   store: values.store === "redis" || values.store === "cluster" ? values.store : "memory",
   env: scenario === "soak" ? { PONG_POINTS: "3", PONG_BALL_SPEED: "1.5" } : { PONG_POINTS: "1000000" },
@@ -101,7 +107,18 @@ const stream: StreamOptions = {
 const load = scenario === "capacity" || scenario === "pairing" ? {} : { players, seconds };
 const report: Report = {
   scenario,
-  config: { ...load, engines, client, ackEvery, inputAcks: stream.inputAcks, nodes: stream.nodes, store: stream.store, baselines, tickRate: stream.tickRate },
+  config: {
+    ...load,
+    engines,
+    encodings,
+    client,
+    ackEvery,
+    inputAcks: stream.inputAcks,
+    nodes: stream.nodes,
+    store: stream.store,
+    baselines,
+    tickRate: stream.tickRate,
+  },
   runs: [],
   baselines: [],
   capacity: [],
@@ -111,13 +128,20 @@ const report: Report = {
 const measured: MeasuredRun[] = [];
 try {
   if (scenario === "steady" || scenario === "soak") {
-    for (const engine of engines) measured.push(await steady("arena", engine, stream));
+    for (const engine of engines) for (const encoding of encodings) measured.push(await steady("arena", engine, { ...stream, encoding }));
     for (const kind of baselines) report.baselines.push(await steady(kind, "uws", stream));
   } else if (scenario === "capacity") {
-    for (const engine of engines) {
-      const { result, runs } = await capacity(engine, stream, 5);
+    for (const engine of engines)
+      for (const encoding of encodings) {
+        const { result, runs } = await capacity("arena", engine, { ...stream, encoding }, 5);
+        report.capacity.push(result);
+        measured.push(...runs);
+      }
+    // The floor, searched the same way in the same run: players per core is reported against it.
+    for (const kind of baselines) {
+      const { result, runs } = await capacity(kind, "uws", stream, 5);
       report.capacity.push(result);
-      measured.push(...runs);
+      report.baselines.push(...runs);
     }
   } else if (scenario === "pairing") {
     const setups: PairingSetup[] =

@@ -76,6 +76,7 @@ describe.each<[ServerKind, string]>([
       client: "wire",
       ackEvery: 1,
       inputAcks: true,
+      encoding: "json",
     });
     expect(run).toMatchObject({ players: 20, unstartedPlayers: 0, errors: 0, disconnects: 0, acksLost: 0, statesUndelivered: 0 });
     // Read on the server's tick clock, a rate can never pass its maximum.

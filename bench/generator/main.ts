@@ -2,7 +2,7 @@
  * A load generator process for `npm run bench`. The bench drives it with one JSON command per line
  * on stdin and reads one JSON answer per command on stdout, so that all generators and the servers
  * can be read at the same instants.
- *   tsx bench/generator/main.ts --client wire|sdk --game pong --urls http://a,http://b --name G0 [--input-acks on|off]
+ *   tsx bench/generator/main.ts --client wire|sdk --game pong --urls http://a,http://b --name G0 [--input-acks on|off] [--encoding json|compact]
  *
  *   {"cmd":"connect","players":N}   connect players until there are N            -> connected
  *   {"cmd":"play","players":N}       the first N players queue and play           -> playing (when all play)
@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
 import { microsecondHistogram } from "../../game-rooms/index.ts";
 import { loadGames } from "../../game-rooms/games/load-games.ts";
+import { INPUT_SEQ_FIELDS } from "../../game-rooms/games/wire.ts";
 import type { GameInfo } from "../../protocol/index.ts";
 import { SdkPlayer, type Play } from "./sdk-player.ts";
 import { Tally, type Behaviour, type BenchPlayer, type PlayerHooks } from "./tally.ts";
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     name: { type: "string", default: "G" },
     "input-every": { type: "string", default: "3" },
     "input-acks": { type: "string", default: "on" },
+    encoding: { type: "string", default: "json" },
   },
 });
 const URLS = (values.urls ?? "").split(",").filter(Boolean);
@@ -39,6 +41,11 @@ if (values.client !== "sdk" && GAME !== WirePlayer.decodes) {
   process.stderr.write(`generator: --client wire reads only ${WirePlayer.decodes}'s states; play ${GAME} with --client sdk\n`);
   process.exit(2);
 }
+// Pong's wire layout, for players that read compact states.
+if (values.encoding === "compact" && GAME === WirePlayer.decodes) {
+  const [pong] = await loadGames([GAME]);
+  WirePlayer.useWire([...(pong!.module.wire ?? []), ...INPUT_SEQ_FIELDS]);
+}
 const tally = new Tally();
 const behaviour: Behaviour = {
   requeue: false,
@@ -46,6 +53,7 @@ const behaviour: Behaviour = {
   ready: true,
   inputEvery: Number(values["input-every"]),
   inputAcks: values["input-acks"] !== "off",
+  compact: values.encoding === "compact",
 };
 const players: BenchPlayer[] = [];
 let played: Promise<Play> | undefined;

@@ -14,6 +14,9 @@ export class Tally {
   started = 0;
   ended = 0;
   found = 0;
+  /** Bytes of the state messages received (the Engine.IO message, WebSocket framing not counted), and of every message. */
+  stateBytes = 0;
+  bytesIn = 0;
   /** Time from sending an input to receiving the first state that reflects it. */
   readonly inputToStateUs = microsecondHistogram();
   /** Pairing overhead: when both partners were told minus when the later one joined. */
@@ -42,6 +45,8 @@ export class Tally {
       started: this.started,
       ended: this.ended,
       found: this.found,
+      stateBytes: this.stateBytes,
+      bytesIn: this.bytesIn,
       inputToStateUs: encodeIntoCompressedBase64(this.inputToStateUs),
       pairingUs: encodeIntoCompressedBase64(this.pairingUs),
     };
@@ -130,6 +135,8 @@ export interface Behaviour {
   inputEvery: number;
   /** Ask for an answer to each input (otherwise fire and forget). */
   inputAcks: boolean;
+  /** Ask for compact states (`auth.encoding`); the wire client reads both forms. */
+  compact: boolean;
 }
 
 /** What the generator hears from its players. */

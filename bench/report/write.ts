@@ -37,7 +37,7 @@ function perHour(t: number[], y: number[]): number | null {
   return round((points.reduce((a, [x, v]) => a + (x - mt) * (v - my), 0) / points.reduce((a, [x]) => a + (x - mt) ** 2, 0)) * 3600, 1);
 }
 
-function ratios(runs: StreamRun[], baselines: StreamRun[]): Record<string, number> {
+function ratios(runs: StreamRun[], baselines: StreamRun[], capacity: CapacityResult[]): Record<string, number> {
   const out: Record<string, number> = {};
   const uws = runs.find((r) => r.engine === "uws");
   const ws = runs.find((r) => r.engine === "ws");
@@ -45,9 +45,21 @@ function ratios(runs: StreamRun[], baselines: StreamRun[]): Record<string, numbe
     out["uws/ws serverCpuUsPerState"] = round(uws.serverCpuUsPerState / ws.serverCpuUsPerState, 2);
     out["uws/ws rssPerPlayerKb"] = round(uws.rssPerPlayerKb / ws.rssPerPlayerKb, 2);
   }
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? round(a / b, 2) : Number.NaN);
   for (const base of baselines) {
-    for (const run of runs) out[`${run.engine}/${base.engine} serverCpuUsPerState`] = round(run.serverCpuUsPerState / base.serverCpuUsPerState, 2);
+    for (const run of runs) {
+      if (run.players !== base.players) continue;
+      const pair = `${run.engine}/${base.engine}`;
+      out[`${pair} serverCpuUsPerState`] = ratio(run.serverCpuUsPerState, base.serverCpuUsPerState);
+      out[`${pair} rttP99`] = ratio(run.rttUs.p99, base.rttUs.p99);
+      out[`${pair} tickLatenessP99`] = ratio(run.tickLatenessUs.p99, base.tickLatenessUs.p99);
+      out[`${pair} bytesPerState`] = ratio(run.bytesPerState, base.bytesPerState);
+    }
   }
+  // Capacity against the floor searched the same way in the same run.
+  const bases = capacity.filter((c) => c.engine.startsWith("raw-"));
+  for (const base of bases)
+    for (const c of capacity) if (!c.engine.startsWith("raw-")) out[`${c.engine}/${base.engine} playersPerCore`] = ratio(c.playersPerCore, base.playersPerCore);
   for (const run of [...runs, ...baselines])
     out[`${run.engine} ${run.players} players: generator/server CPU per state`] = round(run.generatorCpuUsPerState / run.serverCpuUsPerState, 2);
   return out;
@@ -74,7 +86,7 @@ export function writeReport(out: string, report: Report): boolean {
     pairing: report.pairing,
     results: report.other,
     ...(soak ? { soak } : {}),
-    ratios: ratios(runs, baselines),
+    ratios: ratios(runs, baselines, report.capacity),
     series: all.map((m) => ({ engine: m.run.engine, players: m.run.players, ...m.series })),
     curves: all.map((m) => ({ engine: m.run.engine, players: m.run.players, ...m.curves })),
   };
@@ -94,6 +106,8 @@ export function writeReport(out: string, report: Report): boolean {
     "rtt p50/p99 us": `${r.rttUs.p50}/${r.rttUs.p99}`,
     "late p99 us": r.tickLatenessUs.p99,
     "in->state p99 us": r.inputToStateUs.p99,
+    "bytes/state": r.bytesPerState,
+    "egress KB/s per 1k": round(r.egressBytesPerSecondPer1000 / 1000, 1),
     acksLost: r.acksLost,
     errors: r.errors,
   }));

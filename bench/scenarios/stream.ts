@@ -14,6 +14,8 @@ export interface StreamOptions {
   game: string;
   ackEvery: number;
   inputAcks: boolean;
+  /** The state encoding Arena's players ask for (baselines send objects). */
+  encoding: "json" | "compact";
   nodes: number;
   store: "memory" | "redis" | "cluster";
   env: Record<string, string>;
@@ -59,7 +61,14 @@ function fleetOptions(server: ServerKind, engine: string, options: StreamOptions
     tickRate: options.tickRate,
     ackEvery: options.ackEvery,
     inputAcks: options.inputAcks,
+    encoding: options.encoding,
   };
+}
+
+/** A run's name in reports: the engine (with its encoding when compact), or the baseline's kind. */
+export function runLabel(server: ServerKind, engine: string, encoding: "json" | "compact"): string {
+  if (server !== "arena") return server;
+  return encoding === "compact" ? `${engine}+compact` : engine;
 }
 
 /** One server kind (an Arena engine or a baseline) at one load, measured once. */
@@ -67,7 +76,7 @@ export async function steady(server: ServerKind, engine: string, options: Stream
   const fleet = await Fleet.start(fleetOptions(server, engine, options, options.players));
   try {
     const empty = await fleet.read();
-    const label = server === "arena" ? engine : server;
+    const label = runLabel(server, engine, options.encoding);
     return await measureLevel(fleet, {
       players: options.players,
       seconds: options.seconds,
@@ -77,6 +86,7 @@ export async function steady(server: ServerKind, engine: string, options: Stream
       client: options.client,
       ackEvery: options.ackEvery,
       inputAcks: options.inputAcks,
+      encoding: server === "arena" ? options.encoding : "json",
       onSecond: (t) => options.onProgress(label, t, options.seconds),
     });
   } finally {
@@ -103,8 +113,14 @@ export function verdict(run: StreamRun): string {
  * search while the server still holds: players per core is then extrapolated from the server's CPU
  * per state at that load (one core's microseconds over the states a player costs per second).
  */
-export async function capacity(engine: string, options: StreamOptions, windowSeconds: number): Promise<{ result: CapacityResult; runs: MeasuredRun[] }> {
-  const fleet = await Fleet.start(fleetOptions("arena", engine, options, 4000));
+export async function capacity(
+  server: ServerKind,
+  engine: string,
+  options: StreamOptions,
+  windowSeconds: number,
+): Promise<{ result: CapacityResult; runs: MeasuredRun[] }> {
+  const fleet = await Fleet.start(fleetOptions(server, engine, options, 4000));
+  const label = runLabel(server, engine, options.encoding);
   const runs: MeasuredRun[] = [];
   const steps: CapacityResult["steps"] = [];
   let held: MeasuredRun | undefined;
@@ -119,11 +135,12 @@ export async function capacity(engine: string, options: StreamOptions, windowSec
         seconds: windowSeconds,
         tickRate: options.tickRate,
         emptyRssBytes,
-        engine,
+        engine: label,
         client: options.client,
         ackEvery: options.ackEvery,
         inputAcks: options.inputAcks,
-        onSecond: (t) => options.onProgress(`${engine} ${players} players`, t, windowSeconds),
+        encoding: server === "arena" ? options.encoding : "json",
+        onSecond: (t) => options.onProgress(`${label} ${players} players`, t, windowSeconds),
       });
       connected = Math.max(connected, players);
       runs.push(measured);
@@ -174,7 +191,7 @@ export async function capacity(engine: string, options: StreamOptions, windowSec
   return {
     runs,
     result: {
-      engine,
+      engine: label,
       playersPerCore: generatorFirst && cpuPerState ? Math.floor(1e6 / (cpuPerState * options.tickRate)) : (held?.run.players ?? 0),
       limitedBy: generatorFirst ? "generator" : broken!.why,
       extrapolated: generatorFirst,
