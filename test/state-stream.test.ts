@@ -3,10 +3,10 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { BUILTIN_GAMES, defineGame, GameRegistry, loadGames, type GameRules, type StreamSnapshot } from "../game-rooms/index.ts";
-import type { MatchStart, StatePayload } from "../protocol/index.ts";
+import { WireCodec, type GameInfo, type MatchStart, type StatePayload, type WireFieldInfo } from "../protocol/index.ts";
 import type { PongView } from "../game-rooms/games/pong/index.ts";
 import { createArenaServer, loadConfig } from "../server/index.ts";
-import { closeAllClients, eventually } from "./support/clients.ts";
+import { closeAllClients, connect, eventually, guest, request, waitFor, type TestClient } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
@@ -35,8 +35,12 @@ function secrets() {
       kind: "realtime",
       modes: ["ranked"],
       viewPerSeat: true,
+      wire: [
+        { name: "mine", scale: 1 },
+        { name: "ticks", scale: 1 },
+      ],
       inputSchema: z.object({ guess: z.number().int() }),
-      init: (seed) => ({ secrets: [seed % 1000, (seed >> 10) % 1000], ticks: 0 }),
+      init: (seed) => ({ secrets: [Math.abs(seed) % 1000, (Math.abs(seed) >>> 10) % 1000], ticks: 0 }),
       apply: () => undefined,
       step: (state) => {
         state.ticks++;
@@ -182,6 +186,58 @@ describe("per-seat views: a game with hidden information emits to each socket it
       expect([...mine(b.states)]).toEqual([secretB.mine]);
       expect(a.states.map((s) => s.tick)).toEqual(b.states.map((s) => s.tick));
       expect(await histogramCount(url, "arena_state_ack_rtt_seconds")).toBe(a.acked + b.acked);
+    } finally {
+      closeAllClients();
+      await server.stop();
+    }
+  });
+
+  it("compact: each seat's frames decode to its own secret, and each is a delta against that seat's own last frame", async () => {
+    const games = new GameRegistry(await loadGames([...BUILTIN_GAMES.map((g) => g.name), secrets()]));
+    const server = createArenaServer({
+      config: loadConfig({ HOST: "127.0.0.1", PORT: "0", MATCHMAKER_INTERVAL_MS: "20" }),
+      logger: pino({ level: "silent" }),
+      games,
+    });
+    const port = await server.start();
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const info = ((await (await fetch(`${url}/v1/games`)).json()) as GameInfo[]).find((g) => g.name === "secrets")!;
+      const codec = new WireCodec((info.wire as { fields: WireFieldInfo[] }).fields);
+      const seats = await Promise.all(
+        ["Ada", "Ben"].map(async (name) => {
+          const { token } = await guest(url, name);
+          const seat = { frames: [] as number[][], found: "", start: undefined as MatchStart | undefined, socket: undefined as unknown as TestClient };
+          seat.socket = await connect(url, "secrets", token, {
+            auth: { encoding: "compact" },
+            onSocket: (socket) => {
+              socket.on("match:found", (found) => (seat.found = found.matchId));
+              socket.on("match:start", (start) => (seat.start = start));
+              socket.on("state", (frame: unknown) => void seat.frames.push(frame as number[]));
+            },
+          });
+          return seat;
+        }),
+      );
+      const ends = Promise.all(seats.map((s) => waitFor(s.socket, "match:end", 60_000)));
+      for (const s of seats) expect(await request(s.socket, "queue:join", {})).toMatchObject({ ok: true });
+      await eventually(() => seats.every((s) => s.found), 15_000, "both found");
+      for (const s of seats) await request(s.socket, "match:ready", { matchId: s.found });
+      await ends;
+      for (const s of seats) {
+        const values = new Float64Array(codec.size);
+        const secret = (s.start!.state as { mine: number }).mine;
+        expect(s.frames.length).toBeGreaterThan(30);
+        expect(s.frames[0]![2]).toBe(2 ** codec.size - 1);
+        for (const [i, frame] of s.frames.entries()) {
+          expect(codec.apply(frame, values, i > 0)).toBe(true);
+          expect(values[0]).toBe(secret);
+          expect(values[1]).toBe(frame[1]! - s.start!.tick);
+        }
+        // Past the key frame only the tick count changes: the secret is never sent again.
+        expect(s.frames.slice(1).every((f) => f[2] === 2 || f[2] === 2 ** codec.size - 1)).toBe(true);
+        expect(s.frames.slice(1).filter((f) => f[2] === 2).length).toBeGreaterThan(s.frames.length / 2);
+      }
     } finally {
       closeAllClients();
       await server.stop();
