@@ -27,6 +27,8 @@ export interface StreamRun {
   /** Bytes the servers sent the players per second (every message), and that per 1,000 playing players. */
   egressBytesPerSecond: number;
   egressBytesPerSecondPer1000: number;
+  /** Bytes the servers allocated on their V8 heaps per state sent (`AllocationMeter`). */
+  allocatedBytesPerState: number;
   serverCpuPercent: number;
   serverCpuUsPerState: number;
   generatorCpuPercent: number[];
@@ -160,6 +162,7 @@ export async function measureLevel(fleet: Fleet, options: LevelOptions): Promise
     bytesPerState: round(stateBytes / Math.max(1, received), 1),
     egressBytesPerSecond: Math.round(egress),
     egressBytesPerSecondPer1000: Math.round((egress / options.players) * 1000),
+    allocatedBytesPerState: Math.round((serverSum(last, (s) => s.allocatedBytes) - serverSum(first, (s) => s.allocatedBytes)) / Math.max(1, states)),
     serverCpuPercent: round((serverCpuUs(first, last) / 1e6 / window) * 100, 1),
     serverCpuUsPerState: round(serverCpuUs(first, last) / Math.max(1, states), 2),
     generatorCpuPercent: generatorCpu.map((c) => round(c * 100, 1)),

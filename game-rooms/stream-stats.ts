@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { build, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
+import { AllocationMeter } from "./allocation-meter.ts";
 
 /** Microsecond histograms: 1 us to 60 s at three significant digits. */
 export function microsecondHistogram(): Histogram {
@@ -17,6 +18,8 @@ export interface StreamSnapshot {
   /** The part of cpuUs spent in the kernel (sending and receiving). */
   systemUs: number;
   rssBytes: number;
+  /** Bytes allocated on the V8 heap since the first snapshot (`AllocationMeter`). */
+  allocatedBytes: number;
   /**
    * Per tick rate asked for, the cycle boundary (ms, this process's monotonic clock) at which the
    * snapshot was taken: every pass due before it had run, none due after. Two readings count the
@@ -58,6 +61,7 @@ export interface StreamCounters {
  * deadline, in microseconds. An operator's bench reads it at chosen instants and subtracts.
  */
 export class StreamStats {
+  private readonly allocations = new AllocationMeter();
   readonly counters: StreamCounters = {
     statesSent: 0,
     statesOwedAck: 0,
@@ -90,6 +94,7 @@ export class StreamStats {
       cpuUs: cpu.user + cpu.system,
       systemUs: cpu.system,
       rssBytes: process.memoryUsage.rss(),
+      allocatedBytes: this.allocations.read(),
       tickClock,
       counters: { ...this.counters },
       histograms: { rttUs: encodeIntoCompressedBase64(this.rttUs), tickLatenessUs: encodeIntoCompressedBase64(this.tickLatenessUs) },

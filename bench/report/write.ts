@@ -54,6 +54,7 @@ function ratios(runs: StreamRun[], baselines: StreamRun[], capacity: CapacityRes
       out[`${pair} rttP99`] = ratio(run.rttUs.p99, base.rttUs.p99);
       out[`${pair} tickLatenessP99`] = ratio(run.tickLatenessUs.p99, base.tickLatenessUs.p99);
       out[`${pair} bytesPerState`] = ratio(run.bytesPerState, base.bytesPerState);
+      out[`${pair} allocatedBytesPerState`] = ratio(run.allocatedBytesPerState, base.allocatedBytesPerState);
     }
   }
   // Capacity against the floor searched the same way in the same run.
@@ -107,6 +108,7 @@ export function writeReport(out: string, report: Report): boolean {
     "late p99 us": r.tickLatenessUs.p99,
     "in->state p99 us": r.inputToStateUs.p99,
     "bytes/state": r.bytesPerState,
+    "alloc B/state": r.allocatedBytesPerState,
     "egress KB/s per 1k": round(r.egressBytesPerSecondPer1000 / 1000, 1),
     acksLost: r.acksLost,
     errors: r.errors,
