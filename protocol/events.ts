@@ -104,6 +104,8 @@ export interface SocketData {
   generation: number;
   /** How this connection gets its states (`auth.encoding`). */
   encoding: StateEncoding;
+  /** The match this connection plays, once told its start (compact acks name it by ref 0). */
+  playing?: MatchId;
 }
 
 export { CLIENT_EVENTS, type ClientEventName } from "./event-names.ts";

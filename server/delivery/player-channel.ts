@@ -14,7 +14,7 @@ import type { Logger } from "../logger.ts";
 import type { PlayerPlaces } from "./player-places.ts";
 import { PlayerSequence, type StampAges } from "./player-sequence.ts";
 import { LocalRoomEmitter } from "./room-emitter.ts";
-import type { StateWires } from "./state-wires.ts";
+import { PLAYING_REF, type StateWires } from "./state-wires.ts";
 import { playerRoom, type ArenaNamespace, type ArenaSocket } from "../edge/types.ts";
 
 /** Anything Socket.IO emits our server events with: a socket, a namespace, a room of it. */
@@ -266,13 +266,16 @@ export class SocketPlayerChannel implements PlayerChannel {
   private emit(socket: ArenaSocket, sent: PlayerEvent): void {
     this.places.delivered(socket, sent);
     if (sent.event === "match:start" || sent.event === "match:resumed") {
-      // The match's ref is this node's; the connection's next state of it is a key frame.
+      // The match the connection plays (its compact acks name it by PLAYING_REF); its next state is a key frame.
       const { matchId } = sent.payload;
-      const ref = this.wires.refOf(socket.data.game, matchId);
+      socket.data.playing = matchId;
       this.wires.keyFrameNext(matchId);
-      return emitTo(socket, sent.event, { ...sent.payload, ref });
+      return emitTo(socket, sent.event, { ...sent.payload, ref: PLAYING_REF });
     }
-    if (sent.event === "match:end") this.wires.ended(sent.payload.matchId);
+    if (sent.event === "match:end") {
+      if (socket.data.playing === sent.payload.matchId) delete socket.data.playing;
+      this.wires.ended(sent.payload.matchId);
+    }
     emitTo(socket, sent.event, sent.payload);
   }
 }

@@ -6,8 +6,15 @@ const IDLE_SWEEPS = 20;
 /** A key frame every this many seconds of a match's ticks, whatever happened: a state lost anyway (a transport that dropped it) heals. */
 const KEY_EVERY_S = 10;
 
-/** One match as this node's connections know it: its ref, and what each audience was sent last. */
+/**
+ * The ref of the match a connection plays: a connection plays at most one match at a time (one
+ * per game, and a connection is in one game's namespace), so its states and acks need no other.
+ */
+export const PLAYING_REF = 0;
+
+/** One match as this node's connections know it: its spectators' ref, and what each audience was sent last. */
 interface MatchWire {
+  /** The ref spectators here know it by (from 1: a spectator may watch several matches, and play one). */
   readonly ref: number;
   readonly game: string;
   readonly matchId: string;
@@ -21,17 +28,17 @@ interface MatchWire {
 
 /**
  * Compact states on this node (PROTOCOL.md, Compact state). Each match a connection here plays or
- * watches has a `ref`, a small integer shared by all of this node's connections of the match
- * (`match:start`, `match:resumed` and the `match:spectate` answer carry it; compact acks name it).
- * States are encoded once per match and audience: the shared view against the last one sent from
- * here, each per-seat view against that seat's last. A delta is only correct for connections that
- * got every state before it: whenever one joins (a start, a resumption, a join of the match's
- * group), the next state of the match is a key frame; spectators, whose sends may be dropped, get
- * key frames only.
+ * watches has a `ref`, a small integer that names it on that connection: `PLAYING_REF` (0) for the
+ * match it plays (`match:start`, `match:resumed`; its compact acks name it), and for a match it
+ * watches a number from 1 shared by all of this node's spectators of it (the `match:spectate`
+ * answer). States are encoded once per match and audience: the shared view against the last one
+ * sent from here, each per-seat view against that seat's last, spectators' as key frames (their
+ * sends may be dropped). A delta is only correct for connections that got every state before it:
+ * whenever one joins (a start, a resumption, a join of the match's group), the next state of the
+ * match is a key frame.
  */
 export class StateWires {
   private readonly byMatch = new Map<string, MatchWire>();
-  private readonly byRef = new Map<number, MatchWire>();
   /** Freed refs, reused lowest first, so refs stay small. */
   private readonly free: number[] = [];
   private nextRef = 1;
@@ -50,15 +57,9 @@ export class StateWires {
     return this.codecs.has(game);
   }
 
-  /** The match's ref here (one is given the first time it is asked). */
-  refOf(game: string, matchId: string): number {
+  /** The ref this node's spectators know the match by (one is given the first time it is asked). */
+  spectatorRef(game: string, matchId: string): number {
     return this.wire(game, matchId).ref;
-  }
-
-  /** The match a compact ack's ref names in this game, if any. */
-  matchOfRef(game: string, ref: number): string | undefined {
-    const wire = this.byRef.get(ref);
-    return wire && wire.game === game ? wire.matchId : undefined;
   }
 
   /** A connection joins the match's audience here: its next state goes as a key frame to everyone. */
@@ -76,26 +77,26 @@ export class StateWires {
   }
 
   /**
-   * The compact form of a state: the shared view (`own` undefined) or the per-seat view of player
-   * `own`, as a delta against what that audience was sent from here; `key` forces a key frame
-   * (spectators). Undefined when the game has no compact encoding.
+   * The compact form of a state for its players: the shared view (`own` undefined) or the per-seat
+   * view of player `own`, as a delta against what that audience was sent from here; with
+   * `spectators`, a key frame under the spectators' ref. Undefined when the game has no compact encoding.
    */
-  compact(game: string, payload: StatePayload, own?: string, key = false): CompactState | undefined {
+  compact(game: string, payload: StatePayload, own?: string, spectators = false): CompactState | undefined {
     const codec = this.codecs.get(game);
     if (!codec) return undefined;
     const wire = this.wire(game, payload.matchId);
     const { next } = this;
     codec.read(payload.state, payload.inputSeq, next);
-    if (key) return codec.encode(wire.ref, payload.tick, next, undefined);
+    if (spectators) return codec.encode(wire.ref, payload.tick, next, undefined);
     const periodic = payload.tick % (KEY_EVERY_S * (this.tickRates.get(game) ?? 30)) === 0;
     let prev = own === undefined ? wire.shared : wire.own.get(own);
     if (!prev || periodic) {
       prev = next.slice(0, codec.size);
       if (own === undefined) wire.shared = prev;
       else wire.own.set(own, prev);
-      return codec.encode(wire.ref, payload.tick, next, undefined);
+      return codec.encode(PLAYING_REF, payload.tick, next, undefined);
     }
-    return codec.encode(wire.ref, payload.tick, next, prev);
+    return codec.encode(PLAYING_REF, payload.tick, next, prev);
   }
 
   close(): void {
@@ -108,7 +109,6 @@ export class StateWires {
       const ref = this.free.length ? this.takeLowestFree() : this.nextRef++;
       wire = { ref, game, matchId, shared: undefined, own: new Map(), idle: 0, ended: false };
       this.byMatch.set(matchId, wire);
-      this.byRef.set(ref, wire);
     }
     wire.idle = 0;
     return wire;
@@ -125,7 +125,6 @@ export class StateWires {
       wire.idle++;
       if ((wire.ended && wire.idle >= 2) || wire.idle >= IDLE_SWEEPS) {
         this.byMatch.delete(wire.matchId);
-        this.byRef.delete(wire.ref);
         this.free.push(wire.ref);
       }
     }

@@ -1,3 +1,4 @@
+import { PLAYING_REF } from "../../delivery/state-wires.ts";
 import type { EventHandlers, InputNoAnswerHandler, StateAckHandler } from "../event-handlers.ts";
 import { seeker, type HandlerDeps } from "./context.ts";
 
@@ -23,12 +24,13 @@ export function inputNoAnswerHandler({ rooms }: HandlerDeps): InputNoAnswerHandl
 
 /**
  * `state:ack`: the state stream's cumulative acknowledgement, never answered. A compact one names
- * the match by its ref on this node; an unknown ref is dropped (and counted) like a malformed ack.
+ * the match the connection plays by its ref (`PLAYING_REF`); any other ref is dropped (and
+ * counted) like a malformed ack.
  */
-export function stateAckHandler({ rooms, channel }: HandlerDeps): StateAckHandler {
+export function stateAckHandler({ rooms }: HandlerDeps): StateAckHandler {
   return (payload, ctx) => {
     if (!Array.isArray(payload)) return rooms.stateAck(ctx.game, ctx.playerId, payload);
-    const matchId = channel.wires.matchOfRef(ctx.game, payload[0]);
+    const matchId = payload[0] === PLAYING_REF ? ctx.socket.data.playing : undefined;
     rooms.stateAck(ctx.game, ctx.playerId, matchId === undefined ? undefined : { matchId, tick: payload[1] });
   };
 }

@@ -7,7 +7,7 @@ export function watchHandlers({ rooms, channel }: HandlerDeps): Pick<EventHandle
     // The host tells the match as it stands; the match's ref is this node's, which sends its states.
     "match:spectate": async (payload, ctx) => ({
       ...(await rooms.spectate(ctx.game, ctx.playerId, payload.matchId)),
-      ref: channel.wires.refOf(ctx.game, payload.matchId),
+      ref: channel.wires.spectatorRef(ctx.game, payload.matchId),
     }),
     "match:unspectate": async (payload, ctx) => {
       await rooms.unspectate(ctx.game, ctx.playerId, payload.matchId);
