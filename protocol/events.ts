@@ -104,7 +104,7 @@ export interface SocketData {
   generation: number;
   /** How this connection gets its states (`auth.encoding`). */
   encoding: StateEncoding;
-  /** The match this connection plays, once told its start (compact acks name it by ref 0). */
+  /** The match this connection plays or last played, once told its start (compact acks name it by ref 0). */
   playing?: MatchId;
 }
 

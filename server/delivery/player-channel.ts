@@ -272,10 +272,8 @@ export class SocketPlayerChannel implements PlayerChannel {
       this.wires.keyFrameNext(matchId);
       return emitTo(socket, sent.event, { ...sent.payload, ref: PLAYING_REF });
     }
-    if (sent.event === "match:end") {
-      if (socket.data.playing === sent.payload.matchId) delete socket.data.playing;
-      this.wires.ended(sent.payload.matchId);
-    }
+    // `playing` stays after the end: the acks of its last states are still on their way.
+    if (sent.event === "match:end") this.wires.ended(sent.payload.matchId);
     emitTo(socket, sent.event, sent.payload);
   }
 }
