@@ -34,6 +34,8 @@ export class Room implements Tickable {
   private readonly acks: AckContext<Room>;
   private readonly ackMoment: AckMoment = { tick: 0, ended: false, ackEvery: 1, now: 0 };
   private readonly now: () => number;
+  /** Clients acknowledge every state whose tick is a multiple of this. */
+  readonly ackEvery: number;
   /** The tick at which the match has run its game's `maxDurationS`. */
   private readonly maxTicks: number;
 
@@ -55,6 +57,7 @@ export class Room implements Tickable {
     this.rated = options.rated ?? this.mode !== "casual";
     this.resuming = options.restore !== undefined;
     this.maxTicks = Math.max(1, Math.round(game.maxDurationS * game.tickRate));
+    this.ackEvery = game.kind === "realtime" ? options.ackEvery : 1;
     this.startedAt = this.now();
     this.tickEpoch = this.startedAt - (this.tick * 1000) / game.tickRate;
     this.acks = { room: this, sent: this.sent, stats: options.stats, port };
@@ -135,11 +138,6 @@ export class Room implements Tickable {
   /** `queueInput` as a promise of the tick that applied the input. */
   enqueueInput(playerId: PlayerId, seq: number, input: unknown): Promise<number> {
     return new Promise((resolve, reject) => this.queueInput(playerId, seq, input, resolve, reject));
-  }
-
-  /** Clients acknowledge every state whose tick is a multiple of this. */
-  get ackEvery(): number {
-    return this.game.kind === "realtime" ? this.options.ackEvery : 1;
   }
 
   /** `state:ack` of `tick` from a player (`takeAck`); returns whether it was taken. */

@@ -239,16 +239,27 @@ export class SocketPlayerChannel implements PlayerChannel {
     const objects = new LocalRoomEmitter(nsp, matchRoom(matchId));
     const compact = new LocalRoomEmitter(nsp, compactMatchRoom(matchId));
     const { wires } = this;
+    // Which encodings ever joined: a group that never had a compact member never looks for one.
+    let compactJoined = false;
+    let objectsJoined = false;
     return {
       add: (playerId) => {
         const socket = this.socketOf(game, playerId);
         if (!socket) return;
-        void socket.join(isCompact(socket) && wires.has(game) ? compactMatchRoom(matchId) : matchRoom(matchId));
+        const compactMember = isCompact(socket) && wires.has(game);
+        if (compactMember) compactJoined = true;
+        else objectsJoined = true;
+        void socket.join(compactMember ? compactMatchRoom(matchId) : matchRoom(matchId));
         wires.keyFrameNext(matchId);
       },
       send: (event, payload) => {
-        if (event === "state" && compact.members() > 0) compact.emit(event, wires.compact(game, payload as StatePayload));
-        if (event !== "state" || objects.members() > 0) objects.emit(event, payload);
+        if (event !== "state") {
+          objects.emit(event, payload);
+          if (compactJoined) compact.emit(event, payload);
+          return;
+        }
+        if (compactJoined && compact.members() > 0) compact.emit(event, wires.compact(game, payload as StatePayload));
+        if (objectsJoined && (!compactJoined || objects.members() > 0)) objects.emit(event, payload);
       },
       close: () => {
         for (const room of [matchRoom(matchId), compactMatchRoom(matchId)]) void nsp.local.in(room).socketsLeave(room);
