@@ -85,6 +85,8 @@ export interface FleetOptions {
   inputAcks?: boolean;
   /** The state encoding the players ask for (`auth.encoding`); baselines send objects whatever is asked. */
   encoding?: "json" | "compact";
+  /** Node.js flags for the servers, beside `SERVER_NODE_FLAGS`. */
+  nodeFlags?: string[];
 }
 
 export const SERVER_CPU = 0;
@@ -132,10 +134,10 @@ export class Fleet {
           // Each node knows its own address, so that clients that follow `match:found.host` can move there.
           const port = await freePort();
           const own = { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` };
-          servers.push(await spawnNode({ ...env, ...own }, { pinToCpu: SERVER_CPU, keepLogs: false }));
+          servers.push(await spawnNode({ ...env, ...own }, { pinToCpu: SERVER_CPU, keepLogs: false, nodeFlags: options.nodeFlags ?? [] }));
         }
       } else {
-        servers.push(await startBaseline(options.server, [String(options.tickRate ?? 30), String(options.ackEvery ?? 1)]));
+        servers.push(await startBaseline(options.server, [String(options.tickRate ?? 30), String(options.ackEvery ?? 1)], options.nodeFlags ?? []));
       }
       const urls = servers.map((s) => s.url).join(",");
       for (let g = 0; g < options.generators; g++) {
@@ -225,10 +227,10 @@ export class Fleet {
 /** Generator `i`'s share of `total` players over `n` generators. */
 const share = (total: number, n: number, i: number) => Math.floor(total / n) + (i < total % n ? 1 : 0);
 
-async function startBaseline(kind: ServerKind, args: string[]): Promise<ServerUnderTest> {
+async function startBaseline(kind: ServerKind, args: string[], nodeFlags: string[]): Promise<ServerUnderTest> {
   const port = await freePort();
   // The same Node.js flags as Arena's server: the comparison is of code, not of collector settings.
-  const child = spawnScript(`bench/baselines/${kind}.ts`, [String(port), ...args], { cpu: SERVER_CPU, nodeFlags: SERVER_NODE_FLAGS });
+  const child = spawnScript(`bench/baselines/${kind}.ts`, [String(port), ...args], { cpu: SERVER_CPU, nodeFlags: [...SERVER_NODE_FLAGS, ...nodeFlags] });
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
     lines.on("line", (line) => {

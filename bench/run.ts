@@ -7,7 +7,7 @@
  *   npm run bench -- --scenario capacity --engine uws,ws --baseline raw-socketio --out bench-out/capacity   (the baseline searched the same way)
  *   npm run bench -- --scenario pairing --out bench-out/pairing          (memory, Redis, Redis with 3 nodes)
  *   npm run bench -- --scenario queue-storm --players 5000 --out bench-out/storm
- *   npm run bench -- --scenario idle --players 5000 --engine uws,ws --out bench-out/idle
+ *   npm run bench -- --scenario idle --players 5000 --engine uws,ws --baseline raw-socketio --out bench-out/idle   (heap and RSS per connection)
  *   npm run bench -- --scenario soak --players 200 --duration 10m --out bench-out/soak
  *   npm run bench -- --scenario migration --players 200 --out bench-out/migration  (resume time after a host's SIGKILL)
  *   npm run bench -- --scenario spectators --players 200 --duration 10s --out bench-out/spectators  (4 spectators a match)
@@ -161,7 +161,8 @@ try {
   } else if (scenario === "queue-storm") {
     for (const engine of engines) report.other.push(await queueStorm({ engine, store: stream.store, nodes: stream.nodes, client }, players));
   } else {
-    for (const engine of engines) report.other.push(await idle(engine, players, Math.min(seconds, 10), client));
+    for (const engine of engines) report.other.push(await idle("arena", engine, players, Math.min(seconds, 10), client));
+    for (const kind of baselines) report.other.push(await idle(kind, "uws", players, Math.min(seconds, 10), client));
   }
 } finally {
   bar.stop();

@@ -14,7 +14,7 @@ export function archiveOf(room: Room, end: MatchEnd, endedAt: number, replayTtlM
     tickRate: room.game.tickRate,
     ...(room.game.rules ? { rules: room.game.rules } : {}),
     players,
-    inputs: room.replay.applied,
+    inputs: room.replay.inputs(),
     ...(room.replay.truncated ? { truncated: true } : {}),
     end: { reason: end.reason, winner: end.winner, tick: room.tick },
   };

@@ -20,6 +20,8 @@ export interface StreamSnapshot {
   rssBytes: number;
   /** Bytes allocated on the V8 heap since the first snapshot (`AllocationMeter`). */
   allocatedBytes: number;
+  /** Bytes in use on the V8 heap; after a full collection in a process started with `--expose-gc` (the bench's idle runs). */
+  heapUsedBytes: number;
   /**
    * Per tick rate asked for, the cycle boundary (ms, this process's monotonic clock) at which the
    * snapshot was taken: every pass due before it had run, none due after. Two readings count the
@@ -60,6 +62,12 @@ export interface StreamCounters {
  * round trip of each acknowledged state and how late each room's tick finished against its
  * deadline, in microseconds. An operator's bench reads it at chosen instants and subtracts.
  */
+/** The heap in use, collected first where the process exposes the collector (only the bench starts processes so). */
+function heapUsed(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
 export class StreamStats {
   private readonly allocations = new AllocationMeter();
   readonly counters: StreamCounters = {
@@ -95,6 +103,7 @@ export class StreamStats {
       systemUs: cpu.system,
       rssBytes: process.memoryUsage.rss(),
       allocatedBytes: this.allocations.read(),
+      heapUsedBytes: heapUsed(),
       tickClock,
       counters: { ...this.counters },
       histograms: { rttUs: encodeIntoCompressedBase64(this.rttUs), tickLatenessUs: encodeIntoCompressedBase64(this.tickLatenessUs) },
