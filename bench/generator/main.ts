@@ -143,9 +143,15 @@ function join(player: BenchPlayer): void {
   player.join();
 }
 
-/** The first `count` players queue and play (requeueing after each match); the others stay idle. */
+/**
+ * The first `count` players queue and play (requeueing after each match); the others stay idle.
+ * They queue casual: every drain ends each match by a forfeit, so over a capacity search ranked
+ * players' ratings drift apart until two of the last ones waiting are further apart than any win
+ * chance window reaches (`WIN_CHANCE_WINDOW_MAX`), and never pair. A stream bench measures states,
+ * not pairing quality: casual pairs by age alone and changes no rating.
+ */
 async function play(count: number): Promise<object> {
-  Object.assign(behaviour, { requeue: true, inputs: true, ready: true });
+  Object.assign(behaviour, { requeue: true, inputs: true, ready: true, mode: "casual" });
   onFound = undefined;
   const playing = players.slice(0, count);
   startedSince.clear();
@@ -176,7 +182,7 @@ async function drain(): Promise<object> {
 }
 
 async function storm(): Promise<object> {
-  Object.assign(behaviour, { requeue: false, inputs: false, ready: true });
+  Object.assign(behaviour, { requeue: false, inputs: false, ready: true, mode: undefined });
   timeToFound = microsecondHistogram();
   const start = performance.now();
   const before = tally.found;
@@ -188,7 +194,7 @@ async function storm(): Promise<object> {
 
 /** Joins `rate` players per second from the idle ones for `seconds`; both players of a pairing leave its ready check. */
 async function pace(rate: number, seconds: number): Promise<object> {
-  Object.assign(behaviour, { requeue: false, inputs: false, ready: false });
+  Object.assign(behaviour, { requeue: false, inputs: false, ready: false, mode: undefined });
   pairing = microsecondHistogram();
   pairedMatches = 0;
   // Both walk out of the ready check at once: the pairing is what is measured, and both are free again.

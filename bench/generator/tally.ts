@@ -137,6 +137,8 @@ export interface Behaviour {
   inputAcks: boolean;
   /** Ask for compact states (`auth.encoding`); the wire client reads both forms. */
   compact: boolean;
+  /** The queue mode players join (undefined: the game's default, `ranked`). */
+  mode?: string;
 }
 
 /** What the generator hears from its players. */

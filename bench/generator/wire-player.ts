@@ -110,7 +110,7 @@ export class WirePlayer implements BenchPlayer {
   }
 
   join(): void {
-    this.request("queue:join", {}, (answer) => {
+    this.request("queue:join", this.behaviour.mode ? { mode: this.behaviour.mode } : {}, (answer) => {
       if (!answer.ok && answer.error?.code !== "ALREADY_QUEUED") this.tally.error(answer.error?.code ?? "?");
     });
   }
