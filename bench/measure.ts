@@ -29,6 +29,8 @@ export interface StreamRun {
   egressBytesPerSecondPer1000: number;
   /** Bytes the servers allocated on their V8 heaps per state sent (`AllocationMeter`). */
   allocatedBytesPerState: number;
+  /** The servers' garbage collections over the window: per second, and their time in ms per second. */
+  gc: { youngPerSecond: number; youngMsPerSecond: number; fullPerSecond: number; fullMsPerSecond: number };
   serverCpuPercent: number;
   serverCpuUsPerState: number;
   generatorCpuPercent: number[];
@@ -162,6 +164,12 @@ export async function measureLevel(fleet: Fleet, options: LevelOptions): Promise
     bytesPerState: round(stateBytes / Math.max(1, received), 1),
     egressBytesPerSecond: Math.round(egress),
     egressBytesPerSecondPer1000: Math.round((egress / options.players) * 1000),
+    gc: {
+      youngPerSecond: round((serverSum(last, (s) => s.gc.young) - serverSum(first, (s) => s.gc.young)) / window, 1),
+      youngMsPerSecond: round((serverSum(last, (s) => s.gc.youngUs) - serverSum(first, (s) => s.gc.youngUs)) / 1000 / window, 2),
+      fullPerSecond: round((serverSum(last, (s) => s.gc.full) - serverSum(first, (s) => s.gc.full)) / window, 2),
+      fullMsPerSecond: round((serverSum(last, (s) => s.gc.fullUs) - serverSum(first, (s) => s.gc.fullUs)) / 1000 / window, 2),
+    },
     allocatedBytesPerState: Math.round((serverSum(last, (s) => s.allocatedBytes) - serverSum(first, (s) => s.allocatedBytes)) / Math.max(1, states)),
     serverCpuPercent: round((serverCpuUs(first, last) / 1e6 / window) * 100, 1),
     serverCpuUsPerState: round(serverCpuUs(first, last) / Math.max(1, states), 2),

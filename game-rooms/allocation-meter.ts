@@ -11,6 +11,8 @@ export class AllocationMeter {
   private profiler: GCProfiler | undefined;
   private total = 0;
   private lastUsed = 0;
+  /** The collections seen since the first read: young (scavenges) and the others, with their time (us). */
+  readonly collections = { young: 0, youngUs: 0, full: 0, fullUs: 0, maxUs: 0 };
 
   /** Bytes allocated since the first read. */
   read(): number {
@@ -18,6 +20,10 @@ export class AllocationMeter {
       for (const gc of this.profiler.stop()?.statistics ?? []) {
         this.total += Math.max(0, gc.beforeGC.heapStatistics.usedHeapSize - this.lastUsed);
         this.lastUsed = gc.afterGC.heapStatistics.usedHeapSize;
+        const young = gc.gcType === "Scavenge" || gc.gcType === "MinorMarkSweep";
+        this.collections[young ? "young" : "full"]++;
+        this.collections[young ? "youngUs" : "fullUs"] += gc.cost;
+        this.collections.maxUs = Math.max(this.collections.maxUs, gc.cost);
       }
     }
     const used = getHeapStatistics().used_heap_size;

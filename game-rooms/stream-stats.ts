@@ -20,6 +20,8 @@ export interface StreamSnapshot {
   rssBytes: number;
   /** Bytes allocated on the V8 heap since the first snapshot (`AllocationMeter`). */
   allocatedBytes: number;
+  /** The garbage collections since the first snapshot: young and full ones, their time (us), the longest. */
+  gc: { young: number; youngUs: number; full: number; fullUs: number; maxUs: number };
   /** Bytes in use on the V8 heap; after a full collection in a process started with `--expose-gc` (the bench's idle runs). */
   heapUsedBytes: number;
   /**
@@ -103,6 +105,7 @@ export class StreamStats {
       systemUs: cpu.system,
       rssBytes: process.memoryUsage.rss(),
       allocatedBytes: this.allocations.read(),
+      gc: { ...this.allocations.collections },
       heapUsedBytes: heapUsed(),
       tickClock,
       counters: { ...this.counters },

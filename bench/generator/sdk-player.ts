@@ -71,7 +71,9 @@ export class SdkPlayer implements BenchPlayer {
 
   join(): void {
     // one region on loopback: measuring it would only add HTTP requests to the load being measured
-    this.client.queue({ latencies: false, ...(this.behaviour.mode ? { mode: this.behaviour.mode } : {}) }).catch((error: { code?: string }) => this.failed(error));
+    this.client
+      .queue({ latencies: false, ...(this.behaviour.mode ? { mode: this.behaviour.mode } : {}) })
+      .catch((error: { code?: string }) => this.failed(error));
   }
 
   leaveQueue(): void {
