@@ -37,6 +37,9 @@ export function playerAuth(game: string, tokens: TokenService, log: Logger, metr
         socket.data.name = identity.name;
         socket.data.game = game;
         socket.data.encoding = encoding === "compact" ? "compact" : "json";
+        // The bearer token is not kept for the connection's life (Socket.IO keeps the handshake): a
+        // few hundred bytes a connection, and nothing for the admin UI to show.
+        if (auth) delete auth.token;
         next();
       },
       (error: unknown) => {
