@@ -77,7 +77,9 @@ export function createRoomPort(deps: RoomPortDeps): RoomPort<Room> {
       // The first start (or resumption after an adoption) has its place in the player's sequence;
       // a resumption on reconnecting answers that connection only.
       const to = { node: nodeOf(seat), seq: seat.firstSeq };
-      delete seat.firstSeq;
+      // Cleared, not deleted: a deleted property turns the seat into a dictionary, and every later
+      // write of a fractional number to it (an ack's time and round trip) would allocate.
+      seat.firstSeq = undefined;
       if (resumed) channel.toPlayer(room.game.name, seat.playerId, "match:resumed", { ...payload, host: { node, ...deps.self } }, to);
       else channel.toPlayer(room.game.name, seat.playerId, "match:start", payload, to);
     },

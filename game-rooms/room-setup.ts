@@ -84,7 +84,7 @@ export async function seatsOf(match: MatchRecord, where: SeatFinder, deadHost?: 
         lastAckAt: now,
         lagging: false,
         rttMs: 0,
-        ...(stamp ? { firstSeq: stamp.seq } : {}),
+        firstSeq: stamp?.seq,
       };
     }),
   )) as [SeatState, SeatState];

@@ -29,7 +29,7 @@ export interface SeatState {
   lagging: boolean;
   rttMs: number;
   /** The player's sequence number for the first `match:start` / `match:resumed` this room sends them (the store's stamp); used once. */
-  firstSeq?: number;
+  firstSeq: number | undefined;
 }
 
 /** How a room talks to the outside: sends to seats, reports acks and the end. */

@@ -184,8 +184,8 @@ export class Room implements Tickable {
     let changed = false;
     for (const seat of this.seats) {
       if (seat.inputs.length === 0) continue;
+      // Emptied in place after: a new array a tick would be one more young object the seat keeps.
       const entries = seat.inputs;
-      seat.inputs = [];
       for (const entry of entries) {
         seat.lastSeq = Math.max(seat.lastSeq, entry.seq);
         try {
@@ -199,6 +199,7 @@ export class Room implements Tickable {
           entry.reject?.(error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "input failed", { cause: error }));
         }
       }
+      entries.length = 0;
     }
     changed = this.game.step(this.state, this.tick) || changed;
     const outcome: Outcome = this.game.outcome(this.state);

@@ -165,17 +165,21 @@ describe.each(ENGINES)("the state stream, protocol v2 (%s)", (engine) => {
   });
 });
 
+/** A node with the built-in games and `secrets`, in this process. */
+async function secretsServer() {
+  const games = new GameRegistry(await loadGames([...BUILTIN_GAMES.map((g) => g.name), secrets()]));
+  const server = createArenaServer({
+    config: loadConfig({ HOST: "127.0.0.1", PORT: "0", MATCHMAKER_INTERVAL_MS: "20" }),
+    logger: pino({ level: "silent" }),
+    games,
+  });
+  return { server, url: `http://127.0.0.1:${await server.start()}` };
+}
+
 describe("per-seat views: a game with hidden information emits to each socket its own state", () => {
   it("each seat sees its own secret, never the other's", async () => {
-    const games = new GameRegistry(await loadGames([...BUILTIN_GAMES.map((g) => g.name), secrets()]));
-    const server = createArenaServer({
-      config: loadConfig({ HOST: "127.0.0.1", PORT: "0", MATCHMAKER_INTERVAL_MS: "20" }),
-      logger: pino({ level: "silent" }),
-      games,
-    });
-    const port = await server.start();
+    const { server, url } = await secretsServer();
     try {
-      const url = `http://127.0.0.1:${port}`;
       const match = await startMatch("secrets", [url, url]);
       const [a, b] = match.seats;
       const mine = (states: StatePayload[]) => new Set(states.map((s) => (s.state as { mine: number }).mine));
@@ -193,15 +197,8 @@ describe("per-seat views: a game with hidden information emits to each socket it
   });
 
   it("compact: each seat's frames decode to its own secret, and each is a delta against that seat's own last frame", async () => {
-    const games = new GameRegistry(await loadGames([...BUILTIN_GAMES.map((g) => g.name), secrets()]));
-    const server = createArenaServer({
-      config: loadConfig({ HOST: "127.0.0.1", PORT: "0", MATCHMAKER_INTERVAL_MS: "20" }),
-      logger: pino({ level: "silent" }),
-      games,
-    });
-    const port = await server.start();
+    const { server, url } = await secretsServer();
     try {
-      const url = `http://127.0.0.1:${port}`;
       const info = ((await (await fetch(`${url}/v1/games`)).json()) as GameInfo[]).find((g) => g.name === "secrets")!;
       const codec = new WireCodec((info.wire as { fields: WireFieldInfo[] }).fields);
       const seats = await Promise.all(
