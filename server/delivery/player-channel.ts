@@ -153,19 +153,19 @@ export class SocketPlayerChannel implements PlayerChannel {
    * or with `own` the view of that one player's seat (hidden information).
    */
   statesHere(game: string, playerIds: readonly PlayerId[], payload: StatePayload, own: boolean): boolean {
-    let compact: ArenaSocket[] | undefined;
+    let compact: PlayerId[] | undefined;
     let objects: PlayerId[] | undefined;
     for (const playerId of playerIds) {
       const socket = this.socketOf(game, playerId);
       if (!socket) continue;
-      if (isCompact(socket) && this.wires.has(game)) (compact ??= []).push(socket);
+      if (isCompact(socket) && this.wires.has(game)) (compact ??= []).push(playerId);
       else (objects ??= []).push(playerId);
     }
     if (objects) this.toPlayersHere(game, objects, "state", payload);
-    if (compact) {
-      const frame = this.wires.compact(game, payload, own ? playerIds[0] : undefined);
-      for (const socket of compact) socket.emit("state", frame as never);
-    }
+    // The compact frame goes out like the object form, one encode for all of them (the typed events
+    // describe the object form: a compact frame is the same event with an array).
+    const frame = compact && this.wires.compact(game, payload, own ? playerIds[0] : undefined);
+    if (compact && frame) this.toPlayersHere(game, compact, "state", frame as unknown as StatePayload);
     return objects !== undefined || compact !== undefined;
   }
 
