@@ -168,6 +168,8 @@ export class WirePlayer implements BenchPlayer {
         return this.hooks.started?.(this);
       case "match:end":
         this.matchId = undefined;
+        // Ref 0 names the next match once its start comes: a state of it that comes first is not this one's.
+        this.ref = -1;
         this.tally.ended++;
         this.hooks.ended?.(this);
         if (this.behaviour.requeue) this.join();
