@@ -186,9 +186,10 @@ export class WirePlayer implements BenchPlayer {
     this.tally.stateBytes += frame.length;
     const compact = frame.charCodeAt(at + COMPACT_AT) === OPEN_BRACKET;
     const tick = compact ? this.readCompact(frame, at + COMPACT_AT) : numberAfter(frame, '"tick":', at);
+    this.tally.statesReceived++;
+    // Delivered, but not this match's (or a delta before its key frame): nothing to read in it.
     if (tick < 0) return;
     this.clock.state(tick, performance.now());
-    this.tally.statesReceived++;
     const paddle = () => (compact ? this.compactPaddle() : this.paddleOf(frame, at));
     // Inputs without an answer are seen in the paddle, so it is read in every state.
     if (this.behaviour.inputs && !this.behaviour.inputAcks) this.clock.paddle(paddle());
