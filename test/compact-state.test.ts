@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { StreamSnapshot } from "../game-rooms/index.ts";
+import type { PongView } from "../game-rooms/games/pong/index.ts";
 import { WireCodec, type GameInfo, type MatchFound, type MatchStart, type SpectateAnswer, type StatePayload } from "../protocol/index.ts";
 import { closeAllClients, connect, eventually, guest, request, waitFor, type TestClient } from "./support/clients.ts";
 import { ENGINES, redisEnv, spawnNode, startServer, testPrefix, testSecret, type ChildNode, type InProcessServer } from "./support/servers.ts";
@@ -103,6 +104,13 @@ function checkAgainst(codec: WireCodec, frames: number[][], objects: StatePayloa
     if (!object) continue;
     codec.read(object.state, object.inputSeq, expected);
     expect([...values], `tick ${frame[1]}`).toEqual([...expected]);
+    // Turned back into a view, on any view of the game as a template: the object form, rounded.
+    const { state, inputSeq } = codec.view(values, objects[0]!.state as PongView);
+    const view = object.state as PongView;
+    expect(state.ball.x).toBe(Math.round(view.ball.x * 1000) / 1000);
+    expect(state.paddles[1]).toBe(Math.round(view.paddles[1] * 1000) / 1000);
+    expect(state.score).toEqual(view.score);
+    expect(inputSeq).toEqual(object.inputSeq);
     compared++;
   }
   expect(compared).toBeGreaterThan(frames.length / 2);
