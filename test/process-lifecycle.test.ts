@@ -5,6 +5,13 @@ import { fileURLToPath } from "node:url";
 import { connectGuest, eventually, request, waitForDisconnect } from "./support/clients.ts";
 import { freePort, startPrivateRedis } from "./support/redis-process.ts";
 import { ENGINES, spawnNode, testSecret } from "./support/servers.ts";
+
+/**
+ * A test that starts a node, stops or starts its Redis and waits for the node to notice: each wait
+ * is bounded on its own (a node's start up to 20 s, a state change up to 15 s on a loaded machine),
+ * so the test as a whole gets their sum, not the default 30 s.
+ */
+const SLOW_START_MS = 90_000;
 import { loadUws } from "../server/index.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -193,41 +200,49 @@ describe.each(ENGINES)("process lifecycle on %s", (engine) => {
     expect(node.logs.some((line) => line.msg === "stopped")).toBe(true);
   });
 
-  it("/readyz is 503 while Redis is down and 200 once it is back; events answer UNAVAILABLE meanwhile", async () => {
-    const redis = await startPrivateRedis();
-    const node = await spawnNode({ ENGINE: engine, REDIS_URL: redis.url, ARENA_SECRET: testSecret() });
-    try {
-      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 5000, "ready");
-      const { socket } = await connectGuest(node.url, "pong");
-      await redis.stop();
-      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 503, 5000, "not ready");
-      const body = (await (await fetch(`${node.url}/readyz`)).json()) as { reason: string };
-      expect(body.reason).toBe("redis unreachable");
-      expect((await fetch(`${node.url}/healthz`)).status).toBe(200);
-      const answer = await request(socket, "stats", {});
-      expect(answer).toMatchObject({ ok: false, error: { code: "UNAVAILABLE" } });
-      await redis.restart();
-      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, "ready again");
-      socket.close();
-    } finally {
-      await node.kill();
-      await redis.stop();
-    }
-  });
+  it(
+    "/readyz is 503 while Redis is down and 200 once it is back; events answer UNAVAILABLE meanwhile",
+    async () => {
+      const redis = await startPrivateRedis();
+      const node = await spawnNode({ ENGINE: engine, REDIS_URL: redis.url, ARENA_SECRET: testSecret() });
+      try {
+        await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 5000, "ready");
+        const { socket } = await connectGuest(node.url, "pong");
+        await redis.stop();
+        await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 503, 5000, "not ready");
+        const body = (await (await fetch(`${node.url}/readyz`)).json()) as { reason: string };
+        expect(body.reason).toBe("redis unreachable");
+        expect((await fetch(`${node.url}/healthz`)).status).toBe(200);
+        const answer = await request(socket, "stats", {});
+        expect(answer).toMatchObject({ ok: false, error: { code: "UNAVAILABLE" } });
+        await redis.restart();
+        await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, "ready again");
+        socket.close();
+      } finally {
+        await node.kill();
+        await redis.stop();
+      }
+    },
+    SLOW_START_MS,
+  );
 
-  it("starts while Redis is unreachable and keeps retrying", async () => {
-    const redis = await startPrivateRedis();
-    await redis.stop();
-    const node = await spawnNode({ ENGINE: engine, REDIS_URL: redis.url, ARENA_SECRET: testSecret() });
-    try {
-      expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
-      await redis.restart();
-      await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, "ready after Redis came up");
-    } finally {
-      await node.kill();
+  it(
+    "starts while Redis is unreachable and keeps retrying",
+    async () => {
+      const redis = await startPrivateRedis();
       await redis.stop();
-    }
-  });
+      const node = await spawnNode({ ENGINE: engine, REDIS_URL: redis.url, ARENA_SECRET: testSecret() });
+      try {
+        expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
+        await redis.restart();
+        await eventually(async () => (await fetch(`${node.url}/readyz`)).status === 200, 10_000, "ready after Redis came up");
+      } finally {
+        await node.kill();
+        await redis.stop();
+      }
+    },
+    SLOW_START_MS,
+  );
 });
 
 describe("npm start", () => {
