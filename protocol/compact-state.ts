@@ -127,8 +127,3 @@ export class WireCodec {
 export function decodeValue(value: number, scale: number): number | null {
   return value === NULL_VALUE && scale === 1 ? null : value / scale;
 }
-
-/** Whether a `state` payload is a compact array. */
-export function isCompact(payload: unknown): payload is CompactState {
-  return Array.isArray(payload);
-}

@@ -129,9 +129,4 @@ export class StateWires {
       }
     }
   }
-
-  /** How many matches hold a ref here (for tests and metrics). */
-  get size(): number {
-    return this.byMatch.size;
-  }
 }
