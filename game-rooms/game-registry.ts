@@ -63,6 +63,8 @@ export class GameRegistry {
       maxDurationS: game.maxDurationS,
       viewPerSeat: Boolean(game.viewPerSeat),
       wire: { fields: [...(game.wire ?? []), ...INPUT_SEQ_FIELDS] },
+      // The settings the rules were made with: a client makes the same rules to predict with.
+      rules: game.rules ?? {},
       input: inputJsonSchema(game),
       // The game's browser module: its rules and renderer, for the page and replays.
       script: `/games/${game.name}.js`,

@@ -5,3 +5,4 @@ export * from "./client-payloads.ts";
 export * from "./server-payloads.ts";
 export * from "./server-events.ts";
 export * from "./compact-state.ts";
+export * from "./game-netcode.ts";

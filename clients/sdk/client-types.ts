@@ -11,7 +11,9 @@ import type {
   RematchOffered,
   Announcement,
 } from "../../protocol/index.ts";
+import type { PlayableGame, StateEncoding } from "../../protocol/index.ts";
 import type { RegionLatencies } from "./latency.ts";
+import type { NetcodeOptions } from "./match-netcode.ts";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected" | "replaced";
 
@@ -36,6 +38,8 @@ export interface ArenaClientEvents<G extends PlayTypes = PlayTypes> {
   chat: (message: ChatMessage) => void;
   announcement: (announcement: Announcement) => void;
   rtt: (ms: number) => void;
+  /** The server's clock was measured again (`time:sync`): its offset from this client's (ms). */
+  clock: (offsetMs: number) => void;
   /** The round trips to the regions, measured before queueing. */
   latencies: (latencies: RegionLatencies) => void;
   /** The client moved to its match's host (`match:found.host.url`): a new connection there took over the session. */
@@ -55,9 +59,28 @@ export interface ArenaClientEvents<G extends PlayTypes = PlayTypes> {
 
 export interface ConnectOptions {
   url: string;
-  /** The game's name (its namespace). */
-  game: string;
+  /**
+   * The game: its definition (`import pong from ".../pong"`: its rules predict this client's inputs,
+   * and its types flow to inputs and states), or only its name (its namespace).
+   */
+  game: string | PlayableGame;
   token: string;
+  /**
+   * Called for a new token shortly before this one expires (its `exp`), and when the server refuses
+   * it (`UNAUTHORIZED`): the connection then tries again with the new one.
+   */
+  refreshToken?: () => string | Promise<string>;
+  /**
+   * How states come (PROTOCOL.md, Compact state). Default: "compact" when the game's definition is
+   * given (it completes what a game derives), else "json".
+   */
+  encoding?: StateEncoding;
+  /** Fall back to HTTP long-polling when WebSocket cannot connect (default true). */
+  longPolling?: boolean;
+  /** This client's clock (default `Date.now`): the server's is estimated from it with `time:sync`. */
+  clock?: () => number;
+  /** Interpolation and prediction (`client.frame()`). */
+  netcode?: NetcodeOptions;
   /** Send `match:ready` by itself on `match:found` (default false). */
   autoReady?: boolean;
   /** Reconnect with backoff after a lost connection (default true). */

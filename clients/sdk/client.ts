@@ -1,4 +1,4 @@
-import type { LobbyPage, SpectateAnswer, StatsAnswer } from "../../protocol/index.ts";
+import type { LobbyPage, PlayableGame, PlayableTypes, SpectateAnswer, StatsAnswer } from "../../protocol/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import { ArenaClientError } from "./errors.ts";
 import { measureLatencies, type RegionLatencies } from "./latency.ts";
@@ -54,7 +54,16 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> extends ArenaConnectio
   /** Sends a game input with the next sequence number; resolves with the tick that applied it. */
   async input(input: G["input"]): Promise<number> {
     if (!this.matchId) throw new ArenaClientError(ErrorCode.NOT_IN_MATCH, "not in a match");
-    return (await this.request("game:input", { matchId: this.matchId, seq: ++this.seq, input })).tick;
+    const seq = ++this.seq;
+    const netcode = this.netcode;
+    netcode?.input(seq, input);
+    try {
+      return (await this.request("game:input", { matchId: this.matchId, seq, input })).tick;
+    } catch (error) {
+      // Refused (an illegal move, not this seat's turn): the prediction takes it back.
+      netcode?.refuse(seq);
+      throw error;
+    }
   }
 
   /**
@@ -63,7 +72,9 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> extends ArenaConnectio
    */
   sendInput(input: G["input"]): boolean {
     if (!this.matchId) return false;
-    this.socket.emit("game:input", { matchId: this.matchId, seq: ++this.seq, input });
+    const seq = ++this.seq;
+    this.netcode?.input(seq, input);
+    this.socket.emit("game:input", { matchId: this.matchId, seq, input });
     return true;
   }
 
@@ -121,11 +132,14 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> extends ArenaConnectio
    * come as `state` events (not acknowledged), and its end as `end`.
    */
   async spectate(matchId: string): Promise<SpectateAnswer> {
-    return this.request("match:spectate", { matchId });
+    const answer = await this.request("match:spectate", { matchId });
+    this.watch(matchId, answer);
+    return answer;
   }
 
   async unspectate(matchId: string): Promise<void> {
     await this.request("match:unspectate", { matchId });
+    this.unwatch(matchId);
   }
 
   /** Asks for a rematch of a match that ended within 30 s; resolves whether it waits for the opponent. */
@@ -134,7 +148,13 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> extends ArenaConnectio
   }
 }
 
-/** Connects to a game; wait on `client.connected()` for the handshake's outcome. */
-export function connect<G extends PlayTypes = PlayTypes>(options: ConnectOptions): ArenaClient<G> {
-  return new ArenaClient<G>(options);
+/**
+ * Connects to a game; wait on `client.connected()` for the handshake's outcome. Given the game's
+ * definition (`game: pong`), its input and view types flow to the client; given only a name, they
+ * are the type parameter's.
+ */
+export function connect<D extends PlayableGame>(options: ConnectOptions & { game: D }): ArenaClient<PlayableTypes<D>>;
+export function connect<G extends PlayTypes = PlayTypes>(options: ConnectOptions): ArenaClient<G>;
+export function connect(options: ConnectOptions): ArenaClient<PlayTypes> {
+  return new ArenaClient(options);
 }

@@ -11,7 +11,12 @@ import type {
   StatePayload,
 } from "../../protocol/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
+import { ServerClock } from "./clock.ts";
 import { ArenaClientError, ClientErrorCode } from "./errors.ts";
+import { setUpGame, type GameSetup } from "./game-setup.ts";
+import { MatchNetcode, type Frame, type NetStats } from "./match-netcode.ts";
+import { StateDecoder } from "./state-decoder.ts";
+import { tokenExpiry } from "./token.ts";
 
 import type { ConnectionStatus, ArenaClientEvents, ConnectOptions, PlayTypes } from "./client-types.ts";
 
@@ -35,6 +40,20 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
   lastState: StatePayload<G["view"]> | undefined;
   status: ConnectionStatus = "connecting";
   rttMs: number | undefined;
+  /** The server's clock, as `time:sync` measures it. */
+  readonly clock: ServerClock;
+  /** The game: from `GET /v1/games` and its definition (resolved before the first connection). */
+  readonly setup: Promise<GameSetup>;
+  /** The running match's netcode (interpolation, prediction), and the watched matches'. */
+  protected netcode: MatchNetcode<G["view"], G["input"]> | undefined;
+  private readonly watched = new Map<string, MatchNetcode<G["view"], G["input"]>>();
+  private decoder: StateDecoder | undefined;
+  private game: GameSetup | undefined;
+  private token: string;
+  private refreshing: Promise<void> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private syncTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
   private readonly listeners = new Map<keyof ArenaClientEvents<G>, Set<Listener>>();
   private readonly ackTimeoutMs: number;
   /** Set while moving to a match's host. */
@@ -43,14 +62,33 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
   constructor(protected readonly options: ConnectOptions) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.url = options.url;
+    this.token = options.token;
+    this.clock = new ServerClock(options.clock);
+    this.setup = setUpGame(options.url, options.game).then((game) => {
+      this.game = game;
+      const compact = (options.encoding ?? (typeof options.game === "string" ? "json" : "compact")) === "compact";
+      if (compact && game.fields) this.decoder = new StateDecoder(game.fields, game.rules?.netcode?.fromWire);
+      return game;
+    });
+    this.scheduleRefresh();
     this.socket = this.open(options.url);
     this.bind(this.socket);
   }
 
+  /** The game's name, its namespace. */
+  get gameName(): string {
+    return typeof this.options.game === "string" ? this.options.game : this.options.game.name;
+  }
+
   private open(url: string): Socket<ServerToClientEvents, ClientToServerEvents> {
-    return io(new URL(`/${this.options.game}`, url).toString(), {
-      auth: { token: this.options.token },
-      transports: ["websocket"],
+    const longPolling = this.options.longPolling ?? true;
+    return io(new URL(`/${this.gameName}`, url).toString(), {
+      // Asked at every (re)connection: the current token, and the encoding once the game is known.
+      auth: (send) => {
+        void Promise.all([this.setup, this.refreshing]).then(() => send({ token: this.token, encoding: this.decoder ? "compact" : "json" }));
+      },
+      transports: longPolling ? ["websocket", "polling"] : ["websocket"],
+      tryAllTransports: longPolling,
       reconnection: this.options.reconnect ?? true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
@@ -107,14 +145,23 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
   private bind(s: Socket<ServerToClientEvents, ClientToServerEvents>): void {
     // Only the live connection speaks for the client (an old one, left behind by a move, is ignored).
     const live = () => s === this.socket;
-    s.on("connect", () => live() && this.setStatus("connected"));
+    s.on("connect", () => {
+      if (!live()) return;
+      this.setStatus("connected");
+      this.startClockSync(s);
+    });
     s.on("disconnect", (reason) => {
       if (!live() || this.status === "replaced") return;
       this.setStatus(s.active ? "reconnecting" : "disconnected", reason);
     });
-    s.on("connect_error", (error) => {
+    s.on("connect_error", (error: Error & { data?: { code?: string } }) => {
       if (!live()) return;
-      if (!s.active) return this.setStatus("disconnected", error.message);
+      // A refused token is refreshed once, and the connection tried again with the new one.
+      if (error.data?.code === ErrorCode.UNAUTHORIZED && this.options.refreshToken && !this.refreshing && !this.closed) {
+        void this.refresh().then(() => s.connect());
+        return;
+      }
+      if (!s.active && !this.refreshing) return this.setStatus("disconnected", error.message);
       // The host this client moved to is gone (it died; another node adopts its match): back to
       // the address the application gave, which tells where the match goes on (`match:resumed`).
       if (this.url !== this.options.url && !this.moving) {
@@ -147,6 +194,9 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
       this.tickRate = start.tickRate;
       this.ackEvery = Math.max(1, start.ackEvery || 1);
       this.lastState = { matchId: start.matchId, tick: start.tick, state: start.state, inputSeq: start.inputSeq };
+      // Ref 0 is the playing match's on this connection: a new match replaces the last one's.
+      this.decoder?.open(start.ref, start.matchId, start.state);
+      this.netcode = new MatchNetcode(this.clock, this.game?.rules, this.game?.kind ?? "realtime", start, start.seat, this.options.netcode);
       this.emitLocal(event, start);
       // The match goes on on another node (its host died and that node adopted it): move there.
       const host = event === "resumed" ? this.hostElsewhere(payload) : undefined;
@@ -156,17 +206,26 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     s.on("match:resumed", started("resumed"));
     s.on("state", (received) => {
       if (!live()) return;
-      const payload = received as StatePayload<G["view"]>;
+      const compact = Array.isArray(received);
+      const decoded = compact ? this.decoder?.decode(received) : received;
+      if (!decoded) return;
+      const payload = decoded as StatePayload<G["view"]>;
       // Acknowledged with `state:ack` every `ackEvery` ticks (an ack covers every state before it);
       // a watched match's states are not.
-      if (payload.matchId !== this.matchId) return this.emitLocal("state", payload);
-      if (payload.tick % this.ackEvery === 0) s.emit("state:ack", { matchId: payload.matchId, tick: payload.tick });
+      if (payload.matchId !== this.matchId) {
+        this.watched.get(payload.matchId)?.state(payload.tick, payload.state, undefined);
+        return this.emitLocal("state", payload);
+      }
+      if (payload.tick % this.ackEvery === 0) s.emit("state:ack", compact ? [received[0]!, payload.tick] : { matchId: payload.matchId, tick: payload.tick });
       this.lastState = payload;
+      this.netcode?.state(payload.tick, payload.state, payload.inputSeq);
       this.emitLocal("state", payload);
     });
     s.on("match:end", (end) => {
       if (!live()) return;
       if (this.matchId === end.matchId) this.matchId = undefined;
+      this.decoder?.close(end.matchId);
+      this.watched.delete(end.matchId);
       this.emitLocal("end", end);
     });
     s.on("chat", (message) => live() && this.emitLocal("chat", message));
@@ -188,7 +247,8 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
         resolve();
       };
       const fail = (error: Error & { data?: { code?: string } }) => {
-        if (this.socket.active) return;
+        // Still trying: reconnecting, or with a refreshed token.
+        if (this.socket.active || this.refreshing) return;
         this.socket.off("connect", ok);
         reject(ArenaClientError.refused(error.data?.code, error.message));
       };
@@ -220,7 +280,95 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     await this.request("match:ready", { matchId });
   }
 
+  /**
+   * What to draw now of the running match (or of a watched one, by id): remote things interpolated
+   * at the server's time less the buffer delay, the seat's own part predicted. Undefined before a
+   * match started.
+   */
+  frame(matchId?: string): Frame<G["view"]> | undefined {
+    return (matchId === undefined || matchId === this.matchId ? this.netcode : this.watched.get(matchId))?.frame();
+  }
+
+  /** The netcode's numbers (round trip, clock offset, buffer delay, corrections), for an overlay or telemetry. */
+  netStats(matchId?: string): NetStats | undefined {
+    return (matchId === undefined || matchId === this.matchId ? this.netcode : this.watched.get(matchId))?.stats();
+  }
+
+  /** The server's clock now (epoch ms): deadlines (`readyBy`, a move clock) are on it. */
+  serverNow(): number {
+    return this.clock.now();
+  }
+
+  /** Starts following a watched match's states (the `match:spectate` answer). */
+  protected watch(matchId: string, answer: { ref: number; tick: number; tickRate: number; state: unknown }): void {
+    this.decoder?.open(answer.ref, matchId, answer.state);
+    // The answer has no tickZeroAt: its tick is taken as running now.
+    const tickZeroAt = this.clock.now() - (answer.tick * 1000) / answer.tickRate;
+    const start = { tick: answer.tick, state: answer.state as G["view"], tickRate: answer.tickRate, tickZeroAt };
+    this.watched.set(matchId, new MatchNetcode(this.clock, this.game?.rules, this.game?.kind ?? "realtime", start, undefined, this.options.netcode));
+  }
+
+  protected unwatch(matchId: string): void {
+    this.watched.delete(matchId);
+    if (matchId !== this.matchId) this.decoder?.close(matchId);
+  }
+
+  /** `time:sync` five times on each connection, then every five seconds: the clock keeps the lowest-RTT samples. */
+  private startClockSync(s: Socket<ServerToClientEvents, ClientToServerEvents>): void {
+    clearInterval(this.syncTimer);
+    this.clock.reset();
+    const once = async () => {
+      const sentAt = this.clock.localNow();
+      try {
+        const answer = await s.timeout(5000).emitWithAck("time:sync", { clientTime: sentAt });
+        if (answer.ok) this.clock.add(sentAt, answer.serverTime, this.clock.localNow());
+      } catch {
+        // no answer in time: this sample is skipped
+      }
+    };
+    void (async () => {
+      for (let i = 0; i < 5 && s.connected; i++) await once();
+      if (s === this.socket && s.connected) this.emitLocal("clock", this.clock.offsetMs);
+    })();
+    this.syncTimer = setInterval(() => {
+      if (!s.connected || s !== this.socket) return;
+      void once().then(() => this.emitLocal("clock", this.clock.offsetMs));
+    }, 5000);
+    (this.syncTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Asks the application for a new token; the next (re)connection uses it. */
+  private refresh(): Promise<void> {
+    const refreshToken = this.options.refreshToken;
+    if (!refreshToken) return Promise.resolve();
+    const run = async () => {
+      try {
+        this.token = await refreshToken();
+      } catch {
+        // the application could not: the old token stays, and the server says whether it still works
+      }
+    };
+    this.refreshing ??= run().finally(() => {
+      this.refreshing = undefined;
+      this.scheduleRefresh();
+    });
+    return this.refreshing;
+  }
+
+  /** A refresh a minute before the token expires (or halfway, for a short-lived one). */
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    const expiry = tokenExpiry(this.token);
+    if (!this.options.refreshToken || expiry === undefined || this.closed) return;
+    const left = expiry - this.clock.now();
+    this.refreshTimer = setTimeout(() => void this.refresh(), Math.max(1000, Math.min(left - 60_000, left / 2)));
+    (this.refreshTimer as { unref?: () => void }).unref?.();
+  }
+
   close(): void {
+    this.closed = true;
+    clearTimeout(this.refreshTimer);
+    clearInterval(this.syncTimer);
     this.socket.close();
     this.setStatus("disconnected", "closed by the application");
   }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Seat } from "../../protocol/index.ts";
+import type { GameNetcode, Seat } from "../../protocol/index.ts";
 import type { WireField } from "./wire.ts";
 
 /** How a match stands after a tick. */
@@ -67,6 +67,12 @@ export interface GameModule<State = unknown, Input = unknown, View = unknown> {
   readonly viewPerSeat?: boolean;
   /** The state as sent on the wire (PROTOCOL.md, Games); `seat` is given to per-seat games. */
   view(state: State, clock: RoomClock, seat?: Seat): View;
+  /**
+   * Client-side hooks (PROTOCOL.md v3, prediction support): how a client rebuilds a state from a view
+   * to predict its own inputs with these same rules, what its seat controls, how views interpolate,
+   * and what a compact state leaves to derive. The server never calls them.
+   */
+  readonly netcode?: GameNetcode<State, Input, View>;
 }
 
 /** A game module with its types erased, as the registry and the rooms hold it. */

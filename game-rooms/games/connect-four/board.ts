@@ -41,3 +41,17 @@ export function columnCodes(board: readonly Cell[]): number[] {
     return code;
   });
 }
+
+/** The board that `columnCodes` describes: the inverse, for a view decoded from a compact state. */
+export function boardFromColumns(columns: readonly number[]): Cell[] {
+  const board = Array<Cell>(ROWS * COLUMNS).fill(null);
+  for (let column = 0; column < COLUMNS; column++) {
+    let code = columns[column] ?? 0;
+    for (let row = ROWS - 1; row >= 0; row--) {
+      const digit = code % 3;
+      board[row * COLUMNS + column] = digit === 0 ? null : ((digit - 1) as Seat);
+      code = Math.floor(code / 3);
+    }
+  }
+  return board;
+}

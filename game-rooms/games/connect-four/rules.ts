@@ -1,7 +1,7 @@
 import { ArenaError, ErrorCode, type Seat } from "../../../protocol/index.ts";
 import type { GameRules } from "../game-module.ts";
 import { wireList } from "../wire.ts";
-import { COLUMNS, ROWS, columnCodes, landingRow, makesFour, type Cell } from "./board.ts";
+import { COLUMNS, ROWS, boardFromColumns, columnCodes, landingRow, makesFour, type Cell } from "./board.ts";
 import { connectFourInputSchema, connectFourViewSchema, type ConnectFourInput, type ConnectFourView } from "./schema.ts";
 import type { ConnectFourSettings } from "./settings.ts";
 
@@ -64,6 +64,19 @@ export function connectFourRules(settings: ConnectFourSettings): GameRules<Conne
     },
     view(state, clock) {
       return { board: [...state.board], turn: state.turn, moveDeadline: Math.round(clock.epochOfTick(state.deadlineTick)), columns: columnCodes(state.board) };
+    },
+    netcode: {
+      // A move shows at once: the rules run from the view (the clock restarts with the move anyway).
+      fromView: (view, _seat, _last, tick) => ({
+        board: [...view.board],
+        turn: view.turn,
+        deadlineTick: tick + moveTicks,
+        winner: null,
+        draw: false,
+        forfeit: null,
+        changed: false,
+      }),
+      fromWire: (view) => ({ ...view, board: boardFromColumns(view.columns) }),
     },
   };
 }

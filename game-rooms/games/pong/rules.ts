@@ -119,5 +119,37 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
     view(state) {
       return { ball: { x: state.ball.x, y: state.ball.y }, paddles: [state.paddles[0], state.paddles[1]], score: [state.score[0], state.score[1]] };
     },
+    netcode: {
+      // The view shows every position; a paddle's direction is what its last input set. The ball is
+      // not predicted (its velocity is not in the view): only the own paddle is shown predicted.
+      fromView: (view, seat, last) => {
+        const dirs: [number, number] = [0, 0];
+        dirs[seat] = last?.dir ?? 0;
+        return {
+          ball: { ...view.ball },
+          velocity: { x: 0, y: 0 },
+          paddles: [view.paddles[0], view.paddles[1]],
+          dirs,
+          score: [view.score[0], view.score[1]],
+          rng: 0,
+          serveTo: 0,
+        };
+      },
+      own: (shown, predicted, seat) => {
+        const paddles: [number, number] = [shown.paddles[0], shown.paddles[1]];
+        paddles[seat] = predicted.paddles[seat];
+        return { ...shown, paddles };
+      },
+      interpolate: (a, b, t) => {
+        // A point serves the ball from the middle: drawn there at once, never slid across the field.
+        if (b.score[0] !== a.score[0] || b.score[1] !== a.score[1]) return t < 1 ? a : b;
+        const lerp = (x: number, y: number) => x + (y - x) * t;
+        return {
+          ball: { x: lerp(a.ball.x, b.ball.x), y: lerp(a.ball.y, b.ball.y) },
+          paddles: [lerp(a.paddles[0], b.paddles[0]), lerp(a.paddles[1], b.paddles[1])],
+          score: b.score,
+        };
+      },
+    },
   };
 }

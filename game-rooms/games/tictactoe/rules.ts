@@ -74,5 +74,17 @@ export function tictactoeRules(settings: TictactoeSettings): GameRules<Tictactoe
     view(state, clock) {
       return { board: [...state.board], turn: state.turn, moveDeadline: Math.round(clock.epochOfTick(state.deadlineTick)) };
     },
+    netcode: {
+      // A move shows at once: the rules run from the view (the clock restarts with the move anyway).
+      fromView: (view, _seat, _last, tick) => ({
+        board: [...view.board],
+        turn: view.turn,
+        deadlineTick: tick + moveTicks,
+        winner: null,
+        draw: false,
+        forfeit: null,
+        changed: false,
+      }),
+    },
   };
 }

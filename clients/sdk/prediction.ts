@@ -1,0 +1,202 @@
+import type { GameNetcode, PlayableRules, Seat } from "../../protocol/index.ts";
+import type { MatchTimeline } from "./clock.ts";
+import { lerpView, offsetView, subtractViews, viewDistance } from "./view-math.ts";
+
+/** An input applied locally and not yet confirmed by a state's `inputSeq`. */
+interface PendingInput<I> {
+  seq: number;
+  input: I;
+  /** The tick it applies at in the prediction (the server applies it at the tick it arrives in). */
+  tick: number;
+}
+
+export interface PredictionOptions {
+  /** Corrections are smoothed over this long (ms; default 150). */
+  smoothingMs?: number;
+  /** An input still unconfirmed this many ticks after its tick is taken as lost (default 2 s of ticks). */
+  lostAfterTicks?: number;
+}
+
+/** Prediction's telemetry: how far it was from the server, and how often it was corrected. */
+export interface PredictionStats {
+  /** The distance between the predicted and the authoritative view of the seat's own part at the last state's tick. */
+  driftLast: number;
+  /** The largest drift seen. */
+  driftMax: number;
+  /** Authoritative states that moved the prediction. */
+  corrections: number;
+  /** Inputs still unconfirmed. */
+  pending: number;
+}
+
+type Clock = { epochOfTick(tick: number): number };
+
+/**
+ * Client-side prediction and server reconciliation (Gambetta's), with the game's own rules: the
+ * seat's inputs apply at once to a local copy of the match, which the rules step ahead of the
+ * server; each authoritative state rebuilds it (`netcode.fromView`) at the state's tick and replays
+ * the inputs the server had not applied yet (`inputSeq`). A correction is drawn away over a short
+ * window instead of snapping.
+ */
+export class Predictor<S, I, V> {
+  private pending: PendingInput<I>[] = [];
+  /** Inputs sent and their seqs, to know the last one the server applied (the view does not show it). */
+  private readonly sent = new Map<number, I>();
+  private readonly refused = new Set<number>();
+  private lastApplied: I | undefined;
+  /** The prediction: the state at `tick`, stepped from the last authoritative one. */
+  private state: S;
+  private tick: number;
+  /** The predicted views of recent ticks, to measure the drift when the server's state for that tick arrives. */
+  private readonly history = new Map<number, V>();
+  /** The tick after `tick`, computed ahead for drawing between ticks (reset when an input or a state changes it). */
+  private next: { tick: number; view: V } | undefined;
+  private correction: { offset: unknown; at: number } | undefined;
+  private readonly smoothingMs: number;
+  private readonly lostAfterTicks: number;
+  readonly stats: PredictionStats = { driftLast: 0, driftMax: 0, corrections: 0, pending: 0 };
+
+  constructor(
+    private readonly rules: PlayableRules<S, I, V>,
+    private readonly netcode: Required<Pick<GameNetcode<S, I, V>, "fromView">> & GameNetcode<S, I, V>,
+    private readonly seat: Seat,
+    private readonly timeline: MatchTimeline,
+    start: { tick: number; view: V; inputSeq: number },
+    options: PredictionOptions = {},
+  ) {
+    this.smoothingMs = options.smoothingMs ?? 150;
+    this.lostAfterTicks = options.lostAfterTicks ?? 2 * timeline.tickRate;
+    this.tick = start.tick;
+    this.state = netcode.fromView(start.view, seat, undefined, start.tick);
+  }
+
+  private get clock(): Clock {
+    return { epochOfTick: (tick) => this.timeline.timeOf(tick) };
+  }
+
+  /** Applies an input of the seat in the prediction, at `tick` (the tick after the predicted one). */
+  input(seq: number, input: I, tick: number): void {
+    this.advance(tick - 1);
+    this.sent.set(seq, input);
+    this.pending.push({ seq, input, tick: Math.max(tick, this.tick + 1) });
+    this.next = undefined;
+    this.stats.pending = this.pending.length;
+  }
+
+  /** The server refused an input (its answer was an error): it never applied, and never will. */
+  refuse(seq: number, now: number): void {
+    this.refused.add(seq);
+    this.sent.delete(seq);
+    if (!this.pending.some((p) => p.seq === seq)) return;
+    const before = this.viewAt(this.tick, now);
+    this.pending = this.pending.filter((p) => p.seq !== seq);
+    this.stats.pending = this.pending.length;
+    this.rebuildFrom(this.base);
+    this.smooth(before, now);
+  }
+
+  private base: { tick: number; view: V } | undefined;
+
+  /** An authoritative state: rebuilds the prediction from it and replays the inputs it had not seen. */
+  authoritative(tick: number, view: V, inputSeq: number, now: number): void {
+    const predictedThen = this.history.get(tick);
+    if (predictedThen !== undefined) {
+      const own = this.netcode.own ? this.netcode.own(view, predictedThen, this.seat) : predictedThen;
+      this.stats.driftLast = viewDistance(own, view);
+      this.stats.driftMax = Math.max(this.stats.driftMax, this.stats.driftLast);
+    }
+    for (const [seq, input] of this.sent) {
+      if (seq > inputSeq) continue;
+      if (!this.refused.has(seq)) this.lastApplied = input;
+      this.sent.delete(seq);
+    }
+    // An input the server never confirms (lost, or refused unanswered) stops being replayed.
+    this.pending = this.pending.filter((p) => p.seq > inputSeq && p.tick > tick - this.lostAfterTicks);
+    this.stats.pending = this.pending.length;
+    const before = this.tick >= tick ? this.viewAt(this.tick, now) : undefined;
+    this.base = { tick, view };
+    this.rebuildFrom(this.base);
+    if (before !== undefined) this.smooth(before, now);
+  }
+
+  /** Restarts the prediction at the base state and steps it back to where it was, with the pending inputs. */
+  private rebuildFrom(base: { tick: number; view: V } | undefined): void {
+    if (!base) return;
+    const target = Math.max(this.tick, base.tick);
+    this.state = this.netcode.fromView(base.view, this.seat, this.lastApplied, base.tick);
+    this.tick = base.tick;
+    this.next = undefined;
+    for (const p of this.pending) if (p.tick <= base.tick) this.apply(p.input);
+    this.advance(target);
+  }
+
+  /** Steps the prediction to `tick`, applying each pending input at its tick. */
+  advance(tick: number): void {
+    while (this.tick < tick) {
+      this.tick += 1;
+      for (const p of this.pending) if (p.tick === this.tick) this.apply(p.input);
+      this.rules.step(this.state, this.tick);
+      this.history.set(this.tick, this.rules.view(this.state, this.clock, this.seat));
+      this.history.delete(this.tick - 4 * this.lostAfterTicks);
+      this.next = undefined;
+    }
+  }
+
+  private apply(input: I): void {
+    try {
+      this.rules.apply(this.state, this.seat, input, this.tick);
+    } catch {
+      // The rules refuse it here too (not the seat's turn, an illegal move): the server will as well.
+    }
+  }
+
+  /** The predicted view at a fractional tick (drawn between the predicted tick and the next), corrections smoothed in. */
+  viewAt(tick: number, now: number): V {
+    const view = this.rawViewAt(tick);
+    const k = this.correction ? 1 - (now - this.correction.at) / this.smoothingMs : 0;
+    if (k <= 0) this.correction = undefined;
+    return this.correction ? offsetView(view, this.correction.offset, k) : view;
+  }
+
+  /** The prediction at a fractional tick, without smoothing. */
+  private rawViewAt(tick: number): V {
+    const whole = Math.floor(tick);
+    this.advance(whole);
+    const current = this.rules.view(this.state, this.clock, this.seat);
+    let view = current;
+    const fraction = tick - this.tick;
+    if (fraction > 0) {
+      if (this.next?.tick !== this.tick + 1) {
+        const ahead = structuredClone(this.state);
+        for (const p of this.pending) if (p.tick === this.tick + 1) this.applyTo(ahead, p.input, this.tick + 1);
+        this.rules.step(ahead, this.tick + 1);
+        this.next = { tick: this.tick + 1, view: this.rules.view(ahead, this.clock, this.seat) };
+      }
+      view = (this.netcode.interpolate ?? lerpView)(current, this.next.view, fraction);
+    }
+    return view;
+  }
+
+  private applyTo(state: S, input: I, tick: number): void {
+    try {
+      this.rules.apply(state, this.seat, input, tick);
+    } catch {
+      // refused by the rules: nothing to draw
+    }
+  }
+
+  /** After a rebuild: what was drawn (`before`) stays drawn, and the difference fades over the smoothing window. */
+  private smooth(before: V, now: number): void {
+    // Turns are not motion: a rolled-back move is gone at once.
+    if (this.rules.kind !== "realtime") return;
+    const after = this.rawViewAt(this.tick);
+    if (viewDistance(before, after) < 1e-9) return;
+    this.stats.corrections += 1;
+    this.correction = { offset: subtractViews(before, after), at: now };
+  }
+
+  /** Whether inputs wait for the server's word (turn games show the prediction only then). */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+}
