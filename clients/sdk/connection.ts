@@ -45,8 +45,9 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
   /** The game: from `GET /v1/games` and its definition (resolved before the first connection). */
   readonly setup: Promise<GameSetup>;
   /** The running match's netcode (interpolation, prediction), and the watched matches'. */
-  protected netcode: MatchNetcode<G["view"], G["input"]> | undefined;
-  private readonly watched = new Map<string, MatchNetcode<G["view"], G["input"]>>();
+  // Typed loosely so that an `ArenaClient<SomeGame>` still is an `ArenaClient`: `frame()` types its view.
+  protected netcode: MatchNetcode<any, any> | undefined;
+  private readonly watched = new Map<string, MatchNetcode<any, any>>();
   private decoder: StateDecoder | undefined;
   private game: GameSetup | undefined;
   private token: string;

@@ -185,14 +185,18 @@ export class Predictor<S, I, V> {
     }
   }
 
-  /** After a rebuild: what was drawn (`before`) stays drawn, and the difference fades over the smoothing window. */
+  /**
+   * After a rebuild: what was drawn of the seat's own part (`before`) stays drawn, and the difference
+   * fades over the smoothing window. The rest of the prediction is never drawn, so never smoothed.
+   */
   private smooth(before: V, now: number): void {
     // Turns are not motion: a rolled-back move is gone at once.
     if (this.rules.kind !== "realtime") return;
     const after = this.rawViewAt(this.tick);
-    if (viewDistance(before, after) < 1e-9) return;
+    const drawn = this.netcode.own ? this.netcode.own(after, before, this.seat) : before;
+    if (viewDistance(drawn, after) < 1e-9) return;
     this.stats.corrections += 1;
-    this.correction = { offset: subtractViews(before, after), at: now };
+    this.correction = { offset: subtractViews(drawn, after), at: now };
   }
 
   /** Whether inputs wait for the server's word (turn games show the prediction only then). */
