@@ -51,4 +51,9 @@ export interface GameNetcode<State = any, Input = any, View = any> {
    * derives from them (connect-four's board from its column codes) is the game's to fill in.
    */
   fromWire?(view: View): View;
+  /**
+   * The wire fields (with `fromWire`) rebuild every view, to their scales: a client that has the
+   * game's definition then takes compact states by default. The conformance suite checks the claim.
+   */
+  wireComplete?: boolean;
 }

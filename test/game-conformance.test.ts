@@ -40,6 +40,31 @@ describe("the game conformance suite", () => {
     expect(problems).toContain("the replay's views differ");
   });
 
+  it("catches a game that says its wire is complete while a changing part of its view is not on it", () => {
+    // The counter is on the wire, the flag that turns on halfway is not: a compact client would never see it.
+    const partial = defineGame({
+      name: "partial",
+      create: (): GameRules<{ n: number }, { go: true }, { n: number; late: boolean }> => ({
+        tickRate: 10,
+        modes: ["casual"],
+        maxDurationS: 2,
+        kind: "realtime",
+        inputSchema: z.object({ go: z.literal(true) }),
+        wire: [{ name: "n", scale: 1 }],
+        init: () => ({ n: 0 }),
+        apply: () => false,
+        step: (state) => ((state.n += 1), true),
+        outcome: (state) => (state.n >= 15 ? { kind: "draw" } : { kind: "none" }),
+        view: (state) => ({ n: state.n, late: state.n > 7 }),
+        netcode: { wireComplete: true },
+      }),
+      bot: () => undefined,
+    });
+    const failed = checkGame(partial).filter((r) => r.problems.length);
+    expect(failed.map((r) => r.check)).toEqual(["a game whose wire is complete decodes every view from it"]);
+    expect(failed[0]!.problems[0]).toContain('"late":false');
+  });
+
   it("types flow from a game's rules to its bot and its clients (checked by tsc)", () => {
     const rules = (): GameRules<{ n: number }, { column: number }, { board: number[] }> => ({
       tickRate: 10,

@@ -1,7 +1,8 @@
 import { connect, fetchGuestToken, type ArenaClient } from "../sdk/index.ts";
 import type { GameInfo, MatchFound, Seat } from "../../protocol/index.ts";
 import type { RendererContext } from "../../game-rooms/games/renderer.ts";
-import { GameStage } from "./game-stage.ts";
+import { GameStage, loadGameScript } from "./game-stage.ts";
+import { FrameLoop } from "./frame-loop.ts";
 import { LobbyView } from "./lobby-view.ts";
 import { WatchView } from "./watch-view.ts";
 
@@ -24,6 +25,9 @@ let queuedAt = 0;
 let ticker: number | undefined;
 let games: GameInfo[] = [];
 const stage = new GameStage($("view"), $("help"));
+// `?predict=off` draws the own paddle as the server's states show it (to compare); `?debug` shows the netcode's numbers.
+const params = new URLSearchParams(location.search);
+const frames = new FrameLoop(stage, $("netdebug"), params.has("debug"), params.has("record"));
 let lobbyView: LobbyView | undefined;
 let watchView: WatchView | undefined;
 let lastMatch: string | undefined;
@@ -43,7 +47,7 @@ function rendererContext(seat: Seat | undefined): RendererContext<unknown> {
     send: (input) => void client?.input(input).catch((error: Error) => ($("turn").textContent = error.message)),
     sendFast: (input) => void client?.sendInput(input),
     status: (text) => ($("turn").textContent = text),
-    now: () => Date.now(),
+    now: () => client?.serverNow() ?? Date.now(),
   };
 }
 
@@ -76,7 +80,8 @@ function startTicker(): void {
       const stats = await client?.stats().catch(() => undefined);
       if (stats) $("queued").textContent = String(stats.queued);
     }
-    if (!$("ready").hidden && found) $("countdown").textContent = String(Math.max(0, Math.ceil((found.readyBy - Date.now()) / 1000)));
+    // Deadlines are on the server's clock, whatever this machine's says.
+    if (!$("ready").hidden && found && client) $("countdown").textContent = String(Math.max(0, Math.ceil((found.readyBy - client.serverNow()) / 1000)));
   }, 1000);
 }
 function stopTicker(): void {
@@ -108,6 +113,8 @@ function enterMatch(seat: Seat, state: unknown): void {
   // is drawn then (mounting starts at once, so this state is the one it keeps).
   const mounted = mountGame(seat);
   render(state);
+  // From now on each animation frame draws the match: interpolated, the own part predicted.
+  if (client) frames.play(client);
   void mounted.then(() => show("match", "chat"));
 }
 
@@ -144,12 +151,14 @@ function attach(c: ArenaClient): void {
   });
   c.on("start", (start) => enterMatch(start.seat, start.state));
   c.on("resumed", (resumed) => enterMatch(resumed.seat, resumed.state));
-  c.on("state", (payload) => render(payload.state));
+  // The playing match is drawn by the frame loop; a watched one as its states come.
+  c.on("state", (payload) => payload.matchId !== c.matchId && render(payload.state));
   c.on("chat", (message) => addChat(`${message.name}: ${message.text}`));
   c.on("end", (end) => {
     const me = session!.playerId;
     // The end of a match this player only watched is the spectator view's.
     if (end.ratings[me] === undefined) return;
+    frames.stop();
     stage.unmount();
     const text =
       end.winner === null ? (end.reason === "draw" || end.reason === "time" ? "Draw" : `Match ${end.reason}`) : end.winner === me ? "You won" : "You lost";
@@ -176,7 +185,11 @@ async function start(existing?: Session): Promise<void> {
     }
     session = existing;
     client?.close();
-    client = connect({ url: location.origin, game: session.game, token: session.token });
+    frames.stop();
+    // With the game's definition (its browser module), the client predicts with the game's rules and takes compact states.
+    const info = games.find((g) => g.name === session?.game);
+    const definition = info ? (await loadGameScript(info)).game : undefined;
+    client = connect({ url: location.origin, game: definition ?? session.game, token: session.token, netcode: { predict: params.get("predict") !== "off" } });
     lobbyView?.close();
     lobbyView = new LobbyView(client, session.playerId);
     watchView = new WatchView(

@@ -72,7 +72,7 @@ export interface ConnectOptions {
   refreshToken?: () => string | Promise<string>;
   /**
    * How states come (PROTOCOL.md, Compact state). Default: "compact" when the game's definition is
-   * given (it completes what a game derives), else "json".
+   * given and says its wire fields rebuild every view (`netcode.wireComplete`), else "json".
    */
   encoding?: StateEncoding;
   /** Fall back to HTTP long-polling when WebSocket cannot connect (default true). */

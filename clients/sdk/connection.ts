@@ -67,7 +67,8 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     this.clock = new ServerClock(options.clock);
     this.setup = setUpGame(options.url, options.game).then((game) => {
       this.game = game;
-      const compact = (options.encoding ?? (typeof options.game === "string" ? "json" : "compact")) === "compact";
+      // Compact by default when the game's definition says its wire rebuilds every view.
+      const compact = (options.encoding ?? (game.rules?.netcode?.wireComplete ? "compact" : "json")) === "compact";
       if (compact && game.fields) this.decoder = new StateDecoder(game.fields, game.rules?.netcode?.fromWire);
       return game;
     });

@@ -1,10 +1,10 @@
-import type { ReplayInput, Seat } from "../../protocol/index.ts";
+import { WireCodec, type ReplayInput, type Seat } from "../../protocol/index.ts";
 import type { GameDefinition } from "./define-game.ts";
 import type { AnyGame, Outcome } from "./game-module.ts";
 import { instantiate, moduleProblems } from "./instantiate.ts";
 import { replayMatch } from "./replay.ts";
 import { nextRandom } from "./rng.ts";
-import { wireValue } from "./wire.ts";
+import { INPUT_SEQ_FIELDS, wireValue } from "./wire.ts";
 
 /** One check of the conformance suite and what it found (nothing: it passed). */
 export interface ConformanceResult {
@@ -87,6 +87,26 @@ function checkViews(game: AnyGame, views: unknown[], problems: string[]): void {
   }
 }
 
+/**
+ * A game that says its wire rebuilds every view (`netcode.wireComplete`): each view, sent compact and
+ * decoded on top of the first view (as a client holds it), is the view itself to the fields' scales.
+ */
+function checkWireComplete(game: AnyGame, views: unknown[], problems: string[]): void {
+  if (!game.netcode?.wireComplete || views.length === 0) return;
+  const codec = new WireCodec([...(game.wire ?? []), ...INPUT_SEQ_FIELDS]);
+  const values = new Float64Array(codec.size);
+  const complete = (view: unknown) => (game.netcode?.fromWire ? game.netcode.fromWire(view) : view);
+  for (const view of views.slice(0, 2000)) {
+    codec.read(view, [0, 0], values);
+    const decoded = complete(codec.view(values, views[0]).state);
+    const rounded = complete(codec.view(values, view).state);
+    if (JSON.stringify(decoded) !== JSON.stringify(rounded)) {
+      problems.push(`netcode.wireComplete: a view decoded from its wire fields differs (${JSON.stringify(decoded)} for ${JSON.stringify(rounded)})`);
+      return;
+    }
+  }
+}
+
 /** From the halfway snapshot (the state through JSON, as another node resumes it), the same inputs give the same views. */
 function checkResume(game: AnyGame, played: Played, problems: string[]): void {
   if (!played.half) return;
@@ -154,6 +174,9 @@ export function checkGame(definition: GameDefinition, options: ConformanceOption
   });
   run("views match the view schema, survive JSON, and carry every wire field", (problems) => {
     for (const played of matches) checkViews(rules, played.views, problems);
+  });
+  run("a game whose wire is complete decodes every view from it", (problems) => {
+    for (const played of matches) checkWireComplete(rules, played.views, problems);
   });
   run("each seat's view and a spectator's are computed", (problems) => {
     const state = rules.init(7);

@@ -66,6 +66,7 @@ export function connectFourRules(settings: ConnectFourSettings): GameRules<Conne
       return { board: [...state.board], turn: state.turn, moveDeadline: Math.round(clock.epochOfTick(state.deadlineTick)), columns: columnCodes(state.board) };
     },
     netcode: {
+      wireComplete: true,
       // A move shows at once: the rules run from the view (the clock restarts with the move anyway).
       fromView: (view, _seat, _last, tick) => ({
         board: [...view.board],

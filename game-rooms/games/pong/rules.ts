@@ -120,6 +120,7 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
       return { ball: { x: state.ball.x, y: state.ball.y }, paddles: [state.paddles[0], state.paddles[1]], score: [state.score[0], state.score[1]] };
     },
     netcode: {
+      wireComplete: true,
       // The view shows every position; a paddle's direction is what its last input set. The ball is
       // not predicted (its velocity is not in the view): only the own paddle is shown predicted.
       fromView: (view, seat, last) => {

@@ -75,6 +75,7 @@ export function tictactoeRules(settings: TictactoeSettings): GameRules<Tictactoe
       return { board: [...state.board], turn: state.turn, moveDeadline: Math.round(clock.epochOfTick(state.deadlineTick)) };
     },
     netcode: {
+      wireComplete: true,
       // A move shows at once: the rules run from the view (the clock restarts with the move anyway).
       fromView: (view, _seat, _last, tick) => ({
         board: [...view.board],
