@@ -51,14 +51,14 @@ describe("netcode", () => {
     expect(clock.rttMs).toBe(420);
   });
 
-  it("interpolates between the two states around the drawn time, steps a point, and caps extrapolation", () => {
+  it("interpolates between the two states around the drawn time, caps extrapolation, then waits instead of jumping", () => {
     const timeline = new MatchTimeline(0, 30);
     const interpolator = new Interpolator<PongView>(timeline, netcode.interpolate, { fixedDelayMs: 2 * TICK_MS, maxExtrapolationMs: 50 });
-    const view = (x: number, score = 0): PongView => ({ ball: { x, y: 0.5 }, paddles: [0.5, 0.5], score: [score, 0] });
+    const view = (x: number): PongView => ({ ball: { x, y: 0.5 }, paddles: [0.5, 0.5], score: [0, 0] });
     interpolator.push(10, view(0.1), timeline.timeOf(10));
     interpolator.push(11, view(0.2), timeline.timeOf(11));
     interpolator.push(12, view(0.3), timeline.timeOf(12));
-    // Drawn two ticks behind: at tick 12.5's time, halfway between 10 and 11... tick 10.5.
+    // Drawn two ticks behind: at tick 12.5's time, tick 10.5.
     const mid = interpolator.sample(timeline.timeOf(12.5))!;
     expect(mid.tick).toBeCloseTo(10.5);
     expect(mid.view.ball.x).toBeCloseTo(0.15);
@@ -67,29 +67,46 @@ describe("netcode", () => {
     expect(far.extrapolatedMs).toBe(50);
     expect(far.view.ball.x).toBeCloseTo(0.3 + 0.1 * (50 / TICK_MS));
     expect(interpolator.sample(timeline.timeOf(40))!.view.ball.x).toBeCloseTo(far.view.ball.x);
-    // A point: the ball is not slid back across the field, it is drawn where the serve puts it.
-    interpolator.push(13, view(0.5, 1), timeline.timeOf(13));
-    const across = interpolator.sample(timeline.timeOf(14.5))!;
-    expect(across.view.ball.x).toBeCloseTo(0.3);
+    // The states come back: the drawn time goes on from where it waited, it does not jump to catch up.
+    for (let t = 13; t <= 40; t++) interpolator.push(t, view(0.3 + 0.1 * (t - 12)), timeline.timeOf(40));
+    const resumed = interpolator.sample(timeline.timeOf(40) + 16)!;
+    expect(resumed.view.ball.x - far.view.ball.x).toBeGreaterThan(0);
+    // (The delay shrinks back by at most a twentieth of the time passing: time runs at most 5% fast.)
+    expect(resumed.view.ball.x - far.view.ball.x).toBeLessThan(0.1 * ((16 * 1.05) / TICK_MS) + 1e-9);
   });
 
-  it("the adaptive delay follows how late states arrive, and moves slowly", () => {
+  it("a point is drawn where the serve puts the ball, never slid back across the field", () => {
+    const timeline = new MatchTimeline(0, 30);
+    const interpolator = new Interpolator<PongView>(timeline, netcode.interpolate, { fixedDelayMs: 2 * TICK_MS });
+    interpolator.push(1, { ball: { x: 0.95, y: 0.5 }, paddles: [0.5, 0.5], score: [0, 0] }, timeline.timeOf(1));
+    interpolator.push(2, { ball: { x: 0.5, y: 0.5 }, paddles: [0.5, 0.5], score: [1, 0] }, timeline.timeOf(2));
+    expect(interpolator.sample(timeline.timeOf(3.5))!.view.ball.x).toBe(0.95);
+    expect(interpolator.sample(timeline.timeOf(4))!.view.ball.x).toBe(0.5);
+  });
+
+  it("the adaptive delay follows how late states arrive, moving slowly, and then rarely runs out of states", () => {
     const timeline = new MatchTimeline(0, 30);
     const interpolator = new Interpolator<PongView>(timeline, lerpView);
     const v: PongView = { ball: { x: 0, y: 0 }, paddles: [0.5, 0.5], score: [0, 0] };
-    // States arrive 50 ms after their tick, a tenth of them 120 ms.
-    for (let t = 0; t < 90; t++) interpolator.push(t, v, timeline.timeOf(t) + (t % 10 === 0 ? 120 : 50));
-    let now = timeline.timeOf(90);
-    const before = interpolator.delayMs;
-    interpolator.sample(now);
-    for (let i = 0; i < 200; i++) {
+    // States arrive 50 ms after their tick, every tenth 100 ms late and holding the next ones up (TCP keeps order).
+    const arrivals: number[] = [];
+    for (let t = 0; t < 600; t++) arrivals.push(Math.max(timeline.timeOf(t) + (t % 10 === 5 ? 100 : 50), arrivals[t - 1] ?? 0));
+    let pushed = 0;
+    let starved = 0;
+    let frames = 0;
+    for (let now = arrivals[0]!; pushed < 600; now += 16) {
+      while (pushed < 600 && arrivals[pushed]! <= now) interpolator.push(pushed, v, arrivals[pushed++]!);
       const last = interpolator.delayMs;
-      now += 16;
-      interpolator.sample(now);
+      const sampled = interpolator.sample(now)!;
+      // After the first two seconds: the delay has settled.
+      if (now < timeline.timeOf(60)) continue;
+      frames++;
+      if (sampled.extrapolatedMs > 0) starved++;
       expect(Math.abs(interpolator.delayMs - last)).toBeLessThanOrEqual(16 * 0.25 + 1e-9);
     }
-    expect(before).toBeGreaterThan(0);
-    expect(interpolator.delayMs).toBeCloseTo(TICK_MS + 120, 0);
+    expect(interpolator.delayMs).toBeGreaterThan(TICK_MS + 50);
+    expect(interpolator.delayMs).toBeLessThanOrEqual(TICK_MS + 100 + 1e-9);
+    expect(starved / frames).toBeLessThan(0.05);
     expect(interpolator.medianLatenessMs()).toBe(50);
   });
 

@@ -31,7 +31,8 @@ export interface Sampled<V> {
  * the two states around that time. The delay adapts to how late states arrive: one tick plus the
  * 95th percentile of their lateness (arrival time minus the time their tick ran, on the server's
  * clock), so that the state after the drawn time has nearly always come. It moves slowly (time
- * stretches by at most a quarter, shrinks by at most a twentieth), so motion never jumps.
+ * stretches by at most a quarter, shrinks by at most a twentieth), so motion never jumps; when
+ * states stop, the drawn time extrapolates up to a cap and then waits there.
  */
 export class Interpolator<V> {
   private readonly states: { tick: number; time: number; view: V }[] = [];
@@ -92,6 +93,9 @@ export class Interpolator<V> {
     const last = states[states.length - 1]!;
     if (at >= last.time) {
       const before = states[states.length - 2]!;
+      // States stopped for longer than extrapolation may cover: the drawn time waits at the cap (the
+      // delay grows by the wait) and goes on from there when they come, so nothing jumps forward.
+      if (at - last.time > this.maxExtrapolationMs) this.delayMs = serverNow - (last.time + this.maxExtrapolationMs);
       const past = Math.min(at - last.time, this.maxExtrapolationMs);
       const t = (last.time + past - before.time) / (last.time - before.time);
       return { view: this.interpolate(before.view, last.view, t), tick: last.tick + past / this.timeline.tickMs, extrapolatedMs: past };

@@ -13,7 +13,7 @@ interface PendingInput<I> {
 export interface PredictionOptions {
   /** Corrections are smoothed over this long (ms; default 150). */
   smoothingMs?: number;
-  /** An input still unconfirmed this many ticks after its tick is taken as lost (default 2 s of ticks). */
+  /** An input still unconfirmed by a state this many ticks after its tick is taken as lost (default a quarter second of ticks). */
   lostAfterTicks?: number;
 }
 
@@ -65,7 +65,8 @@ export class Predictor<S, I, V> {
     options: PredictionOptions = {},
   ) {
     this.smoothingMs = options.smoothingMs ?? 150;
-    this.lostAfterTicks = options.lostAfterTicks ?? 2 * timeline.tickRate;
+    // Inputs land at about the tick they are stamped with: a quarter of a second later, unconfirmed, they are lost.
+    this.lostAfterTicks = options.lostAfterTicks ?? Math.ceil(timeline.tickRate / 4);
     this.tick = start.tick;
     this.state = netcode.fromView(start.view, seat, undefined, start.tick);
   }
