@@ -22,6 +22,9 @@ export class FaultProxy {
   private readonly links = new Set<Link>();
   private readonly queues = new WeakMap<Socket, Queue>();
   private delayMs = 0;
+  private jitterMs = 0;
+  private spike = { chance: 0, ms: 0 };
+  private random: () => number = Math.random;
   private holdUntil = 0;
   private refuseUntil = 0;
   private cutAfter: { marker: string; resolve: () => void } | undefined;
@@ -89,7 +92,9 @@ export class FaultProxy {
       queue = { items: [], lastDue: 0, timer: undefined };
       this.queues.set(to, queue);
     }
-    const due = Math.max(now + this.delayMs, this.holdUntil, queue.lastDue);
+    // Jitter and spikes delay a chunk and, as TCP keeps order, every chunk behind it.
+    const extra = this.jitterMs * this.random() + (this.spike.chance > 0 && this.random() < this.spike.chance ? this.spike.ms : 0);
+    const due = Math.max(now + this.delayMs + extra, this.holdUntil, queue.lastDue);
     queue.lastDue = due;
     queue.items.push({ due, chunk, then });
     this.drain(to, queue);
@@ -137,6 +142,17 @@ export class FaultProxy {
   /** Adds `ms` of latency to every chunk, both ways (0 to stop). */
   latency(ms: number): void {
     this.delayMs = ms;
+  }
+
+  /**
+   * A network's shape, each way: `latencyMs` plus up to `jitterMs` more (uniform), and with
+   * `spikeChance` a chunk waits `spikeMs` longer (with the chunks behind it). `random` makes it repeatable.
+   */
+  shape(options: { latencyMs: number; jitterMs?: number; spikeChance?: number; spikeMs?: number; random?: () => number }): void {
+    this.delayMs = options.latencyMs;
+    this.jitterMs = options.jitterMs ?? 0;
+    this.spike = { chance: options.spikeChance ?? 0, ms: options.spikeMs ?? 0 };
+    this.random = options.random ?? Math.random;
   }
 
   /** Holds all traffic, both ways, for `ms`; connections stay open, nothing gets through until then. */

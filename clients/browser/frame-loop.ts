@@ -52,7 +52,7 @@ export class FrameLoop {
 
   private readonly draw = (now: number): void => {
     this.handle = requestAnimationFrame(this.draw);
-    const frame = this.client?.frame();
+    const frame = this.client?.frame(undefined, now);
     if (!frame) return;
     // Drawn again only when it changed: a view between two equal states (a form, a board) is left alone.
     const json = JSON.stringify(frame.view);

@@ -18,6 +18,7 @@ export class ServerClock {
   private samples: ClockSample[] = [];
   /** The current estimate (0 before any sample). */
   offsetMs = 0;
+  private sampled = false;
   /** The median round trip of the kept samples (undefined before any). */
   rttMs: number | undefined;
 
@@ -27,9 +28,28 @@ export class ServerClock {
     return this.samples.length > 0;
   }
 
-  /** The server's time now (epoch ms). */
+  /** The offset `now()` applies: it follows `offsetMs` gradually, so that drawn time never jumps. */
+  private applied: number | undefined;
+  private appliedAt = 0;
+
+  /**
+   * The server's time now (epoch ms). A new estimate is slewed in (time runs at most 5% fast or
+   * slow until it is reached, as NTP does), unless it is a second or more away: then it is taken at once.
+   */
   now(): number {
-    return this.localNow() + this.offsetMs;
+    const local = this.localNow();
+    if (this.applied === undefined || Math.abs(this.offsetMs - this.applied) >= 1000) this.applied = this.offsetMs;
+    else {
+      const step = Math.max(0, local - this.appliedAt) * 0.05;
+      this.applied += Math.max(-step, Math.min(step, this.offsetMs - this.applied));
+    }
+    this.appliedAt = local;
+    return local + this.applied;
+  }
+
+  /** The server's time at `at`, a `performance.now()` time (a requestAnimationFrame timestamp). */
+  at(at: number): number {
+    return this.now() - (performance.now() - at);
   }
 
   /** Adds one exchange: `sentAt` and `receivedAt` on the local clock, `serverTime` from the answer. */
@@ -37,6 +57,9 @@ export class ServerClock {
     const rttMs = Math.max(0, receivedAt - sentAt);
     const sample = { offsetMs: serverTime - (sentAt + rttMs / 2), rttMs };
     this.samples.push(sample);
+    // The first estimate replaces the guess of 0 outright.
+    if (!this.sampled) this.applied = undefined;
+    this.sampled = true;
     if (this.samples.length > KEPT) this.samples.shift();
     const best = [...this.samples].sort((a, b) => a.rttMs - b.rttMs).slice(0, BEST);
     this.offsetMs = best.reduce((sum, s) => sum + s.offsetMs, 0) / best.length;

@@ -285,10 +285,11 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
   /**
    * What to draw now of the running match (or of a watched one, by id): remote things interpolated
    * at the server's time less the buffer delay, the seat's own part predicted. Undefined before a
-   * match started.
+   * match started. `at` (a `performance.now()` time, e.g. the requestAnimationFrame timestamp) draws
+   * the match as it stands when the frame is displayed, however late its callback runs.
    */
-  frame(matchId?: string): Frame<G["view"]> | undefined {
-    return (matchId === undefined || matchId === this.matchId ? this.netcode : this.watched.get(matchId))?.frame();
+  frame(matchId?: string, at?: number): Frame<G["view"]> | undefined {
+    return (matchId === undefined || matchId === this.matchId ? this.netcode : this.watched.get(matchId))?.frame(at);
   }
 
   /** The netcode's numbers (round trip, clock offset, buffer delay, corrections), for an overlay or telemetry. */

@@ -46,6 +46,8 @@ export class MatchNetcode<V, I> {
   private readonly correctionTimes: number[] = [];
   private lastCorrections = 0;
   private extrapolatedMs = 0;
+  /** The predicted tick when the last input was made: a frame whose time is earlier (its callback ran after the input) draws the own part from there. */
+  private lastInputTick = -Infinity;
 
   constructor(
     private readonly clock: ServerClock,
@@ -81,9 +83,9 @@ export class MatchNetcode<V, I> {
     return this.predictor !== undefined;
   }
 
-  /** The tick the prediction runs at now (fractional): where an input sent now lands on the server. */
-  predictedTick(): number {
-    return this.timeline.tickAt(this.clock.now() + (this.clock.rttMs ?? 0) / 2);
+  /** The tick the prediction runs at (fractional), now or at server time `serverTime`: where an input sent then lands on the server. */
+  predictedTick(serverTime = this.clock.now()): number {
+    return this.timeline.tickAt(serverTime + (this.clock.rttMs ?? 0) / 2);
   }
 
   /** An authoritative state arrived. */
@@ -99,7 +101,8 @@ export class MatchNetcode<V, I> {
 
   /** An input of the seat, sent with `seq`: applied to the prediction at once. */
   input(seq: number, input: I): void {
-    this.predictor?.input(seq, input, Math.floor(this.predictedTick()) + 1);
+    this.lastInputTick = this.predictedTick();
+    this.predictor?.input(seq, input, Math.floor(this.lastInputTick) + 1);
   }
 
   /** The server refused input `seq` (an error answer): the prediction rolls it back. */
@@ -108,18 +111,23 @@ export class MatchNetcode<V, I> {
     this.noteCorrections();
   }
 
-  /** What to draw now. */
-  frame(): Frame<V> {
+  /**
+   * What to draw now, or at `at` (a `performance.now()` time, e.g. a requestAnimationFrame
+   * timestamp: the frame then shows the match at the moment it is displayed, however late its
+   * callback runs).
+   */
+  frame(at = performance.now()): Frame<V> {
+    const serverTime = this.clock.at(at);
     // Turns are not motion: the newest state, or the prediction while a move waits for its answer.
     if (this.kind === "turns") {
-      const view = this.predictor?.hasPending ? this.predictor.viewAt(this.predictedTick(), performance.now()) : this.latest.view;
+      const view = this.predictor?.hasPending ? this.predictor.viewAt(this.predictedTick(serverTime), at) : this.latest.view;
       return { view, tick: this.latest.tick };
     }
-    const sampled = this.interpolator.sample(this.clock.now());
+    const sampled = this.interpolator.sample(serverTime);
     this.extrapolatedMs = sampled?.extrapolatedMs ?? 0;
     const shown = sampled ?? { view: this.latest.view, tick: this.latest.tick };
     if (!this.predictor || this.seat === undefined) return shown;
-    const predicted = this.predictor.viewAt(this.predictedTick(), performance.now());
+    const predicted = this.predictor.viewAt(Math.max(this.predictedTick(serverTime), this.lastInputTick), at);
     const own = this.rules?.netcode?.own;
     return { view: own ? own(shown.view, predicted, this.seat) : predicted, tick: shown.tick };
   }

@@ -89,7 +89,7 @@ export class Predictor<S, I, V> {
     this.refused.add(seq);
     this.sent.delete(seq);
     if (!this.pending.some((p) => p.seq === seq)) return;
-    const before = this.viewAt(this.tick, now);
+    const before = this.before(now);
     this.pending = this.pending.filter((p) => p.seq !== seq);
     this.stats.pending = this.pending.length;
     this.rebuildFrom(this.base);
@@ -114,7 +114,7 @@ export class Predictor<S, I, V> {
     // An input the server never confirms (lost, or refused unanswered) stops being replayed.
     this.pending = this.pending.filter((p) => p.seq > inputSeq && p.tick > tick - this.lostAfterTicks);
     this.stats.pending = this.pending.length;
-    const before = this.tick >= tick ? this.viewAt(this.tick, now) : undefined;
+    const before = this.tick >= tick ? this.before(now) : undefined;
     this.base = { tick, view };
     this.rebuildFrom(this.base);
     if (before !== undefined) this.smooth(before, now);
@@ -186,18 +186,24 @@ export class Predictor<S, I, V> {
     }
   }
 
+  /** The prediction at its tick before a rebuild: as computed, and as drawn (a running correction included). */
+  private before(now: number): { raw: V; drawn: V } {
+    return { raw: this.rawViewAt(this.tick), drawn: this.viewAt(this.tick, now) };
+  }
+
   /**
-   * After a rebuild: what was drawn of the seat's own part (`before`) stays drawn, and the difference
-   * fades over the smoothing window. The rest of the prediction is never drawn, so never smoothed.
+   * After a rebuild: when it moved the seat's own part, what was drawn stays drawn and the
+   * difference fades over the smoothing window. A rebuild that changed nothing leaves a running
+   * correction to finish in its own time. The rest of the prediction is never drawn, so never smoothed.
    */
-  private smooth(before: V, now: number): void {
+  private smooth(before: { raw: V; drawn: V }, now: number): void {
     // Turns are not motion: a rolled-back move is gone at once.
     if (this.rules.kind !== "realtime") return;
     const after = this.rawViewAt(this.tick);
-    const drawn = this.netcode.own ? this.netcode.own(after, before, this.seat) : before;
-    if (viewDistance(drawn, after) < 1e-9) return;
+    const own = (view: V) => (this.netcode.own ? this.netcode.own(after, view, this.seat) : view);
+    if (viewDistance(own(before.raw), after) < 1e-9) return;
     this.stats.corrections += 1;
-    this.correction = { offset: subtractViews(drawn, after), at: now };
+    this.correction = { offset: subtractViews(own(before.drawn), after), at: now };
   }
 
   /** Whether inputs wait for the server's word (turn games show the prediction only then). */
