@@ -30,6 +30,22 @@ describe.each(ENGINES)("HTTP routes on %s", (engine) => {
     socket.close();
   });
 
+  it("the /v1/ routes answer pages of any origin: a preflight, then the answer with its CORS header; the page itself does not", async () => {
+    const preflight = await fetch(`${node.url}/v1/guest`, {
+      method: "OPTIONS",
+      headers: { origin: "https://game.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe("content-type");
+    for (const response of [await fetch(`${node.url}/v1/games`), await post("{}")]) {
+      expect(response.status).toBe(200);
+      expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    }
+    expect((await fetch(`${node.url}/healthz`)).headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("POST /v1/guest without a name picks one; an empty body is fine", async () => {
     const response = await post("");
     expect(response.status).toBe(200);

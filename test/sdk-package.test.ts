@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,28 +60,32 @@ describe("the SDK package", () => {
   }, 150_000);
 
   it("plays a match from the browser bundle in headless Chromium", async () => {
+    const after: (() => Promise<void>)[] = [];
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
     try {
       const page = await browser.newPage();
-      // The page and its modules are served on the node's origin (as a game's own site would serve them).
-      const files: Record<string, string> = {
-        "index.html": readFileSync(join(scratch, "index.html"), "utf8"),
-        "play-match.mjs": readFileSync(join(scratch, "play-match.mjs"), "utf8"),
-        "arena-sdk.browser.js": readFileSync(join(scratch, "node_modules/arena-sdk/dist/arena-sdk.browser.js"), "utf8"),
+      // The page and its modules come from another origin than the node's (another port), as from a game's own site.
+      const files: Record<string, [string, string]> = {
+        "/index.html": ["text/html", join(scratch, "index.html")],
+        "/play-match.mjs": ["text/javascript", join(scratch, "play-match.mjs")],
+        "/arena-sdk.browser.js": ["text/javascript", join(scratch, "node_modules/arena-sdk/dist/arena-sdk.browser.js")],
       };
-      await page.route(`${node.url}/sdk-package/**`, (route) => {
-        const name = new URL(route.request().url()).pathname.split("/").pop()!;
-        const body = files[name];
-        if (body === undefined) return route.fulfill({ status: 404, body: "" });
-        return route.fulfill({ status: 200, contentType: name.endsWith(".html") ? "text/html" : "text/javascript", body });
+      const site = createServer((req, res) => {
+        const file = files[new URL(req.url ?? "/", "http://x").pathname];
+        if (!file) return void res.writeHead(404).end();
+        res.writeHead(200, { "content-type": file[0] }).end(readFileSync(file[1]));
       });
-      await page.goto(`${node.url}/sdk-package/index.html`);
+      await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+      after.push(() => new Promise<void>((resolve) => site.close(() => resolve())));
+      const origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+      await page.goto(`${origin}/index.html?server=${encodeURIComponent(node.url)}`);
       const result = await page.evaluate(() => (window as unknown as { result: Promise<string> }).result);
       const end = JSON.parse(result);
       expect(end.reason).toBe("win");
       expect(end.clockSynced).toBe(true);
     } finally {
       await browser.close();
+      for (const close of after) await close();
     }
   }, 150_000);
 });

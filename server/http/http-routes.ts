@@ -59,8 +59,23 @@ async function guest(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
 /** The routes that cost the node (a page, a store read) and count against `HTTP_READS_PER_MINUTE`. */
 const READS = /^\/(app\.js)?$|^\/games\/|^\/v1\/(matches|players|leaderboard)(\/|$)/;
 
+/**
+ * The public JSON routes (`/v1/...`) answer pages of any origin: a game's own site is rarely served
+ * by the node. Tokens travel in bodies and handshakes, never in cookies, so an origin gains nothing
+ * by it that another page lacks.
+ */
+const CORS = { "access-control-allow-origin": "*" };
+const PREFLIGHT = { ...CORS, "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "content-type", "access-control-max-age": "600" };
+
 /** Answers one HTTP request; a failure is a coded error, never a throw. */
 export async function handleHttp(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
+  if (!req.path.startsWith("/v1/")) return answer(deps, req);
+  if (req.method === "OPTIONS") return { status: 204, headers: PREFLIGHT, body: "" };
+  const response = await answer(deps, req);
+  return { ...response, headers: { ...response.headers, ...CORS } };
+}
+
+async function answer(deps: RouteDeps, req: HttpRequest): Promise<HttpResponse> {
   try {
     if (req.method === "GET" && (req.path === "/admin" || req.path.startsWith("/admin/"))) {
       return deps.admin

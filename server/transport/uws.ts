@@ -52,7 +52,7 @@ export function attachUws(uws: Uws, io: Server, handler: HttpHandler, limit: num
         respond(httpError(500, { code: ErrorCode.INTERNAL, message: "internal error" })),
       );
     };
-    if (method === "GET" || method === "HEAD") {
+    if (method === "GET" || method === "HEAD" || method === "OPTIONS") {
       run(Buffer.alloc(0));
       return;
     }
