@@ -9,7 +9,8 @@ const PRODUCT = ["protocol", "server", "matchmaker", "game-rooms", "clients"];
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) return sources(path);
+    // A package's build output (clients/sdk/dist) is not source.
+    if (statSync(path).isDirectory()) return entry === "dist" || entry === "node_modules" ? [] : sources(path);
     return path.endsWith(".ts") ? [relative(ROOT, path)] : [];
   });
 }

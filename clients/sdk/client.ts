@@ -55,7 +55,7 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> extends ArenaConnectio
   async input(input: G["input"]): Promise<number> {
     if (!this.matchId) throw new ArenaClientError(ErrorCode.NOT_IN_MATCH, "not in a match");
     const seq = ++this.seq;
-    const netcode = this.netcode;
+    const netcode = this.matches.playing;
     netcode?.input(seq, input);
     try {
       return (await this.request("game:input", { matchId: this.matchId, seq, input })).tick;
@@ -73,7 +73,7 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> extends ArenaConnectio
   sendInput(input: G["input"]): boolean {
     if (!this.matchId) return false;
     const seq = ++this.seq;
-    this.netcode?.input(seq, input);
+    this.matches.playing?.input(seq, input);
     this.socket.emit("game:input", { matchId: this.matchId, seq, input });
     return true;
   }
@@ -133,13 +133,13 @@ export class ArenaClient<G extends PlayTypes = PlayTypes> extends ArenaConnectio
    */
   async spectate(matchId: string): Promise<SpectateAnswer> {
     const answer = await this.request("match:spectate", { matchId });
-    this.watch(matchId, answer);
+    this.matches.watch(matchId, answer);
     return answer;
   }
 
   async unspectate(matchId: string): Promise<void> {
     await this.request("match:unspectate", { matchId });
-    this.unwatch(matchId);
+    this.matches.unwatch(matchId, this.matchId);
   }
 
   /** Asks for a rematch of a match that ended within 30 s; resolves whether it waits for the opponent. */

@@ -14,9 +14,10 @@ import { ErrorCode } from "../../protocol/index.ts";
 import { ServerClock } from "./clock.ts";
 import { ArenaClientError, ClientErrorCode } from "./errors.ts";
 import { setUpGame, type GameSetup } from "./game-setup.ts";
-import { MatchNetcode, type Frame, type NetStats } from "./match-netcode.ts";
-import { StateDecoder } from "./state-decoder.ts";
-import { tokenExpiry } from "./token.ts";
+import { MatchFeed } from "./match-feed.ts";
+import type { Frame, NetStats } from "./match-netcode.ts";
+import { ClockSync } from "./clock-sync.ts";
+import { TokenKeeper } from "./token.ts";
 
 import type { ConnectionStatus, ArenaClientEvents, ConnectOptions, PlayTypes } from "./client-types.ts";
 
@@ -44,17 +45,10 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
   readonly clock: ServerClock;
   /** The game: from `GET /v1/games` and its definition (resolved before the first connection). */
   readonly setup: Promise<GameSetup>;
-  /** The running match's netcode (interpolation, prediction), and the watched matches'. */
-  // Typed loosely so that an `ArenaClient<SomeGame>` still is an `ArenaClient`: `frame()` types its view.
-  protected netcode: MatchNetcode<any, any> | undefined;
-  private readonly watched = new Map<string, MatchNetcode<any, any>>();
-  private decoder: StateDecoder | undefined;
-  private game: GameSetup | undefined;
-  private token: string;
-  private refreshing: Promise<void> | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private syncTimer: ReturnType<typeof setInterval> | undefined;
-  private closed = false;
+  /** The matches this connection plays and watches: states decoded, netcode fed. */
+  protected readonly matches: MatchFeed;
+  private readonly token: TokenKeeper;
+  private readonly clockSync: ClockSync;
   private readonly listeners = new Map<keyof ArenaClientEvents<G>, Set<Listener>>();
   private readonly ackTimeoutMs: number;
   /** Set while moving to a match's host. */
@@ -63,16 +57,16 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
   constructor(protected readonly options: ConnectOptions) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     this.url = options.url;
-    this.token = options.token;
+    this.token = new TokenKeeper(options.token, options.refreshToken, () => this.clock.now());
     this.clock = new ServerClock(options.clock);
+    this.clockSync = new ClockSync(this.clock, (offsetMs) => this.emitLocal("clock", offsetMs));
+    this.matches = new MatchFeed(this.clock, options.netcode);
     this.setup = setUpGame(options.url, options.game).then((game) => {
-      this.game = game;
       // Compact by default when the game's definition says its wire rebuilds every view.
-      const compact = (options.encoding ?? (game.rules?.netcode?.wireComplete ? "compact" : "json")) === "compact";
-      if (compact && game.fields) this.decoder = new StateDecoder(game.fields, game.rules?.netcode?.fromWire);
+      this.matches.configure(game, (options.encoding ?? (game.rules?.netcode?.wireComplete ? "compact" : "json")) === "compact");
       return game;
     });
-    this.scheduleRefresh();
+    this.token.schedule();
     this.socket = this.open(options.url);
     this.bind(this.socket);
   }
@@ -87,7 +81,9 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     return io(new URL(`/${this.gameName}`, url).toString(), {
       // Asked at every (re)connection: the current token, and the encoding once the game is known.
       auth: (send) => {
-        void Promise.all([this.setup, this.refreshing]).then(() => send({ token: this.token, encoding: this.decoder ? "compact" : "json" }));
+        void Promise.all([this.setup, this.token.refreshing]).then(() =>
+          send({ token: this.token.value, encoding: this.matches.compact ? "compact" : "json" }),
+        );
       },
       transports: longPolling ? ["websocket", "polling"] : ["websocket"],
       tryAllTransports: longPolling,
@@ -150,7 +146,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     s.on("connect", () => {
       if (!live()) return;
       this.setStatus("connected");
-      this.startClockSync(s);
+      this.clockSync.start(s);
     });
     s.on("disconnect", (reason) => {
       if (!live() || this.status === "replaced") return;
@@ -159,11 +155,11 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     s.on("connect_error", (error: Error & { data?: { code?: string } }) => {
       if (!live()) return;
       // A refused token is refreshed once, and the connection tried again with the new one.
-      if (error.data?.code === ErrorCode.UNAUTHORIZED && this.options.refreshToken && !this.refreshing && !this.closed) {
-        void this.refresh().then(() => s.connect());
+      if (error.data?.code === ErrorCode.UNAUTHORIZED && this.token.canRefresh) {
+        void this.token.refresh().then(() => s.connect());
         return;
       }
-      if (!s.active && !this.refreshing) return this.setStatus("disconnected", error.message);
+      if (!s.active && !this.token.refreshing) return this.setStatus("disconnected", error.message);
       // The host this client moved to is gone (it died; another node adopts its match): back to
       // the address the application gave, which tells where the match goes on (`match:resumed`).
       if (this.url !== this.options.url && !this.moving) {
@@ -196,9 +192,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
       this.tickRate = start.tickRate;
       this.ackEvery = Math.max(1, start.ackEvery || 1);
       this.lastState = { matchId: start.matchId, tick: start.tick, state: start.state, inputSeq: start.inputSeq };
-      // Ref 0 is the playing match's on this connection: a new match replaces the last one's.
-      this.decoder?.open(start.ref, start.matchId, start.state);
-      this.netcode = new MatchNetcode(this.clock, this.game?.rules, this.game?.kind ?? "realtime", start, start.seat, this.options.netcode);
+      this.matches.started(start);
       this.emitLocal(event, start);
       // The match goes on on another node (its host died and that node adopted it): move there.
       const host = event === "resumed" ? this.hostElsewhere(payload) : undefined;
@@ -208,26 +202,21 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     s.on("match:resumed", started("resumed"));
     s.on("state", (received) => {
       if (!live()) return;
-      const compact = Array.isArray(received);
-      const decoded = compact ? this.decoder?.decode(received) : received;
-      if (!decoded) return;
-      const payload = decoded as StatePayload<G["view"]>;
+      const payload = this.matches.decode(received) as StatePayload<G["view"]> | undefined;
+      if (!payload) return;
+      this.matches.state(payload, this.matchId);
       // Acknowledged with `state:ack` every `ackEvery` ticks (an ack covers every state before it);
       // a watched match's states are not.
-      if (payload.matchId !== this.matchId) {
-        this.watched.get(payload.matchId)?.state(payload.tick, payload.state, undefined);
-        return this.emitLocal("state", payload);
-      }
-      if (payload.tick % this.ackEvery === 0) s.emit("state:ack", compact ? [received[0]!, payload.tick] : { matchId: payload.matchId, tick: payload.tick });
+      if (payload.matchId !== this.matchId) return this.emitLocal("state", payload);
+      if (payload.tick % this.ackEvery === 0)
+        s.emit("state:ack", Array.isArray(received) ? [received[0] as number, payload.tick] : { matchId: payload.matchId, tick: payload.tick });
       this.lastState = payload;
-      this.netcode?.state(payload.tick, payload.state, payload.inputSeq);
       this.emitLocal("state", payload);
     });
     s.on("match:end", (end) => {
       if (!live()) return;
       if (this.matchId === end.matchId) this.matchId = undefined;
-      this.decoder?.close(end.matchId);
-      this.watched.delete(end.matchId);
+      this.matches.ended(end.matchId);
       this.emitLocal("end", end);
     });
     s.on("chat", (message) => live() && this.emitLocal("chat", message));
@@ -250,7 +239,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
       };
       const fail = (error: Error & { data?: { code?: string } }) => {
         // Still trying: reconnecting, or with a refreshed token.
-        if (this.socket.active || this.refreshing) return;
+        if (this.socket.active || this.token.refreshing) return;
         this.socket.off("connect", ok);
         reject(ArenaClientError.refused(error.data?.code, error.message));
       };
@@ -289,12 +278,12 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
    * the match as it stands when the frame is displayed, however late its callback runs.
    */
   frame(matchId?: string, at?: number): Frame<G["view"]> | undefined {
-    return (matchId === undefined || matchId === this.matchId ? this.netcode : this.watched.get(matchId))?.frame(at);
+    return this.matches.of(matchId, this.matchId)?.frame(at);
   }
 
   /** The netcode's numbers (round trip, clock offset, buffer delay, corrections), for an overlay or telemetry. */
   netStats(matchId?: string): NetStats | undefined {
-    return (matchId === undefined || matchId === this.matchId ? this.netcode : this.watched.get(matchId))?.stats();
+    return this.matches.of(matchId, this.matchId)?.stats();
   }
 
   /** The server's clock now (epoch ms): deadlines (`readyBy`, a move clock) are on it. */
@@ -302,76 +291,9 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     return this.clock.now();
   }
 
-  /** Starts following a watched match's states (the `match:spectate` answer). */
-  protected watch(matchId: string, answer: { ref: number; tick: number; tickRate: number; state: unknown }): void {
-    this.decoder?.open(answer.ref, matchId, answer.state);
-    // The answer has no tickZeroAt: its tick is taken as running now.
-    const tickZeroAt = this.clock.now() - (answer.tick * 1000) / answer.tickRate;
-    const start = { tick: answer.tick, state: answer.state as G["view"], tickRate: answer.tickRate, tickZeroAt };
-    this.watched.set(matchId, new MatchNetcode(this.clock, this.game?.rules, this.game?.kind ?? "realtime", start, undefined, this.options.netcode));
-  }
-
-  protected unwatch(matchId: string): void {
-    this.watched.delete(matchId);
-    if (matchId !== this.matchId) this.decoder?.close(matchId);
-  }
-
-  /** `time:sync` five times on each connection, then every five seconds: the clock keeps the lowest-RTT samples. */
-  private startClockSync(s: Socket<ServerToClientEvents, ClientToServerEvents>): void {
-    clearInterval(this.syncTimer);
-    this.clock.reset();
-    const once = async () => {
-      const sentAt = this.clock.localNow();
-      try {
-        const answer = await s.timeout(5000).emitWithAck("time:sync", { clientTime: sentAt });
-        if (answer.ok) this.clock.add(sentAt, answer.serverTime, this.clock.localNow());
-      } catch {
-        // no answer in time: this sample is skipped
-      }
-    };
-    void (async () => {
-      for (let i = 0; i < 5 && s.connected; i++) await once();
-      if (s === this.socket && s.connected) this.emitLocal("clock", this.clock.offsetMs);
-    })();
-    this.syncTimer = setInterval(() => {
-      if (!s.connected || s !== this.socket) return;
-      void once().then(() => this.emitLocal("clock", this.clock.offsetMs));
-    }, 5000);
-    (this.syncTimer as { unref?: () => void }).unref?.();
-  }
-
-  /** Asks the application for a new token; the next (re)connection uses it. */
-  private refresh(): Promise<void> {
-    const refreshToken = this.options.refreshToken;
-    if (!refreshToken) return Promise.resolve();
-    const run = async () => {
-      try {
-        this.token = await refreshToken();
-      } catch {
-        // the application could not: the old token stays, and the server says whether it still works
-      }
-    };
-    this.refreshing ??= run().finally(() => {
-      this.refreshing = undefined;
-      this.scheduleRefresh();
-    });
-    return this.refreshing;
-  }
-
-  /** A refresh a minute before the token expires (or halfway, for a short-lived one). */
-  private scheduleRefresh(): void {
-    clearTimeout(this.refreshTimer);
-    const expiry = tokenExpiry(this.token);
-    if (!this.options.refreshToken || expiry === undefined || this.closed) return;
-    const left = expiry - this.clock.now();
-    this.refreshTimer = setTimeout(() => void this.refresh(), Math.max(1000, Math.min(left - 60_000, left / 2)));
-    (this.refreshTimer as { unref?: () => void }).unref?.();
-  }
-
   close(): void {
-    this.closed = true;
-    clearTimeout(this.refreshTimer);
-    clearInterval(this.syncTimer);
+    this.token.close();
+    this.clockSync.stop();
     this.socket.close();
     this.setStatus("disconnected", "closed by the application");
   }
