@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Interpolator, MatchTimeline, Predictor, ServerClock, lerpView } from "../clients/sdk/index.ts";
 import pong, { type PongInput, type PongState, type PongView } from "../game-rooms/games/pong/index.ts";
 import connectFour from "../game-rooms/games/connect-four/index.ts";
+import tictactoe from "../game-rooms/games/tictactoe/index.ts";
 import { columnCodes } from "../game-rooms/games/connect-four/board.ts";
 import { instantiate } from "../game-rooms/games/index.ts";
 import type { GameNetcode, Seat } from "../protocol/index.ts";
@@ -192,6 +193,22 @@ describe("netcode", () => {
     }
     expect(predictor.stats.pending).toBe(0);
     expect(predictor.viewAt(15, 10_000).paddles[0]).toBeCloseTo(0.5);
+  });
+
+  it("a turn game shows a move at once and takes it back when the server refuses it", () => {
+    const game = instantiate(tictactoe);
+    const timeline = new MatchTimeline(0, game.tickRate);
+    const view = game.view(game.init(1), { epochOfTick: (t) => timeline.timeOf(t) }) as { board: (Seat | null)[]; turn: Seat };
+    const predictor = new Predictor(game, game.netcode as Required<GameNetcode>, 0, timeline, { tick: 0, view, inputSeq: 0 });
+    predictor.input(1, { cell: 4 }, 1);
+    expect(predictor.hasPending).toBe(true);
+    expect((predictor.viewAt(1, 0) as typeof view).board[4]).toBe(0);
+    predictor.refuse(1, 0);
+    expect(predictor.hasPending).toBe(false);
+    expect((predictor.viewAt(1, 0) as typeof view).board[4]).toBeNull();
+    // A move the rules refuse here too (the other seat's cell) shows nothing.
+    predictor.input(2, { cell: 9 }, 2);
+    expect((predictor.viewAt(2, 0) as typeof view).board).toEqual(view.board);
   });
 
   it("connect-four's compact view is completed from its column codes", () => {

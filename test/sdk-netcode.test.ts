@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, fetchGuestToken, type ArenaClient, type NetcodeOptions } from "../clients/sdk/index.ts";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import pong, { type PongView } from "../game-rooms/games/pong/index.ts";
+import tictactoe from "../game-rooms/games/tictactoe/index.ts";
 import type { MatchStart, Seat, StatePayload } from "../protocol/index.ts";
 import { ENGINES, startServer, testSecret, type InProcessServer } from "./support/servers.ts";
 import { signToken } from "./support/tokens.ts";
@@ -123,6 +126,67 @@ describe.each(ENGINES)("the SDK's netcode against a real server (%s)", (engine) 
       expect(a.netStats()!.pendingInputs).toBe(0);
       await a.forfeit();
       await ended;
+    }
+  });
+
+  it("a turn game's move shows in the frame before the server answers it", async () => {
+    const tokens = await Promise.all(["Xa", "Ob"].map((name) => fetchGuestToken(node.url, name)));
+    const [a, b] = tokens.map((t) => connect({ url: node.url, game: tictactoe, token: t.token, autoReady: true }));
+    clients.push(a as ArenaClient, b as ArenaClient);
+    await Promise.all([a!.connected(), b!.connected()]);
+    const [startA] = await match(a as ArenaClient, b as ArenaClient);
+    const mover = startA.seat === 0 ? a! : b!;
+    const answered = mover.input({ cell: 4 });
+    // No I/O since the call: the move is drawn, the server has not answered.
+    expect(mover.frame()!.view.board[4]).toBe(mover.seat);
+    expect(mover.lastState!.state.board[4]).toBeNull();
+    await answered;
+    await mover.forfeit();
+  });
+
+  it("a token about to expire is refreshed before it does, and a reconnection after its expiry uses the new one", async () => {
+    const guest = await fetchGuestToken(node.url, "Early");
+    const exp = Math.floor(Date.now() / 1000) + 3;
+    const short = await signToken(testSecret(), { sub: guest.playerId, name: "Early", exp });
+    let refreshed!: () => void;
+    const asked = new Promise<void>((resolve) => (refreshed = resolve));
+    const client = connect({ url: node.url, game: "pong", token: short, refreshToken: () => (refreshed(), guest.token) });
+    clients.push(client);
+    await client.connected();
+    await asked;
+    // Past the short token's expiry, a new connection is accepted: it carries the refreshed token.
+    while (Date.now() < exp * 1000 + 500) await new Promise((resolve) => setTimeout(resolve, 100));
+    client.socket.disconnect();
+    client.socket.connect();
+    await client.connected();
+    expect(client.status).toBe("connected");
+  });
+
+  it("falls back to HTTP long-polling when WebSocket upgrades are refused on the way", async () => {
+    const target = new URL(node.url);
+    const proxy = createServer((req, res) => {
+      const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    });
+    // A network that blocks WebSocket: every upgrade is cut.
+    proxy.on("upgrade", (_req, socket) => socket.destroy());
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const guest = await fetchGuestToken(url, "Polling");
+      const client = connect({ url, game: "pong", token: guest.token });
+      clients.push(client);
+      await client.connected();
+      expect(client.socket.io.engine.transport.name).toBe("polling");
+      await expect(client.stats()).resolves.toMatchObject({ queued: expect.any(Number) });
+      client.close();
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 

@@ -68,6 +68,7 @@ export class Predictor<S, I, V> {
     // Inputs land at about the tick they are stamped with: a quarter of a second later, unconfirmed, they are lost.
     this.lostAfterTicks = options.lostAfterTicks ?? Math.ceil(timeline.tickRate / 4);
     this.tick = start.tick;
+    this.base = { tick: start.tick, view: start.view };
     this.state = netcode.fromView(start.view, seat, undefined, start.tick);
   }
 
@@ -165,7 +166,8 @@ export class Predictor<S, I, V> {
     this.advance(whole);
     const current = this.rules.view(this.state, this.clock, this.seat);
     let view = current;
-    const fraction = tick - this.tick;
+    // A turn game's move is not motion: it shows whole, from the moment it is made.
+    const fraction = this.rules.kind === "turns" ? 1 : tick - this.tick;
     if (fraction > 0) {
       if (this.next?.tick !== this.tick + 1) {
         const ahead = structuredClone(this.state);
@@ -173,7 +175,7 @@ export class Predictor<S, I, V> {
         this.rules.step(ahead, this.tick + 1);
         this.next = { tick: this.tick + 1, view: this.rules.view(ahead, this.clock, this.seat) };
       }
-      view = (this.netcode.interpolate ?? lerpView)(current, this.next.view, fraction);
+      view = fraction >= 1 ? this.next.view : (this.netcode.interpolate ?? lerpView)(current, this.next.view, fraction);
     }
     return view;
   }
