@@ -77,6 +77,7 @@ try {
         0.5,
       ).toFixed(1),
       overlay: run.overlay,
+      netStats: run.netStats,
       // Percent of one core each, over the run (200 = both cores).
       cpuPercent: {
         server: share(cpu1.node - cpu0.node),

@@ -1,5 +1,5 @@
 import type { Browser } from "playwright-core";
-import { connect, fetchGuestToken } from "../../clients/sdk/index.ts";
+import { connect, fetchGuestToken, type NetStats } from "../../clients/sdk/index.ts";
 import type { DrawnFrame, KeyPress, TruthState } from "./analyse.ts";
 
 export interface PongPageRun {
@@ -10,6 +10,8 @@ export interface PongPageRun {
   truth: TruthState[];
   /** The page's netcode overlay (`?debug`) at the end: RTT, clock offset, delay, corrections. */
   overlay: string;
+  /** The page client's `netStats()` at its last frame. */
+  netStats: NetStats | undefined;
 }
 
 type PongView = DrawnFrame["view"];
@@ -69,12 +71,13 @@ export async function runPongPage(options: { browser: Browser; pageUrl: string; 
     }
     const recorded = await page.evaluate(() => {
       const w = window as unknown as { arenaFrames: DrawnFrame[]; arenaKeys: { frameIndex: number; code: string }[] };
-      return { frames: w.arenaFrames, keys: w.arenaKeys, overlay: document.getElementById("netdebug")?.textContent ?? "" };
+      const stats = (window as unknown as { arenaNetStats?: NetStats }).arenaNetStats;
+      return { frames: w.arenaFrames, keys: w.arenaKeys, overlay: document.getElementById("netdebug")?.textContent ?? "", stats };
     });
     const presses: KeyPress[] = recorded.keys
       .filter((k) => k.code === "ArrowDown" || k.code === "ArrowUp")
       .map((k) => ({ frameIndex: k.frameIndex, dir: k.code === "ArrowDown" ? 1 : -1 }));
-    return { seat, tickRate: opponent.tickRate, frames: recorded.frames, presses, truth, overlay: recorded.overlay };
+    return { seat, tickRate: opponent.tickRate, frames: recorded.frames, presses, truth, overlay: recorded.overlay, netStats: recorded.stats };
   } finally {
     await opponent.forfeit().catch(() => undefined);
     opponent.close();

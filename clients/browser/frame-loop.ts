@@ -59,7 +59,10 @@ export class FrameLoop {
     if (json === this.drawn) return;
     this.drawn = json;
     this.stage.draw(frame.view);
-    if (this.record) this.recorded.push({ at: now, tick: frame.tick, view: frame.view });
+    if (this.record) {
+      this.recorded.push({ at: now, tick: frame.tick, view: frame.view });
+      (globalThis as { arenaNetStats?: unknown }).arenaNetStats = this.client?.netStats();
+    }
     if (this.debug && now - this.debugAt > 250) {
       this.debugAt = now;
       this.showStats();

@@ -29,8 +29,9 @@ export interface NetStats {
   /** How far past the newest state the last frame extrapolated (ms). */
   extrapolatedMs: number;
   predicted: boolean;
-  /** Corrections of the prediction in the last second. */
+  /** Corrections of the prediction in the last second, and since the match started. */
   correctionsPerSecond: number;
+  corrections: number;
   /** The distance between the predicted and authoritative own view at the last state's tick. */
   drift: number;
   driftMax: number;
@@ -144,6 +145,7 @@ export class MatchNetcode<V, I> {
       extrapolatedMs: this.extrapolatedMs,
       predicted: this.predictor !== undefined,
       correctionsPerSecond: this.correctionTimes.length,
+      corrections: p?.corrections ?? 0,
       drift: p?.driftLast ?? 0,
       driftMax: p?.driftMax ?? 0,
       pendingInputs: p?.pending ?? 0,
