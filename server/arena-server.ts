@@ -24,7 +24,7 @@ export type { SharedParts } from "./shared-parts.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServerMetrics, type ServerMetrics } from "./metrics.ts";
 import { connectRedis } from "./redis.ts";
-import { type Transport, attachUws, attachWs, loadUws } from "./transport/index.ts";
+import { type Transport, type UwsLoad, attachUws, attachWs, loadUws } from "./transport/index.ts";
 
 /** Events that start something new: refused while the node drains. */
 const NEW_WORK = new Set<ClientEventName>(["queue:join", "match:ready"]);
@@ -49,6 +49,26 @@ export interface ArenaServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The uWebSockets.js build to run on, or undefined for ws. Without a native build that fits, a node
+ * told `ENGINE=uws` refuses to start (never the slow JavaScript shim); a node on the default engine
+ * falls back to ws and says why, and what would give it uWebSockets.js.
+ */
+function chooseUws(config: ArenaConfig, log: Logger): Extract<UwsLoad, { native: true }> | undefined {
+  if (config.engine !== "uws") return undefined;
+  const loaded = loadUws();
+  if (loaded.native) return loaded;
+  if (config.engineChosen)
+    throw new Error(
+      `uWebSockets.js native binary is not in use (${loaded.reason}); refusing to run on its slow JavaScript fallback. Set ENGINE=ws to use the ws engine instead.`,
+    );
+  log.warn(
+    { engine: "ws", node: process.versions.node, tried: loaded.tried },
+    `no uWebSockets.js native build fits Node ${process.versions.node} here (${loaded.reason}); running on the ws engine. uWebSockets.js runs on Node 20 with any glibc, and on Node 22 or 24 with glibc 2.38 or newer (Debian 13, Ubuntu 24.04); set ENGINE=ws to silence this`,
+  );
+  return undefined;
+}
+
 /** Builds an Arena node from its configuration. Nothing listens until `start()`. */
 export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   const { config } = options;
@@ -57,12 +77,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   const games = options.games ?? new GameRegistry(builtinGames(config.games, config.gameEnv));
   const metrics = createServerMetrics(config.nodeId);
   const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds, config.tokenClaims);
-  const uwsLoad = config.engine === "uws" ? loadUws() : undefined;
-  if (uwsLoad && !uwsLoad.native) {
-    throw new Error(
-      `uWebSockets.js native binary is not in use (${uwsLoad.reason}); refusing to run on its slow JavaScript fallback. Set ENGINE=ws to use the ws engine instead.`,
-    );
-  }
+  const uwsLoad = chooseUws(config, log);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisCluster, config.nodeId, log) : undefined;
   let draining = false;
 
@@ -133,7 +148,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
     );
   let transport: Transport;
   if (uwsLoad) {
-    log.info({ engine: "uws", binary: uwsLoad.binary, native: true }, "uWebSockets.js native binary loaded");
+    log.info({ engine: "uws", build: uwsLoad.build, binary: uwsLoad.binary, native: true }, "uWebSockets.js native binary loaded");
     transport = attachUws(uwsLoad.uws, io, handler, MAX_HTTP_BODY, config.reusePort);
   } else {
     log.info({ engine: "ws" }, "using the ws engine");

@@ -32,11 +32,34 @@ async function runMain(env: Record<string, string>): Promise<{ code: number | nu
   return { code, stdout, stderr };
 }
 
+/** Whether a uWebSockets.js build has a binary that loads on this Node and C library. */
+const fitsHere = () => loadUws().native;
+
 describe("uWebSockets.js native binary", () => {
-  it("is the one in use in this process", () => {
+  it("is the one in use in this process, where a build fits this Node (Node 20 here; 22 and 24 need glibc 2.38)", () => {
     const loaded = loadUws();
-    expect(loaded.native).toBe(true);
-    expect(loaded.binary).toMatch(/uws_linux_x64_\d+\.node$/);
+    if (!fitsHere()) return expect(loaded).toMatchObject({ native: false });
+    expect(loaded.native && loaded.binary).toMatch(/uws_linux_x64_\d+\.node$/);
+    // The very module the server runs on is the native addon: its App is a native function, not the shim's.
+    expect(loaded.native && Function.prototype.toString.call(loaded.uws.App)).toContain("[native code]");
+  });
+
+  it("tries each build in order, says why each one that does not fit does not, and never takes a shim", () => {
+    const build = (name: string, path: string) => ({ name, serves: `${name}'s Node`, binary: () => path });
+    const here = process.execPath; // a file that exists, standing in for a binary
+    const refusing = (path: string) => {
+      if (path === here) throw new Error("version `GLIBC_2.38' not found");
+      return { App: () => undefined };
+    };
+    const none = loadUws([build("old", "/nowhere/uws.node"), build("new", here)], refusing, {});
+    expect(none).toMatchObject({ native: false });
+    expect(none.tried).toEqual([
+      expect.stringContaining("old (old's Node): no binary for Node"),
+      expect.stringContaining("new (new's Node): version `GLIBC_2.38'"),
+    ]);
+    const second = loadUws([build("old", "/nowhere/uws.node"), build("other", fileURLToPath(import.meta.url))], refusing, {});
+    expect(second).toMatchObject({ native: true, build: "other", binary: fileURLToPath(import.meta.url) });
+    expect(loadUws([build("other", fileURLToPath(import.meta.url))], refusing, { UWS_USE_FALLBACK: "1" })).toMatchObject({ native: false });
   });
 
   it("a node on uws says so in its start-up log", async () => {
@@ -54,6 +77,19 @@ describe("uWebSockets.js native binary", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("native binary is not in use");
     expect(result.stdout).toContain("ENGINE=ws");
+  });
+
+  it("without ENGINE, a node where no build fits starts on ws and says why in a warning", async () => {
+    const node = await spawnNode({ ENGINE: "", UWS_USE_FALLBACK: "1" });
+    try {
+      const line = node.logs.find((entry) => entry.level === 40 && String(entry.msg).includes("running on the ws engine"));
+      expect(line?.msg).toContain("glibc 2.38");
+      expect(node.logs.find((entry) => entry.msg === "using the ws engine")).toBeDefined();
+      const guest = await fetch(`${node.url}/v1/guest`, { method: "POST" });
+      expect(guest.status).toBe(200);
+    } finally {
+      await node.kill();
+    }
   });
 });
 

@@ -8,7 +8,7 @@
  */
 import { Server, type Socket } from "socket.io";
 import type { Tickable } from "../../game-rooms/index.ts";
-import { loadUws } from "../../server/transport/uws-native.ts";
+import { nativeUws } from "../../server/transport/uws-native.ts";
 import { baselineStats, Paddles, serveBaseline, StreamLedger } from "./accounting.ts";
 
 const [portArg = "9101", tickRateArg = "30", ackEveryArg = "1"] = process.argv.slice(2);
@@ -18,7 +18,7 @@ const ACK_EVERY = Number(ackEveryArg);
 type Answer = (answer: object) => void;
 
 const { stats, scheduler } = baselineStats("raw-socketio");
-const { uws } = loadUws();
+const uws = nativeUws();
 const app = uws.App();
 const io = new Server({ transports: ["websocket"], serveClient: false, maxHttpBufferSize: 8192 });
 io.attachApp(app);

@@ -10,7 +10,7 @@
  */
 import type { WebSocket } from "uWebSockets.js";
 import type { Tickable } from "../../game-rooms/index.ts";
-import { loadUws } from "../../server/transport/uws-native.ts";
+import { nativeUws } from "../../server/transport/uws-native.ts";
 import { eventName, numberAfter, splitPacket, SIO_CONNECT, SIO_EVENT } from "../wire/frames.ts";
 import { baselineStats, Paddles, serveBaseline, StreamLedger } from "./accounting.ts";
 
@@ -32,7 +32,7 @@ const waiting: Player[] = [];
 const rooms = new Map<string, RawRoom>();
 let ids = 0;
 
-const { uws } = loadUws();
+const uws = nativeUws();
 const app = uws.App();
 const send = (player: Player, frame: string) => void (player.closed || player.ws.send(frame, false));
 const ack = (player: Player, ackId: number, answer: string) => send(player, `43/${player.nsp},${ackId}[${answer}]`);

@@ -28,6 +28,8 @@ export interface ArenaConfig {
   /** True when the secret was generated for this process (single node only). */
   secretGenerated: boolean;
   engine: EngineName;
+  /** Whether `ENGINE` named the engine: a named uws refuses to start without a native build; the default falls back to ws. */
+  engineChosen: boolean;
   logLevel: string;
   /** `LOG_FORMAT`: `json` lines, `pretty` for people (pino-pretty), or `auto`: pretty on a terminal. */
   logFormat: "json" | "pretty" | "auto";
@@ -213,6 +215,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     secret: rawSecret !== "" ? rawSecret : randomBytes(32).toString("hex"),
     secretGenerated: rawSecret === "",
     engine,
+    engineChosen: env.ENGINE !== undefined && env.ENGINE !== "",
     reusePort,
     fdLimit,
     maxConnections: integer(env, "MAX_CONNECTIONS", connectionsBelow(fdLimit), 1, 10_000_000),

@@ -4,6 +4,6 @@
  * the HTTP routes on the same port behind one `Transport` interface.
  */
 export type { HttpHandler, Transport } from "./transport.ts";
-export { loadUws, type Uws, type UwsLoad } from "./uws-native.ts";
+export { loadUws, nativeUws, UWS_BUILDS, type Uws, type UwsBuild, type UwsLoad } from "./uws-native.ts";
 export { attachUws } from "./uws.ts";
 export { attachWs } from "./ws.ts";
