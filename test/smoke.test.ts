@@ -20,18 +20,22 @@ describe(`smoke on Node ${process.versions.node}`, () => {
   const uws = loadUws();
   const engines = uws.native ? (["uws", "ws"] as const) : (["ws"] as const);
 
-  it.each(engines)("on %s: starts, mints a guest token, and plays a pong match to its end", async (engine) => {
-    const node = await spawnNode({ ENGINE: engine, PONG_POINTS: "1", PONG_BALL_SPEED: "3", PONG_TICK_RATE: "60" });
-    nodes.push(node);
-    const started = node.logs.find((e) => e.msg === (engine === "uws" ? "uWebSockets.js native binary loaded" : "using the ws engine"));
-    expect(started).toBeDefined();
-    expect((await guest(node.url, "Smoke")).token).toMatch(/^ey/);
-    const match = await startMatch("pong", [node.url, node.url]);
-    const [a, b] = await match.ends;
-    expect(a.matchId).toBe(match.matchId);
-    expect(a.reason).toBe("win");
-    expect(b.winner).toBe(a.winner);
-  }, 90_000);
+  it.each(engines)(
+    "on %s: starts, mints a guest token, and plays a pong match to its end",
+    async (engine) => {
+      const node = await spawnNode({ ENGINE: engine, PONG_POINTS: "1", PONG_BALL_SPEED: "3", PONG_TICK_RATE: "60" });
+      nodes.push(node);
+      const started = node.logs.find((e) => e.msg === (engine === "uws" ? "uWebSockets.js native binary loaded" : "using the ws engine"));
+      expect(started).toBeDefined();
+      expect((await guest(node.url, "Smoke")).token).toMatch(/^ey/);
+      const match = await startMatch("pong", [node.url, node.url]);
+      const [a, b] = await match.ends;
+      expect(a.matchId).toBe(match.matchId);
+      expect(a.reason).toBe("win");
+      expect(b.winner).toBe(a.winner);
+    },
+    90_000,
+  );
 
   it(`on the default engine: ${uws.native ? "uWebSockets.js" : "ws, with a warning that says why"}`, async () => {
     const node = await spawnNode({ ENGINE: "" });
