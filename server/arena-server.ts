@@ -63,8 +63,8 @@ function chooseUws(config: ArenaConfig, log: Logger): Extract<UwsLoad, { native:
       `uWebSockets.js native binary is not in use (${loaded.reason}); refusing to run on its slow JavaScript fallback. Set ENGINE=ws to use the ws engine instead.`,
     );
   log.warn(
-    { engine: "ws", node: process.versions.node, tried: loaded.tried },
-    `no uWebSockets.js native build fits Node ${process.versions.node} here (${loaded.reason}); running on the ws engine. uWebSockets.js runs on Node 20 with any glibc, and on Node 22 or 24 with glibc 2.38 or newer (Debian 13, Ubuntu 24.04); set ENGINE=ws to silence this`,
+    { engine: "ws", nodeVersion: process.versions.node, tried: loaded.tried },
+    `no uWebSockets.js native build fits Node ${process.versions.node} with this C library (each build's reason is in "tried"); running on the ws engine. uWebSockets.js runs on Node 20 with any glibc, and on Node 22 or 24 with glibc 2.38 or newer (Debian 13, Ubuntu 24.04); set ENGINE=ws to silence this`,
   );
   return undefined;
 }
