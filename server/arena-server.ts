@@ -76,7 +76,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   // Module paths in GAMES are loaded asynchronously, by createArena; built-in names need no wait.
   const games = options.games ?? new GameRegistry(builtinGames(config.games, config.gameEnv));
   const metrics = createServerMetrics(config.nodeId);
-  const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds, config.tokenClaims);
+  const tokens = new TokenService(config.secret, config.guestTokenTtlSeconds, config.tokenClaims, config.tokenKeys);
   const uwsLoad = chooseUws(config, log);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, config.redisCluster, config.nodeId, log) : undefined;
   let draining = false;

@@ -101,6 +101,8 @@ describe("configuration errors", () => {
     [{ REDIS_URL: "http://x" }, "REDIS_URL"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ GUEST_TOKENS: "maybe" }, "GUEST_TOKENS"],
+    [{ TOKEN_SECRETS: "k1:too-short" }, "TOKEN_SECRETS"],
+    [{ TOKEN_JWKS_URL: "ftp://idp" }, "TOKEN_JWKS_URL"],
   ])("%o stops the process with one line naming %s", async (env, variable) => {
     const result = await runMain(env as Record<string, string>);
     expect(result.code).toBe(2);

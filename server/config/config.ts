@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { DEFAULT_PAGE_DIR } from "../http/page-files.ts";
 import { connectionsBelow, fileDescriptorLimit } from "../edge/connection-cap.ts";
 import { addresses, boolean, ConfigError, decimal, integer, oneOf, optionalClaim, type Env } from "./config-values.ts";
+import { tokenKeys, type TokenKeys } from "./token-keys.ts";
 
 export { ConfigError } from "./config-values.ts";
 import { BUILTIN_GAMES } from "../../game-rooms/index.ts";
@@ -37,6 +38,8 @@ export interface ArenaConfig {
   guestTokenTtlSeconds: number;
   /** `TOKEN_ISSUER` / `TOKEN_AUDIENCE`: claims every token must carry, and guest tokens are minted with. */
   tokenClaims: TokenClaims;
+  /** `TOKEN_SECRETS`, `TOKEN_JWKS_URL`: more keys tokens may be signed with. */
+  tokenKeys: TokenKeys;
   /** `MAX_CONNECTIONS`: open connections past which new ones get 503 (default: below the descriptor limit). */
   maxConnections: number;
   /** The process's open-file limit, as read at start (undefined where it cannot be read). */
@@ -228,6 +231,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
     trustProxy: addresses(env, "TRUST_PROXY"),
     admin: adminLogin(env),
     tokenClaims: { ...optionalClaim(env, "TOKEN_ISSUER", "issuer"), ...optionalClaim(env, "TOKEN_AUDIENCE", "audience") },
+    tokenKeys: tokenKeys(env),
     nodeId,
     publicUrl: publicUrl?.replace(/\/$/, ""),
     region,
