@@ -11,7 +11,8 @@
  *   npm run bench -- --scenario soak --players 200 --duration 10m --out bench-out/soak
  *   npm run bench -- --scenario migration --players 200 --out bench-out/migration  (resume time after a host's SIGKILL)
  *   npm run bench -- --scenario spectators --players 200 --duration 10s --out bench-out/spectators  (4 spectators a match)
- * The exit code is 1 on any error, lost ack, unexpected disconnect or unstarted player, and 2 on bad usage.
+ * The exit code is 1 on any error, lost ack, unexpected disconnect or unstarted player, and 2 on bad
+ * usage (a mistyped flag included); `--help` prints the usage.
  */
 import { loadGames } from "../game-rooms/games/load-games.ts";
 import { WirePlayer } from "./generator/wire-player.ts";
@@ -26,30 +27,43 @@ import { pairingRamp, queueStorm, type PairingSetup } from "./scenarios/pairing.
 import { capacity, steady, type MeasuredRun, type StreamOptions } from "./scenarios/stream.ts";
 
 const SCENARIOS = ["steady", "capacity", "pairing", "queue-storm", "idle", "soak", "migration", "spectators"];
-const { values } = parseArgs({
-  options: {
-    scenario: { type: "string", default: "steady" },
-    players: { type: "string", default: "1000" },
-    duration: { type: "string", default: "30s" },
-    engine: { type: "string", default: "uws" },
-    client: { type: "string" },
-    game: { type: "string", default: WirePlayer.decodes },
-    nodes: { type: "string", default: "1" },
-    store: { type: "string", default: "memory" },
-    baseline: { type: "string" },
-    out: { type: "string", default: "bench-out" },
-    "tick-rate": { type: "string" },
-    "ack-every": { type: "string", default: "1" },
-    "input-acks": { type: "string", default: "on" },
-    encoding: { type: "string", default: "json" },
-  },
-});
+const USAGE = `usage: npm run bench -- --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --encoding json,compact --out DIR\n`;
 
 function usage(problem: string): never {
-  process.stderr.write(
-    `bench: ${problem}\n  --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --encoding json,compact --out DIR\n`,
-  );
+  process.stderr.write(`bench: ${problem}\n  ${USAGE}`);
   process.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    // A mistyped flag is bad usage (exit 2, one line), not a crash.
+    return usage((error as Error).message);
+  }
+}
+
+const OPTIONS = {
+  scenario: { type: "string", default: "steady" },
+  players: { type: "string", default: "1000" },
+  duration: { type: "string", default: "30s" },
+  engine: { type: "string", default: "uws" },
+  client: { type: "string" },
+  game: { type: "string", default: WirePlayer.decodes },
+  nodes: { type: "string", default: "1" },
+  store: { type: "string", default: "memory" },
+  baseline: { type: "string" },
+  out: { type: "string", default: "bench-out" },
+  "tick-rate": { type: "string" },
+  "ack-every": { type: "string", default: "1" },
+  "input-acks": { type: "string", default: "on" },
+  encoding: { type: "string", default: "json" },
+  help: { type: "boolean", default: false },
+} as const;
+const { values } = parse();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
 }
 
 const scenario = values.scenario!;
