@@ -6,3 +6,4 @@ export * from "./server-payloads.ts";
 export * from "./server-events.ts";
 export * from "./compact-state.ts";
 export * from "./game-netcode.ts";
+export * from "./ack-schemas.ts";

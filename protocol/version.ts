@@ -1,2 +1,2 @@
-/** The wire protocol version described by PROTOCOL.md. A change that breaks a v2 client needs a new version. */
-export const PROTOCOL_VERSION = 2 as const;
+/** The wire protocol version described by PROTOCOL.md. A change that breaks a client of this version needs a new one. */
+export const PROTOCOL_VERSION = 3 as const;
