@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What `npm test` needs besides Node.js: the npm packages, and Debian's redis-server, chromium and
-# haproxy. Installs what is missing (apt-get when run as root); otherwise stops with the exact
+# What `npm test` needs besides Node.js: the npm packages, and Debian's redis-server, chromium,
+# haproxy and prometheus (with promtool). Installs what is missing (apt-get when run as root);
+# otherwise stops with the exact
 # command to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 
 line="apt-get install -y ${missing[*]}"

@@ -1,0 +1,81 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../harness/index.ts";
+import { closeAllClients, eventually } from "./support/clients.ts";
+import { startMatch } from "./support/players.ts";
+import { spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
+
+const RULES = fileURLToPath(new URL("../ops/prometheus/arena-rules.yml", import.meta.url));
+
+/** Debian's `prometheus` package: the rules as an operator loads them, and a real scrape of two nodes. */
+describe("Prometheus", () => {
+  let nodes: ChildNode[] = [];
+  let prometheus: ChildProcess | undefined;
+  let dir = "";
+  let api = "";
+
+  beforeAll(async () => {
+    const env = { REDIS_URL: inject("redisUrl"), REDIS_PREFIX: testPrefix(), ARENA_SECRET: testSecret() };
+    nodes = [await spawnNode({ ...env, NODE_ID: "prom-a" }), await spawnNode({ ...env, NODE_ID: "prom-b" })];
+    dir = mkdtempSync(join(tmpdir(), "arena-prometheus-"));
+    const targets = nodes.map((n) => JSON.stringify(new URL(n.url).host)).join(", ");
+    writeFileSync(
+      join(dir, "prometheus.yml"),
+      `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: [${JSON.stringify(RULES)}]\nscrape_configs:\n  - job_name: arena\n    static_configs: [{ targets: [${targets}] }]\n`,
+    );
+    const port = await freePort();
+    api = `http://127.0.0.1:${port}/api/v1`;
+    prometheus = spawn(
+      "prometheus",
+      [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`],
+      {
+        stdio: "ignore",
+      },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    if (prometheus && prometheus.exitCode === null) {
+      prometheus.kill("SIGTERM");
+      await once(prometheus, "exit");
+    }
+    closeAllClients();
+    await stopAll(nodes);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const query = async (promql: string) => {
+    const response = await fetch(`${api}/query?query=${encodeURIComponent(promql)}`).catch(() => undefined);
+    if (!response?.ok) return [];
+    return ((await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+  };
+
+  it("promtool accepts the rules file", () => {
+    const checked = spawnSync("promtool", ["check", "rules", RULES], { encoding: "utf8" });
+    expect(checked.status, checked.stdout + checked.stderr).toBe(0);
+    expect(checked.stdout).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it("scrapes every node's arena_* series, and loads every rule the file holds", async () => {
+    const instances = nodes.map((n) => new URL(n.url).host).sort();
+    // A match on each node fills its histograms (pairing, tick lateness, state round trips).
+    for (const node of nodes) await startMatch("pong", [node.url, node.url]);
+    await eventually(async () => (await query('up{job="arena"} == 1')).length === nodes.length, 60_000, "both nodes scraped");
+    for (const series of [
+      "arena_open_connections",
+      "arena_max_connections",
+      "arena_tick_lateness_seconds_bucket",
+      "arena_state_ack_rtt_seconds_bucket",
+      "arena_time_to_pair_seconds_bucket",
+    ]) {
+      const seen = [...new Set((await query(`${series}{job="arena"}`)).map((r) => r.metric.instance!))].sort();
+      expect(seen, series).toEqual(instances);
+    }
+    const rules = (await (await fetch(`${api}/rules`)).json()) as { data: { groups: { rules: { name: string }[] }[] } };
+    expect(rules.data.groups.flatMap((g) => g.rules).length).toBe(14);
+  }, 90_000);
+});
