@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { startMatch } from "./support/players.ts";
 import { spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 
 const RULES = fileURLToPath(new URL("../ops/prometheus/arena-rules.yml", import.meta.url));
+const DASHBOARD = fileURLToPath(new URL("../ops/grafana/arena-dashboard.json", import.meta.url));
 
 /** Debian's `prometheus` package: the rules as an operator loads them, and a real scrape of two nodes. */
 describe("Prometheus", () => {
@@ -78,4 +79,22 @@ describe("Prometheus", () => {
     const rules = (await (await fetch(`${api}/rules`)).json()) as { data: { groups: { rules: { name: string }[] }[] } };
     expect(rules.data.groups.flatMap((g) => g.rules).length).toBe(14);
   }, 90_000);
+
+  it("the Grafana dashboard's every query is valid PromQL, over metrics a node exports or the rules record", async () => {
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, "utf8")) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const exported = new Set([...(await (await fetch(`${nodes[0]!.url}/metrics`)).text()).matchAll(/^# TYPE (arena_\w+)/gm)].map((m) => m[1]!));
+    const recorded = new Set([...readFileSync(RULES, "utf8").matchAll(/record: (\S+)/g)].map((m) => m[1]!));
+    expect(dashboard.panels.length).toBeGreaterThan(10);
+    for (const panel of dashboard.panels) {
+      for (const { expr } of panel.targets) {
+        // Prometheus parses it (a bad query answers 400).
+        const response = await fetch(`${api}/query?query=${encodeURIComponent(expr)}`);
+        expect(response.status, `${panel.title}: ${expr}`).toBe(200);
+        for (const [name] of expr.matchAll(/\barena[:_][\w:]+/g)) {
+          const family = name.replace(/_(bucket|sum|count)$/, "");
+          expect(exported.has(family) || recorded.has(name), `${panel.title}: ${name}`).toBe(true);
+        }
+      }
+    }
+  }, 60_000);
 });
