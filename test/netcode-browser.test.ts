@@ -25,6 +25,16 @@ describe("the measures of drawn frames", () => {
     const jumped = smooth.map((f, i) => (i === 12 ? { ...f, view: view(f.view.ball.x + 0.02, 0.5) } : f));
     expect(ballContinuity(jumped, truth, 30).jumps).toBeGreaterThan(0);
   });
+
+  it("leave out the frame after one extrapolated through a bounce the states had not shown yet", () => {
+    // The ball turns at tick 20; a frame extrapolated 100 ms past tick 17 drew it still going out.
+    const bouncing: TruthState[] = Array.from({ length: 40 }, (_, t) => ({ tick: t, view: view(t <= 20 ? 0.1 + 0.01 * t : 0.3 - 0.01 * (t - 20), 0.5) }));
+    const extrapolated = { at: 0, tick: 20, view: view(0.3, 0.5), extrapolatedMs: 100 };
+    const after = { at: 16, tick: 24.5, view: view(0.255, 0.5) };
+    expect(ballContinuity([{ ...extrapolated, tick: 23.9, view: view(0.339, 0.5) }, after], bouncing, 30)).toMatchObject({ excluded: 1, jumps: 0 });
+    const { extrapolatedMs: _blind, ...plain } = extrapolated;
+    expect(ballContinuity([{ ...plain, tick: 23.9, view: view(0.339, 0.5) }, after], bouncing, 30)).toMatchObject({ jumps: 1 });
+  });
 });
 
 /**

@@ -15,6 +15,8 @@ export interface DrawnFrame {
   at: number;
   tick: number;
   view: PongLikeView;
+  /** How far past the newest state it was extrapolated (ms; 0 or absent when interpolated). */
+  extrapolatedMs?: number;
 }
 
 /** A key press: how many frames had been drawn when it came, and which way it moves the paddle. */
@@ -72,7 +74,8 @@ export interface BallContinuity {
 /**
  * For each two consecutive frames: the drawn ball's movement against its true speed (from the
  * authoritative states around the drawn tick) times the time between the frames. Pairs within a
- * tick of a bounce, a paddle hit or a point are left out: the ball really turns or jumps there.
+ * tick of a bounce, a paddle hit or a point are left out: the ball really turns or jumps there; so
+ * is a pair after a frame extrapolated through one.
  */
 export function ballContinuity(frames: readonly DrawnFrame[], truth: readonly TruthState[], tickRate: number): BallContinuity {
   const byTick = new Map(truth.map((s) => [s.tick, s.view]));
@@ -95,8 +98,11 @@ export function ballContinuity(frames: readonly DrawnFrame[], truth: readonly Tr
   for (let i = 1; i < frames.length; i++) {
     const a = frames[i - 1]!;
     const b = frames[i]!;
+    // A frame extrapolated past the newest state may have run through a bounce the states had not
+    // shown yet: the next frame puts the ball where it really went. That is a real bounce too.
+    const blind = Math.ceil(((a.extrapolatedMs ?? 0) * tickRate) / 1000);
     let near = false;
-    for (let t = Math.floor(Math.min(a.tick, b.tick)) - 1; t <= Math.ceil(Math.max(a.tick, b.tick)) + 2 && !near; t++) near = turning(t);
+    for (let t = Math.floor(Math.min(a.tick, b.tick)) - 1 - blind; t <= Math.ceil(Math.max(a.tick, b.tick)) + 2 && !near; t++) near = turning(t);
     if (near) {
       excluded++;
       continue;

@@ -6,6 +6,8 @@ export interface RecordedFrame {
   at: number;
   tick: number;
   view: unknown;
+  /** How far past the newest state it was extrapolated (ms). */
+  extrapolatedMs: number;
 }
 
 /**
@@ -60,8 +62,9 @@ export class FrameLoop {
     this.drawn = json;
     this.stage.draw(frame.view);
     if (this.record) {
-      this.recorded.push({ at: now, tick: frame.tick, view: frame.view });
-      (globalThis as { arenaNetStats?: unknown }).arenaNetStats = this.client?.netStats();
+      const stats = this.client?.netStats();
+      this.recorded.push({ at: now, tick: frame.tick, view: frame.view, extrapolatedMs: stats?.extrapolatedMs ?? 0 });
+      (globalThis as { arenaNetStats?: unknown }).arenaNetStats = stats;
     }
     if (this.debug && now - this.debugAt > 250) {
       this.debugAt = now;
