@@ -42,8 +42,9 @@ export class Predictor<S, I, V> {
   private pending: PendingInput<I>[] = [];
   /** Inputs sent and their seqs, to know the last one the server applied (the view does not show it). */
   private readonly sent = new Map<number, I>();
-  private readonly refused = new Set<number>();
   private lastApplied: I | undefined;
+  /** The last authoritative state: the prediction is rebuilt from it. */
+  private base: { tick: number; view: V };
   /** The prediction: the state at `tick`, stepped from the last authoritative one. */
   private state: S;
   private tick: number;
@@ -87,7 +88,7 @@ export class Predictor<S, I, V> {
 
   /** The server refused an input (its answer was an error): it never applied, and never will. */
   refuse(seq: number, now: number): void {
-    this.refused.add(seq);
+    // Forgotten as sent: it never counts as the last input the server applied.
     this.sent.delete(seq);
     if (!this.pending.some((p) => p.seq === seq)) return;
     const before = this.before(now);
@@ -96,8 +97,6 @@ export class Predictor<S, I, V> {
     this.rebuildFrom(this.base);
     this.smooth(before, now);
   }
-
-  private base: { tick: number; view: V } | undefined;
 
   /** An authoritative state: rebuilds the prediction from it and replays the inputs it had not seen. */
   authoritative(tick: number, view: V, inputSeq: number, now: number): void {
@@ -109,7 +108,7 @@ export class Predictor<S, I, V> {
     }
     for (const [seq, input] of this.sent) {
       if (seq > inputSeq) continue;
-      if (!this.refused.has(seq)) this.lastApplied = input;
+      this.lastApplied = input;
       this.sent.delete(seq);
     }
     // An input the server never confirms (lost, or refused unanswered) stops being replayed.
@@ -122,13 +121,12 @@ export class Predictor<S, I, V> {
   }
 
   /** Restarts the prediction at the base state and steps it back to where it was, with the pending inputs. */
-  private rebuildFrom(base: { tick: number; view: V } | undefined): void {
-    if (!base) return;
+  private rebuildFrom(base: { tick: number; view: V }): void {
     const target = Math.max(this.tick, base.tick);
     this.state = this.netcode.fromView(base.view, this.seat, this.lastApplied, base.tick);
     this.tick = base.tick;
     this.next = undefined;
-    for (const p of this.pending) if (p.tick <= base.tick) this.apply(p.input);
+    for (const p of this.pending) if (p.tick <= base.tick) this.apply(this.state, p.input, this.tick);
     this.advance(target);
   }
 
@@ -136,7 +134,7 @@ export class Predictor<S, I, V> {
   advance(tick: number): void {
     while (this.tick < tick) {
       this.tick += 1;
-      for (const p of this.pending) if (p.tick === this.tick) this.apply(p.input);
+      for (const p of this.pending) if (p.tick === this.tick) this.apply(this.state, p.input, this.tick);
       this.rules.step(this.state, this.tick);
       this.history.set(this.tick, this.rules.view(this.state, this.clock, this.seat));
       this.history.delete(this.tick - 4 * this.lostAfterTicks);
@@ -144,9 +142,9 @@ export class Predictor<S, I, V> {
     }
   }
 
-  private apply(input: I): void {
+  private apply(state: S, input: I, tick: number): void {
     try {
-      this.rules.apply(this.state, this.seat, input, this.tick);
+      this.rules.apply(state, this.seat, input, tick);
     } catch {
       // The rules refuse it here too (not the seat's turn, an illegal move): the server will as well.
     }
@@ -154,7 +152,11 @@ export class Predictor<S, I, V> {
 
   /** The predicted view at a fractional tick (drawn between the predicted tick and the next), corrections smoothed in. */
   viewAt(tick: number, now: number): V {
-    const view = this.rawViewAt(tick);
+    return this.corrected(this.rawViewAt(tick), now);
+  }
+
+  /** A raw view with the running correction's remaining part laid over it. */
+  private corrected(view: V, now: number): V {
     const k = this.correction ? 1 - (now - this.correction.at) / this.smoothingMs : 0;
     if (k <= 0) this.correction = undefined;
     return this.correction ? offsetView(view, this.correction.offset, k) : view;
@@ -171,7 +173,7 @@ export class Predictor<S, I, V> {
     if (fraction > 0) {
       if (this.next?.tick !== this.tick + 1) {
         const ahead = structuredClone(this.state);
-        for (const p of this.pending) if (p.tick === this.tick + 1) this.applyTo(ahead, p.input, this.tick + 1);
+        for (const p of this.pending) if (p.tick === this.tick + 1) this.apply(ahead, p.input, this.tick + 1);
         this.rules.step(ahead, this.tick + 1);
         this.next = { tick: this.tick + 1, view: this.rules.view(ahead, this.clock, this.seat) };
       }
@@ -180,17 +182,10 @@ export class Predictor<S, I, V> {
     return view;
   }
 
-  private applyTo(state: S, input: I, tick: number): void {
-    try {
-      this.rules.apply(state, this.seat, input, tick);
-    } catch {
-      // refused by the rules: nothing to draw
-    }
-  }
-
   /** The prediction at its tick before a rebuild: as computed, and as drawn (a running correction included). */
   private before(now: number): { raw: V; drawn: V } {
-    return { raw: this.rawViewAt(this.tick), drawn: this.viewAt(this.tick, now) };
+    const raw = this.rawViewAt(this.tick);
+    return { raw, drawn: this.corrected(raw, now) };
   }
 
   /**
