@@ -42,6 +42,8 @@ export interface HostRouterOptions {
   host: RoomHost;
   requestTimeoutMs: number;
   log: Logger;
+  /** Adopts a match a draining host (`from`) handed to this node. */
+  takeOver?: (game: string, matchId: string, from: string) => Promise<void>;
 }
 
 /**
@@ -131,6 +133,15 @@ export class HostRouter {
         return void this.adopt(message.game, message.matchId).catch((error: unknown) =>
           this.options.log.error({ err: error, game: message.game, matchId: message.matchId }, "could not host a match handed over"),
         );
+      case "adopt":
+        return void this.options
+          .takeOver?.(message.game, message.matchId, message.from)
+          .catch((error: unknown) =>
+            this.options.log.error(
+              { err: error, game: message.game, matchId: message.matchId, from: message.from },
+              "could not adopt a match handed over by a draining node",
+            ),
+          );
       case "req":
         return void this.answer(message);
       case "res": {

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { PlayerChannel } from "../matchmaker/index.ts";
-import type { LapsedMatch, MatchStore } from "../matchmaker/index.ts";
+import type { LapsedMatch, MatchSnapshotEntry, MatchStore } from "../matchmaker/index.ts";
 import type { Room } from "./room.ts";
 import type { RoomHost } from "./room-host.ts";
 import { entryOf } from "./room-setup.ts";
@@ -22,6 +22,8 @@ export interface MatchMigrationOptions {
  */
 export class MatchMigration {
   private saving = false;
+  /** Writes of snapshots, one after another: an older snapshot never lands after a newer one. */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: MatchMigrationOptions) {}
 
@@ -30,14 +32,33 @@ export class MatchMigration {
     if (this.saving) return;
     this.saving = true;
     try {
-      for (const [game, snapshots] of this.options.host.snapshots()) {
-        const lost = await this.options.store.saveSnapshots(game, this.options.node, snapshots);
-        this.options.host.snapshotsSaved(snapshots);
-        for (const matchId of lost) this.options.host.relinquish(matchId);
-      }
+      await this.inTurn(async () => {
+        for (const [game, snapshots] of this.options.host.snapshots()) {
+          const lost = await this.options.store.saveSnapshots(game, this.options.node, snapshots);
+          this.options.host.snapshotsSaved(snapshots);
+          for (const matchId of lost) this.options.host.relinquish(matchId);
+        }
+      });
     } finally {
       this.saving = false;
     }
+  }
+
+  /** Writes the last snapshots of rooms handed off (after any write already on its way); returns the matches the store refused (another node hosts them). */
+  saveFinal(entries: readonly { game: string; entry: MatchSnapshotEntry }[]): Promise<string[]> {
+    return this.inTurn(async () => {
+      const byGame = new Map<string, MatchSnapshotEntry[]>();
+      for (const { game, entry } of entries) byGame.set(game, [...(byGame.get(game) ?? []), entry]);
+      const lost: string[] = [];
+      for (const [game, list] of byGame) lost.push(...(await this.options.store.saveSnapshots(game, this.options.node, list)));
+      return lost;
+    });
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(work, work);
+    this.writes = run.catch(() => undefined);
+    return run;
   }
 
   /** A match that just started: its first snapshot now, so that it can be resumed from its first second. */
@@ -56,7 +77,7 @@ export class MatchMigration {
    * taken care of (resumed here, or it ended or moved meanwhile), false when it cannot be resumed
    * (no snapshot yet, or an unreadable one): the caller ends it. Throws when the store is unreachable.
    */
-  async adopt(lapsed: LapsedMatch): Promise<boolean> {
+  async adopt(lapsed: LapsedMatch, handedOver = false): Promise<boolean> {
     const { game, matchId, host: from } = lapsed;
     const adoption = await this.options.store.adoptMatch(game, matchId, this.options.node, from, Date.now() + this.options.leaseMs);
     if (!adoption) return true;
@@ -69,7 +90,7 @@ export class MatchMigration {
     }
     if (adoption.snapshot === undefined) return false;
     try {
-      await this.options.host.restore(adoption.match, adoption.snapshot, from, adoption.inputs, adoption.truncated);
+      await this.options.host.restore(adoption.match, adoption.snapshot, from, adoption.inputs, adoption.truncated, handedOver);
       return true;
     } catch (error) {
       this.options.log.error({ err: error, game, matchId, from }, "could not resume an adopted match; ending it");

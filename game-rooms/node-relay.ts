@@ -4,6 +4,8 @@ import type { PlayerEvent, PlayerId, SpectatorEvent, SpectatorPayload } from "..
 export type RelayMessage =
   // The game rooms: the node that completed a ready check hands the match to its chosen host ...
   | { t: "host"; game: string; matchId: string }
+  // ... a draining host hands a running match to a live node, which adopts it from its last snapshot ...
+  | { t: "adopt"; game: string; matchId: string; from: string }
   // ... and a player's node talks to their match's host, one hop each way.
   | {
       t: "req";

@@ -30,6 +30,8 @@ const RETIRE_MS = 2000;
 export class RoomHost {
   private readonly rooms = new Map<string, Room>();
   private readonly retired = new Map<string, Room>();
+  /** Rooms taken off this node for another to adopt (a drain): still in its host set until adopted. */
+  private readonly moving = new Map<string, Room>();
   /** Per hosted match, its players on this node. */
   private readonly groups = new Map<string, MatchGroup>();
   private readonly finishing = new Set<Promise<void>>();
@@ -78,9 +80,24 @@ export class RoomHost {
     return this.rooms.get(matchId) ?? this.retired.get(matchId);
   }
 
-  /** The matches hosted here. */
+  /** The matches hosted here, and those on their way to another node. */
   *hosted(): Generator<MatchRef> {
     for (const [matchId, room] of this.rooms) yield { game: room.game.name, matchId };
+    for (const [matchId, room] of this.moving) yield { game: room.game.name, matchId };
+  }
+
+  /** Stops every running room without ending it, for other nodes to adopt (a drain), with its final snapshot; it stays in `hosted` until `moved`. */
+  handOff(): { room: Room; entry: MatchSnapshotEntry }[] {
+    return [...this.rooms.values()].map((room) => {
+      this.retire(room);
+      this.moving.set(room.matchId, room);
+      return { room, entry: entryOf(room) };
+    });
+  }
+
+  /** A room handed off is now hosted elsewhere (or was never adopted: it is left to the lapsed-host path). */
+  moved(matchId: string): void {
+    this.moving.delete(matchId);
   }
 
   /** Starts hosting a match whose players are both ready. */
@@ -103,7 +120,7 @@ export class RoomHost {
    * come back. Every player is sent `match:resumed` naming this node; the room ticks again once both
    * are connected. Throws when the snapshot cannot be read (the caller ends the match instead).
    */
-  async restore(match: MatchRecord, snapshotText: string, from: string, inputs: readonly string[] = [], truncated = false): Promise<Room> {
+  async restore(match: MatchRecord, snapshotText: string, from: string, inputs: readonly string[] = [], truncated = false, handedOver = false): Promise<Room> {
     const game = this.options.games.get(match.game);
     if (!game) throw new Error(`no game ${match.game}`);
     const snapshot = JSON.parse(snapshotText) as RoomSnapshot;
@@ -121,7 +138,7 @@ export class RoomHost {
     );
     this.options.log.info(
       { game: game.name, matchId: match.matchId, from, tick: snapshot.tick, players: seats.map((s) => s.playerId), connected: seats.map((s) => s.connected) },
-      "match adopted from a host that died; resuming from its snapshot",
+      handedOver ? "match adopted from a draining host; resuming from its last snapshot" : "match adopted from a host that died; resuming from its snapshot",
     );
     for (const seat of seats) this.port.sendStart(room, seat, room.startPayload(seat), true);
     // Spectators on live nodes keep watching from here; those on the dead host went with it.
@@ -177,14 +194,8 @@ export class RoomHost {
   }
 
   private roomOptions(): RoomOptions {
-    return {
-      graceMs: this.options.graceMs,
-      lagMs: this.options.lagMs,
-      maxQueuedInputs: 32,
-      ackEvery: this.options.stateAckEvery,
-      stats: this.stream,
-      maxReplayInputs: this.options.maxReplayInputs,
-    };
+    const { graceMs, lagMs, stateAckEvery: ackEvery, maxReplayInputs } = this.options;
+    return { graceMs, lagMs, maxQueuedInputs: 32, ackEvery, stats: this.stream, maxReplayInputs };
   }
 
   /** Hosts a new room: ticked on the shared scheduler, its local players in the match's group. */

@@ -9,6 +9,7 @@ import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
 import { MatchLookup } from "./match-lookup.ts";
 import { HostRouter } from "./host-router.ts";
+import { MatchHandover } from "./match-handover.ts";
 import { MatchMigration } from "./match-migration.ts";
 import { MatchResults } from "./match-results.ts";
 import { RoomHost } from "./room-host.ts";
@@ -23,7 +24,7 @@ export interface RoomManagerOptions {
   self: Omit<HostInfo, "node">;
   games: GameRegistry;
   channel: PlayerChannel;
-  store: MatchStore & RatingStore & Pick<SessionStore, "sessionNode"> & WatchStore;
+  store: MatchStore & RatingStore & Pick<SessionStore, "sessionNode" | "liveNodes"> & WatchStore;
   relay: NodeRelay;
   log: Logger;
   registry: Registry;
@@ -43,6 +44,8 @@ export interface RoomManagerOptions {
   /** How often hosts write their matches' snapshots, so another node can resume them; 0: never (one node). */
   snapshotMs: number;
   requestTimeoutMs: number;
+  /** How long a node's last heartbeat counts it live (where a draining node may hand its matches). */
+  liveMs: number;
   /** Clients acknowledge every state whose tick is a multiple of this (real-time games). */
   stateAckEvery: number;
 }
@@ -60,7 +63,11 @@ export class RoomManager {
   private readonly matches: MatchLookup;
   private readonly leases: HostLeases;
   private readonly migration: MatchMigration;
+  /** Where a draining node's matches go on (with snapshots only: one node alone has nowhere to send them). */
+  private readonly handover: MatchHandover | undefined;
   private timers: NodeJS.Timeout[] = [];
+  /** Matches a drain handed off that no node adopted in time. */
+  private leftBehind = 0;
   /** Spectated matches seen over at the last sweep. */
   private spectatedOver = new Set<string>();
   /** Exact counters and microsecond histograms of the state stream (`GET /metrics/latency`). */
@@ -75,7 +82,23 @@ export class RoomManager {
     this.host = new RoomHost({ ...options, sessions: store, watch: store, results, onStarted: migrating ? (room) => this.migration.started(room) : undefined });
     this.stream = this.host.stream;
     this.migration = new MatchMigration({ node, store, channel, host: this.host, log, leaseMs: options.leaseMs });
-    this.router = new HostRouter({ node, store, relay, channel, host: this.host, requestTimeoutMs: options.requestTimeoutMs, log });
+    this.router = new HostRouter({
+      node,
+      store,
+      relay,
+      channel,
+      host: this.host,
+      requestTimeoutMs: options.requestTimeoutMs,
+      log,
+      takeOver: async (game, matchId, from) => {
+        if (!migrating) return;
+        if (!(await this.migration.adopt({ game, matchId, host: from }, true)))
+          log.warn({ game, matchId, from }, "a match handed over has no readable snapshot: left to the lapsed-host path");
+      },
+    });
+    this.handover = migrating
+      ? new MatchHandover({ node, region: options.self.region, store, liveMs: options.liveMs, host: this.host, migration: this.migration, relay, channel, log })
+      : undefined;
     this.matches = new MatchLookup(this.host, this.router, store, node);
     this.leases = new HostLeases({
       node,
@@ -232,14 +255,37 @@ export class RoomManager {
     this.spectatedOver = over;
   }
 
-  /** Stops hosting: waits up to `drainMs` for running matches to finish, then aborts the rest. */
-  drain(drainMs: number): Promise<void> {
-    return this.host.drain(drainMs);
+  /**
+   * Stops hosting. With live nodes to take them, running matches are handed over (`MatchHandover`)
+   * within `drainMs`; otherwise they get `drainMs` to finish, and the rest are aborted.
+   */
+  async drain(drainMs: number): Promise<void> {
+    const deadline = Date.now() + drainMs;
+    const targets = (await this.handover?.targets().catch(() => [])) ?? [];
+    if (this.handover && targets.length) {
+      const { left } = await this.handover.handOver(targets, deadline);
+      // A match that started meanwhile (its ready check had completed) goes the same way.
+      const late = await this.handover.handOver(targets, deadline);
+      this.leftBehind = left + late.left;
+    } else if (this.handover) this.options.log.info("draining: no live node takes matches; running matches get the grace to finish");
+    await this.host.drain(Math.max(0, deadline - Date.now()));
+  }
+
+  /**
+   * Lets this node's lease go once it hosts nothing (after `drain`): the ends it told are confirmed
+   * first, then any match a drain could not hand over is adopted at once by the lapsed-host path.
+   */
+  async release(): Promise<void> {
+    if (!this.leftBehind) return;
+    await this.leases.renew();
+    await this.options.store.renewHost(this.options.node, 0);
+    this.options.log.warn({ matches: this.leftBehind }, "lease let go: live nodes adopt the matches not handed over");
   }
 
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    await this.release().catch((error: unknown) => this.options.log.warn({ err: error }, "could not let the lease go: the matches left wait for it to lapse"));
     this.host.stop();
     this.router.stop();
   }

@@ -11,8 +11,18 @@ export interface LocalCluster {
   /** Where clients connect: HAProxy. */
   url: string;
   nodes: ChildNode[];
+  /** Nodes replaced by `restart`, with their logs. */
+  past: ChildNode[];
   redis: PrivateRedisCluster;
   haproxy: ChildProcess;
+  /**
+   * Replaces node `index` as a deploy does: SIGTERM (it stops taking players and hands its running
+   * matches to the live nodes), then, once it exited, a new process (a new node id) on the same
+   * address. Resolves when the new one listens; HAProxy sends it players once `/readyz` says 200.
+   */
+  restart(index: number): Promise<ChildNode>;
+  /** Restarts every node in turn, each back and ready before the next goes. */
+  rollingRestart(say?: (line: string) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -85,6 +95,7 @@ export async function startLocalCluster(options: { nodes: number; port: number; 
   };
   try {
     const secret = options.env?.ARENA_SECRET ?? (await import("node:crypto")).randomBytes(32).toString("hex");
+    const envs: Record<string, string>[] = [];
     for (let i = 0; i < options.nodes; i++) {
       const port = await freePort();
       const env = {
@@ -97,8 +108,20 @@ export async function startLocalCluster(options: { nodes: number; port: number; 
         TRUST_PROXY: "127.0.0.1",
         ...options.env,
       };
+      envs.push(env);
       nodes.push(await spawnNode(env, { keepLogs: !options.echoLogs, echo: options.echoLogs ?? false }));
     }
+    const generations = nodes.map(() => 0);
+    const past: ChildNode[] = [];
+    const restart = async (index: number) => {
+      const old = nodes[index]!;
+      await old.kill("SIGTERM");
+      past.push(old);
+      const env = { ...envs[index]!, NODE_ID: `node-${index + 1}-r${++generations[index]!}` };
+      const fresh = await spawnNode(env, { keepLogs: !options.echoLogs, echo: options.echoLogs ?? false });
+      nodes[index] = fresh;
+      return fresh;
+    };
     const config = join(dir, "haproxy.cfg");
     writeFileSync(
       config,
@@ -117,7 +140,16 @@ export async function startLocalCluster(options: { nodes: number; port: number; 
       if (Date.now() > deadline) throw new Error("haproxy did not answer /readyz within 15 s");
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    return { url, nodes, redis, haproxy, stop };
+    const rollingRestart = async (say: (line: string) => void = () => undefined) => {
+      for (let i = 0; i < nodes.length; i++) {
+        const old = nodes[i]!;
+        const started = Date.now();
+        const fresh = await restart(i);
+        while (!(await answers(`${fresh.url}/readyz`))) await new Promise((resolve) => setTimeout(resolve, 100));
+        say(JSON.stringify({ msg: "node restarted", old: old.nodeId, node: fresh.nodeId, url: fresh.url, ms: Date.now() - started }));
+      }
+    };
+    return { url, nodes, past, redis, haproxy, restart, rollingRestart, stop };
   } catch (error) {
     await stop();
     throw error;

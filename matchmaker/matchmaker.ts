@@ -7,7 +7,7 @@ import type { RatingSystem } from "./rating-system.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
 import { NodeLiveness } from "./node-liveness.ts";
 import type { MatchStore, QueueStore, SessionStore, WatchStore } from "./store.ts";
-import type { NodeInfo, SessionOpened, Cancellation, Latencies, MatchRecord, PairingRules, Ticket } from "./types.ts";
+import type { NodeInfo, NodeLoad, SessionOpened, Cancellation, Latencies, MatchRecord, PairingRules, Ticket } from "./types.ts";
 
 export interface MatchmakerOptions {
   store: SessionStore & QueueStore & MatchStore & Pick<WatchStore, "sweepGuests">;
@@ -22,6 +22,8 @@ export interface MatchmakerOptions {
   ratings: RatingSystem;
   /** How clients reach this node (`match:found.host` names it when it hosts). */
   self: NodeInfo;
+  /** This node's load, told to the other nodes at every heartbeat (where a draining node hands its matches). */
+  load?: () => NodeLoad;
   /** The games this node loaded: written beside `self` at every heartbeat (GAMES must agree across nodes). */
   gameSet?: string[];
   /** How players are told what happened, wherever they are connected. */

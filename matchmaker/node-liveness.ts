@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import type { PlayerId } from "../protocol/index.ts";
 import type { MatchStore, QueueStore, SessionStore, WatchStore } from "./store.ts";
-import type { NodeInfo, PairingRules } from "./types.ts";
+import type { NodeInfo, NodeLoad, PairingRules } from "./types.ts";
 
 /** How often a node walks a step of the leaderboards for expired guests (a bounded batch each time). */
 const GUEST_SWEEP_MS = 5000;
@@ -12,6 +12,8 @@ export interface LivenessOptions {
   store: SessionStore & QueueStore & MatchStore & Pick<WatchStore, "sweepGuests">;
   node: string;
   self: NodeInfo;
+  /** This node's load, written beside `self` at every heartbeat. */
+  load?: () => NodeLoad;
   gameSet?: string[];
   games: string[];
   rules: (game: string) => PairingRules;
@@ -49,6 +51,7 @@ export class NodeLiveness {
     await this.options.store.describeNode(this.options.node, {
       ...this.options.self,
       ...(this.options.gameSet ? { games: this.options.gameSet } : {}),
+      ...(this.options.load ? { load: this.options.load() } : {}),
       at: now,
     });
     // Heartbeats are written every ttl/3: a longer gap means this node could not reach the store.

@@ -129,6 +129,17 @@ export interface NodeInfo {
   games?: string[];
   /** When the node last described itself (epoch ms): it does at every heartbeat. */
   at?: number;
+  /** How busy it is, and whether it is draining: where a draining node hands its matches. */
+  load?: NodeLoad;
+}
+
+/** A node's load as it describes itself at every heartbeat. */
+export interface NodeLoad {
+  /** Open connections, and the most it takes (MAX_CONNECTIONS). */
+  connections: number;
+  capacity: number;
+  /** It stopped taking new work (a deploy): no match goes to it. */
+  draining: boolean;
 }
 
 /** A match named with its game. */

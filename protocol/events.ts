@@ -28,6 +28,7 @@ import type {
   MatchCancelled,
   MatchEnd,
   MatchFound,
+  MatchMoving,
   MatchStart,
   RematchOffered,
   SpectateAnswer,
@@ -77,6 +78,7 @@ export interface ServerToClientEvents {
   /** The object form; a compact connection gets `CompactState` arrays instead (`compact-state.ts`). */
   state: (payload: StatePayload) => void;
   "match:resumed": (payload: MatchStart) => void;
+  "match:moving": (payload: MatchMoving) => void;
   "match:end": (payload: MatchEnd) => void;
   chat: (payload: ChatMessage) => void;
   announcement: (payload: Announcement) => void;

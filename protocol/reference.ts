@@ -47,6 +47,8 @@ const SERVER_DOCS: Record<ServerEventName, string> = {
   state:
     "The match's state, once per tick (turn games: when it changed); acknowledge with `state:ack` every `ackEvery` ticks. On a compact connection, `[ref, tick, mask, v...]` instead.",
   "match:resumed": "Sent on reconnect (to any node) while the player is still seated; `host` as in `match:found`.",
+  "match:moving":
+    "The match's host is draining (a deploy): connect to `host.url` as after `match:found` and expect `match:resumed` there. The match pauses until both players are back.",
   "match:end": "The match ended; `ratings` are the display ratings after it.",
   chat: "A line of the match's chat.",
   announcement: "An operator's announcement to every player of the game.",

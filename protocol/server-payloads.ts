@@ -58,6 +58,10 @@ export type MatchStart<S = unknown> = Omit<z.infer<typeof matchStartSchema>, "st
 /** `match:resumed`: `match:start` with the host, so that a client on another node can move there. */
 export const matchResumedSchema = matchStartSchema.extend({ host: hostInfoSchema });
 
+/** `match:moving`: the match's host is draining for a deploy; the match goes on at `host`, where the client gets `match:resumed`. */
+export const matchMovingSchema = z.object({ matchId: z.string(), host: hostInfoSchema });
+export type MatchMoving = z.infer<typeof matchMovingSchema>;
+
 export const statePayloadSchema = z.object({ matchId: z.string(), tick: z.number().int().min(0), state: z.unknown(), inputSeq: inputSeqSchema });
 /** One `state`; `S` is the game's state (`GameView`). */
 export type StatePayload<S = unknown> = Omit<z.infer<typeof statePayloadSchema>, "state"> & { state: S };
@@ -194,6 +198,7 @@ export const serverEventSchemas = {
   "match:start": matchStartSchema,
   state: z.union([statePayloadSchema, compactStateSchema]),
   "match:resumed": matchResumedSchema,
+  "match:moving": matchMovingSchema,
   "match:end": matchEndSchema,
   chat: chatMessageSchema,
   announcement: announcementSchema,

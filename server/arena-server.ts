@@ -169,7 +169,7 @@ export function createArenaServer(options: ArenaServerOptions): ArenaServer {
   // Per player, not per connection: reconnecting neither refills the event budget nor goes unnoticed.
   const eventBudgets = new PlayerBudgets(config.rateLimit);
   const connections = new ConnectionRate(config.connectionsPer10s);
-  const services = createNodeServices(shared, namespaces);
+  const services = createNodeServices(shared, namespaces, () => ({ connections: cap.open, capacity: cap.max, draining }));
   for (const nsp of namespaces.values()) {
     openGameNamespace(nsp, services.players, {
       tokens,

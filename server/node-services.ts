@@ -7,6 +7,7 @@ import {
   memoryStore,
   redisStore,
   type MatchmakingStore,
+  type NodeLoad,
   type PairingRules,
   type WatchStore,
 } from "../matchmaker/index.ts";
@@ -32,7 +33,10 @@ export interface NodeServices {
   /** The nodes heard from lately, with their regions and URLs. */
   liveNodes(): Promise<{ region: string; url?: string }[]>;
   start(): Promise<void>;
-  /** Lets running matches finish (up to `drainMs`), then aborts the rest. */
+  /**
+   * Tells the other nodes this one drains, then hands its running matches to live nodes (with Redis)
+   * or lets them finish, within `drainMs`; the rest are aborted.
+   */
   drain(drainMs: number): Promise<void>;
   stop(): Promise<void>;
   /** The state stream's exact counters and microsecond histograms (at a cycle boundary of `tickRate`'s lane). */
@@ -40,7 +44,7 @@ export interface NodeServices {
 }
 
 /** Wires the matchmaker and the game rooms to the namespaces of a node. */
-export function createNodeServices(shared: SharedParts, namespaces: Map<string, ArenaNamespace>): NodeServices {
+export function createNodeServices(shared: SharedParts, namespaces: Map<string, ArenaNamespace>, load?: () => NodeLoad): NodeServices {
   const { config, log, redis, games } = shared;
   const store: MatchmakingStore = redis
     ? redisStore(
@@ -104,6 +108,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     maxReplayInputs: config.rooms.maxReplayInputs,
     maxSpectators: config.rooms.maxSpectators,
     requestTimeoutMs: 3000,
+    liveMs: mm.ticketTtlMs,
     stateAckEvery: config.rooms.stateAckEvery,
   });
   const matchmaker = new Matchmaker({
@@ -116,6 +121,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
     leaseMs: config.rooms.leaseMs,
     ratings,
     self,
+    ...(load ? { load } : {}),
     gameSet: games.names(),
     channel,
     onMatchStarted: (match) => {
@@ -156,7 +162,10 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
       rooms.start();
       await recovery.start();
     },
-    drain: (drainMs) => rooms.drain(drainMs),
+    async drain(drainMs) {
+      await matchmaker.heartbeatNow().catch((error: unknown) => log.warn({ err: error }, "could not tell the other nodes this one drains"));
+      await rooms.drain(drainMs);
+    },
     streamSnapshot: async (tickRate) => ({
       ...(await rooms.streamSnapshot(tickRate)),
       relay: relay instanceof RedisRelay ? { ...relay.sent } : { publishes: 0, messages: 0 },

@@ -2,6 +2,7 @@ import type {
   MatchCancelled,
   MatchEnd,
   MatchFound,
+  MatchMoving,
   MatchStart,
   StatePayload,
   ChatMessage,
@@ -33,6 +34,8 @@ export interface ArenaClientEvents<G extends PlayTypes = PlayTypes> {
   cancelled: (cancelled: MatchCancelled) => void;
   start: (start: MatchStart<G["view"]>) => void;
   resumed: (resumed: MatchStart<G["view"]>) => void;
+  /** The match's host drains for a deploy: the client moves to `host` and gets `resumed` there. */
+  moving: (moving: MatchMoving) => void;
   state: (state: StatePayload<G["view"]>) => void;
   end: (end: MatchEnd) => void;
   chat: (message: ChatMessage) => void;

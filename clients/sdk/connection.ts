@@ -1,15 +1,6 @@
 import { io, type Socket } from "socket.io-client";
-import type {
-  Ack,
-  AckData,
-  AnsweredEventName,
-  ClientPayload,
-  ClientToServerEvents,
-  HostInfo,
-  MatchStart,
-  ServerToClientEvents,
-  StatePayload,
-} from "../../protocol/index.ts";
+import type { Ack, AckData, AnsweredEventName, ClientPayload, ClientToServerEvents, ServerToClientEvents } from "../../protocol/index.ts";
+import type { HostInfo, MatchStart, StatePayload } from "../../protocol/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import { ServerClock } from "./clock.ts";
 import { ArenaClientError, ClientErrorCode } from "./errors.ts";
@@ -87,6 +78,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
       },
       transports: longPolling ? ["websocket", "polling"] : ["websocket"],
       tryAllTransports: longPolling,
+      forceNew: true, // a manager of its own: an old connection's settings never carry over to a new one
       reconnection: this.options.reconnect ?? true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
@@ -94,14 +86,13 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     });
   }
 
-  /**
-   * Moves to another node (the match's host): a new connection there takes over the session, and
-   * the server drops the old one. The old connection's events still count until the new one is up.
-   */
+  /** Moves to another node (the match's host): a new connection there takes over the session; the old one's events count until then. */
   private moveTo(url: string): Promise<void> {
     const moving = this.open(url);
     const moved = new Promise<void>((resolve, reject) => {
       moving.once("connect", () => {
+        // The server drops the old connection, which must not come back (it would take the session back).
+        this.socket.io.reconnection(false);
         this.socket = moving;
         this.url = url;
         this.emitLocal("moved", url);
@@ -122,6 +113,12 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
     const url = found.host?.url;
     if (!url || this.options.followHost === false) return undefined;
     return new URL(url).origin === new URL(this.url).origin ? undefined : url;
+  }
+
+  /** Moves to a match's host when it is elsewhere (unless a move is under way). */
+  private follow(to: { host?: HostInfo }): void {
+    const host = this.hostElsewhere(to);
+    if (host && !this.moving) this.moveTo(host).catch(() => undefined);
   }
 
   on<E extends keyof ArenaClientEvents<G>>(event: E, listener: ArenaClientEvents<G>[E]): () => void {
@@ -160,8 +157,7 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
         return;
       }
       if (!s.active && !this.token.refreshing) return this.setStatus("disconnected", error.message);
-      // The host this client moved to is gone (it died; another node adopts its match): back to
-      // the address the application gave, which tells where the match goes on (`match:resumed`).
+      // The host it moved to is gone (died or drained): back to the application's address, which says where the match is.
       if (this.url !== this.options.url && !this.moving) {
         s.close();
         this.moveTo(this.options.url).catch(() => undefined);
@@ -194,12 +190,16 @@ export class ArenaConnection<G extends PlayTypes = PlayTypes> {
       this.lastState = { matchId: start.matchId, tick: start.tick, state: start.state, inputSeq: start.inputSeq };
       this.matches.started(start);
       this.emitLocal(event, start);
-      // The match goes on on another node (its host died and that node adopted it): move there.
-      const host = event === "resumed" ? this.hostElsewhere(payload) : undefined;
-      if (host && !this.moving) this.moveTo(host).catch(() => undefined);
+      if (event === "resumed") this.follow(payload); // the match goes on on another node (it adopted the match)
     };
     s.on("match:start", started("start"));
     s.on("match:resumed", started("resumed"));
+    // Its host drains for a deploy: the match goes on at `host`, which sends `match:resumed`.
+    s.on("match:moving", (moving) => {
+      if (!live()) return;
+      this.emitLocal("moving", moving);
+      this.follow(moving);
+    });
     s.on("state", (received) => {
       if (!live()) return;
       const payload = this.matches.decode(received) as StatePayload<G["view"]> | undefined;

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { connect, fetchGuestToken, type ArenaClient } from "../clients/sdk/index.ts";
+import { startLocalCluster, type LocalCluster } from "../harness/local-cluster.ts";
+import type { MatchEnd, MatchMoving } from "../protocol/index.ts";
+import type { GameTypes } from "../game-rooms/index.ts";
+import type pong from "../game-rooms/games/pong/index.ts";
+import { eventually } from "./support/clients.ts";
+import { freePort } from "./support/redis-process.ts";
+
+type PongClient = ArenaClient<GameTypes<typeof pong>>;
+
+let cluster: LocalCluster | undefined;
+const clients: PongClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await cluster?.stop();
+  cluster = undefined;
+});
+
+/** What one player saw across the deploy. */
+interface Seen {
+  client: PongClient;
+  playerId: string;
+  matchId?: string;
+  seat?: 0 | 1;
+  /** Each `match:moving`: when, and where to. */
+  moves: { at: number; to: string; matchId: string }[];
+  /** After each move: from `match:moving` to the first state on the new host (ms). */
+  resumes: number[];
+  ends: MatchEnd[];
+  starts: number;
+}
+
+/** Pong players through HAProxy, each queued until its match started. */
+async function players(url: string, count: number): Promise<Seen[]> {
+  const seen = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const identity = await fetchGuestToken(url, `R${i}`);
+      const client = connect<GameTypes<typeof pong>>({ url, game: "pong", token: identity.token, autoReady: true, encoding: "compact" });
+      clients.push(client);
+      const s: Seen = { client, playerId: identity.playerId, moves: [], resumes: [], ends: [], starts: 0 };
+      client.on("start", (start) => {
+        s.starts++;
+        s.matchId = start.matchId;
+        s.seat = start.seat;
+      });
+      client.on("moving", (moving: MatchMoving) => s.moves.push({ at: Date.now(), to: moving.host.node, matchId: moving.matchId }));
+      client.on("state", () => {
+        const move = s.moves.at(-1);
+        // The first state heard from the node the match moved to: the match goes on.
+        if (move && s.resumes.length < s.moves.length && client.url === cluster!.nodes.find((n) => n.nodeId === move.to)?.url)
+          s.resumes.push(Date.now() - move.at);
+      });
+      client.on("end", (end) => s.ends.push(end));
+      await client.connected();
+      return s;
+    }),
+  );
+  for (const s of seen) await s.client.queue();
+  await eventually(() => seen.every((s) => s.starts === 1), 60_000, "every player's match started");
+  return seen;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
+describe("rolling restart (Redis Cluster, 3 nodes, HAProxy): SIGTERM hands matches over", () => {
+  it("restarts every node under 200 playing bots: no match aborted, every match ends once, each one moved and went on", async () => {
+    cluster = await startLocalCluster({
+      nodes: 3,
+      port: await freePort(),
+      env: { MATCHMAKER_INTERVAL_MS: "30", PONG_POINTS: "100000", PONG_TICK_RATE: "10", SHUTDOWN_GRACE_MS: "20000", SNAPSHOT_INTERVAL_MS: "500" },
+    });
+    const seen = await players(cluster.url, 200);
+    const matches = new Set(seen.map((s) => s.matchId));
+    expect(matches.size).toBe(100);
+
+    await cluster.rollingRestart();
+    // Every player plays on: a state after its last move, on the node the match moved to.
+    await eventually(() => seen.every((s) => s.resumes.length === s.moves.length), 60_000, "every moved match goes on");
+    const nodes = new Set(cluster.nodes.map((n) => n.url));
+    await eventually(() => seen.every((s) => nodes.has(s.client.url)), 30_000, "every player on a live node");
+
+    // Each match ends once, by a forfeit, for both its players.
+    for (const s of seen)
+      if (s.seat === 0)
+        await s.client.forfeit().catch((e: Error) => {
+          const host = s.moves.at(-1)?.to;
+          throw new Error(
+            `${s.playerId} ${s.matchId} on ${s.client.url} (${s.client.status}) host ${host}: ${e.message}; ${JSON.stringify([...cluster!.past, ...cluster!.nodes].flatMap((n) => n.logs.filter((l) => l.matchId === s.matchId || l.playerId === s.playerId).map((l) => [n.nodeId, l.msg, l.time]))).slice(0, 6000)}`,
+          );
+        });
+    await eventually(() => seen.every((s) => s.ends.length > 0), 30_000, "every match ended");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const s of seen) {
+      expect(s.starts).toBe(1);
+      expect(s.ends).toHaveLength(1);
+      expect(s.ends[0]).toMatchObject({ matchId: s.matchId, reason: "forfeit" });
+      // Its first host went down at some point: the match moved at least once, and stayed itself.
+      expect(s.moves.length).toBeGreaterThan(0);
+      expect(s.moves.every((m) => m.matchId === s.matchId)).toBe(true);
+    }
+    const logs = [...cluster.past, ...cluster.nodes].flatMap((n) => n.logs);
+    expect(logs.filter((l) => /aborted/.test(String(l.msg)))).toEqual([]);
+
+    const resumes = seen.flatMap((s) => s.resumes);
+    process.stdout.write(
+      `rolling restart: ${resumes.length} resumes, p50 ${percentile(resumes, 50)} ms, p99 ${percentile(resumes, 99)} ms, max ${Math.max(...resumes)} ms\n`,
+    );
+  }, 300_000);
+});
