@@ -61,6 +61,21 @@ describe("npm run cluster", () => {
     expect(ready.nodes.map((n) => n.url)).toContain(host.url);
     await started;
     expect(ann.url).toBe(host.url);
+
+    // `--rolling-restart` asks the running cluster to restart its nodes one by one: the match moves
+    // with its host each time (match:moving), and goes on.
+    const moves: string[] = [];
+    ann.on("moving", (moving) => moves.push(moving.host.node));
+    const done = new Promise<{ nodes: { node: string; url: string }[] }>((resolve) =>
+      lines.on("line", (line) => line.includes('"rolling restart done"') && resolve(JSON.parse(line))),
+    );
+    const asked = spawn(process.execPath, ["--import", "tsx", "harness/local-cluster-cli.ts", "--port", String(port), "--rolling-restart"], { cwd: ROOT });
+    expect((await once(asked, "exit"))[0]).toBe(0);
+    const rolled = await done;
+    expect(rolled.nodes.map((n) => n.node)).toEqual(["node-1-r1", "node-2-r1"]);
+    expect(moves.length).toBeGreaterThan(0);
+    expect(rolled.nodes.map((n) => n.node)).toContain(moves.at(-1));
+    expect(ann.url).toBe(bob.url);
     await ann.forfeit();
     expect((await ended).reason).toBe("forfeit");
     expect(bob.url).toBe(host.url);

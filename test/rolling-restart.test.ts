@@ -6,15 +6,18 @@ import type { GameTypes } from "../game-rooms/index.ts";
 import type pong from "../game-rooms/games/pong/index.ts";
 import { eventually } from "./support/clients.ts";
 import { freePort } from "./support/redis-process.ts";
+import { redisEnv, spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
 
 type PongClient = ArenaClient<GameTypes<typeof pong>>;
 
 let cluster: LocalCluster | undefined;
 const clients: PongClient[] = [];
+const nodes: ChildNode[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await cluster?.stop();
   cluster = undefined;
+  await stopAll(nodes);
 });
 
 /** What one player saw across the deploy. */
@@ -110,4 +113,56 @@ describe("rolling restart (Redis Cluster, 3 nodes, HAProxy): SIGTERM hands match
       `rolling restart: ${resumes.length} resumes, p50 ${percentile(resumes, 50)} ms, p99 ${percentile(resumes, 99)} ms, max ${Math.max(...resumes)} ms\n`,
     );
   }, 300_000);
+});
+
+describe("where a draining node's matches go (standalone Redis)", () => {
+  it("to the node of its own region with the most free connections; a node of another region, however idle, gets none", async () => {
+    const env = {
+      ENGINE: "uws",
+      ...redisEnv("redis"),
+      REDIS_PREFIX: testPrefix(),
+      ARENA_SECRET: testSecret(),
+      PONG_POINTS: "100000",
+      MATCHMAKER_INTERVAL_MS: "30",
+    };
+    const at = async (region: string, maxConnections: number) => {
+      const port = await freePort();
+      const node = await spawnNode({
+        ...env,
+        REGION: region,
+        MAX_CONNECTIONS: String(maxConnections),
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+      });
+      nodes.push(node);
+      return node;
+    };
+    const [draining, roomy, tight, far] = [await at("eu-west", 1000), await at("eu-west", 5000), await at("eu-west", 200), await at("us-east", 50_000)];
+    // Both players on the draining node: it hosts their match.
+    const pair = await Promise.all(
+      ["Ann", "Bob"].map(async (name) => {
+        const identity = await fetchGuestToken(draining!.url, name);
+        const client = connect<GameTypes<typeof pong>>({ url: draining!.url, game: "pong", token: identity.token, autoReady: true });
+        clients.push(client);
+        await client.connected();
+        const moving = new Promise<MatchMoving>((resolve) => client.on("moving", resolve));
+        const started = new Promise<string>((resolve) => client.on("start", (start) => resolve(start.matchId)));
+        await client.queue();
+        return { client, moving, matchId: await started };
+      }),
+    );
+    // Each node described its load (free connections of its MAX_CONNECTIONS) when it started.
+    const exited = draining!.kill("SIGTERM");
+    const moves = await Promise.all(pair.map((p) => p.moving));
+    for (const move of moves) expect(move).toMatchObject({ matchId: pair[0]!.matchId, host: { node: roomy!.nodeId, url: roomy!.url, region: "eu-west" } });
+    await eventually(() => pair.every((p) => p.client.url === roomy!.url && (p.client.lastState?.tick ?? 0) > 0), 20_000, "both play on at the roomy node");
+    const tick = pair[0]!.client.lastState!.tick;
+    await eventually(() => (pair[0]!.client.lastState?.tick ?? 0) > tick + 10, 20_000, "the match ticks there");
+    expect((await exited).code).toBe(0);
+    const handed = draining!.logs.find((l) => l.msg === "match handed over: its players move");
+    expect(handed).toMatchObject({ matchId: pair[0]!.matchId, to: roomy!.nodeId });
+    expect(roomy!.logs.some((l) => l.matchId === pair[0]!.matchId && /adopted from a draining host/.test(String(l.msg)))).toBe(true);
+    for (const other of [tight!, far!]) expect(other.logs.some((l) => l.matchId === pair[0]!.matchId)).toBe(false);
+    nodes.splice(nodes.indexOf(draining!), 1);
+  }, 120_000);
 });
