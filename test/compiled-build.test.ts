@@ -83,3 +83,57 @@ describe("npm run build", () => {
     }
   }, 120_000);
 });
+
+describe("a production install: npm ci --omit=dev && npm run build && npm run start:prod", () => {
+  let dir = "";
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("builds without the development packages and runs without tsx, esbuild or pino-pretty (pretty logs fall back to JSON, saying why)", async () => {
+    // A clean copy of the repository's files, as a clone gives them.
+    dir = mkdtempSync(join(tmpdir(), "arena-prod-"));
+    const files = spawnSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).stdout.split("\0").filter(Boolean);
+    for (const file of files) cpSync(join(ROOT, file), join(dir, file), { recursive: true });
+    const run = (command: string, args: string[]) => {
+      const done = spawnSync(command, args, { cwd: dir, encoding: "utf8", env: { ...process.env, PAGE_DIR: "", NODE_ENV: "production" } });
+      expect(done.status, `${command} ${args.join(" ")}: ${done.stderr}${done.stdout}`).toBe(0);
+    };
+    run("npm", ["ci", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund"]);
+    for (const devOnly of ["vitest", "@biomejs", "pino-pretty", "playwright-core"]) expect(readdirSync(join(dir, "node_modules"))).not.toContain(devOnly);
+    run("npm", ["run", "build"]);
+    // What the build used is not needed to run: gone, loading it would fail.
+    for (const buildOnly of ["tsx", "esbuild", "@esbuild", "typescript"]) rmSync(join(dir, "node_modules", buildOnly), { recursive: true, force: true });
+
+    // The script's own command line (npm in between would not pass SIGTERM on).
+    const start = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts["start:prod"] as string;
+    const child = spawn(process.execPath, start.split(" ").slice(1), {
+      cwd: dir,
+      env: { ...process.env, PAGE_DIR: "", NODE_OPTIONS: "", HOST: "127.0.0.1", PORT: "0", LOG_FORMAT: "pretty" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`start:prod exited with ${code}: ${out} ${stderr}`)));
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const line = out.split("\n").find((l) => l.includes('"arena listening"'));
+        if (line) resolve((JSON.parse(line) as { port: number }).port);
+      });
+    });
+    try {
+      expect(out).toContain("pino-pretty is not installed");
+      const url = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      const guest = await fetch(`${url}/v1/guest`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(guest.status).toBe(200);
+      expect(await (await fetch(`${url}/app.js`)).text()).toContain("state:ack");
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+      expect(out).toContain('"msg":"stopped"');
+    }
+  }, 180_000);
+});
