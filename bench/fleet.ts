@@ -87,6 +87,14 @@ export interface FleetOptions {
   encoding?: "json" | "compact";
   /** Node.js flags for the servers, beside `SERVER_NODE_FLAGS`. */
   nodeFlags?: string[];
+  /** A deployment the bench did not start (`--target`): players connect to `url`; its nodes are read at `metrics`. */
+  target?: Target;
+}
+
+/** A running deployment: where players connect (its load balancer), and each node's `GET /metrics/latency` address. */
+export interface Target {
+  url: string;
+  metrics: string[];
 }
 
 export const SERVER_CPU = 0;
@@ -109,7 +117,10 @@ export class Fleet {
     const servers: ServerUnderTest[] = [];
     const generators: Generator[] = [];
     try {
-      if (options.server === "arena") {
+      if (options.target) {
+        // Not ours to start or stop: read only.
+        for (const url of options.target.metrics) servers.push({ url, kill: async () => undefined });
+      } else if (options.server === "arena") {
         const env: Record<string, string> = {
           ENGINE: options.engine,
           RATE_LIMIT_PER_SECOND: "1000",
@@ -139,7 +150,7 @@ export class Fleet {
       } else {
         servers.push(await startBaseline(options.server, [String(options.tickRate ?? 30), String(options.ackEvery ?? 1)], options.nodeFlags ?? []));
       }
-      const urls = servers.map((s) => s.url).join(",");
+      const urls = options.target?.url ?? servers.map((s) => s.url).join(",");
       for (let g = 0; g < options.generators; g++) {
         const args = [
           "--client",

@@ -11,6 +11,8 @@
  *   npm run bench -- --scenario soak --players 200 --duration 10m --out bench-out/soak
  *   npm run bench -- --scenario migration --players 200 --out bench-out/migration  (resume time after a host's SIGKILL)
  *   npm run bench -- --scenario spectators --players 200 --duration 10s --out bench-out/spectators  (4 spectators a match)
+ *   npm run bench -- --target https://play.example.com --target-metrics http://10.0.0.1:9100,http://10.0.0.2:9100 --players 200 --game pong
+ *     (steady on a deployment it did not start: players join through its load balancer and follow match:found.host)
  * The exit code is 1 on any error, lost ack, unexpected disconnect or unstarted player, and 2 on bad
  * usage (a mistyped flag included); `--help` prints the usage.
  */
@@ -18,7 +20,7 @@ import { loadGames } from "../game-rooms/games/load-games.ts";
 import { WirePlayer } from "./generator/wire-player.ts";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import type { ServerKind } from "./fleet.ts";
+import type { ServerKind, Target } from "./fleet.ts";
 import { writeReport, type Report } from "./report/write.ts";
 import { idle } from "./scenarios/idle.ts";
 import { migration } from "./scenarios/migration.ts";
@@ -27,11 +29,32 @@ import { pairingRamp, queueStorm, type PairingSetup } from "./scenarios/pairing.
 import { capacity, steady, type MeasuredRun, type StreamOptions } from "./scenarios/stream.ts";
 
 const SCENARIOS = ["steady", "capacity", "pairing", "queue-storm", "idle", "soak", "migration", "spectators"];
-const USAGE = `usage: npm run bench -- --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --encoding json,compact --out DIR\n`;
+const USAGE = `usage: npm run bench -- --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --encoding json,compact --out DIR\n    [--target URL [--target-metrics URL,URL]]   (steady on a running deployment: players connect to URL and follow match:found.host; each node's /metrics/latency is read at --target-metrics, default URL)\n`;
 
 function usage(problem: string): never {
   process.stderr.write(`bench: ${problem}\n  ${USAGE}`);
   process.exit(2);
+}
+
+/** `--target` and `--target-metrics` as URLs (the metrics default to the target's own address: one node, METRICS_PORT=0). */
+function targetOf(url: string, metrics: string | undefined): Target {
+  const parsed = (text: string) => {
+    try {
+      return new URL(text).origin;
+    } catch {
+      return usage(`not a URL: ${text}`);
+    }
+  };
+  return { url: parsed(url), metrics: (metrics ?? url).split(",").filter(Boolean).map(parsed) };
+}
+
+/** The game's tick rate as the deployment runs it (`GET /v1/games`). */
+async function targetTickRate(url: string, game: string): Promise<number> {
+  const games = (await fetch(`${url}/v1/games`)
+    .then((r) => r.json())
+    .catch((error: Error) => usage(`--target ${url} does not answer GET /v1/games: ${error.message}`))) as { name: string; tickRate: number }[];
+  const found = games.find((g) => g.name === game);
+  return found ? found.tickRate : usage(`--target ${url} does not serve ${game} (it serves ${games.map((g) => g.name).join(", ")})`);
 }
 
 function parse() {
@@ -58,6 +81,8 @@ const OPTIONS = {
   "ack-every": { type: "string", default: "1" },
   "input-acks": { type: "string", default: "on" },
   encoding: { type: "string", default: "json" },
+  target: { type: "string" },
+  "target-metrics": { type: "string" },
   help: { type: "boolean", default: false },
 } as const;
 const { values } = parse();
@@ -73,8 +98,12 @@ const players = Number(values.players);
 const engines = values.engine!.split(",");
 const baselines = (values.baseline ?? "").split(",").filter(Boolean) as ServerKind[];
 const game = values.game!;
-// The wire client reads one game's states by hand; every other game plays through the SDK.
-const client = (values.client ?? (game === WirePlayer.decodes ? "wire" : "sdk")) as "wire" | "sdk";
+const target = values.target ? targetOf(values.target, values["target-metrics"]) : undefined;
+// The wire client reads one game's states by hand; every other game plays through the SDK, and so
+// does a target's load (the SDK follows `match:found.host` through the load balancer as clients do).
+const client = (values.client ?? (game === WirePlayer.decodes && !target ? "wire" : "sdk")) as "wire" | "sdk";
+if (target && (client !== "sdk" || scenario !== "steady" || baselines.length))
+  usage("--target runs the steady scenario with the sdk client and no baseline (a deployment is measured as it is)");
 if (client === "wire" && game !== WirePlayer.decodes) usage(`--client wire reads only ${WirePlayer.decodes}'s states: play ${game} with --client sdk`);
 if (!SCENARIOS.includes(scenario)) usage(`unknown scenario ${scenario}`);
 if (!(players > 0) || !(seconds > 0)) usage("--players and --duration must be positive");
@@ -98,7 +127,7 @@ const stream: StreamOptions = {
   players,
   seconds,
   // Readings are taken on the game's own tick clock: the game's tick rate unless --tick-rate (pong's PONG_TICK_RATE) says otherwise.
-  tickRate: values["tick-rate"] ? Number(values["tick-rate"]) : (await loadGames([game]))[0]!.module.tickRate,
+  tickRate: values["tick-rate"] ? Number(values["tick-rate"]) : target ? await targetTickRate(target.url, game) : (await loadGames([game]))[0]!.module.tickRate,
   client,
   game,
   ackEvery,
@@ -106,6 +135,7 @@ const stream: StreamOptions = {
   encoding: encodings[0]!,
   nodes: Number(values.nodes),
   store: values.store === "redis" || values.store === "cluster" ? values.store : "memory",
+  ...(target ? { target } : {}),
   env: scenario === "soak" ? { PONG_POINTS: "3", PONG_BALL_SPEED: "1.5" } : { PONG_POINTS: "1000000" },
   onProgress(label, done, total) {
     if (label !== barLabel) {
@@ -132,6 +162,7 @@ const report: Report = {
     store: stream.store,
     baselines,
     tickRate: stream.tickRate,
+    ...(target ? { target } : {}),
   },
   runs: [],
   baselines: [],

@@ -73,11 +73,13 @@ export function writeReport(out: string, report: Report): boolean {
   const all = [...report.runs, ...report.baselines];
   const soak =
     report.scenario === "soak" ? report.runs.map((m) => ({ engine: m.run.engine, rssGrowthMbPerHour: perHour(m.series.t, m.series.rssMb) })) : undefined;
+  // A target's nodes run where its operator put them: only the generators are this machine's.
+  const sharing = report.config.target ? `the target's nodes run elsewhere, not pinned by the bench; load generators on this machine (${CORES})` : CORES;
   const json = {
     date: new Date().toISOString(),
     commit: commit(),
     machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, kernel: release() },
-    cores: CORES,
+    cores: sharing,
     scenario: report.scenario,
     config: report.config,
     runs,
@@ -121,7 +123,7 @@ export function writeReport(out: string, report: Report): boolean {
   if (report.other.length) console.table(report.other.map(printable));
   if (Object.keys(json.ratios).length) console.table(json.ratios);
   if (soak) console.table(soak);
-  const cores = report.scenario === "migration" || report.scenario === "spectators" ? String(report.other[0]?.cores ?? CORES) : CORES;
+  const cores = report.scenario === "migration" || report.scenario === "spectators" ? String(report.other[0]?.cores ?? CORES) : sharing;
   console.log(`cores: ${cores}\nreport: ${out}/report.json, ${out}/report.html`);
   const saturated = [...runs, ...baselines].filter((r) => r.limitedBy === "generator");
   if (saturated.length && report.scenario !== "capacity")

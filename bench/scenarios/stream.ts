@@ -1,4 +1,4 @@
-import { Fleet, type FleetOptions, type ServerKind } from "../fleet.ts";
+import { Fleet, type FleetOptions, type ServerKind, type Target } from "../fleet.ts";
 import { measureLevel, type StreamRun, type StreamSeries } from "../measure.ts";
 import { round } from "../stats.ts";
 
@@ -19,6 +19,8 @@ export interface StreamOptions {
   nodes: number;
   store: "memory" | "redis" | "cluster";
   env: Record<string, string>;
+  /** A deployment the bench did not start (`--target`). */
+  target?: Target;
   onProgress: (label: string, done: number, total: number) => void;
 }
 
@@ -62,11 +64,13 @@ function fleetOptions(server: ServerKind, engine: string, options: StreamOptions
     ackEvery: options.ackEvery,
     inputAcks: options.inputAcks,
     encoding: options.encoding,
+    ...(options.target ? { target: options.target } : {}),
   };
 }
 
 /** A run's name in reports: the engine (with its encoding when compact), or the baseline's kind. */
-export function runLabel(server: ServerKind, engine: string, encoding: "json" | "compact"): string {
+export function runLabel(server: ServerKind, engine: string, encoding: "json" | "compact", target?: Target): string {
+  if (target) return `target ${new URL(target.url).host}`;
   if (server !== "arena") return server;
   return encoding === "compact" ? `${engine}+compact` : engine;
 }
@@ -76,7 +80,7 @@ export async function steady(server: ServerKind, engine: string, options: Stream
   const fleet = await Fleet.start(fleetOptions(server, engine, options, options.players));
   try {
     const empty = await fleet.read();
-    const label = runLabel(server, engine, options.encoding);
+    const label = runLabel(server, engine, options.encoding, options.target);
     return await measureLevel(fleet, {
       players: options.players,
       seconds: options.seconds,
