@@ -64,6 +64,13 @@ async function players(url: string, count: number): Promise<Seen[]> {
   return seen;
 }
 
+/** `promise`, or a failure saying what did not happen within `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -137,28 +144,36 @@ describe("where a draining node's matches go (standalone Redis)", () => {
       nodes.push(node);
       return node;
     };
-    const [draining, roomy, tight, far] = [await at("eu-west", 1000), await at("eu-west", 5000), await at("eu-west", 200), await at("us-east", 50_000)];
-    // Both players on the draining node: it hosts their match.
+    // Alone at first: it hosts the match.
+    const draining = await at("eu-west", 1000);
     const pair = await Promise.all(
       ["Ann", "Bob"].map(async (name) => {
         const identity = await fetchGuestToken(draining!.url, name);
         const client = connect<GameTypes<typeof pong>>({ url: draining!.url, game: "pong", token: identity.token, autoReady: true });
         clients.push(client);
         await client.connected();
-        const moving = new Promise<MatchMoving>((resolve) => client.on("moving", resolve));
-        const started = new Promise<string>((resolve) => client.on("start", (start) => resolve(start.matchId)));
+        const moving = within(new Promise<MatchMoving>((resolve) => client.on("moving", resolve)), 30_000, `${name} told match:moving`);
+        const started = within(new Promise<string>((resolve) => client.on("start", (start) => resolve(start.matchId))), 30_000, `${name}'s match started`);
         await client.queue();
         return { client, moving, matchId: await started };
       }),
     );
-    // Each node described its load (free connections of its MAX_CONNECTIONS) when it started.
+    // Then the others; each describes its load (free connections of its MAX_CONNECTIONS) as it starts.
+    const [roomy, tight, far] = [await at("eu-west", 5000), await at("eu-west", 200), await at("us-east", 10_000)];
     const exited = draining!.kill("SIGTERM");
-    const moves = await Promise.all(pair.map((p) => p.moving));
+    const moves = await Promise.all(pair.map((p) => p.moving)).catch((error: Error) => {
+      const lines = [draining!, roomy!, tight!, far!].flatMap((n) =>
+        n.logs
+          .filter((l) => Number(l.level) >= 30 && !/connected|queued|ready check|ready;/.test(String(l.msg)))
+          .map((l) => `${n.nodeId} ${String(l.msg)} ${JSON.stringify(l.err ?? l.matchId ?? "")}`),
+      );
+      throw new Error(`${error.message}\n${lines.join("\n")}`);
+    });
     for (const move of moves) expect(move).toMatchObject({ matchId: pair[0]!.matchId, host: { node: roomy!.nodeId, url: roomy!.url, region: "eu-west" } });
     await eventually(() => pair.every((p) => p.client.url === roomy!.url && (p.client.lastState?.tick ?? 0) > 0), 20_000, "both play on at the roomy node");
     const tick = pair[0]!.client.lastState!.tick;
     await eventually(() => (pair[0]!.client.lastState?.tick ?? 0) > tick + 10, 20_000, "the match ticks there");
-    expect((await exited).code).toBe(0);
+    expect((await within(exited, 30_000, "the draining node exited")).code).toBe(0);
     const handed = draining!.logs.find((l) => l.msg === "match handed over: its players move");
     expect(handed).toMatchObject({ matchId: pair[0]!.matchId, to: roomy!.nodeId });
     expect(roomy!.logs.some((l) => l.matchId === pair[0]!.matchId && /adopted from a draining host/.test(String(l.msg)))).toBe(true);
