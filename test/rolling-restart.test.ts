@@ -116,8 +116,11 @@ describe("rolling restart (Redis Cluster, 3 nodes, HAProxy): SIGTERM hands match
     expect(logs.filter((l) => /aborted/.test(String(l.msg)))).toEqual([]);
 
     const resumes = seen.flatMap((s) => s.resumes);
+    const handovers = cluster.past.flatMap((n) =>
+      n.logs.filter((l) => l.msg === "draining: matches handed over").map((l) => `${String(l.moved)} in ${String(l.ms)} ms`),
+    );
     process.stdout.write(
-      `rolling restart: ${resumes.length} resumes, p50 ${percentile(resumes, 50)} ms, p99 ${percentile(resumes, 99)} ms, max ${Math.max(...resumes)} ms\n`,
+      `rolling restart: ${resumes.length} resumes, p50 ${percentile(resumes, 50)} ms, p99 ${percentile(resumes, 99)} ms, max ${Math.max(...resumes)} ms; handovers: ${handovers.join(", ")}\n`,
     );
   }, 300_000);
 });
