@@ -54,6 +54,8 @@ export interface StreamRun {
   unstartedPlayers: number;
   /** "generator" when a load generator passed 70% of its core: the figures then bound the server from above. */
   limitedBy: "generator" | null;
+  /** Which pass of a `--repeat` run this is (from 1); each pass measures every server once, in the same order. */
+  repeat?: number;
 }
 
 export interface StreamSeries {

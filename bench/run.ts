@@ -29,7 +29,7 @@ import { pairingRamp, queueStorm, type PairingSetup } from "./scenarios/pairing.
 import { capacity, steady, type MeasuredRun, type StreamOptions } from "./scenarios/stream.ts";
 
 const SCENARIOS = ["steady", "capacity", "pairing", "queue-storm", "idle", "soak", "migration", "spectators"];
-const USAGE = `usage: npm run bench -- --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --encoding json,compact --out DIR\n    [--target URL [--target-metrics URL,URL]]   (steady on a running deployment: players connect to URL and follow match:found.host; each node's /metrics/latency is read at --target-metrics, default URL)\n`;
+const USAGE = `usage: npm run bench -- --scenario ${SCENARIOS.join("|")} --players N --duration 30s|10m --engine uws,ws --client wire|sdk --game NAME|PATH --nodes N --store memory|redis|cluster --baseline raw-socketio,raw-uws --ack-every N --input-acks on|off --encoding json,compact --repeat N --out DIR\n    [--target URL [--target-metrics URL,URL]]   (steady on a running deployment: players connect to URL and follow match:found.host; each node's /metrics/latency is read at --target-metrics, default URL)\n`;
 
 function usage(problem: string): never {
   process.stderr.write(`bench: ${problem}\n  ${USAGE}`);
@@ -81,6 +81,7 @@ const OPTIONS = {
   "ack-every": { type: "string", default: "1" },
   "input-acks": { type: "string", default: "on" },
   encoding: { type: "string", default: "json" },
+  repeat: { type: "string", default: "1" },
   target: { type: "string" },
   "target-metrics": { type: "string" },
   help: { type: "boolean", default: false },
@@ -110,6 +111,9 @@ if (!(players > 0) || !(seconds > 0)) usage("--players and --duration must be po
 if (players % 2 !== 0 && scenario !== "idle") usage("--players must be even: two players a match");
 if (engines.some((e) => e !== "uws" && e !== "ws")) usage("--engine takes uws, ws or both");
 if (baselines.some((b) => b !== "raw-uws" && b !== "raw-socketio")) usage("--baseline takes raw-uws, raw-socketio or both");
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1 || repeat > 20) usage("--repeat takes 1 to 20");
+if (repeat > 1 && scenario !== "steady") usage("--repeat is for the steady scenario");
 const ackEvery = Number(values["ack-every"]);
 if (!Number.isInteger(ackEvery) || ackEvery < 1 || ackEvery > 60) usage("--ack-every takes 1 to 60");
 if (values["input-acks"] !== "on" && values["input-acks"] !== "off") usage("--input-acks takes on or off");
@@ -162,6 +166,7 @@ const report: Report = {
     store: stream.store,
     baselines,
     tickRate: stream.tickRate,
+    ...(repeat > 1 ? { repeat } : {}),
     ...(target ? { target } : {}),
   },
   runs: [],
@@ -173,8 +178,13 @@ const report: Report = {
 const measured: MeasuredRun[] = [];
 try {
   if (scenario === "steady" || scenario === "soak") {
-    for (const engine of engines) for (const encoding of encodings) measured.push(await steady("arena", engine, { ...stream, encoding }));
-    for (const kind of baselines) report.baselines.push(await steady(kind, "uws", stream));
+    // With --repeat N, every server is measured once per pass, in the same order: each ratio is
+    // taken within a pass (minutes apart at most), and the report gives their median.
+    const tag = (m: MeasuredRun, pass: number) => (repeat > 1 ? Object.assign(m, { run: { ...m.run, repeat: pass } }) : m);
+    for (let pass = 1; pass <= repeat; pass++) {
+      for (const engine of engines) for (const encoding of encodings) measured.push(tag(await steady("arena", engine, { ...stream, encoding }), pass));
+      for (const kind of baselines) report.baselines.push(tag(await steady(kind, "uws", stream), pass));
+    }
   } else if (scenario === "capacity") {
     for (const engine of engines)
       for (const encoding of encodings) {

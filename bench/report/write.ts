@@ -37,7 +37,7 @@ function perHour(t: number[], y: number[]): number | null {
   return round((points.reduce((a, [x, v]) => a + (x - mt) * (v - my), 0) / points.reduce((a, [x]) => a + (x - mt) ** 2, 0)) * 3600, 1);
 }
 
-function ratios(runs: StreamRun[], baselines: StreamRun[], capacity: CapacityResult[]): Record<string, number> {
+export function ratios(runs: StreamRun[], baselines: StreamRun[], capacity: CapacityResult[]): Record<string, number> {
   const out: Record<string, number> = {};
   const uws = runs.find((r) => r.engine === "uws");
   const ws = runs.find((r) => r.engine === "ws");
@@ -46,15 +46,27 @@ function ratios(runs: StreamRun[], baselines: StreamRun[], capacity: CapacityRes
     out["uws/ws rssPerPlayerKb"] = round(uws.rssPerPlayerKb / ws.rssPerPlayerKb, 2);
   }
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? round(a / b, 2) : Number.NaN);
+  // Each run against the baseline of its own pass (`--repeat`): with several passes, the median
+  // ratio, and its lowest and highest beside it.
+  const perPair = new Map<string, number[]>();
+  const add = (key: string, value: number) => perPair.set(key, [...(perPair.get(key) ?? []), value]);
   for (const base of baselines) {
     for (const run of runs) {
-      if (run.players !== base.players) continue;
+      if (run.players !== base.players || (run.repeat ?? 1) !== (base.repeat ?? 1)) continue;
       const pair = `${run.engine}/${base.engine}`;
-      out[`${pair} serverCpuUsPerState`] = ratio(run.serverCpuUsPerState, base.serverCpuUsPerState);
-      out[`${pair} rttP99`] = ratio(run.rttUs.p99, base.rttUs.p99);
-      out[`${pair} tickLatenessP99`] = ratio(run.tickLatenessUs.p99, base.tickLatenessUs.p99);
-      out[`${pair} bytesPerState`] = ratio(run.bytesPerState, base.bytesPerState);
-      out[`${pair} allocatedBytesPerState`] = ratio(run.allocatedBytesPerState, base.allocatedBytesPerState);
+      add(`${pair} serverCpuUsPerState`, ratio(run.serverCpuUsPerState, base.serverCpuUsPerState));
+      add(`${pair} rttP99`, ratio(run.rttUs.p99, base.rttUs.p99));
+      add(`${pair} tickLatenessP99`, ratio(run.tickLatenessUs.p99, base.tickLatenessUs.p99));
+      add(`${pair} bytesPerState`, ratio(run.bytesPerState, base.bytesPerState));
+      add(`${pair} allocatedBytesPerState`, ratio(run.allocatedBytesPerState, base.allocatedBytesPerState));
+    }
+  }
+  for (const [key, values] of perPair) {
+    const sorted = [...values].sort((a, b) => a - b);
+    out[key] = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : round((sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2, 2);
+    if (sorted.length > 1) {
+      out[`${key} lowest`] = sorted[0]!;
+      out[`${key} highest`] = sorted.at(-1)!;
     }
   }
   // Capacity against the floor searched the same way in the same run.
@@ -62,7 +74,10 @@ function ratios(runs: StreamRun[], baselines: StreamRun[], capacity: CapacityRes
   for (const base of bases)
     for (const c of capacity) if (!c.engine.startsWith("raw-")) out[`${c.engine}/${base.engine} playersPerCore`] = ratio(c.playersPerCore, base.playersPerCore);
   for (const run of [...runs, ...baselines])
-    out[`${run.engine} ${run.players} players: generator/server CPU per state`] = round(run.generatorCpuUsPerState / run.serverCpuUsPerState, 2);
+    out[`${run.engine} ${run.players} players${run.repeat ? ` #${run.repeat}` : ""}: generator/server CPU per state`] = round(
+      run.generatorCpuUsPerState / run.serverCpuUsPerState,
+      2,
+    );
   return out;
 }
 
