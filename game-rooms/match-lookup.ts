@@ -135,7 +135,11 @@ export class MatchLookup {
 
   /** The match a player plays (NOT_IN_MATCH for others, UNKNOWN_MATCH when it is not running). */
   forPlayer(game: string, matchId: string, playerId: PlayerId): MatchHandle | Promise<MatchHandle> {
-    return this.here(game, matchId) ?? this.locate(game, matchId, playerId);
+    const here = this.here(game, matchId);
+    if (here) return here;
+    // Between this node's drain handing the match off and another adopting it: neither over nor elsewhere yet.
+    if (this.host.isMoving(matchId)) throw new ArenaError(ErrorCode.UNAVAILABLE, "the match is moving to another node (match:moving); send it there");
+    return this.locate(game, matchId, playerId);
   }
 
   /** The match as a spectator finds it (UNKNOWN_MATCH when it is not running); its players may not watch it. */

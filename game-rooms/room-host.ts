@@ -95,6 +95,11 @@ export class RoomHost {
     });
   }
 
+  /** Whether this node handed the match off and no node has adopted it yet. */
+  isMoving(matchId: string): boolean {
+    return this.moving.has(matchId);
+  }
+
   /** A room handed off is now hosted elsewhere (or was never adopted: it is left to the lapsed-host path). */
   moved(matchId: string): void {
     this.moving.delete(matchId);

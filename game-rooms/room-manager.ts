@@ -228,7 +228,9 @@ export class RoomManager {
 
   /** A player's connection closed (and no newer one took over) while in a running match. */
   async playerDisconnected(game: string, playerId: PlayerId, matchId: string): Promise<void> {
-    const match = await Promise.resolve(this.matches.forPlayer(game, matchId, playerId)).catch(() => undefined);
+    const match = await Promise.resolve()
+      .then(() => this.matches.forPlayer(game, matchId, playerId))
+      .catch(() => undefined);
     match?.detach(playerId);
   }
 
