@@ -43,7 +43,7 @@ const ADOPT_WAIT_MS = 5000;
 export class MatchHandover {
   constructor(private readonly options: MatchHandoverOptions) {}
 
-  /** Live nodes that take matches, best first; none: the matches run out here as before. */
+  /** Live nodes that take matches (not draining, reachable by URL); none: the matches run out here as before. */
   async targets(): Promise<Target[]> {
     const { store, node, liveMs } = this.options;
     const nodes = await store.liveNodes(Date.now(), liveMs);
