@@ -56,7 +56,7 @@ export interface ChildNode {
 /** Spawns a node and waits until it listens. */
 export async function spawnNode(
   env: Record<string, string>,
-  options: { pinToCpu?: number; keepLogs?: boolean; echo?: boolean; fdLimit?: number; nodeFlags?: string[] } = {},
+  options: { pinToCpu?: number; keepLogs?: boolean; echo?: boolean; fdLimit?: number; nodeFlags?: string[]; untilReady?: boolean } = {},
 ): Promise<ChildNode> {
   const nodeId = env.NODE_ID ?? `n${randomBytes(3).toString("hex")}`;
   const child = spawnScript("server/main.ts", [], {
@@ -111,6 +111,10 @@ export async function spawnNode(
       reject(new Error(`node ${nodeId} exited with ${code} before listening: ${stderr.join("")}`));
     });
   });
+  // A node listens before its Redis connections are up (it must start without Redis); on a loaded
+  // machine they can take seconds, during which it refuses players UNAVAILABLE. Callers get a node
+  // that is ready (after 10 s, as it is); `untilReady: false` for a node whose Redis is meant to be unreachable.
+  if (env.REDIS_URL && options.untilReady !== false) await untilReady(`http://127.0.0.1:${port}/readyz`, 10_000);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -127,4 +131,17 @@ export async function spawnNode(
       return result;
     },
   };
+}
+
+/** Polls a node's `/readyz` until it answers 200, for at most `ms`. */
+async function untilReady(url: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -212,7 +212,7 @@ describe("secrets in logs", () => {
   it("a node whose Redis refuses its password logs neither the password nor the secret", async () => {
     const redis = await startPrivateRedis();
     const secret = testSecret();
-    const node = await spawnNode({ REDIS_URL: `redis://arena:hunter2-redis-pass@127.0.0.1:${redis.port}`, ARENA_SECRET: secret });
+    const node = await spawnNode({ REDIS_URL: `redis://arena:hunter2-redis-pass@127.0.0.1:${redis.port}`, ARENA_SECRET: secret }, { untilReady: false });
     try {
       await eventually(() => node.logs.some((line) => line.msg === "redis connection not ready"));
       const listening = node.logs.find((line) => line.msg === "arena listening");
@@ -269,7 +269,7 @@ describe.each(ENGINES)("process lifecycle on %s", (engine) => {
     async () => {
       const redis = await startPrivateRedis();
       await redis.stop();
-      const node = await spawnNode({ ENGINE: engine, REDIS_URL: redis.url, ARENA_SECRET: testSecret() });
+      const node = await spawnNode({ ENGINE: engine, REDIS_URL: redis.url, ARENA_SECRET: testSecret() }, { untilReady: false });
       try {
         expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
         await redis.restart();
