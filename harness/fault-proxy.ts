@@ -36,17 +36,18 @@ export class FaultProxy {
     readonly port: number,
   ) {}
 
-  static async start(target: { host: string; port: number }): Promise<FaultProxy> {
+  /** `listen`: the address it listens on (loopback unless said; `0.0.0.0` for processes in network namespaces). */
+  static async start(target: { host: string; port: number }, listen = "127.0.0.1"): Promise<FaultProxy> {
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => server.listen(0, listen, resolve));
     const proxy = new FaultProxy(server, (server.address() as { port: number }).port);
     server.on("connection", (client) => proxy.accept(client, target));
     return proxy;
   }
 
-  /** `url` with this proxy's address in place of the target's. */
-  url(scheme = "redis"): string {
-    return `${scheme}://127.0.0.1:${this.port}`;
+  /** `url` with this proxy's address in place of the target's (`host`: how the caller reaches it, loopback unless said). */
+  url(scheme = "redis", host = "127.0.0.1"): string {
+    return `${scheme}://${host}:${this.port}`;
   }
 
   private accept(client: Socket, target: { host: string; port: number }): void {

@@ -25,14 +25,23 @@ export const SERVER_NODE_FLAGS = ["--max-semi-space-size=64"];
 export function spawnScript(
   script: string,
   args: string[],
-  options: { cpu?: number; env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore"; stderr?: "pipe" | "inherit"; nodeFlags?: string[]; fdLimit?: number } = {},
+  options: {
+    cpu?: number;
+    env?: NodeJS.ProcessEnv;
+    stdin?: "pipe" | "ignore";
+    stderr?: "pipe" | "inherit";
+    nodeFlags?: string[];
+    fdLimit?: number;
+    /** A command that runs the rest (each execs it in place: the child's pid stays the script's), e.g. `ip netns exec <name>`. */
+    within?: string[];
+  } = {},
 ): ChildProcess {
   // BENCH_PROFILE_DIR: every process the bench starts writes a CPU profile there (`node --cpu-prof`).
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${script.replace(/\W+/g, "-")}`] : [];
   const command = [process.execPath, ...(options.nodeFlags ?? []), ...profile, "--import", "tsx", script, ...args];
   // fdLimit: the open-file limit, soft and hard (prlimit, util-linux), as an operator's LimitNOFILE sets it.
   const limited = options.fdLimit === undefined ? command : ["prlimit", `--nofile=${options.fdLimit}:${options.fdLimit}`, "--", ...command];
-  const pinned = options.cpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.cpu), ...limited] : limited;
+  const pinned = [...(options.within ?? []), ...(options.cpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.cpu), ...limited] : limited)];
   return spawn(pinned[0]!, pinned.slice(1), {
     cwd: ROOT,
     env: options.env ?? process.env,
@@ -56,13 +65,23 @@ export interface ChildNode {
 /** Spawns a node and waits until it listens. */
 export async function spawnNode(
   env: Record<string, string>,
-  options: { pinToCpu?: number; keepLogs?: boolean; echo?: boolean; fdLimit?: number; nodeFlags?: string[]; untilReady?: boolean } = {},
+  options: {
+    pinToCpu?: number;
+    keepLogs?: boolean;
+    echo?: boolean;
+    fdLimit?: number;
+    nodeFlags?: string[];
+    untilReady?: boolean;
+    /** Runs the node in this network namespace, listening on every address there; its `url` is at `ip`. */
+    netns?: { name: string; ip: string };
+  } = {},
 ): Promise<ChildNode> {
   const nodeId = env.NODE_ID ?? `n${randomBytes(3).toString("hex")}`;
   const child = spawnScript("server/main.ts", [], {
     nodeFlags: [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? [])],
     cpu: options.pinToCpu,
     fdLimit: options.fdLimit,
+    within: options.netns && ["ip", "netns", "exec", options.netns.name],
     // The tests and the bench mint hundreds of guests from one address; a test of the limit sets its own.
     env: {
       ...process.env,
@@ -73,6 +92,7 @@ export async function spawnNode(
       GUEST_TOKENS_PER_MINUTE: "1000000",
       HTTP_READS_PER_MINUTE: "1000000",
       ...env,
+      ...(options.netns ? { HOST: "0.0.0.0" } : {}),
     },
     stderr: "pipe",
   });
@@ -114,9 +134,10 @@ export async function spawnNode(
   // A node listens before its Redis connections are up (it must start without Redis); on a loaded
   // machine they can take seconds, during which it refuses players UNAVAILABLE. Callers get a node
   // that is ready (after 10 s, as it is); `untilReady: false` for a node whose Redis is meant to be unreachable.
-  if (env.REDIS_URL && options.untilReady !== false) await untilReady(`http://127.0.0.1:${port}/readyz`, 10_000);
+  const base = `http://${options.netns?.ip ?? "127.0.0.1"}:${port}`;
+  if (env.REDIS_URL && options.untilReady !== false) await untilReady(`${base}/readyz`, 10_000);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: base,
     port,
     nodeId,
     process: child,

@@ -27,7 +27,7 @@ export function hasRedisServer(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-export async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess, host = "127.0.0.1"): Promise<void> {
   const { Socket } = await import("node:net");
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
@@ -35,7 +35,7 @@ export async function waitForPort(port: number, child: ChildProcess): Promise<vo
     const ok = await new Promise<boolean>((resolve) => {
       const socket = new Socket();
       socket.once("error", () => resolve(false));
-      socket.connect(port, "127.0.0.1", () => {
+      socket.connect(port, host, () => {
         socket.write("PING\r\n");
         socket.once("data", (data) => {
           socket.destroy();

@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, inject, it } from "vitest";
-import type { MatchFound } from "../protocol/index.ts";
+import { afterEach, describe, inject, it } from "vitest";
 import { FaultProxy } from "../harness/index.ts";
-import { closeAllClients, connect, recordMatchEvents, eventually, request, waitFor } from "./support/clients.ts";
+import { endComesBeforeNextMatch } from "./support/causal-scenario.ts";
+import { closeAllClients } from "./support/clients.ts";
 import { spawnNode, stopAll, testPrefix, testSecret, type ChildNode } from "./support/servers.ts";
-import { signToken } from "./support/tokens.ts";
 
 const nodes: ChildNode[] = [];
 let proxy: FaultProxy | undefined;
@@ -27,40 +26,6 @@ describe("events to one player arrive in causal order", () => {
     const b = await spawnNode({ ...env, REDIS_URL: proxy.url(), NODE_ID: "far" });
     nodes.push(b);
     proxy.latency(250);
-    const exp = Math.floor(Date.now() / 1000) + 600;
-    const player = async (sub: string, node: ChildNode) => connect(node.url, "tictactoe", await signToken(secret, { sub, exp }));
-    const host = await player("host-side", b);
-    const mover = await player("mover", a);
-    const events = recordMatchEvents(mover);
-
-    // The first match: hosted on B (its first player's node).
-    const found = Promise.all([waitFor<MatchFound>(host, "match:found", 10_000), waitFor<MatchFound>(mover, "match:found", 10_000)]);
-    expect(await request(host, "queue:join", { mode: "casual" })).toMatchObject({ ok: true });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await request(mover, "queue:join", { mode: "casual" })).toMatchObject({ ok: true });
-    const [first] = await found;
-    expect(first.host.node).toBe("far");
-    const started = Promise.all([waitFor(host, "match:start", 10_000), waitFor(mover, "match:start", 10_000)]);
-    await Promise.all([request(host, "match:ready", { matchId: first.matchId }), request(mover, "match:ready", { matchId: first.matchId })]);
-    await started;
-
-    // Someone waits on A for the mover's next match; the host's player leaves the first one.
-    const next = await player("next", a);
-    expect(await request(next, "queue:join", { mode: "casual" })).toMatchObject({ ok: true });
-    const nextFound = waitFor<MatchFound>(next, "match:found", 15_000);
-    void request(host, "match:leave", { matchId: first.matchId });
-    // The mover asks to queue again and again: it is let in the moment the store frees them.
-    for (let joined = false; !joined; ) {
-      const answer = await request(mover, "queue:join", { mode: "casual" });
-      joined = answer.ok;
-      if (!joined) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    const second = await nextFound;
-    await eventually(() => events.includes(`match:found ${second.matchId}`), 5000, "the mover told of the next match");
-    expect(events.filter((e) => !e.startsWith("match:start"))).toEqual([
-      `match:found ${first.matchId}`,
-      `match:end ${first.matchId}`,
-      `match:found ${second.matchId}`,
-    ]);
+    await endComesBeforeNextMatch(a, b, secret);
   }, 60_000);
 });
