@@ -188,6 +188,11 @@ export class Fleet {
     return { servers, generators };
   }
 
+  /** The ports of the fleet's Redis (every master of a Cluster); none without Redis. */
+  redisPorts(): number[] {
+    return this.redis?.ports ?? [];
+  }
+
   /** Commands the fleet's Redis has processed so far (every master of a Cluster), from `INFO stats`. */
   async redisCommands(): Promise<number> {
     let total = 0;

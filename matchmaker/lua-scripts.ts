@@ -141,13 +141,24 @@ const once = readFileSync(new URL("./lua/once.lua", import.meta.url), "utf8");
 
 /**
  * Scripts safe to run again as they are: they change nothing, or only forget what is gone (a
- * leaderboard read or a guest sweep drops expired guests). Every other one runs once per request id.
+ * leaderboard read or a guest sweep drops expired guests), or a second run leaves what the first
+ * left and answers the same (a lease taken or renewed by its holder: `claim-matcher`, `renew-host`).
+ * Every other one runs once per request id (two more commands a call).
  */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(["get-match", "lobby-page", "live-matches", "leaderboard", "sweep-guests", "stamp-ages"]);
+const RUN_AGAIN_SAFE: ReadonlySet<ScriptName> = new Set([
+  "get-match",
+  "lobby-page",
+  "live-matches",
+  "leaderboard",
+  "sweep-guests",
+  "stamp-ages",
+  "claim-matcher",
+  "renew-host",
+]);
 
 /** Whether a script takes a request id (`req`) and answers a repeat of it with the first result. */
 export function runsOnce(name: ScriptName): boolean {
-  return !READ_ONLY.has(name);
+  return !RUN_AGAIN_SAFE.has(name);
 }
 
 function source(name: ScriptName): string {
@@ -169,7 +180,7 @@ function archiveKeys(game: string, a: ArchiveArgs): string[] {
 
 /** The keys each script names from its arguments (after the game's prefix), as the prelude's `k` builds them. */
 const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
-  enqueue: (a) => [`p:${a.game}:${a.playerId}`, `rating:${a.game}`, `t:${a.ticketId}`, `qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, `modes:${a.game}`],
+  enqueue: (a) => [`p:${a.game}:${a.playerId}`, `rating:${a.game}`, `tk:${a.game}`, `qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, `modes:${a.game}`],
   dequeue: (a) => [`p:${a.game}:${a.playerId}`],
   "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `sq:${a.game}:${a.playerId}`, `np:${a.node}`, `lobby:${a.game}`],
   "close-session": (a) => [`p:${a.game}:${a.playerId}`, `lobby:${a.game}`],

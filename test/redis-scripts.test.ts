@@ -105,14 +105,22 @@ describe("Redis scripts are safe to run twice", () => {
     expect(await direct.hget(key("p", "pong", "a"), "match")).toBeNull();
   });
 
-  it("player, ticket and match keys expire as a safety net", async () => {
+  it("player and match keys expire as a safety net; a ticket that waited an hour is dropped by the next pairing pass", async () => {
     await join("a");
     const hour = 3_600_000;
-    expect(await direct.pttl(key("t", "t-a"))).toBeGreaterThan(hour - 60_000);
-    expect(await direct.pttl(key("t", "t-a"))).toBeLessThanOrEqual(hour);
+    expect(await direct.hexists(key("tk", "pong"), "t-a")).toBe(1);
     expect(await direct.pttl(key("p", "pong", "a"))).toBeGreaterThan(24 * hour);
     await join("b");
     await store.pair("pong", "default", T0, RULES, ["m1"]);
     expect(await direct.pttl(key("m", "m1"))).toBeGreaterThan(23 * hour);
+    expect(await direct.hexists(key("tk", "pong"), "t-a")).toBe(0);
+    // A ticket left behind (its player's node never swept, by a bug): the pass that comes upon it an hour on drops it.
+    await join("c");
+    expect(await store.pair("pong", "default", T0 + hour - 1, RULES, ["m2"])).toEqual([]);
+    expect(await direct.hexists(key("tk", "pong"), "t-c")).toBe(1);
+    expect(await store.pair("pong", "default", T0 + hour + 1, RULES, ["m3"])).toEqual([]);
+    expect(await direct.hexists(key("tk", "pong"), "t-c")).toBe(0);
+    expect(await direct.zcard(key("qa", "pong", "default"))).toBe(0);
+    expect(await direct.hget(key("p", "pong", "c"), "ticket")).toBeNull();
   });
 });

@@ -15,8 +15,7 @@ end
 local mid, first, second = A.matchId, seats[1], seats[2]
 local readyBy = A.now + A.readyTimeoutMs
 redis.call('HSET', k('m', mid), 'game', A.game, 'mode', A.mode, 'state', 'ready_check', 'createdAt', A.now, 'readyBy', readyBy, 'host', first.node)
-redis.call('HSET', k('m', mid), seat_fields(0, first, '', A.now))
-redis.call('HSET', k('m', mid), seat_fields(1, second, '', A.now))
+redis.call('HSET', k('m', mid), unpack(seat_fields(seat_fields({}, 0, first, '', A.now), 1, second, '', A.now)))
 if A.casual then redis.call('HSET', k('m', mid), 'cas', 1) end
 redis.call('PEXPIRE', k('m', mid), MATCH_TTL_MS)
 for _, p in ipairs(seats) do

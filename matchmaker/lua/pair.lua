@@ -11,11 +11,21 @@ local qr, qa = k('qr', game, mode), k('qa', game, mode)
 local starts
 if focus ~= '' then starts = { focus } else starts = redis.call('ZRANGE', qa, 0, scanOldest - 1) end
 local used, made = {}, {}
+-- Tickets read in this pass (false: gone), fetched a list at a time: the starts, then each start's candidates.
 local cache = {}
+local function fetch(ids)
+  local missing = {}
+  for _, id in ipairs(ids) do
+    if cache[id] == nil then missing[#missing + 1] = id end
+  end
+  local found = read_tickets(missing)
+  for _, id in ipairs(missing) do cache[id] = found[id] or false end
+end
 local function ticket(id)
-  if cache[id] == nil then cache[id] = read_ticket(id) or false end
+  if cache[id] == nil then fetch({ id }) end
   return cache[id]
 end
+fetch(starts)
 -- Liveness is looked up once per player and once per node within a pass.
 local liveNode, livePlayer, nodeOf = {}, {}, {}
 local function is_live(node)
@@ -96,6 +106,11 @@ end
 for _, a in ipairs(starts) do
   if #made >= maxPairs then break end
   local ta = ticket(a)
+  -- The safety net of tickets: one that waited an hour is dropped (it should have gone with its player).
+  if ta and ta.enqueuedAt < now - TICKET_TTL_MS then
+    remove_ticket(a, ta)
+    ta = false
+  end
   if not used[a] and ta and ta.game == game and ta.mode == mode and live(ta.playerId) then
     local ra = reach(R, now - ta.enqueuedAt)
     local span = mu_span(R, ta, ra)
@@ -104,6 +119,7 @@ for _, a in ipairs(starts) do
     local cands = redis.call('ZRANGEBYSCORE', qr, ta.mu, hi, 'LIMIT', 0, scanCand)
     local down = redis.call('ZREVRANGEBYSCORE', qr, ta.mu, lo, 'LIMIT', 0, scanCand)
     for _, c in ipairs(down) do cands[#cands + 1] = c end
+    fetch(cands)
     local best, bestD, bestTicket, bestMeet = nil, nil, nil, nil
     local seen = {}
     for _, c in ipairs(cands) do
@@ -126,13 +142,14 @@ for _, a in ipairs(starts) do
       used[first.ticketId], used[second.ticketId] = true, true
       local mid = ids[#made + 1]
       local readyBy = now + readyTimeout
-      redis.call('HSET', k('m', mid), 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy, 'host', bestMeet.host,
-        'region', bestMeet.region, 'lm', bestMeet.latencyMs[1] .. ' ' .. bestMeet.latencyMs[2])
-      redis.call('HSET', k('m', mid), seat_fields(0, first, first.ticketId, first.enqueuedAt))
-      redis.call('HSET', k('m', mid), seat_fields(1, second, second.ticketId, second.enqueuedAt))
+      local fields = { 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy, 'host', bestMeet.host,
+        'region', bestMeet.region, 'lm', bestMeet.latencyMs[1] .. ' ' .. bestMeet.latencyMs[2] }
+      seat_fields(fields, 0, first, first.ticketId, first.enqueuedAt)
+      seat_fields(fields, 1, second, second.ticketId, second.enqueuedAt)
+      redis.call('HSET', k('m', mid), unpack(fields))
       redis.call('PEXPIRE', k('m', mid), MATCH_TTL_MS)
       for _, t in ipairs({ first, second }) do
-        remove_ticket(t.ticketId)
+        remove_ticket(t.ticketId, t)
         redis.call('HSET', pkey(game, t.playerId), 'match', mid)
         redis.call('PEXPIRE', pkey(game, t.playerId), PLAYER_TTL_MS)
       end

@@ -21,7 +21,9 @@ local MATCH_TTL_MS = 86400000
 local function pointer(key, field)
   local id = redis.call('HGET', key, field)
   if not id then return nil end
-  if redis.call('EXISTS', k(field == 'ticket' and 't' or 'm', id)) == 0 then
+  local gone
+  if field == 'ticket' then gone = redis.call('HEXISTS', k('tk', A.game), id) == 0 else gone = redis.call('EXISTS', k('m', id)) == 0 end
+  if gone then
     redis.call('HDEL', key, field)
     return nil
   end
@@ -43,31 +45,52 @@ local function forget_if_idle(game, pid)
   end
 end
 
+-- Tickets: one hash per game (`tk`), a ticket's fields packed as JSON under its id, so that a
+-- pairing pass reads all of a ticket's candidates with one HMGET. A ticket's own safety net is the
+-- pairing pass: one older than TICKET_TTL_MS that comes up there is dropped (pair.lua).
+-- Ratings go as strings of 17 digits: cjson keeps only 14.
+local function exact(x) return string.format('%.17g', x) end
+
+local function pack_ticket(t)
+  local latencies = nil
+  if t.latencies and next(t.latencies) then latencies = t.latencies end
+  return cjson.encode({ p = t.playerId, n = t.name, m = t.mode, r = exact(t.rating), e = exact(t.enqueuedAt), u = exact(t.mu), s = exact(t.sigma), l = latencies })
+end
+
+local function unpack_ticket(id, packed)
+  if not packed then return nil end
+  local f = cjson.decode(packed)
+  return { ticketId = id, playerId = f.p, name = f.n, game = A.game, mode = f.m, rating = tonumber(f.r), enqueuedAt = tonumber(f.e), mu = tonumber(f.u),
+    sigma = tonumber(f.s), latencies = f.l }
+end
+
 local function add_ticket(t)
-  redis.call('HSET', k('t', t.ticketId), 'playerId', t.playerId, 'name', t.name, 'game', t.game, 'mode', t.mode,
-    'rating', t.rating, 'mu', t.mu, 'sigma', t.sigma, 'enqueuedAt', t.enqueuedAt)
-  if t.latencies and next(t.latencies) then redis.call('HSET', k('t', t.ticketId), 'lat', cjson.encode(t.latencies)) end
+  redis.call('HSET', k('tk', t.game), t.ticketId, pack_ticket(t))
   redis.call('ZADD', k('qr', t.game, t.mode), t.mu, t.ticketId)
   redis.call('ZADD', k('qa', t.game, t.mode), t.enqueuedAt, t.ticketId)
   redis.call('SADD', k('modes', t.game), t.mode)
   redis.call('HSET', pkey(t.game, t.playerId), 'ticket', t.ticketId)
-  redis.call('PEXPIRE', k('t', t.ticketId), TICKET_TTL_MS)
   redis.call('PEXPIRE', pkey(t.game, t.playerId), PLAYER_TTL_MS)
 end
 
 local function read_ticket(id)
-  local f = redis.call('HMGET', k('t', id), 'playerId', 'name', 'game', 'mode', 'rating', 'enqueuedAt', 'mu', 'sigma', 'lat')
-  if not f[1] then return nil end
-  local t = { ticketId = id, playerId = f[1], name = f[2], game = f[3], mode = f[4], rating = tonumber(f[5]), enqueuedAt = tonumber(f[6]),
-    mu = tonumber(f[7]), sigma = tonumber(f[8]) }
-  if f[9] then t.latencies = cjson.decode(f[9]) end
-  return t
+  return unpack_ticket(id, redis.call('HGET', k('tk', A.game), id))
 end
 
-local function remove_ticket(id)
-  local t = read_ticket(id)
+-- Several tickets with one command: id -> ticket, absent for those gone.
+local function read_tickets(ids)
+  local out = {}
+  if #ids == 0 then return out end
+  local packed = redis.call('HMGET', k('tk', A.game), unpack(ids))
+  for i, id in ipairs(ids) do out[id] = unpack_ticket(id, packed[i]) end
+  return out
+end
+
+-- Removes a ticket read already (`t`, its fields), or the ticket of that id.
+local function remove_ticket(id, t)
+  t = t or read_ticket(id)
   if not t then return nil end
-  redis.call('DEL', k('t', id))
+  redis.call('HDEL', k('tk', A.game), id)
   redis.call('ZREM', k('qr', t.game, t.mode), id)
   redis.call('ZREM', k('qa', t.game, t.mode), id)
   local key = pkey(t.game, t.playerId)
@@ -134,8 +157,13 @@ end
 
 local function stamp(game, pid)
   local key = k('sq', game, pid)
-  last_stamp(game, pid)
   local seq = redis.call('HINCRBY', key, 'n', 1)
+  -- A player's first number: their numbering starts at the store's clock (as last_stamp's does).
+  if seq == 1 then
+    seq = tonumber(redis.call('TIME')[1]) * 1000 + 1
+    redis.call('HSET', key, 'n', string.format('%d', seq))
+  end
+  redis.call('PEXPIRE', key, PLAYER_TTL_MS)
   redis.call('HSET', key, string.format('%d', seq), string.format('%d', clock_ms()))
   redis.call('HDEL', key, string.format('%d', seq - STAMPS_KEPT))
   local node = redis.call('HGET', pkey(game, pid), 'node')
@@ -171,12 +199,16 @@ local function drop_match(m)
   end
 end
 
--- The fields of a match record's seat s (0 or 1) for a player t (a ticket or a rated seat).
-local function seat_fields(s, t, ticketId, enqueuedAt)
+-- The fields of a match record's seat s (0 or 1) for a player t (a ticket or a rated seat),
+-- appended to `fields` (a list of field, value, ...), which it returns.
+local function seat_fields(fields, s, t, ticketId, enqueuedAt)
   local lat = ''
   if t.latencies and next(t.latencies) then lat = cjson.encode(t.latencies) end
-  return 'p' .. s, t.playerId, 'n' .. s, t.name, 'r' .. s, t.rating, 'u' .. s, t.mu, 's' .. s, t.sigma,
-    't' .. s, ticketId, 'e' .. s, enqueuedAt, 'k' .. s, 0, 'l' .. s, lat
+  for _, v in ipairs({ 'p' .. s, t.playerId, 'n' .. s, t.name, 'r' .. s, t.rating, 'u' .. s, t.mu, 's' .. s, t.sigma,
+    't' .. s, ticketId, 'e' .. s, enqueuedAt, 'k' .. s, 0, 'l' .. s, lat }) do
+    fields[#fields + 1] = v
+  end
+  return fields
 end
 
 -- A player's rating in a game and mode ({ rating, mu, sigma }), or `initial`. Guests' ratings are
