@@ -136,6 +136,25 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
       expect(await store.stampAges("pong", "nobody", 0, 10)).toEqual([]);
     });
 
+    it("keeps the times of a player's last 16 numbers: a 17th pushes out the oldest", async () => {
+      const seqs: number[] = [];
+      // Each ready check made and cancelled numbers both players twice (found, cancelled).
+      for (let round = 0; round < 9; round++) {
+        await join("a", 1200, T0 + round);
+        await join("b", 1200, T0 + round);
+        const [match] = await pairAll(T0 + round);
+        seqs.push(match!.stamps![0].seq);
+        const cancelled = await store.cancelReadyCheck("pong", match!.matchId, "ready_timeout");
+        seqs.push(cancelled!.seats[0]!.stamp.seq);
+      }
+      expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+      const last = seqs[seqs.length - 1]!;
+      // 18 numbers stamped: the last 16 are kept
+      expect(await store.stampAges("pong", "a", 0, last + 1)).toHaveLength(16);
+      expect(await store.stampAges("pong", "a", last - 16, last + 1)).toHaveLength(16);
+      expect(await store.stampAges("pong", "a", 0, last - 15)).toEqual([]);
+    });
+
     it("opening a session names the node of the session it replaced, and refuses an older generation as stale", async () => {
       expect(await store.openSession("pong", "s", "n1", 10, T0)).toEqual({ match: null, seq: expect.any(Number) });
       expect(await store.openSession("pong", "s", "n1", 11, T0)).toEqual({ match: null, seq: expect.any(Number) });

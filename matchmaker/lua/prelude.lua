@@ -18,8 +18,7 @@ local MATCH_TTL_MS = 86400000
 
 -- The id a player's `field` ('ticket' or 'match') points at, or nil; a pointer to a ticket or
 -- match that is gone (expired, or lost) is stale: it is dropped, never trusted.
-local function pointer(key, field)
-  local id = redis.call('HGET', key, field)
+local function valid(key, field, id)
   if not id then return nil end
   local gone
   if field == 'ticket' then gone = redis.call('HEXISTS', k('tk', A.game), id) == 0 else gone = redis.call('EXISTS', k('m', id)) == 0 end
@@ -28,6 +27,16 @@ local function pointer(key, field)
     return nil
   end
   return id
+end
+
+local function pointer(key, field)
+  return valid(key, field, redis.call('HGET', key, field))
+end
+
+-- Both of a player's pointers with one read: the match, the ticket.
+local function pointers(key)
+  local f = redis.call('HMGET', key, 'match', 'ticket')
+  return valid(key, 'match', f[1] or nil), valid(key, 'ticket', f[2] or nil)
 end
 
 local function alive(game, pid, now, ttl)
@@ -138,9 +147,14 @@ end
 -- numbering starts at the store's clock in seconds times 1000: numbers never go back, even after
 -- the store lost its data or the key expired (and stay within cjson's 14 exact digits).
 local STAMPS_KEPT = 16
+-- The store's clock, read once per script run: everything a script does happens at one instant.
+local clock = nil
 local function clock_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if not clock then
+    local t = redis.call('TIME')
+    clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return clock
 end
 
 -- The player's last number (started now when they have none), their numbers kept 7 days more.
@@ -148,7 +162,7 @@ local function last_stamp(game, pid)
   local key = k('sq', game, pid)
   local n = redis.call('HGET', key, 'n')
   if not n then
-    n = string.format('%d', tonumber(redis.call('TIME')[1]) * 1000)
+    n = string.format('%d', math.floor(clock_ms() / 1000) * 1000)
     redis.call('HSET', key, 'n', n)
   end
   redis.call('PEXPIRE', key, PLAYER_TTL_MS)
@@ -158,14 +172,17 @@ end
 local function stamp(game, pid)
   local key = k('sq', game, pid)
   local seq = redis.call('HINCRBY', key, 'n', 1)
-  -- A player's first number: their numbering starts at the store's clock (as last_stamp's does).
+  -- The time of each of the last STAMPS_KEPT numbers, in a ring of fields (`s0`..`s15`: 'seq time').
+  local stamped = string.format('%d %d', seq, clock_ms())
   if seq == 1 then
-    seq = tonumber(redis.call('TIME')[1]) * 1000 + 1
-    redis.call('HSET', key, 'n', string.format('%d', seq))
+    -- A player's first number: their numbering starts at the store's clock (as last_stamp's does).
+    seq = math.floor(clock_ms() / 1000) * 1000 + 1
+    stamped = string.format('%d %d', seq, clock_ms())
+    redis.call('HSET', key, 'n', string.format('%d', seq), 's' .. (seq % STAMPS_KEPT), stamped)
+  else
+    redis.call('HSET', key, 's' .. (seq % STAMPS_KEPT), stamped)
   end
   redis.call('PEXPIRE', key, PLAYER_TTL_MS)
-  redis.call('HSET', key, string.format('%d', seq), string.format('%d', clock_ms()))
-  redis.call('HDEL', key, string.format('%d', seq - STAMPS_KEPT))
   local node = redis.call('HGET', pkey(game, pid), 'node')
   if node then return { seq = seq, node = node } end
   return { seq = seq }
