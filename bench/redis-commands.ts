@@ -39,12 +39,17 @@ const fleet = await Fleet.start({
   env: { READY_TIMEOUT_MS: "3000" },
 });
 const monitors: Redis[] = [];
+let failed: string | undefined;
 try {
   await fleet.connect(Number(values.players));
   const tallies = new Map<string, Tally>();
   for (const port of fleet.redisPorts()) {
     const monitor = await new Redis({ port, host: "127.0.0.1" }).monitor();
     monitors.push(monitor);
+    // A monitor that falls over must not take the run with it (and leave the fleet running): the count is then short, and said so.
+    monitor.on("error", (error: Error) => {
+      failed ??= error.message;
+    });
     // MONITOR lists a script's own commands (source "lua") right after the EVALSHA that ran it, per master.
     let current: Tally | undefined;
     monitor.on("monitor", (_time: string, args: string[], source: string) => {
@@ -83,6 +88,10 @@ try {
     process.stdout.write(`| ${name} | ${per(t.calls)} | ${per(inner)} | ${per(t.calls + inner)} | ${byCommand} |\n`);
   }
   process.stdout.write(`\ntotal: ${per(total)} commands per pairing\n`);
+  if (failed) {
+    process.stdout.write(`a monitor connection failed (${failed}): the counts above are short\n`);
+    process.exitCode = 1;
+  }
 } finally {
   for (const monitor of monitors) monitor.disconnect();
   await fleet.stop();
