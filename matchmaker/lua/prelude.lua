@@ -172,16 +172,13 @@ end
 local function stamp(game, pid)
   local key = k('sq', game, pid)
   local seq = redis.call('HINCRBY', key, 'n', 1)
+  -- A player's first number: their numbering starts at the store's clock (as last_stamp's does).
+  local first = seq == 1
+  if first then seq = math.floor(clock_ms() / 1000) * 1000 + 1 end
   -- The time of each of the last STAMPS_KEPT numbers, in a ring of fields (`s0`..`s15`: 'seq time').
-  local stamped = string.format('%d %d', seq, clock_ms())
-  if seq == 1 then
-    -- A player's first number: their numbering starts at the store's clock (as last_stamp's does).
-    seq = math.floor(clock_ms() / 1000) * 1000 + 1
-    stamped = string.format('%d %d', seq, clock_ms())
-    redis.call('HSET', key, 'n', string.format('%d', seq), 's' .. (seq % STAMPS_KEPT), stamped)
-  else
-    redis.call('HSET', key, 's' .. (seq % STAMPS_KEPT), stamped)
-  end
+  local ring, stamped = 's' .. (seq % STAMPS_KEPT), string.format('%d %d', seq, clock_ms())
+  if first then redis.call('HSET', key, 'n', string.format('%d', seq), ring, stamped)
+  else redis.call('HSET', key, ring, stamped) end
   redis.call('PEXPIRE', key, PLAYER_TTL_MS)
   local node = redis.call('HGET', pkey(game, pid), 'node')
   if node then return { seq = seq, node = node } end
