@@ -141,20 +141,10 @@ const once = readFileSync(new URL("./lua/once.lua", import.meta.url), "utf8");
 
 /**
  * Scripts safe to run again as they are: they change nothing, or only forget what is gone (a
- * leaderboard read or a guest sweep drops expired guests), or a second run leaves what the first
- * left and answers the same (a lease taken or renewed by its holder: `claim-matcher`, `renew-host`).
- * Every other one runs once per request id (two more commands a call).
+ * leaderboard read or a guest sweep drops expired guests). Every other one runs once per request
+ * id (two more commands a call).
  */
-const RUN_AGAIN_SAFE: ReadonlySet<ScriptName> = new Set([
-  "get-match",
-  "lobby-page",
-  "live-matches",
-  "leaderboard",
-  "sweep-guests",
-  "stamp-ages",
-  "claim-matcher",
-  "renew-host",
-]);
+const RUN_AGAIN_SAFE: ReadonlySet<ScriptName> = new Set(["get-match", "lobby-page", "live-matches", "leaderboard", "sweep-guests", "stamp-ages"]);
 
 /** Whether a script takes a request id (`req`) and answers a repeat of it with the first result. */
 export function runsOnce(name: ScriptName): boolean {

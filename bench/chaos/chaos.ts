@@ -31,7 +31,7 @@ const MATCH_BOUND_MS = 60_000;
 const CHECK_EVERY_MS = 5000;
 /** A node's log line as a violation quotes it: wall-clock seconds (as the bots' history), node, message. */
 const logLine = (nodeId: string, l: Record<string, unknown>) =>
-  `${new Date(Number(l.time)).toISOString().slice(17, 23)} ${nodeId}: ${String(l.msg)}${l.redis ? ` (${String(l.redis)})` : ""}`;
+  `${Number.isFinite(Number(l.time)) ? new Date(Number(l.time)).toISOString().slice(17, 23) : "--.---"} ${nodeId}: ${String(l.msg)}${l.redis ? ` (${String(l.redis)})` : ""}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
