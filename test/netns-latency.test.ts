@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect as connectSdk, fetchGuestToken, type ArenaClient } from "../clients/sdk/index.ts";
 import type pong from "../game-rooms/games/pong/index.ts";
 import type { GameTypes } from "../game-rooms/index.ts";
+import { percentile } from "../bench/stats.ts";
 import { NetTopology } from "../harness/netns.ts";
 import type { MatchFound, MatchMoving } from "../protocol/index.ts";
 import { endComesBeforeNextMatch } from "./support/causal-scenario.ts";
@@ -37,7 +38,6 @@ const places: Place[] = [];
 const secret = testSecret();
 const sdkClients: ArenaClient<GameTypes<typeof pong>>[] = [];
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 const summary = (values: number[]) => `p50 ${Math.round(percentile(values, 50))} ms, max ${Math.round(Math.max(...values))} ms (${values.length})`;
 
 describe.skipIf(unavailable)("on a network with real latency (network namespaces)", () => {
