@@ -26,10 +26,17 @@ interface Seen {
   playerId: string;
   matchId?: string;
   seat?: 0 | 1;
-  /** Each `match:moving`: when, and where to. */
-  moves: { at: number; to: string; matchId: string }[];
-  /** After each move: from `match:moving` to the first state on the new host (ms). */
+  /** Each `match:moving`: when, where to, and the last tick heard before it. */
+  moves: { at: number; to: string; matchId: string; tick: number }[];
+  /** The move not yet followed by a later tick of the match. */
+  pending?: Seen["moves"][number];
+  /** Per move that went on: from `match:moving` to the first later tick (ms). */
   resumes: number[];
+  /** Moves that went on at another node than the one `match:moving` named (it adopted the match after the named one did not). */
+  elsewhere: number;
+  /** Moves followed by another move before any later tick. */
+  superseded: number;
+  tick: number;
   ends: MatchEnd[];
   starts: number;
 }
@@ -41,18 +48,26 @@ async function players(url: string, count: number): Promise<Seen[]> {
       const identity = await fetchGuestToken(url, `R${i}`);
       const client = connect<GameTypes<typeof pong>>({ url, game: "pong", token: identity.token, autoReady: true, encoding: "compact" });
       clients.push(client);
-      const s: Seen = { client, playerId: identity.playerId, moves: [], resumes: [], ends: [], starts: 0 };
+      const s: Seen = { client, playerId: identity.playerId, moves: [], resumes: [], elsewhere: 0, superseded: 0, tick: -1, ends: [], starts: 0 };
       client.on("start", (start) => {
         s.starts++;
         s.matchId = start.matchId;
         s.seat = start.seat;
       });
-      client.on("moving", (moving: MatchMoving) => s.moves.push({ at: Date.now(), to: moving.host.node, matchId: moving.matchId }));
-      client.on("state", () => {
-        const move = s.moves.at(-1);
-        // The first state heard from the node the match moved to: the match goes on.
-        if (move && s.resumes.length < s.moves.length && client.url === cluster!.nodes.find((n) => n.nodeId === move.to)?.url)
-          s.resumes.push(Date.now() - move.at);
+      client.on("moving", (moving: MatchMoving) => {
+        if (s.pending) s.superseded++;
+        s.pending = { at: Date.now(), to: moving.host.node, matchId: moving.matchId, tick: s.tick };
+        s.moves.push(s.pending);
+      });
+      client.on("state", (state) => {
+        if (state.matchId !== s.matchId) return;
+        s.tick = Math.max(s.tick, state.tick);
+        // A tick later than any before the move (the room stopped before `match:moving`): the match goes on.
+        const move = s.pending;
+        if (!move || state.tick <= move.tick) return;
+        s.resumes.push(Date.now() - move.at);
+        if (client.url !== cluster!.nodes.find((n) => n.nodeId === move.to)?.url) s.elsewhere++;
+        s.pending = undefined;
       });
       client.on("end", (end) => s.ends.push(end));
       await client.connected();
@@ -71,6 +86,22 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** Who did not go on after a move, with what the nodes logged about its match: the failure's details. */
+function stuck(seen: Seen[]): string {
+  const all = [...cluster!.past, ...cluster!.nodes];
+  const lines = seen
+    .filter((s) => s.pending)
+    .slice(0, 4)
+    .map((s) => {
+      const logs = all.flatMap((n) =>
+        n.logs.filter((l) => l.matchId === s.matchId || l.playerId === s.playerId).map((l) => [n.nodeId, l.msg, l.time, l.to ?? l.host ?? ""]),
+      );
+      return JSON.stringify({ player: s.playerId, match: s.matchId, url: s.client.url, status: s.client.status, moves: s.moves, resumes: s.resumes, logs });
+    });
+  return `${seen.filter((s) => s.pending).length} players; nodes now ${cluster!.nodes.map((n) => `${n.nodeId}=${n.url}`).join(" ")}; ${lines.join("\n").slice(0, 8000)}`;
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
@@ -89,7 +120,9 @@ describe("rolling restart (Redis Cluster, 3 nodes, HAProxy): SIGTERM hands match
 
     await cluster.rollingRestart();
     // Every player plays on: a state after its last move, on the node the match moved to.
-    await eventually(() => seen.every((s) => s.resumes.length === s.moves.length), 60_000, "every moved match goes on");
+    await eventually(() => seen.every((s) => !s.pending), 60_000, "every moved match goes on").catch((e: Error) => {
+      throw new Error(`${e.message}: ${stuck(seen)}`);
+    });
     const nodes = new Set(cluster.nodes.map((n) => n.url));
     await eventually(() => seen.every((s) => nodes.has(s.client.url)), 30_000, "every player on a live node");
 
@@ -120,7 +153,7 @@ describe("rolling restart (Redis Cluster, 3 nodes, HAProxy): SIGTERM hands match
       n.logs.filter((l) => l.msg === "draining: matches handed over").map((l) => `${String(l.moved)} in ${String(l.ms)} ms`),
     );
     process.stdout.write(
-      `rolling restart: ${resumes.length} resumes, p50 ${percentile(resumes, 50)} ms, p99 ${percentile(resumes, 99)} ms, max ${Math.max(...resumes)} ms; handovers: ${handovers.join(", ")}\n`,
+      `rolling restart: ${resumes.length} resumes, p50 ${percentile(resumes, 50)} ms, p99 ${percentile(resumes, 99)} ms, max ${Math.max(...resumes)} ms; went on elsewhere than named ${sum(seen.map((s) => s.elsewhere))}, moved again before going on ${sum(seen.map((s) => s.superseded))}; handovers: ${handovers.join(", ")}\n`,
     );
   }, 300_000);
 });
