@@ -86,7 +86,9 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
       this.set([...channel.spectated()].length);
     },
   });
-  const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, relay, config.nodeId, log);
+  const sessions = new SessionTakeover(redis?.cmd, `${config.redisPrefix}:session-generation`, relay, config.nodeId, log, (game, playerId) =>
+    channel.sessionOf(game, playerId),
+  );
   const self = { ...(config.publicUrl ? { url: config.publicUrl } : {}), region: config.region };
   const rooms = new RoomManager({
     node: config.nodeId,

@@ -11,8 +11,8 @@ describe.each(["redis", "redis-cluster"] as const)("session generations (%s)", (
     const redis = openRedis(env.REDIS_URL!, kind === "redis-cluster", { maxRetriesPerRequest: 1 });
     const key = `${testPrefix()}:session-generation`;
     const log = pino({ level: "silent" });
-    const a = new SessionTakeover(redis, key, new LocalRelay("a"), "a", log);
-    const b = new SessionTakeover(redis, key, new LocalRelay("b"), "b", log);
+    const a = new SessionTakeover(redis, key, new LocalRelay("a"), "a", log, () => undefined);
+    const b = new SessionTakeover(redis, key, new LocalRelay("b"), "b", log, () => undefined);
     try {
       // Many rounds, so that draws and losses fall within one millisecond of each other.
       for (let round = 0; round < 30; round++) {

@@ -15,7 +15,7 @@ import type { PlayerPlaces } from "./player-places.ts";
 import { PlayerSequence, type StampAges } from "./player-sequence.ts";
 import { LocalRoomEmitter } from "./room-emitter.ts";
 import { PLAYING_REF, type StateWires } from "./state-wires.ts";
-import { playerRoom, type ArenaNamespace, type ArenaSocket } from "../edge/types.ts";
+import type { ArenaNamespace, ArenaSocket } from "../edge/types.ts";
 
 /** Anything Socket.IO emits our server events with: a socket, a namespace, a room of it. */
 interface Emitter {
@@ -145,7 +145,14 @@ export class SocketPlayerChannel implements PlayerChannel {
 
   toPlayersHere<E extends ServerEventName>(game: string, playerIds: PlayerId[], event: E, payload: ServerEventPayload<E>): void {
     const nsp = this.namespaces.get(game);
-    if (nsp) emitTo(nsp.local.to(playerIds.map(playerRoom)), event, payload);
+    if (!nsp) return;
+    // Each socket is in a room of its own id: one emit, one encode, for all of them.
+    const ids: string[] = [];
+    for (const playerId of playerIds) {
+      const socket = this.socketOf(game, playerId);
+      if (socket) ids.push(socket.id);
+    }
+    if (ids.length) emitTo(nsp.local.to(ids), event, payload);
   }
 
   /**
@@ -266,6 +273,11 @@ export class SocketPlayerChannel implements PlayerChannel {
         wires.ended(matchId);
       },
     };
+  }
+
+  /** The player's live connection on this node in `game`, if any. */
+  sessionOf(game: string, playerId: PlayerId): ArenaSocket | undefined {
+    return this.socketOf(game, playerId);
   }
 
   private socketOf(game: string, playerId: PlayerId): ArenaSocket | undefined {

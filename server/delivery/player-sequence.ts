@@ -32,6 +32,12 @@ interface Line {
 }
 
 /**
+ * A line with nothing waiting (most of them, most of the time) shares this Map: no Map per
+ * connection. Never written to: `deliver` gives a line a Map of its own before its first `set`.
+ */
+const NONE_WAITING = new Map<number, PlayerEvent>();
+
+/**
  * Hands each connection the events about its player's place in the order the store stamped them
  * (lua/prelude.lua's `stamp`). They come from whichever node changed the place (the matcher, the
  * leaver's node, the host, an adopting node), so one can overtake another; one that comes early
@@ -71,13 +77,14 @@ export class PlayerSequence {
     if (seq === undefined) return this.handOver(socket, line, sent);
     if (Number.isNaN(line.last)) line.last = seq - 1;
     if (line.last !== undefined && seq <= line.last) return;
+    if (line.waiting === NONE_WAITING) line.waiting = new Map();
     line.waiting.set(seq, sent);
     this.drain(socket, line);
   }
 
   private lineOf(socket: ArenaSocket): Line {
     let line = this.lines.get(socket);
-    if (!line) this.lines.set(socket, (line = { last: undefined, waiting: new Map(), asking: false }));
+    if (!line) this.lines.set(socket, (line = { last: undefined, waiting: NONE_WAITING, asking: false }));
     return line;
   }
 
@@ -89,6 +96,7 @@ export class PlayerSequence {
       this.handOver(socket, line, next);
     }
     if (line.waiting.size === 0) {
+      line.waiting = NONE_WAITING;
       clearTimeout(line.timer);
       line.timer = undefined;
       line.asking = false;

@@ -29,10 +29,41 @@ export function connectionsBelow(fdLimit: number | undefined): number {
   return Math.max(1, fdLimit - Math.max(64, Math.ceil(fdLimit * 0.1)));
 }
 
-/** What the cap needs of the engine: its open client count, and its request middlewares. */
+/** An Engine.IO transport, as far as the cap looks: on uWebSockets.js its `socket` is the uWS WebSocket once open. */
+interface Transport {
+  name: string;
+  socket?: { getUserData?(): { response?: unknown } };
+  once(event: "ready", listener: () => void): unknown;
+}
+
+/** What the cap needs of the engine: its open client count, its request middlewares, its new connections. */
 interface Engine {
   clientsCount: number;
   use(middleware: (req: { _query?: Record<string, string> }, res: unknown, next: (error?: unknown) => void) => void): void;
+  on(event: "connection", listener: (conn: { transport: Transport; request: { res?: unknown } }) => void): unknown;
+}
+
+/**
+ * engine.io on uWebSockets.js wraps a request in a `ResponseWrapper` when the engine has a
+ * middleware (the cap is one), and keeps the upgrade's wrapper for the WebSocket's life only to
+ * emit "close" on it, which nothing here listens to: about 190 bytes a connection, let go once open.
+ */
+function forgetUpgradeResponse(transport: Transport, request: { res?: unknown }): void {
+  if (transport.name !== "websocket") return;
+  // Once open: engine.io answers the upgrade through `request.res` until then.
+  const release = () => {
+    try {
+      const data = transport.socket?.getUserData?.();
+      if (!data) return; // not uWebSockets.js
+      data.response = undefined;
+      // The request keeps it too: Socket.IO keeps the request as the handshake's.
+      request.res = undefined;
+    } catch {
+      // Closed already: uWebSockets.js refuses any access to a closed WebSocket, and the wrapper went with it.
+    }
+  };
+  if (transport.socket) release();
+  else transport.once("ready", release);
 }
 
 const BODY = JSON.stringify({ code: ErrorCode.UNAVAILABLE, message: "this node is at its connection limit; try another" });
@@ -97,6 +128,8 @@ export class ConnectionCap {
   /** Guards an engine's handshakes. */
   guard(engine: Engine): void {
     this.engine = engine;
+    // A connection that starts on polling and upgrades keeps no wrapper of its upgrade: only the first request's is kept.
+    engine.on("connection", (conn) => forgetUpgradeResponse(conn.transport, conn.request));
     engine.use((req, res, next) => {
       if (req._query?.sid !== undefined || engine.clientsCount < this.max) {
         next();

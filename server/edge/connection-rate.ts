@@ -4,7 +4,8 @@
  * refused with `RATE_LIMITED` at connect). Players not heard of for a window are forgotten.
  */
 export class ConnectionRate {
-  private readonly recent = new Map<string, number[]>();
+  /** Per game, keyed by the player id itself (the socket's own string: no key built per connection). */
+  private readonly recent = new Map<string, Map<string, number[]>>();
   private checks = 0;
 
   constructor(
@@ -15,14 +16,17 @@ export class ConnectionRate {
   /** Counts a connection attempt; false when the player is over the limit (the attempt is still counted). */
   allow(game: string, playerId: string, now = Date.now()): boolean {
     if (++this.checks % 1024 === 0) this.prune(now);
-    const key = `${game}|${playerId}`;
-    const times = (this.recent.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    let players = this.recent.get(game);
+    if (!players) this.recent.set(game, (players = new Map()));
+    const times = (players.get(playerId) ?? []).filter((t) => t > now - this.windowMs);
     times.push(now);
-    this.recent.set(key, times.slice(-2 * this.limit));
+    // A copy fits its length (a pushed-to array keeps room for 17): the one kept per player stays small.
+    players.set(playerId, times.slice(-2 * this.limit));
     return times.length <= this.limit;
   }
 
   private prune(now: number): void {
-    for (const [key, times] of this.recent) if ((times.at(-1) ?? 0) <= now - this.windowMs) this.recent.delete(key);
+    for (const players of this.recent.values())
+      for (const [playerId, times] of players) if ((times.at(-1) ?? 0) <= now - this.windowMs) players.delete(playerId);
   }
 }

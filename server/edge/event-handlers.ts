@@ -99,53 +99,57 @@ function failure(error: ErrorBody) {
  */
 export const MAX_IN_FLIGHT = 16;
 
+/** What every socket of a namespace shares: made once per namespace, not per connection. */
 export interface BindOptions {
   handlers: EventHandlers;
   stateAck: StateAckHandler;
   inputNoAnswer: InputNoAnswerHandler;
-  /** The player's event budget (shared by their connections: reconnecting does not refill it). */
-  bucket: TokenBucket;
   metrics: ServerMetrics;
   /** A reason to refuse this event right now (new work while draining), or undefined. */
   refusal: (event: ClientEventName) => ErrorBody | undefined;
-  /** Events wait for this (the connect hook) before they run. */
-  after: Promise<void>;
 }
 
 /**
  * Binds every client event of one socket: rate limit, payload validation at the edge, one event
  * at a time per socket (so a player's events apply in the order sent; inputs are ordered by their
- * seq instead), and always an answer.
+ * seq instead), and always an answer. `bucket` is the player's event budget (shared by their
+ * connections: reconnecting does not refill it); events wait for `after` (the connect hook).
  */
-export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
-  const { socket, log, game, playerId } = ctx;
-  const { bucket } = options;
-  const counted = eventCounter(options.metrics);
-  // The most frequent outcome, looked up once.
-  const inputOk = counted(game, "game:input", "ok");
-  let tail: Promise<void> = options.after;
-  let inFlight = 0;
-  let connected = false;
-  void options.after.then(() => (connected = true));
-
-  const answer = (name: AnsweredEventName, ack: ((value: unknown) => void) | undefined, value: unknown, outcome: string) => {
-    counted(game, name, outcome).inc();
-    ack?.(value);
-  };
-  const run = async <E extends AnsweredEventName>(name: E, payload: ClientEventPayload<E>, ack: ((value: unknown) => void) | undefined) => {
-    try {
-      const handler: EventHandler<E> = options.handlers[name];
-      const data = await handler(payload, ctx);
-      answer(name, ack, ack && { ok: true, ...(data as object) }, "ok");
-    } catch (error) {
-      if (error instanceof ArenaError) return answer(name, ack, failure(error.toBody()), error.code);
-      log.error({ err: error, event: name, game, playerId }, "event handler failed");
-      answer(name, ack, failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
-    }
-  };
-
+export function bindEvents(ctx: PlayerContext, options: BindOptions, bucket: TokenBucket, after: Promise<void>): void {
+  const events = new SocketEvents(ctx, options, bucket, after);
   // One middleware per socket does everything (no listener per event): it sees every packet first.
-  socket.use((packet) => {
+  ctx.socket.use((packet) => events.packet(packet));
+}
+
+/**
+ * One socket's events. A class, not closures: its state is one object a connection, where a
+ * closure per step would each cost a context and a function (and, under tsx, a named property).
+ */
+class SocketEvents {
+  private tail: Promise<void>;
+  private inFlight = 0;
+  private connected = false;
+  private readonly counted: Count;
+  /** The most frequent outcome, looked up once. */
+  private readonly inputOk: { inc(): void };
+
+  constructor(
+    private readonly ctx: PlayerContext,
+    private readonly options: BindOptions,
+    private readonly bucket: TokenBucket,
+    private readonly after: Promise<void>,
+  ) {
+    this.tail = after;
+    this.counted = eventCounter(options.metrics);
+    this.inputOk = this.counted(ctx.game, "game:input", "ok");
+    void after.then(() => {
+      this.connected = true;
+    });
+  }
+
+  packet(packet: unknown[]): void {
+    const { ctx, options, bucket } = this;
+    const { socket, log, game, playerId } = ctx;
     const [event] = packet;
     // The state stream's acknowledgements: the most frequent event, checked by hand, never answered.
     if (event === "state:ack") {
@@ -182,42 +186,63 @@ export function bindEvents(ctx: PlayerContext, options: BindOptions): void {
     // Inputs are the next most frequent: their envelope is checked by hand (the game checks the
     // input itself); they carry their own order (seq) and wait for the next tick, so they must not
     // hold up the socket's other events. Everything else applies one at a time, in the order sent.
-    if (name === "game:input") {
-      const input = asGameInput(payload, socket.data.playing);
-      if (!input)
-        return answer(
-          name,
-          ack,
-          failure({ code: ErrorCode.BAD_REQUEST, message: "game:input takes { matchId, seq: integer >= 0, input }" }),
-          ErrorCode.BAD_REQUEST,
-        );
-      if (connected && !ack) {
-        // Fire and forget: no promise, no answer; the outcome is only counted.
-        try {
-          options.inputNoAnswer(input, ctx);
-          inputOk.inc();
-        } catch (error) {
-          counted(game, name, error instanceof ArenaError ? error.code : ErrorCode.INTERNAL).inc();
-          if (!(error instanceof ArenaError)) log.error({ err: error, event: name, game, playerId }, "event handler failed");
-        }
-        return;
-      }
-      if (connected) void run(name, input, ack);
-      else void options.after.then(() => run(name, input, ack));
-      return;
-    }
+    if (name === "game:input") return this.input(name, payload, ack);
     const parsed = parsePayload(name, payload);
-    if (!parsed.success) return answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
-    if (inFlight >= MAX_IN_FLIGHT) {
+    if (!parsed.success) return this.answer(name, ack, failure({ code: ErrorCode.BAD_REQUEST, message: describeIssues(parsed.error) }), ErrorCode.BAD_REQUEST);
+    if (this.inFlight >= MAX_IN_FLIGHT) {
       options.metrics.rateLimited.inc({ game });
-      return answer(
+      return this.answer(
         name,
         ack,
         failure({ code: ErrorCode.RATE_LIMITED, message: "too many events waiting for an answer; wait for them" }),
         ErrorCode.RATE_LIMITED,
       );
     }
-    inFlight++;
-    tail = tail.then(() => run(name, parsed.data, ack)).finally(() => inFlight--);
-  });
+    this.inFlight++;
+    const data = parsed.data as ClientEventPayload<typeof name>;
+    this.tail = this.tail.then(() => this.run(name, data, ack)).finally(() => this.inFlight--);
+  }
+
+  private input(name: "game:input", payload: unknown, ack: ((value: unknown) => void) | undefined): void {
+    const { ctx, options } = this;
+    const input = asGameInput(payload, ctx.socket.data.playing);
+    if (!input)
+      return this.answer(
+        name,
+        ack,
+        failure({ code: ErrorCode.BAD_REQUEST, message: "game:input takes { matchId, seq: integer >= 0, input }" }),
+        ErrorCode.BAD_REQUEST,
+      );
+    if (this.connected && !ack) {
+      // Fire and forget: no promise, no answer; the outcome is only counted.
+      try {
+        options.inputNoAnswer(input, ctx);
+        this.inputOk.inc();
+      } catch (error) {
+        this.counted(ctx.game, name, error instanceof ArenaError ? error.code : ErrorCode.INTERNAL).inc();
+        if (!(error instanceof ArenaError)) ctx.log.error({ err: error, event: name, game: ctx.game, playerId: ctx.playerId }, "event handler failed");
+      }
+      return;
+    }
+    if (this.connected) void this.run(name, input, ack);
+    else void this.after.then(() => this.run(name, input, ack));
+  }
+
+  private answer(name: AnsweredEventName, ack: ((value: unknown) => void) | undefined, value: unknown, outcome: string): void {
+    this.counted(this.ctx.game, name, outcome).inc();
+    ack?.(value);
+  }
+
+  private async run<E extends AnsweredEventName>(name: E, payload: ClientEventPayload<E>, ack: ((value: unknown) => void) | undefined): Promise<void> {
+    const { ctx } = this;
+    try {
+      const handler: EventHandler<E> = this.options.handlers[name];
+      const data = await handler(payload, ctx);
+      this.answer(name, ack, ack && { ok: true, ...(data as object) }, "ok");
+    } catch (error) {
+      if (error instanceof ArenaError) return this.answer(name, ack, failure(error.toBody()), error.code);
+      ctx.log.error({ err: error, event: name, game: ctx.game, playerId: ctx.playerId }, "event handler failed");
+      this.answer(name, ack, failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
+    }
+  }
 }

@@ -9,7 +9,7 @@ import type { ConnectionRate } from "./connection-rate.ts";
 import type { PlayerBudgets } from "./player-budgets.ts";
 import type { SessionTakeover } from "./session-takeover.ts";
 import type { SocketPlayerChannel } from "../delivery/player-channel.ts";
-import { playerRoom, type ArenaNamespace } from "./types.ts";
+import type { ArenaNamespace } from "./types.ts";
 
 /** What a game's namespace does with its players: the event handlers and the connection hooks. */
 export interface GameService {
@@ -63,27 +63,18 @@ export function openGameNamespace(nsp: ArenaNamespace, service: GameService, dep
     );
   });
   deps.sessions.watch(game, nsp);
+  const events = { handlers: service.handlers, stateAck: service.stateAck, inputNoAnswer: service.inputNoAnswer, metrics: deps.metrics, refusal: deps.refusal };
   nsp.on("connection", (socket) => {
     const { playerId, name } = socket.data;
     // One shared logger with the player's fields per line: a child logger per connection costs memory.
     const log = deps.log;
     const ctx: PlayerContext = { socket, playerId, name, game, log };
-    const room = playerRoom(playerId);
     if (!deps.sessions.takeOver(nsp, socket)) return;
-    void socket.join(room);
     deps.channel.register(socket);
     deps.metrics.connections.inc({ game });
     log.info({ game, playerId, sid: socket.id, transport: socket.conn.transport.name }, "player connected");
     const ready = service.connected(ctx).catch((error: unknown) => log.error({ err: error, game, playerId }, "connect hook failed"));
-    bindEvents(ctx, {
-      handlers: service.handlers,
-      stateAck: service.stateAck,
-      inputNoAnswer: service.inputNoAnswer,
-      bucket: deps.eventBudgets.bucket(game, playerId),
-      metrics: deps.metrics,
-      refusal: deps.refusal,
-      after: ready,
-    });
+    bindEvents(ctx, events, deps.eventBudgets.bucket(game, playerId), ready);
     socket.on("disconnect", (reason) => {
       deps.channel.unregister(socket);
       deps.metrics.connections.dec({ game });

@@ -13,4 +13,4 @@ export { openGameNamespace, type GameService, type NamespaceDeps } from "./game-
 export { PlayerBudgets } from "./player-budgets.ts";
 export { KeyedBuckets } from "./rate-limit.ts";
 export { SessionTakeover } from "./session-takeover.ts";
-export { playerRoom, type ArenaIo, type ArenaNamespace, type ArenaSocket } from "./types.ts";
+export { type ArenaIo, type ArenaNamespace, type ArenaSocket } from "./types.ts";

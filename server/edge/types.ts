@@ -4,8 +4,3 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, Soc
 export type ArenaIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ArenaNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ArenaSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-
-/** The room every socket of a player joins in its game's namespace, so any node can reach the player. */
-export function playerRoom(playerId: string): string {
-  return `player:${playerId}`;
-}
