@@ -64,6 +64,8 @@ export class Generator {
 export interface ServerUnderTest {
   url: string;
   kill(): Promise<unknown>;
+  /** The server's process, when this fleet started it (signalled for heap snapshots). */
+  process?: ChildProcess;
 }
 
 export type ServerKind = "arena" | "raw-uws" | "raw-socketio";
@@ -256,6 +258,7 @@ async function startBaseline(kind: ServerKind, args: string[], nodeFlags: string
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    process: child,
     async kill() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));

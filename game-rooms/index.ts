@@ -8,4 +8,5 @@ export { TickScheduler, type Tickable } from "./tick-scheduler.ts";
 export { RoomManager, type RoomManagerOptions } from "./room-manager.ts";
 export { StreamStats, microsecondHistogram, type StreamSnapshot, type StreamCounters } from "./stream-stats.ts";
 export { cachedChild } from "./metrics.ts";
+export { LeanCounter, type LeanIncrement } from "./lean-counter.ts";
 export type { NodeRelay, RelayMessage } from "./node-relay.ts";

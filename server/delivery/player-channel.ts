@@ -78,7 +78,7 @@ export class SocketPlayerChannel implements PlayerChannel {
     for (const game of namespaces.keys()) this.live.set(game, new Map());
     remote?.relay.onMessage((message) => {
       if (message.t !== "player") return;
-      const socket = this.socketOf(message.game, message.playerId);
+      const socket = this.sessionOf(message.game, message.playerId);
       if (socket) this.sequence.deliver(socket, message, message.seq);
     });
   }
@@ -113,12 +113,12 @@ export class SocketPlayerChannel implements PlayerChannel {
   }
 
   isHere(game: string, playerId: PlayerId): boolean {
-    return this.socketOf(game, playerId) !== undefined;
+    return this.sessionOf(game, playerId) !== undefined;
   }
 
   toPlayer<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>, to: Delivery = {}): void {
     const sent = playerEvent(event, payload);
-    const socket = this.socketOf(game, playerId);
+    const socket = this.sessionOf(game, playerId);
     if (socket) return this.sequence.deliver(socket, sent, to.seq);
     const { remote } = this;
     if (!remote) return;
@@ -138,7 +138,7 @@ export class SocketPlayerChannel implements PlayerChannel {
   }
 
   toPlayerHere<E extends ServerEventName>(game: string, playerId: PlayerId, event: E, payload: ServerEventPayload<E>): boolean {
-    const socket = this.socketOf(game, playerId);
+    const socket = this.sessionOf(game, playerId);
     if (socket) this.sequence.deliver(socket, playerEvent(event, payload));
     return socket !== undefined;
   }
@@ -149,7 +149,7 @@ export class SocketPlayerChannel implements PlayerChannel {
     // Each socket is in a room of its own id: one emit, one encode, for all of them.
     const ids: string[] = [];
     for (const playerId of playerIds) {
-      const socket = this.socketOf(game, playerId);
+      const socket = this.sessionOf(game, playerId);
       if (socket) ids.push(socket.id);
     }
     if (ids.length) emitTo(nsp.local.to(ids), event, payload);
@@ -163,7 +163,7 @@ export class SocketPlayerChannel implements PlayerChannel {
     let compact: PlayerId[] | undefined;
     let objects: PlayerId[] | undefined;
     for (const playerId of playerIds) {
-      const socket = this.socketOf(game, playerId);
+      const socket = this.sessionOf(game, playerId);
       if (!socket) continue;
       if (isCompact(socket) && this.wires.has(game)) (compact ??= []).push(playerId);
       else (objects ??= []).push(playerId);
@@ -195,7 +195,7 @@ export class SocketPlayerChannel implements PlayerChannel {
     const roomOf = (socket: ArenaSocket) => (isCompact(socket) && this.wires.has(game) ? compactSpectatorRoom(matchId) : spectatorRoom(matchId));
     const group: SpectatorGroup = {
       add: (playerId) => {
-        const socket = this.socketOf(game, playerId);
+        const socket = this.sessionOf(game, playerId);
         if (!socket) return false;
         void socket.join(roomOf(socket));
         members.add(playerId);
@@ -206,7 +206,7 @@ export class SocketPlayerChannel implements PlayerChannel {
         return true;
       },
       remove: (playerId) => {
-        const socket = this.socketOf(game, playerId);
+        const socket = this.sessionOf(game, playerId);
         if (socket) void socket.leave(roomOf(socket));
         members.delete(playerId);
         this.unwatch(game, playerId, matchId);
@@ -251,7 +251,7 @@ export class SocketPlayerChannel implements PlayerChannel {
     let objectsJoined = false;
     return {
       add: (playerId) => {
-        const socket = this.socketOf(game, playerId);
+        const socket = this.sessionOf(game, playerId);
         if (!socket) return;
         const compactMember = isCompact(socket) && wires.has(game);
         if (compactMember) compactJoined = true;
@@ -277,10 +277,6 @@ export class SocketPlayerChannel implements PlayerChannel {
 
   /** The player's live connection on this node in `game`, if any. */
   sessionOf(game: string, playerId: PlayerId): ArenaSocket | undefined {
-    return this.socketOf(game, playerId);
-  }
-
-  private socketOf(game: string, playerId: PlayerId): ArenaSocket | undefined {
     const socket = this.live.get(game)?.get(playerId);
     return socket?.connected ? socket : undefined;
   }
