@@ -1,4 +1,4 @@
-import type { Registry } from "prom-client";
+import { LeanMetric } from "./lean-metric.ts";
 
 /** One label set of a `LeanCounter`: `inc` is one addition. */
 export interface LeanIncrement {
@@ -10,34 +10,13 @@ interface Series {
   value: number;
 }
 
-/**
- * A Prometheus counter for the hot path (`LeanHistogram`'s sibling). prom-client's hashes and
- * checks the labels on every `inc`, even through `labels()` children; here a label set is looked
- * up once, and counting is an addition. It renders through the registry like any prom-client counter.
- */
-export class LeanCounter {
+/** A Prometheus counter for the hot path (`LeanHistogram`'s sibling): counting is an addition. */
+export class LeanCounter extends LeanMetric<Series> {
   readonly type = "counter";
-  readonly aggregator = "sum";
-  private readonly series = new Map<string, Series>();
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly labelNames: string[],
-    registry: Registry,
-  ) {
-    registry.registerMetric(this as never);
-  }
 
   /** The counter of one label set (values in `labelNames` order). */
   labels(...values: string[]): LeanIncrement {
-    const key = values.join("\u0000");
-    let series = this.series.get(key);
-    if (!series) {
-      series = { labels: Object.fromEntries(this.labelNames.map((n, i) => [n, values[i] ?? ""])), value: 0 };
-      this.series.set(key, series);
-    }
-    const s = series;
+    const s = this.seriesOf(values);
     return {
       inc(by = 1) {
         s.value += by;
@@ -45,13 +24,13 @@ export class LeanCounter {
     };
   }
 
+  protected create(labels: Record<string, string>): Series {
+    return { labels, value: 0 };
+  }
+
   /** What the registry renders: one value per label set. */
   get(): { name: string; help: string; type: string; aggregator: string; values: { labels: Record<string, string>; value: number }[] } {
     const values = [...this.series.values()].map((s) => ({ labels: s.labels, value: s.value }));
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
-  }
-
-  reset(): void {
-    this.series.clear();
   }
 }
