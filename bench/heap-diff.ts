@@ -24,15 +24,18 @@ const { values } = parseArgs({
 const players = Number(values.players);
 const warm = Number(values.warm);
 
-/** Signals the server to write a snapshot into `dir`, and waits until it is complete (the process says nothing when done). */
-async function snapshot(pid: number, dir: string): Promise<string> {
+/**
+ * Signals the server to write a snapshot into `dir`; resolves with its file once it is complete.
+ * The server writes it on its main thread, so it answers `fleet.read()` only when the file is done.
+ */
+async function snapshot(pid: number, dir: string, fleet: Fleet): Promise<string> {
   const before = new Set(readdirSync(dir));
   process.kill(pid, "SIGUSR1");
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith(".heapsnapshot"));
     if (!file) continue;
-    // Written in one go by the server's main thread, which answers /metrics only once it is done.
+    await fleet.read();
     return join(dir, file);
   }
 }
@@ -53,12 +56,10 @@ async function measure(server: ServerKind): Promise<Map<string, Growth>> {
     const pid = fleet.servers[0]!.process?.pid;
     if (pid === undefined) throw new Error(`no process for ${server}`);
     await fleet.connect(warm);
-    const first = await snapshot(pid, dir);
-    await fleet.read(); // answered once the snapshot is written
+    const first = await snapshot(pid, dir, fleet);
     await fleet.connect(warm + players);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const second = await snapshot(pid, dir);
-    await fleet.read();
+    const second = await snapshot(pid, dir, fleet);
     const connected = (await fleet.read()).generators.reduce((a, g) => a + g.connected, 0);
     if (connected !== warm + players) throw new Error(`${server}: ${connected} of ${warm + players} connected`);
     return perConnection(heapByHolder(first), heapByHolder(second), players);

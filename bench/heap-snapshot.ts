@@ -54,11 +54,10 @@ export function heapByHolder(file: string): Map<string, Growth> {
 
 /** Per connection: what `after` holds beyond `before`, kind by kind, over `connections`. */
 export function perConnection(before: Map<string, Growth>, after: Map<string, Growth>, connections: number): Map<string, Growth> {
-  const grown = new Map<string, Growth>();
-  for (const key of new Set([...before.keys(), ...after.keys()])) {
-    const a = before.get(key) ?? { bytes: 0, count: 0 };
-    const b = after.get(key) ?? { bytes: 0, count: 0 };
-    grown.set(key, { bytes: (b.bytes - a.bytes) / connections, count: (b.count - a.count) / connections });
+  const grown = difference(after, before);
+  for (const g of grown.values()) {
+    g.bytes /= connections;
+    g.count /= connections;
   }
   return grown;
 }
