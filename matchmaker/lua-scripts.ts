@@ -172,7 +172,7 @@ function archiveKeys(game: string, a: ArchiveArgs): string[] {
 const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   enqueue: (a) => [`p:${a.game}:${a.playerId}`, `rating:${a.game}`, `tk:${a.game}`, `qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, `modes:${a.game}`],
   dequeue: (a) => [`p:${a.game}:${a.playerId}`],
-  "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `sq:${a.game}:${a.playerId}`, `np:${a.node}`, `lobby:${a.game}`],
+  "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `np:${a.node}`, `lobby:${a.game}`],
   "close-session": (a) => [`p:${a.game}:${a.playerId}`, `lobby:${a.game}`],
   "sweep-nodes": () => ["nodes"],
   pair: (a) => [
@@ -221,7 +221,7 @@ const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
   "adopt-match": (a) => [`m:${a.matchId}`, `mi:${a.matchId}`, `hm:${a.from}`, `hm:${a.node}`, "reaping", "hosts", `fin:${a.matchId}`],
   "put-offer": (a) => [a.key],
   "drop-offer": (a) => [a.key],
-  "stamp-ages": (a) => [`sq:${a.game}:${a.playerId}`],
+  "stamp-ages": (a) => [`p:${a.game}:${a.playerId}`],
 };
 
 /**

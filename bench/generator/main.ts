@@ -78,6 +78,7 @@ let pairing = microsecondHistogram();
 let timeToFound = microsecondHistogram();
 let pairedMatches = 0;
 let onFound: ((player: BenchPlayer) => void) | undefined;
+let onStarted: ((player: BenchPlayer) => void) | undefined;
 const idle = new Set<BenchPlayer>();
 const startedSince = new Set<BenchPlayer>();
 
@@ -99,7 +100,10 @@ const hooks: PlayerHooks = {
       pairing.recordValue(Math.max(1, Math.round((Math.max(...match.found) - Math.max(...match.joined)) * 1000)));
     }
   },
-  started: (player) => void startedSince.add(player),
+  started: (player) => {
+    startedSince.add(player);
+    onStarted?.(player);
+  },
   ended: (player) => void idle.add(player),
   dropped: (player) => void idle.add(player),
 };
@@ -192,13 +196,19 @@ async function storm(): Promise<object> {
   return { type: "stormed", found: tally.found - before, seconds, timeToFoundUs: encodeIntoCompressedBase64(timeToFound) };
 }
 
-/** Joins `rate` players per second from the idle ones for `seconds`; both players of a pairing leave its ready check. */
-async function pace(rate: number, seconds: number): Promise<object> {
-  Object.assign(behaviour, { requeue: false, inputs: false, ready: false, mode: undefined });
+/**
+ * Joins `rate` players per second from the idle ones for `seconds`. The cycle: `walk-out`, both
+ * players of a pairing leave its ready check; `play`, both ready, and seat 0 forfeits the match as
+ * it starts (two joins, the pairing, two ready checks, the start and the end).
+ */
+async function pace(rate: number, seconds: number, cycle: string): Promise<object> {
+  const play = cycle === "play";
+  Object.assign(behaviour, { requeue: false, inputs: false, ready: play, mode: undefined });
   pairing = microsecondHistogram();
   pairedMatches = 0;
-  // Both walk out of the ready check at once: the pairing is what is measured, and both are free again.
-  onFound = (player) => player.leaveQueue();
+  // Walking out, both leave at once: the pairing is what is measured, and both are free again.
+  onFound = play ? undefined : (player) => player.leaveQueue();
+  onStarted = play ? (player) => player.seat === 0 && player.leaveMatch() : undefined;
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   let joined = 0;
@@ -227,6 +237,7 @@ async function pace(rate: number, seconds: number): Promise<object> {
   // Matches still being paired are counted when their players are told.
   await waitFor(() => joinedAt.size === 0, 2000);
   onFound = undefined;
+  onStarted = undefined;
   return {
     type: "paced",
     offered: rate,
@@ -240,7 +251,7 @@ async function pace(rate: number, seconds: number): Promise<object> {
   };
 }
 
-async function handle(command: { cmd: string; players?: number; rate?: number; seconds?: number }): Promise<object> {
+async function handle(command: { cmd: string; players?: number; rate?: number; seconds?: number; cycle?: string }): Promise<object> {
   switch (command.cmd) {
     case "connect":
       await connectPlayers(command.players ?? 0);
@@ -254,7 +265,7 @@ async function handle(command: { cmd: string; players?: number; rate?: number; s
     case "storm":
       return storm();
     case "pace":
-      return pace(command.rate ?? 100, command.seconds ?? 3);
+      return pace(command.rate ?? 100, command.seconds ?? 3, command.cycle ?? "walk-out");
     case "close":
       for (const player of players) player.close();
       return process.exit(0);

@@ -6,7 +6,7 @@
 -- the match (another node adopted it, or it was ended otherwise); 3 when the store knows nothing of
 -- it (it lost its data, or the end is older than a minute). Nothing is written but on 1, which
 -- also answers the players' stamps for the end. The answer is `{ code, stamps }`.
-local m = read_match(A.matchId)
+local m = read_match(A.matchId, true)
 local by = A.claim.host .. '/' .. A.claim.epoch
 if not m or m.game ~= A.game then
   local ended = redis.call('HGET', k('fin', A.matchId), 'by')

@@ -26,8 +26,8 @@ local function ticket(id)
   return cache[id]
 end
 fetch(starts)
--- Liveness is looked up once per player and once per node within a pass.
-local liveNode, livePlayer, nodeOf = {}, {}, {}
+-- Liveness is looked up once per player and once per node within a pass, with the player's ticket pointer.
+local liveNode, livePlayer, nodeOf, ticketOf = {}, {}, {}, {}
 local function is_live(node)
   if liveNode[node] == nil then
     local seen = redis.call('ZSCORE', k('nodes'), node)
@@ -37,7 +37,9 @@ local function is_live(node)
 end
 local function live(pid)
   if livePlayer[pid] == nil then
-    local node = redis.call('HGET', pkey(game, pid), 'node')
+    local f = redis.call('HMGET', pkey(game, pid), 'node', 'ticket')
+    local node = f[1]
+    ticketOf[pid] = f[2]
     if not node then
       livePlayer[pid] = false
     else
@@ -142,24 +144,38 @@ for _, a in ipairs(starts) do
       used[first.ticketId], used[second.ticketId] = true, true
       local mid = ids[#made + 1]
       local readyBy = now + readyTimeout
+      local pair = { first, second }
+      unqueue(pair)
+      -- Each player now points at the match (not their ticket) and is numbered for `match:found`, in one write.
+      local stamps = {}
+      for s, t in ipairs(pair) do
+        local key = pkey(game, t.playerId)
+        if ticketOf[t.playerId] == t.ticketId then redis.call('HDEL', key, 'ticket') end
+        stamps[s] = stamp(game, t.playerId, nodeOf[t.playerId], { 'match', mid })
+      end
       local fields = { 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy, 'host', bestMeet.host,
-        'region', bestMeet.region, 'lm', bestMeet.latencyMs[1] .. ' ' .. bestMeet.latencyMs[2] }
+        'region', bestMeet.region, 'lm', bestMeet.latencyMs[1] .. ' ' .. bestMeet.latencyMs[2], 'q0', stamps[1].seq, 'q1', stamps[2].seq }
       seat_fields(fields, 0, first, first.ticketId, first.enqueuedAt)
       seat_fields(fields, 1, second, second.ticketId, second.enqueuedAt)
       redis.call('HSET', k('m', mid), unpack(fields))
       redis.call('PEXPIRE', k('m', mid), MATCH_TTL_MS)
-      for _, t in ipairs({ first, second }) do
-        remove_ticket(t.ticketId, t)
-        redis.call('HSET', pkey(game, t.playerId), 'match', mid)
-        redis.call('PEXPIRE', pkey(game, t.playerId), PLAYER_TTL_MS)
-      end
       redis.call('ZADD', k('rc', game), readyBy, mid)
       redis.call('SADD', k('ms', game), mid)
-      -- The game's recent waits (ms), for `stats`' time-to-match estimate.
-      redis.call('LPUSH', k('waits', game), now - first.enqueuedAt, now - second.enqueuedAt)
-      redis.call('LTRIM', k('waits', game), 0, 199)
-      made[#made + 1] = stamp_match(read_match(mid))
+      -- The game's recent waits (ms), for `stats`' time-to-match estimate: the newest 200 are read,
+      -- and the list is cut back to them once it holds 100 more.
+      if redis.call('LPUSH', k('waits', game), now - first.enqueuedAt, now - second.enqueuedAt) > 300 then redis.call('LTRIM', k('waits', game), 0, 199) end
+      -- The record as read_match reads it.
+      local players = {}
+      for s, t in ipairs(pair) do
+        local latencies = nil
+        if t.latencies and next(t.latencies) then latencies = t.latencies end
+        players[s] = { playerId = t.playerId, name = t.name, rating = t.rating, ticketId = t.ticketId, enqueuedAt = t.enqueuedAt, ready = false, mu = t.mu,
+          sigma = t.sigma, latencies = latencies }
+      end
+      made[#made + 1] = { matchId = mid, game = game, mode = mode, state = 'ready_check', players = players, createdAt = now, readyBy = readyBy,
+        host = bestMeet.host, region = bestMeet.region, latencyMs = bestMeet.latencyMs, stamps = stamps }
     end
   end
 end
+if #made == 0 then unchanged = true end
 return cjson.encode({ made = made })

@@ -4,6 +4,8 @@
 -- (`<prefix>:{<game>}:...`): a script runs in one slot of a Redis Cluster. The keys it can name
 -- from its arguments are declared (KEYS); those it finds in the data (tickets, matches) share the tag.
 local P = ARGV[1]
+-- Set by a script whose run changed nothing (once.lua then keeps no record of it: a re-send may run it again).
+local unchanged = false
 local A = cjson.decode(ARGV[2])
 local T = P .. ':{' .. A.game .. '}'
 local function k(...) return T .. ':' .. table.concat({...}, ':') end
@@ -50,7 +52,7 @@ local function forget_if_idle(game, pid)
   local key = pkey(game, pid)
   if redis.call('HEXISTS', key, 'node') == 0 and not pointer(key, 'ticket') and not pointer(key, 'match') then
     -- their event numbers too: no connection counts on them; a new one starts later, and higher
-    redis.call('DEL', key, k('sq', game, pid))
+    redis.call('DEL', key)
   end
 end
 
@@ -95,19 +97,27 @@ local function read_tickets(ids)
   return out
 end
 
+-- Takes tickets (each one's fields, all of one mode) out of the game's hash and their queue, in
+-- one command per key; their players' pointers stay.
+local function unqueue(ts)
+  local ids = {}
+  for i, t in ipairs(ts) do ids[i] = t.ticketId end
+  redis.call('HDEL', k('tk', A.game), unpack(ids))
+  redis.call('ZREM', k('qr', ts[1].game, ts[1].mode), unpack(ids))
+  redis.call('ZREM', k('qa', ts[1].game, ts[1].mode), unpack(ids))
+end
+
 -- Removes a ticket read already (`t`, its fields), or the ticket of that id.
 local function remove_ticket(id, t)
   t = t or read_ticket(id)
   if not t then return nil end
-  redis.call('HDEL', k('tk', A.game), id)
-  redis.call('ZREM', k('qr', t.game, t.mode), id)
-  redis.call('ZREM', k('qa', t.game, t.mode), id)
+  unqueue({ t })
   local key = pkey(t.game, t.playerId)
   if redis.call('HGET', key, 'ticket') == id then redis.call('HDEL', key, 'ticket') end
   return t
 end
 
-local function read_match(id)
+local function read_match(id, bare)
   local m = redis.call('HGETALL', k('m', id))
   if #m == 0 then return nil end
   local h = {}
@@ -125,7 +135,7 @@ local function read_match(id)
     latencyMs = { tonumber(a), tonumber(b) }
   end
   local stamps = nil
-  if h.q0 then
+  if h.q0 and not bare then
     stamps = {}
     for s = 0, 1 do
       stamps[s + 1] = { seq = tonumber(h['q' .. s]) }
@@ -142,10 +152,11 @@ end
 -- match:cancelled, match:start, match:resumed after an adoption, match:end) carries the player's
 -- next number, stamped here by the script that changes the place, with the player's node at that
 -- moment (absent when they are not connected): the event goes straight to that node, which hands
--- a player's events over in this order (server/delivery/player-sequence.ts). The store's time of the last
--- STAMPS_KEPT stamps is kept, for that node to ask about a gap (stamp-ages.lua). A player's
--- numbering starts at the store's clock in seconds times 1000: numbers never go back, even after
--- the store lost its data or the key expired (and stay within cjson's 14 exact digits).
+-- a player's events over in this order (server/delivery/player-sequence.ts). The numbers live in
+-- the player's own hash (`n`, the last one), with the store's time of the last STAMPS_KEPT, for
+-- that node to ask about a gap (stamp-ages.lua). A player's numbering starts at the store's clock
+-- in seconds times 1000: numbers never go back, even after the store lost its data or the key
+-- expired (and stay within cjson's 14 exact digits).
 local STAMPS_KEPT = 16
 -- The store's clock, read once per script run: everything a script does happens at one instant.
 local clock = nil
@@ -157,30 +168,41 @@ local function clock_ms()
   return clock
 end
 
--- The player's last number (started now when they have none), their numbers kept 7 days more.
-local function last_stamp(game, pid)
-  local key = k('sq', game, pid)
-  local n = redis.call('HGET', key, 'n')
+-- The player's last number (`n`: the field as read already, false for none), started now when
+-- they have none.
+local function last_stamp(game, pid, n)
   if not n then
     n = string.format('%d', math.floor(clock_ms() / 1000) * 1000)
-    redis.call('HSET', key, 'n', n)
+    redis.call('HSET', pkey(game, pid), 'n', n)
   end
-  redis.call('PEXPIRE', key, PLAYER_TTL_MS)
   return tonumber(n)
 end
 
-local function stamp(game, pid)
-  local key = k('sq', game, pid)
+-- The player's next number, with their node (`node`: as the caller knows it, false when they have
+-- none, nil to read it). `fields` (field, value, ...) are written to the player's hash with the
+-- number's time, in one command; the hash's safety net is renewed.
+-- The next number in a player's hash `key`: its first starts at the store's clock (as last_stamp's
+-- does); `first` says so.
+local function next_seq(key)
   local seq = redis.call('HINCRBY', key, 'n', 1)
-  -- A player's first number: their numbering starts at the store's clock (as last_stamp's does).
-  local first = seq == 1
-  if first then seq = math.floor(clock_ms() / 1000) * 1000 + 1 end
+  if seq ~= 1 then return seq, false end
+  return math.floor(clock_ms() / 1000) * 1000 + 1, true
+end
+
+local function stamp(game, pid, node, fields)
+  local key = pkey(game, pid)
+  local seq, first = next_seq(key)
   -- The time of each of the last STAMPS_KEPT numbers, in a ring of fields (`s0`..`s15`: 'seq time').
-  local ring, stamped = 's' .. (seq % STAMPS_KEPT), string.format('%d %d', seq, clock_ms())
-  if first then redis.call('HSET', key, 'n', string.format('%d', seq), ring, stamped)
-  else redis.call('HSET', key, ring, stamped) end
+  local f = fields or {}
+  f[#f + 1] = 's' .. (seq % STAMPS_KEPT)
+  f[#f + 1] = string.format('%d %d', seq, clock_ms())
+  if first then
+    f[#f + 1] = 'n'
+    f[#f + 1] = string.format('%d', seq)
+  end
+  redis.call('HSET', key, unpack(f))
   redis.call('PEXPIRE', key, PLAYER_TTL_MS)
-  local node = redis.call('HGET', pkey(game, pid), 'node')
+  if node == nil then node = redis.call('HGET', key, 'node') end
   if node then return { seq = seq, node = node } end
   return { seq = seq }
 end
@@ -200,17 +222,37 @@ local function holds(m, claim)
   return m.state == 'playing' and m.host == claim.host and (m.epoch or 1) == claim.epoch
 end
 
+-- Removes a match's record and its place in the game's sets. Which sets hold it follows from its
+-- state: the ready checks (`rc`) until it starts; the host's set, the live list and `reaping` after.
+-- Its players' pointers are each player's `release`.
 local function drop_match(m)
   redis.call('DEL', k('m', m.matchId), k('mi', m.matchId))
-  redis.call('ZREM', k('rc', m.game), m.matchId)
   redis.call('SREM', k('ms', m.game), m.matchId)
+  if m.state == 'ready_check' then
+    redis.call('ZREM', k('rc', m.game), m.matchId)
+    return
+  end
   if m.host then redis.call('SREM', k('hm', m.host), m.matchId) end
   redis.call('ZREM', k('reaping'), m.matchId)
   redis.call('ZREM', k('live', m.game), m.matchId)
-  for s = 1, 2 do
-    local key = pkey(m.game, m.players[s].playerId)
-    if redis.call('HGET', key, 'match') == m.matchId then redis.call('HDEL', key, 'match') end
+end
+
+-- Frees a player of match `mid` (their pointer to it goes) and stamps them for the event that says
+-- so. A player left with nothing (no connection, ticket or other match) is forgotten, numbers and
+-- all: no connection counts on them, and a new numbering starts later, and higher. Answers the
+-- stamp and the player's node (nil when they have none).
+local function release(game, pid, mid)
+  local key = pkey(game, pid)
+  local f = redis.call('HMGET', key, 'match', 'node', 'ticket')
+  local match, node = f[1] or nil, f[2] or nil
+  if match == mid then match = nil end
+  if not node and not valid(key, 'ticket', f[3] or nil) and not valid(key, 'match', match) then
+    local seq = next_seq(key)
+    redis.call('DEL', key)
+    return { seq = seq }, nil
   end
+  if f[1] == mid then redis.call('HDEL', key, 'match') end
+  return stamp(game, pid, node or false), node
 end
 
 -- The fields of a match record's seat s (0 or 1) for a player t (a ticket or a rated seat),
@@ -275,8 +317,7 @@ end
 -- players instead.
 local function finish_match(m, now, ending, host, by)
   drop_match(m)
-  local stamps = { stamp(m.game, m.players[1].playerId), stamp(m.game, m.players[2].playerId) }
-  for s = 1, 2 do forget_if_idle(m.game, m.players[s].playerId) end
+  local stamps = { release(m.game, m.players[1].playerId, m.matchId), (release(m.game, m.players[2].playerId, m.matchId)) }
   local fin = k('fin', m.matchId)
   redis.call('HSET', fin, 'p0', m.players[1].playerId, 'p1', m.players[2].playerId, 'n0', m.players[1].name, 'n1', m.players[2].name,
     'mode', m.mode, 'ending', ending, 'endedAt', now, 'by', by, 'q0', stamps[1].seq, 'q1', stamps[2].seq)

@@ -4,9 +4,9 @@
 -- events it got. A number not kept is older than those.
 local now = clock_ms()
 local ages = {}
-local f = redis.call('HGETALL', k('sq', A.game, A.playerId))
+local f = redis.call('HGETALL', pkey(A.game, A.playerId))
 for i = 1, #f, 2 do
-  if f[i] ~= 'n' then
+  if string.match(f[i], '^s%d+$') then
     local seq, at = string.match(f[i + 1], '^(%d+) (%d+)$')
     seq = tonumber(seq)
     if seq and seq > A.after and seq < A.before then ages[#ages + 1] = now - tonumber(at) end
