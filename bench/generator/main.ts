@@ -236,6 +236,8 @@ async function pace(rate: number, seconds: number, cycle: string): Promise<objec
   const cpu = process.cpuUsage(cpuStart);
   // Matches still being paired are counted when their players are told.
   await waitFor(() => joinedAt.size === 0, 2000);
+  // Playing, a cycle ends with its match: the matches of the last pairings are let finish.
+  if (play) await waitFor(() => inMatch() === 0, 10_000);
   onFound = undefined;
   onStarted = undefined;
   return {

@@ -26,8 +26,9 @@ local function ticket(id)
   return cache[id]
 end
 fetch(starts)
--- Liveness is looked up once per player and once per node within a pass, with the player's ticket pointer.
-local liveNode, livePlayer, nodeOf, ticketOf = {}, {}, {}, {}
+-- Liveness is looked up once per player and once per node within a pass, with the player's ticket
+-- pointer and last number.
+local liveNode, livePlayer, nodeOf, ticketOf, seqOf = {}, {}, {}, {}, {}
 local function is_live(node)
   if liveNode[node] == nil then
     local seen = redis.call('ZSCORE', k('nodes'), node)
@@ -37,9 +38,9 @@ local function is_live(node)
 end
 local function live(pid)
   if livePlayer[pid] == nil then
-    local f = redis.call('HMGET', pkey(game, pid), 'node', 'ticket')
+    local f = redis.call('HMGET', pkey(game, pid), 'node', 'ticket', 'n')
     local node = f[1]
-    ticketOf[pid] = f[2]
+    ticketOf[pid], seqOf[pid] = f[2], f[3]
     if not node then
       livePlayer[pid] = false
     else
@@ -151,7 +152,8 @@ for _, a in ipairs(starts) do
       for s, t in ipairs(pair) do
         local key = pkey(game, t.playerId)
         if ticketOf[t.playerId] == t.ticketId then redis.call('HDEL', key, 'ticket') end
-        stamps[s] = stamp(game, t.playerId, nodeOf[t.playerId], { 'match', mid })
+        stamps[s] = stamp(game, t.playerId, { n = seqOf[t.playerId], node = nodeOf[t.playerId] }, { 'match', mid })
+        redis.call('PEXPIRE', key, PLAYER_TTL_MS)
       end
       local fields = { 'game', game, 'mode', mode, 'state', 'ready_check', 'createdAt', now, 'readyBy', readyBy, 'host', bestMeet.host,
         'region', bestMeet.region, 'lm', bestMeet.latencyMs[1] .. ' ' .. bestMeet.latencyMs[2], 'q0', stamps[1].seq, 'q1', stamps[2].seq }

@@ -178,32 +178,31 @@ local function last_stamp(game, pid, n)
   return tonumber(n)
 end
 
--- The player's next number, with their node (`node`: as the caller knows it, false when they have
--- none, nil to read it). `fields` (field, value, ...) are written to the player's hash with the
--- number's time, in one command; the hash's safety net is renewed.
--- The next number in a player's hash `key`: its first starts at the store's clock (as last_stamp's
--- does); `first` says so.
-local function next_seq(key)
-  local seq = redis.call('HINCRBY', key, 'n', 1)
-  if seq ~= 1 then return seq, false end
+-- The number after `n` (a player's `n` field as read; false when they have none: their numbering
+-- starts at the store's clock, as last_stamp's does); `first` says it starts.
+local function next_seq(n)
+  if n then return tonumber(n) + 1, false end
   return math.floor(clock_ms() / 1000) * 1000 + 1, true
 end
 
-local function stamp(game, pid, node, fields)
+-- The player's next number, with their node. `known`: the player's `n` and `node` fields as the
+-- caller read them ({ n, node }, false for absent), nil to read them here. `fields` (field, value,
+-- ...) are written to the player's hash with the number and its time, in one command. The hash's
+-- safety net is the caller's to renew (a player's is, when they connect, queue or are matched); a
+-- numbering this starts gets one.
+local function stamp(game, pid, known, fields)
   local key = pkey(game, pid)
-  local seq, first = next_seq(key)
+  if not known then
+    local f = redis.call('HMGET', key, 'n', 'node')
+    known = { n = f[1], node = f[2] }
+  end
+  local seq, first = next_seq(known.n)
   -- The time of each of the last STAMPS_KEPT numbers, in a ring of fields (`s0`..`s15`: 'seq time').
   local f = fields or {}
-  f[#f + 1] = 's' .. (seq % STAMPS_KEPT)
-  f[#f + 1] = string.format('%d %d', seq, clock_ms())
-  if first then
-    f[#f + 1] = 'n'
-    f[#f + 1] = string.format('%d', seq)
-  end
+  for _, v in ipairs({ 'n', string.format('%d', seq), 's' .. (seq % STAMPS_KEPT), string.format('%d %d', seq, clock_ms()) }) do f[#f + 1] = v end
   redis.call('HSET', key, unpack(f))
-  redis.call('PEXPIRE', key, PLAYER_TTL_MS)
-  if node == nil then node = redis.call('HGET', key, 'node') end
-  if node then return { seq = seq, node = node } end
+  if first then redis.call('PEXPIRE', key, PLAYER_TTL_MS) end
+  if known.node then return { seq = seq, node = known.node } end
   return { seq = seq }
 end
 
@@ -224,15 +223,15 @@ end
 
 -- Removes a match's record and its place in the game's sets. Which sets hold it follows from its
 -- state: the ready checks (`rc`) until it starts; the host's set, the live list and `reaping` after.
--- Its players' pointers are each player's `release`.
-local function drop_match(m)
+-- Its players' pointers are each player's `release`. `keep_host`: it stays in its host's set.
+local function drop_match(m, keep_host)
   redis.call('DEL', k('m', m.matchId), k('mi', m.matchId))
   redis.call('SREM', k('ms', m.game), m.matchId)
   if m.state == 'ready_check' then
     redis.call('ZREM', k('rc', m.game), m.matchId)
     return
   end
-  if m.host then redis.call('SREM', k('hm', m.host), m.matchId) end
+  if m.host and not keep_host then redis.call('SREM', k('hm', m.host), m.matchId) end
   redis.call('ZREM', k('reaping'), m.matchId)
   redis.call('ZREM', k('live', m.game), m.matchId)
 end
@@ -243,16 +242,16 @@ end
 -- stamp and the player's node (nil when they have none).
 local function release(game, pid, mid)
   local key = pkey(game, pid)
-  local f = redis.call('HMGET', key, 'match', 'node', 'ticket')
+  local f = redis.call('HMGET', key, 'match', 'node', 'ticket', 'n')
   local match, node = f[1] or nil, f[2] or nil
   if match == mid then match = nil end
   if not node and not valid(key, 'ticket', f[3] or nil) and not valid(key, 'match', match) then
-    local seq = next_seq(key)
+    local seq = next_seq(f[4])
     redis.call('DEL', key)
     return { seq = seq }, nil
   end
   if f[1] == mid then redis.call('HDEL', key, 'match') end
-  return stamp(game, pid, node or false), node
+  return stamp(game, pid, { n = f[4], node = f[2] }), node
 end
 
 -- The fields of a match record's seat s (0 or 1) for a player t (a ticket or a rated seat),
@@ -316,7 +315,8 @@ end
 -- delivery (renew-host `delivered`): if it dies first, the node that takes its matches tells the
 -- players instead.
 local function finish_match(m, now, ending, host, by)
-  drop_match(m)
+  -- The node that tells the players has the match in its set (again: a lapsed host's match was taken out of it).
+  drop_match(m, m.host == host)
   local stamps = { release(m.game, m.players[1].playerId, m.matchId), (release(m.game, m.players[2].playerId, m.matchId)) }
   local fin = k('fin', m.matchId)
   redis.call('HSET', fin, 'p0', m.players[1].playerId, 'p1', m.players[2].playerId, 'n0', m.players[1].name, 'n1', m.players[2].name,
@@ -335,8 +335,7 @@ local function archive_match(game, X)
   redis.call('SET', k('replay', X.matchId), X.replay, 'PX', X.replayTtlMs)
   for _, p in ipairs(X.players) do
     local h = k('hist', game, p.playerId)
-    redis.call('LPUSH', h, p.entry)
-    redis.call('LTRIM', h, 0, 19)
+    if redis.call('LPUSH', h, p.entry) > 20 then redis.call('LTRIM', h, 0, 19) end
     redis.call('PEXPIRE', h, p.ttl or X.historyTtlMs)
     if X.ranked then
       local n = redis.call('HINCRBY', k('lbn', game, X.mode), p.playerId, 1)
