@@ -101,7 +101,7 @@ export async function spawnNode(
   const exited = once(child, "exit").then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = "";
-    const timer = setTimeout(() => reject(new Error(`node ${nodeId} did not start within 20 s: ${stderr.join("")}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`node ${nodeId} did not start within 60 s: ${stderr.join("")}`)), 60_000);
     let listening = false;
     child.stdout!.on("data", (chunk: Buffer) => {
       if (options.echo) process.stdout.write(chunk);
