@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { CancelReason, PlayerId } from "../protocol/index.ts";
 import type { DirectMatch, EndStamps, RematchAsk } from "./store.ts";
-import type { Cancellation, Departure, HostClaim, Latencies, MatchPointer, MatchRecord, PairingPass, PairingRules, Rated, Ticket } from "./types.ts";
+import type { Cancellation, Departure, HostClaim, Latencies, MatchPointer, MatchRecord, PairingRules, Rated, Ticket } from "./types.ts";
 
 /**
  * Each Lua script's arguments, by name. The encoder sends them as one JSON object (ARGV[2], after
@@ -9,18 +9,7 @@ import type { Cancellation, Departure, HostClaim, Latencies, MatchPointer, Match
  * position that must line up with the caller's.
  */
 export interface ScriptArgs {
-  enqueue: {
-    ticketId: string;
-    playerId: PlayerId;
-    name: string;
-    game: string;
-    mode: string;
-    now: number;
-    initial: Rated;
-    latencies?: Latencies;
-    /** The pairing pass for the new ticket, in the same call. */
-    pass?: PairingPass;
-  };
+  enqueue: { ticketId: string; playerId: PlayerId; name: string; game: string; mode: string; now: number; initial: Rated; latencies?: Latencies };
   dequeue: { game: string; playerId: PlayerId };
   "open-session": { game: string; playerId: PlayerId; name: string; node: string; generation: number; now: number };
   "close-session": { game: string; playerId: PlayerId; generation: number };
@@ -64,7 +53,7 @@ export interface ScriptArgs {
  * throws it). cjson encodes an empty Lua table as `{}`, so lists are read with `list()`: `unknown` here.
  */
 export interface ScriptResults {
-  enqueue: { ticket: Ticket; made?: unknown };
+  enqueue: { ticket: Ticket };
   dequeue: Departure;
   "open-session": { match?: MatchPointer; replaced?: string; stale?: boolean; seq: number };
   "close-session": Departure & { none?: boolean };
@@ -148,9 +137,6 @@ const NAMES: ScriptName[] = [
 ];
 
 const prelude = readFileSync(new URL("./lua/prelude.lua", import.meta.url), "utf8");
-/** The pairing pass (`pair_pass`), for the scripts that pair. */
-const pairing = readFileSync(new URL("./lua/pairing.lua", import.meta.url), "utf8");
-const PAIRING: ReadonlySet<ScriptName> = new Set(["pair", "enqueue"]);
 const once = readFileSync(new URL("./lua/once.lua", import.meta.url), "utf8");
 
 /**
@@ -167,11 +153,10 @@ export function runsOnce(name: ScriptName): boolean {
 
 function source(name: ScriptName): string {
   const body = readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8");
-  const shared = PAIRING.has(name) ? `${prelude}\n${pairing}` : prelude;
-  return runsOnce(name) ? `${shared}\nlocal function run()\n${body}\nend\n${once}` : `${shared}\n${body}`;
+  return runsOnce(name) ? `${prelude}\nlocal function run()\n${body}\nend\n${once}` : `${prelude}\n${body}`;
 }
 
-/** Each script's source: the prelude (and the pairing pass, for those that pair), then the script (wrapped by `once.lua` unless it is read-only). */
+/** Each script's source: the prelude, then the script (wrapped by `once.lua` unless it is read-only). */
 export const scriptSources = new Map<ScriptName, string>(NAMES.map((name) => [name, source(name)]));
 
 /** The hash-tagged prefix of every key of a game: `<prefix>:{<game>}`, one Redis Cluster slot per game. */
@@ -185,15 +170,7 @@ function archiveKeys(game: string, a: ArchiveArgs): string[] {
 
 /** The keys each script names from its arguments (after the game's prefix), as the prelude's `k` builds them. */
 const NAMED: { [N in ScriptName]: (a: ScriptArgs[N]) => string[] } = {
-  enqueue: (a) => [
-    `p:${a.game}:${a.playerId}`,
-    `rating:${a.game}`,
-    `tk:${a.game}`,
-    `qr:${a.game}:${a.mode}`,
-    `qa:${a.game}:${a.mode}`,
-    `modes:${a.game}`,
-    ...(a.pass ? ["nodes", `rc:${a.game}`, `ms:${a.game}`, `waits:${a.game}`, ...a.pass.matchIds.map((id) => `m:${id}`)] : []),
-  ],
+  enqueue: (a) => [`p:${a.game}:${a.playerId}`, `rating:${a.game}`, `tk:${a.game}`, `qr:${a.game}:${a.mode}`, `qa:${a.game}:${a.mode}`, `modes:${a.game}`],
   dequeue: (a) => [`p:${a.game}:${a.playerId}`],
   "open-session": (a) => ["nodes", `p:${a.game}:${a.playerId}`, `np:${a.node}`, `lobby:${a.game}`],
   "close-session": (a) => [`p:${a.game}:${a.playerId}`, `lobby:${a.game}`],

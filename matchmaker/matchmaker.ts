@@ -141,16 +141,15 @@ export class Matchmaker {
     return held;
   }
 
-  private async pairQueue(game: string, mode: string): Promise<void> {
+  private async pairQueue(game: string, mode: string, focusTicketId?: string): Promise<void> {
     const rules = this.options.rules(game, mode);
-    const ids = Array.from({ length: rules.maxPairsPerPass }, newMatchId);
-    const made = await this.options.store.pair(game, mode, this.now(), rules, ids);
-    await this.announceAll(made);
-  }
-
-  /** Tells the players of each match a pairing made. */
-  private async announceAll(made: MatchRecord[]): Promise<void> {
-    for (const match of made) this.announce(match, await this.hostInfo(match.host ?? this.options.node));
+    const count = focusTicketId ? 1 : rules.maxPairsPerPass;
+    const ids = Array.from({ length: count }, newMatchId);
+    const made = await this.options.store.pair(game, mode, this.now(), rules, ids, focusTicketId);
+    for (const match of made) {
+      const host = await this.hostInfo(match.host ?? this.options.node);
+      this.announce(match, host);
+    }
   }
 
   /** How clients reach a match's host: this node as configured, another as it described itself (cached). */
@@ -211,11 +210,10 @@ export class Matchmaker {
     const { game, playerId, name } = seeker;
     const ticketId = restore?.ticketId ?? newTicketId();
     const request = { ticketId, playerId, name, game, mode, ...(latencies ? { latencies } : {}) };
-    // The join-time pairing attempt runs in the same store call; the ack goes out first, the news of a match right behind it.
-    const pass = { now: this.now(), rules: this.options.rules(game, mode), matchIds: [newMatchId()] };
-    const { ticket, made } = await this.options.store.enqueueAndPair(request, restore?.enqueuedAt ?? this.now(), this.options.ratings.initial, pass);
+    const ticket = await this.options.store.enqueue(request, restore?.enqueuedAt ?? this.now(), this.options.ratings.initial);
     this.options.log.info({ game, playerId, ticketId: ticket.ticketId, mode, rating: ticket.rating, latencies }, "player queued");
-    if (made.length > 0) setImmediate(() => void this.announceAll(made).catch((error: unknown) => this.loopFailed(error)));
+    // The ack goes out first; the join-time pairing attempt follows right behind it.
+    setImmediate(() => void this.pairQueue(game, mode, ticket.ticketId).catch((error: unknown) => this.loopFailed(error)));
     return ticket;
   }
 

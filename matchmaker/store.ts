@@ -10,7 +10,6 @@ import type {
   Departure,
   GameCounts,
   MatchRecord,
-  PairingPass,
   PairingRules,
   Rated,
   Ticket,
@@ -63,11 +62,6 @@ export interface SessionStore {
 export interface QueueStore {
   /** Queues a player with their rating in that mode (`initial` when they have none); throws ArenaError ALREADY_QUEUED or ALREADY_IN_MATCH. */
   enqueue(request: TicketRequest, now: number, initial: Rated): Promise<Ticket>;
-  /**
-   * `enqueue`, then the pairing pass around the new ticket (`pair` with it as the focus, at
-   * `pass.now`), as one step: a join and its first pairing attempt cost one round trip to the store.
-   */
-  enqueueAndPair(request: TicketRequest, now: number, initial: Rated, pass: PairingPass): Promise<{ ticket: Ticket; made: MatchRecord[] }>;
   /** Removes the player's ticket; tells what the player had (a ticket, or a match). */
   dequeue(game: string, playerId: PlayerId): Promise<Departure>;
   /** Queue modes of a game that have or had tickets. */

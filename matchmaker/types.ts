@@ -155,13 +155,6 @@ export interface MatchPointer {
   host?: string;
 }
 
-/** A pairing pass run right after a ticket is queued (`enqueueAndPair`): its clock, rules and match ids (as `pair` takes them). */
-export interface PairingPass {
-  now: number;
-  rules: PairingRules;
-  matchIds: string[];
-}
-
 /** How pairing is done; every field is configurable per game. */
 export interface PairingRules {
   model: SkillModel;

@@ -35,6 +35,19 @@ local function pointer(key, field)
   return valid(key, field, redis.call('HGET', key, field))
 end
 
+-- Both of a player's pointers with one read: the match, the ticket.
+local function pointers(key)
+  local f = redis.call('HMGET', key, 'match', 'ticket')
+  return valid(key, 'match', f[1] or nil), valid(key, 'ticket', f[2] or nil)
+end
+
+local function alive(game, pid, now, ttl)
+  local node = redis.call('HGET', pkey(game, pid), 'node')
+  if not node then return false end
+  local seen = redis.call('ZSCORE', k('nodes'), node)
+  return seen ~= false and tonumber(seen) >= now - ttl
+end
+
 local function forget_if_idle(game, pid)
   local key = pkey(game, pid)
   if redis.call('HEXISTS', key, 'node') == 0 and not pointer(key, 'ticket') and not pointer(key, 'match') then

@@ -3,13 +3,13 @@ import { findPairs } from "../memory-pairing.ts";
 import { DEFAULT_REGION } from "../meeting-region.ts";
 import { key, type MemoryState } from "./state.ts";
 import type { QueueStore } from "../store.ts";
-import type { Departure, GameCounts, MatchRecord, PairingPass, PairingRules, Rated, Ticket, TicketRequest } from "../types.ts";
+import type { Departure, GameCounts, MatchRecord, PairingRules, Rated, Ticket, TicketRequest } from "../types.ts";
 
 /** The memory store's queues role (`QueueStore`): tickets, pairing passes, the matcher lease, and the counts shown to players, on the shared state (`MemoryState`). */
 export function memoryQueues(state: MemoryState): QueueStore {
   const matchers = new Map<string, { node: string; until: number }>();
 
-  const queues: QueueStore = {
+  return {
     async enqueue(request: TicketRequest, now: number, initial: Rated): Promise<Ticket> {
       const k = key(request.game, request.playerId);
       let player = state.players.get(k);
@@ -23,11 +23,6 @@ export function memoryQueues(state: MemoryState): QueueStore {
       };
       state.addTicket(ticket);
       return ticket;
-    },
-
-    async enqueueAndPair(request: TicketRequest, now: number, initial: Rated, pass: PairingPass): Promise<{ ticket: Ticket; made: MatchRecord[] }> {
-      const ticket = await queues.enqueue(request, now, initial);
-      return { ticket, made: await queues.pair(request.game, request.mode, pass.now, pass.rules, pass.matchIds, ticket.ticketId) };
     },
 
     async dequeue(game: string, playerId: PlayerId): Promise<Departure> {
@@ -93,5 +88,4 @@ export function memoryQueues(state: MemoryState): QueueStore {
       return Object.fromEntries(modes.map((mode) => [mode, state.queues.get(key(game, mode))?.byAge.size ?? 0]));
     },
   };
-  return queues;
 }

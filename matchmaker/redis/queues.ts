@@ -1,28 +1,14 @@
 import type { PlayerId } from "../../protocol/index.ts";
 import type { QueueStore } from "../store.ts";
-import type { Departure, GameCounts, MatchRecord, PairingPass, PairingRules, Rated, Ticket, TicketRequest } from "../types.ts";
+import type { Departure, GameCounts, MatchRecord, PairingRules, Rated, Ticket, TicketRequest } from "../types.ts";
 import { list, type RedisCore } from "./core.ts";
 
 /** The Redis store's queues role (`QueueStore`): tickets, pairing passes, the matcher lease, and the counts shown to players, on the shared connection and script runner (`RedisCore`). */
 export function redisQueues(core: RedisCore): QueueStore {
-  const enqueueArgs = ({ ticketId, playerId, name, game, mode, latencies }: TicketRequest, now: number, initial: Rated) => ({
-    ticketId,
-    playerId,
-    name,
-    game,
-    mode,
-    now,
-    initial,
-    ...(latencies ? { latencies } : {}),
-  });
   return {
     async enqueue(request: TicketRequest, now: number, initial: Rated): Promise<Ticket> {
-      return (await core.json("enqueue", enqueueArgs(request, now, initial))).ticket;
-    },
-
-    async enqueueAndPair(request: TicketRequest, now: number, initial: Rated, pass: PairingPass): Promise<{ ticket: Ticket; made: MatchRecord[] }> {
-      const result = await core.json("enqueue", { ...enqueueArgs(request, now, initial), pass });
-      return { ticket: result.ticket, made: list<MatchRecord>(result.made) };
+      const { ticketId, playerId, name, game, mode, latencies } = request;
+      return (await core.json("enqueue", { ticketId, playerId, name, game, mode, now, initial, ...(latencies ? { latencies } : {}) })).ticket;
     },
 
     async dequeue(game: string, playerId: PlayerId): Promise<Departure> {
