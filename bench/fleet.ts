@@ -134,6 +134,8 @@ export class Fleet {
         if (options.tickRate) env.PONG_TICK_RATE = String(options.tickRate);
         // Node.js flags for the servers under test only (e.g. garbage collector settings).
         if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
+        // Flags NODE_OPTIONS cannot override (they come after SERVER_NODE_FLAGS on the command line).
+        const extraFlags = process.env.BENCH_SERVER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
         if (options.store === "cluster") {
           const cluster = await startRedisCluster();
           redis = cluster;
@@ -147,7 +149,9 @@ export class Fleet {
           // Each node knows its own address, so that clients that follow `match:found.host` can move there.
           const port = await freePort();
           const own = { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` };
-          servers.push(await spawnNode({ ...env, ...own }, { pinToCpu: SERVER_CPU, keepLogs: false, nodeFlags: options.nodeFlags ?? [] }));
+          servers.push(
+            await spawnNode({ ...env, ...own }, { pinToCpu: SERVER_CPU, keepLogs: false, nodeFlags: [...(options.nodeFlags ?? []), ...extraFlags] }),
+          );
         }
       } else {
         servers.push(await startBaseline(options.server, [String(options.tickRate ?? 30), String(options.ackEvery ?? 1)], options.nodeFlags ?? []));

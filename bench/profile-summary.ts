@@ -1,6 +1,8 @@
 /**
  * Where a CPU profile's time went: self time by function and by package, busy samples only.
- *   tsx bench/profile-summary.ts <file.cpuprofile> [top]
+ *   tsx bench/profile-summary.ts <file.cpuprofile> [top] [from s] [to s]
+ * `from` and `to` keep the samples of a window (seconds since the profile began): the steady
+ * state, without start-up and shutdown.
  */
 import { readFileSync } from "node:fs";
 
@@ -15,7 +17,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, topArg = "25"] = process.argv.slice(2);
+const [file, topArg = "25", fromArg, toArg] = process.argv.slice(2);
 if (!file) {
   process.stderr.write("usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]\n");
   process.exit(2);
@@ -23,7 +25,15 @@ if (!file) {
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+const from = fromArg === undefined ? -Infinity : Number(fromArg) * 1e6;
+const to = toArg === undefined ? Infinity : Number(toArg) * 1e6;
+let at = 0;
+profile.samples.forEach((id, i) => {
+  const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
+  if (at >= from && at < to) self.set(id, (self.get(id) ?? 0) + delta);
+});
+console.log(`profile spans ${(at / 1e6).toFixed(1)} s`);
 
 /** The package (or project folder) a frame belongs to. */
 function owner(url: string): string {

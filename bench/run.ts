@@ -178,13 +178,16 @@ const report: Report = {
 const measured: MeasuredRun[] = [];
 try {
   if (scenario === "steady" || scenario === "soak") {
-    // With --repeat N, every server is measured once per pass, in the same order: each ratio is
-    // taken within a pass (minutes apart at most), and the report gives their median.
+    // With --repeat N, every server is measured once per pass: each ratio is taken within a pass
+    // (minutes apart at most), and the report gives their median. Even passes run the servers in
+    // the reverse order, so that whatever drifts over a pass (the machine warming, sockets left
+    // in TIME_WAIT by the runs before) does not always favour the one that runs last.
     const tag = (m: MeasuredRun, pass: number) => (repeat > 1 ? Object.assign(m, { run: { ...m.run, repeat: pass } }) : m);
-    for (let pass = 1; pass <= repeat; pass++) {
-      for (const engine of engines) for (const encoding of encodings) measured.push(tag(await steady("arena", engine, { ...stream, encoding }), pass));
-      for (const kind of baselines) report.baselines.push(tag(await steady(kind, "uws", stream), pass));
-    }
+    const jobs: ((pass: number) => Promise<void>)[] = [];
+    for (const engine of engines)
+      for (const encoding of encodings) jobs.push(async (pass) => void measured.push(tag(await steady("arena", engine, { ...stream, encoding }), pass)));
+    for (const kind of baselines) jobs.push(async (pass) => void report.baselines.push(tag(await steady(kind, "uws", stream), pass)));
+    for (let pass = 1; pass <= repeat; pass++) for (const job of pass % 2 === 1 ? jobs : [...jobs].reverse()) await job(pass);
   } else if (scenario === "capacity") {
     for (const engine of engines)
       for (const encoding of encodings) {
