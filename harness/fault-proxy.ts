@@ -1,5 +1,8 @@
 import { createServer, connect as tcpConnect, type Server, type Socket } from "node:net";
 
+/** Where a proxy forwards to. */
+type Target = { host: string; port: number };
+
 /** One client connection and its upstream, with what the proxy holds back of each direction. */
 interface Link {
   client: Socket;
@@ -36,12 +39,17 @@ export class FaultProxy {
     readonly port: number,
   ) {}
 
-  /** `listen`: the address it listens on (loopback unless said; `0.0.0.0` for processes in network namespaces). */
-  static async start(target: { host: string; port: number }, listen = "127.0.0.1"): Promise<FaultProxy> {
+  /**
+   * `listen`: the address it listens on (loopback unless said; `0.0.0.0` for processes in network
+   * namespaces). Given several targets, it is also a load balancer that fails over: each connection
+   * goes to the first of them that accepts it, in order (a dead server refuses at once).
+   */
+  static async start(target: Target | Target[], listen = "127.0.0.1"): Promise<FaultProxy> {
+    const targets = Array.isArray(target) ? target : [target];
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, listen, resolve));
     const proxy = new FaultProxy(server, (server.address() as { port: number }).port);
-    server.on("connection", (client) => proxy.accept(client, target));
+    server.on("connection", (client) => (targets.length === 1 ? proxy.accept(client, targets[0]!) : proxy.acceptFirstUp(client, targets)));
     return proxy;
   }
 
@@ -50,13 +58,40 @@ export class FaultProxy {
     return `${scheme}://${host}:${this.port}`;
   }
 
-  private accept(client: Socket, target: { host: string; port: number }): void {
+  /** A connection to the first of `targets` (from `i`) that accepts it; the client's bytes wait meanwhile. */
+  private acceptFirstUp(client: Socket, targets: Target[], i = 0): void {
     if (Date.now() < this.refuseUntil) {
       client.destroy();
       return;
     }
-    client.setNoDelay(true);
+    if (i === 0) {
+      client.pause();
+      client.on("error", () => undefined);
+    }
+    const target = targets[i]!;
     const upstream = tcpConnect(target.port, target.host);
+    const failed = () => {
+      upstream.destroy();
+      if (i + 1 < targets.length && !client.destroyed) this.acceptFirstUp(client, targets, i + 1);
+      else client.destroy();
+    };
+    upstream.once("error", failed);
+    upstream.once("connect", () => {
+      upstream.off("error", failed);
+      if (client.destroyed) return void upstream.destroy();
+      this.accept(client, target, upstream);
+      client.resume();
+    });
+  }
+
+  private accept(client: Socket, target: Target, upstream?: Socket): void {
+    if (Date.now() < this.refuseUntil) {
+      client.destroy();
+      upstream?.destroy();
+      return;
+    }
+    client.setNoDelay(true);
+    upstream ??= tcpConnect(target.port, target.host);
     upstream.setNoDelay(true);
     const link: Link = { client, upstream };
     this.links.add(link);

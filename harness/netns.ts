@@ -121,9 +121,10 @@ export class NetTopology {
 
   /**
    * A path from `from` (a host's name, or `here` for this namespace) to `to`, delayed by
-   * `latencyMs` each way (plus up to `jitterMs`).
+   * `latencyMs` each way (plus up to `jitterMs`). Several `to`: a load balancer in front of them,
+   * each connection going to the first that accepts it.
    */
-  async link(from: string, to: { host: string; port: number }, latencyMs: number, jitterMs = 0): Promise<Link> {
+  async link(from: string, to: { host: string; port: number } | { host: string; port: number }[], latencyMs: number, jitterMs = 0): Promise<Link> {
     const proxy = await FaultProxy.start(to, "0.0.0.0");
     proxy.shape({ latencyMs, jitterMs });
     this.links.push(proxy);

@@ -23,6 +23,8 @@ const REGIONS = [
 ] as const;
 /** A region's clients to their node, round trip. */
 const CLIENT_RTT_MS = 30;
+/** How long a dead host's matches wait before another node adopts them (the default, said here for the report). */
+const HOST_LEASE_MS = 1500;
 const unavailable = NetTopology.unavailable();
 if (unavailable) process.stdout.write(`netns-latency: skipped: ${unavailable}\n`);
 
@@ -51,6 +53,7 @@ describe.skipIf(unavailable)("on a network with real latency (network namespaces
       MATCHMAKER_INTERVAL_MS: "50",
       LATENCY_WINDOW_MS: "100",
       LOG_LEVEL: "info",
+      HOST_LEASE_MS: String(HOST_LEASE_MS),
     };
     for (const { region, redisRttMs } of REGIONS) {
       const host = topology.host(region);
@@ -170,5 +173,60 @@ describe.skipIf(unavailable)("on a network with real latency (network namespaces
       expect(c.url).not.toBe(eu.url);
     }
     process.stdout.write(`netns-latency: drain hand-over, match:moving to the first state from the new host ${summary(resumes)}\n`);
+  }, 90_000);
+
+  it("a host killed with SIGKILL: its players come back through the load balancer and the match resumes on another node", async () => {
+    const [, us, ap] = places as [Place, Place, Place];
+    // The clients' entry: a load balancer in front of us-east and ap-south, each connection to the first that accepts it.
+    const entry = await topology!.link(
+      "here",
+      [us, ap].map((p) => ({ host: topology!.host(p.region).ip, port: 7000 })),
+      CLIENT_RTT_MS / 2,
+    );
+    const lb = entry.from("http");
+    let killedAt = 0;
+    const resumed: number[] = [];
+    const firstStates: number[] = [];
+    const join = async (name: string) => {
+      const { token } = await fetchGuestToken(lb, name);
+      const client = connectSdk<GameTypes<typeof pong>>({ url: lb, game: "pong", token, autoReady: true });
+      sdkClients.push(client);
+      await client.connected();
+      let resumedAt: number | undefined;
+      client.on("resumed", () => {
+        if (!killedAt || resumedAt !== undefined) return;
+        resumedAt = performance.now();
+        resumed.push(resumedAt - killedAt);
+      });
+      client.on("state", () => {
+        if (resumedAt === undefined || firstStates.length > 2) return;
+        firstStates.push(performance.now() - killedAt);
+        resumedAt = Infinity; // counted once
+      });
+      return client;
+    };
+    const players = [await join("Cid"), await join("Dee")];
+    const started = Promise.all(players.map((c) => new Promise((resolve) => c.on("start", resolve))));
+    // Both near us-east only: the match is hosted there, and both players move to it.
+    for (const c of players) await c.queue({ latencies: { "us-east": CLIENT_RTT_MS } });
+    await started;
+    for (const c of players) expect(c.url).toBe(us.url);
+    await eventually(() => (players[0]!.lastState?.tick ?? 0) >= 45, 20_000, "a second and a half of play (a snapshot written)");
+    const matchId = players[0]!.matchId;
+    killedAt = performance.now();
+    await us.node.kill("SIGKILL");
+    await eventually(() => firstStates.length === 2, 30_000, "both players get states of the match again, from another node");
+    for (const c of players) {
+      expect(c.matchId).toBe(matchId);
+      expect(c.url).not.toBe(us.url);
+    }
+    const adopters = places.filter(
+      (p) => p !== us && p.node.logs.some((l) => l.matchId === matchId && String(l.msg).startsWith("match adopted from a host that died")),
+    );
+    expect(adopters.map((p) => p.region)).toEqual([ap.region]);
+    process.stdout.write(
+      `netns-latency: host SIGKILL (lease ${HOST_LEASE_MS} ms), from the kill to match:resumed ${summary(resumed)}; to the first state ${summary(firstStates)}\n`,
+    );
+    await entry.proxy.close();
   }, 90_000);
 });
