@@ -130,6 +130,13 @@ export class Fleet {
           MATCHMAKER_INTERVAL_MS: "50",
           STATE_ACK_EVERY: String(options.ackEvery ?? 1),
           ...options.env,
+          // Settings for an experiment (`BENCH_SERVER_ENV="SNAPSHOT_INTERVAL_MS=0 ..."`): the servers under test only.
+          ...Object.fromEntries(
+            (process.env.BENCH_SERVER_ENV ?? "")
+              .split(/\s+/)
+              .filter(Boolean)
+              .map((pair) => pair.split("=", 2) as [string, string]),
+          ),
         };
         if (options.tickRate) env.PONG_TICK_RATE = String(options.tickRate);
         // Node.js flags for the servers under test only (e.g. garbage collector settings).

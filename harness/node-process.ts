@@ -4,6 +4,8 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** Makes a spawned process exit when the process that spawned it is gone (no orphans left running). */
+const EXIT_WITH_PARENT = new URL("./exit-with-parent.ts", import.meta.url).href;
 
 /** True when `taskset` (util-linux) can pin processes to cores. */
 export function hasTaskset(): boolean {
@@ -38,7 +40,7 @@ export function spawnScript(
 ): ChildProcess {
   // BENCH_PROFILE_DIR: every process the bench starts writes a CPU profile there (`node --cpu-prof`).
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}/${script.replace(/\W+/g, "-")}`] : [];
-  const command = [process.execPath, ...(options.nodeFlags ?? []), ...profile, "--import", "tsx", script, ...args];
+  const command = [process.execPath, ...(options.nodeFlags ?? []), ...profile, "--import", "tsx", "--import", EXIT_WITH_PARENT, script, ...args];
   // fdLimit: the open-file limit, soft and hard (prlimit, util-linux), as an operator's LimitNOFILE sets it.
   const limited = options.fdLimit === undefined ? command : ["prlimit", `--nofile=${options.fdLimit}:${options.fdLimit}`, "--", ...command];
   const pinned = [...(options.within ?? []), ...(options.cpu !== undefined && hasTaskset() ? ["taskset", "-c", String(options.cpu), ...limited] : limited)];
