@@ -12,7 +12,13 @@ export interface MatchMigrationOptions {
   host: RoomHost;
   log: Logger;
   leaseMs: number;
+  /** How often each running match's snapshot is written (ms). */
+  snapshotMs: number;
 }
+
+/** A round is cut into at most this many slices, each at least this far apart (ms). */
+const MAX_SLICES = 10;
+const MIN_SLICE_MS = 100;
 
 /**
  * Matches outlive their host: the host writes each running match's snapshot to the store (once a
@@ -21,27 +27,58 @@ export interface MatchMigrationOptions {
  * match (it stalled past its lease) lets it go.
  */
 export class MatchMigration {
-  private saving = false;
+  /** The slices of a round whose write is on its way: such a slice waits for the next round. */
+  private readonly saving = new Set<number>();
   /** Writes of snapshots, one after another: an older snapshot never lands after a newer one. */
   private writes: Promise<unknown> = Promise.resolve();
+  /** Each room's slice of a round, dealt in turn as rooms are first seen. */
+  private readonly sliceOf = new WeakMap<Room, number>();
+  private dealt = 0;
+  private next = 0;
+  /**
+   * A round (every `snapshotMs`) is cut into slices, one every `sliceMs`, each with its share of the
+   * rooms: taking 500 rooms' snapshots and encoding them for the store at once held the event loop
+   * for 7-17 ms once a second, and every room due meanwhile left late.
+   */
+  readonly slices: number;
+  readonly sliceMs: number;
 
-  constructor(private readonly options: MatchMigrationOptions) {}
+  constructor(private readonly options: MatchMigrationOptions) {
+    this.slices = Math.max(1, Math.min(MAX_SLICES, Math.floor(options.snapshotMs / MIN_SLICE_MS)));
+    this.sliceMs = Math.max(1, Math.floor(options.snapshotMs / this.slices));
+  }
 
-  /** Writes every hosted match's snapshot (one store call per game); lets go of matches adopted elsewhere. */
-  async save(): Promise<void> {
-    if (this.saving) return;
-    this.saving = true;
+  /** Writes the snapshots of the next slice's rooms (one store call per game); lets go of matches adopted elsewhere. */
+  async saveSlice(): Promise<void> {
+    const slice = this.next;
+    this.next = (this.next + 1) % this.slices;
+    if (this.saving.has(slice)) return;
+    this.saving.add(slice);
     try {
       await this.inTurn(async () => {
-        for (const [game, snapshots] of this.options.host.snapshots()) {
+        for (const [game, snapshots] of this.take(slice)) {
           const lost = await this.options.store.saveSnapshots(game, this.options.node, snapshots);
           this.options.host.snapshotsSaved(snapshots);
           for (const matchId of lost) this.options.host.relinquish(matchId);
         }
       });
     } finally {
-      this.saving = false;
+      this.saving.delete(slice);
     }
+  }
+
+  /** The snapshots of the rooms of `slice`, per game, taken now. */
+  private take(slice: number): Map<string, MatchSnapshotEntry[]> {
+    const byGame = new Map<string, MatchSnapshotEntry[]>();
+    for (const room of this.options.host.running()) {
+      let mine = this.sliceOf.get(room);
+      if (mine === undefined) this.sliceOf.set(room, (mine = this.dealt++ % this.slices));
+      if (mine !== slice) continue;
+      let list = byGame.get(room.game.name);
+      if (!list) byGame.set(room.game.name, (list = []));
+      list.push(entryOf(room));
+    }
+    return byGame;
   }
 
   /** Writes the last snapshots of rooms handed off (after any write already on its way); returns the matches the store refused (another node hosts them). */

@@ -187,15 +187,9 @@ export class RoomHost {
     for (const entry of entries) this.rooms.get(entry.matchId)?.replay.savedUpTo((entry.from ?? 0) + (entry.inputs?.length ?? 0));
   }
 
-  /** The snapshots of the rooms hosted here, per game. */
-  snapshots(): Map<string, MatchSnapshotEntry[]> {
-    const byGame = new Map<string, MatchSnapshotEntry[]>();
-    for (const room of this.rooms.values()) {
-      let list = byGame.get(room.game.name);
-      if (!list) byGame.set(room.game.name, (list = []));
-      list.push(entryOf(room));
-    }
-    return byGame;
+  /** The rooms running here. */
+  running(): IterableIterator<Room> {
+    return this.rooms.values();
   }
 
   private roomOptions(): RoomOptions {

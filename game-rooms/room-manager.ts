@@ -81,7 +81,7 @@ export class RoomManager {
     const migrating = options.snapshotMs > 0;
     this.host = new RoomHost({ ...options, sessions: store, watch: store, results, onStarted: migrating ? (room) => this.migration.started(room) : undefined });
     this.stream = this.host.stream;
-    this.migration = new MatchMigration({ node, store, channel, host: this.host, log, leaseMs: options.leaseMs });
+    this.migration = new MatchMigration({ node, store, channel, host: this.host, log, leaseMs: options.leaseMs, snapshotMs: options.snapshotMs });
     this.router = new HostRouter({
       node,
       store,
@@ -130,7 +130,7 @@ export class RoomManager {
     const games = this.options.games.list().map((g) => g.name);
     every(RECONCILE_MS, () => this.leases.reconcile(games));
     every(RECONCILE_MS, () => this.sweepSpectators());
-    if (this.options.snapshotMs > 0) every(this.options.snapshotMs, () => this.migration.save());
+    if (this.options.snapshotMs > 0) every(this.migration.sliceMs, () => this.migration.saveSlice());
   }
 
   /**
