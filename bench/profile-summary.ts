@@ -19,7 +19,7 @@ interface Profile {
 
 const [file, topArg = "25", fromArg, toArg] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write("usage: tsx bench/profile-summary.ts <file.cpuprofile> [top]\n");
+  process.stderr.write("usage: tsx bench/profile-summary.ts <file.cpuprofile> [top] [from s] [to s]\n");
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
