@@ -20,6 +20,13 @@ export interface MatchMigrationOptions {
 const MAX_SLICES = 10;
 const MIN_SLICE_MS = 100;
 
+/** Adds a snapshot to its game's list (one store call per game). */
+function addTo(byGame: Map<string, MatchSnapshotEntry[]>, game: string, entry: MatchSnapshotEntry): void {
+  const list = byGame.get(game);
+  if (list) list.push(entry);
+  else byGame.set(game, [entry]);
+}
+
 /**
  * Matches outlive their host: the host writes each running match's snapshot to the store (once a
  * second, and once at its start); when a host's lease lapses, the node that claims one of its
@@ -74,9 +81,7 @@ export class MatchMigration {
       let mine = this.sliceOf.get(room);
       if (mine === undefined) this.sliceOf.set(room, (mine = this.dealt++ % this.slices));
       if (mine !== slice) continue;
-      let list = byGame.get(room.game.name);
-      if (!list) byGame.set(room.game.name, (list = []));
-      list.push(entryOf(room));
+      addTo(byGame, room.game.name, entryOf(room));
     }
     return byGame;
   }
@@ -85,7 +90,7 @@ export class MatchMigration {
   saveFinal(entries: readonly { game: string; entry: MatchSnapshotEntry }[]): Promise<string[]> {
     return this.inTurn(async () => {
       const byGame = new Map<string, MatchSnapshotEntry[]>();
-      for (const { game, entry } of entries) byGame.set(game, [...(byGame.get(game) ?? []), entry]);
+      for (const { game, entry } of entries) addTo(byGame, game, entry);
       const lost: string[] = [];
       for (const [game, list] of byGame) lost.push(...(await this.options.store.saveSnapshots(game, this.options.node, list)));
       return lost;
