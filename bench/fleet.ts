@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { StreamSnapshot } from "../game-rooms/index.ts";
@@ -259,8 +260,13 @@ const share = (total: number, n: number, i: number) => Math.floor(total / n) + (
 async function startBaseline(kind: ServerKind, args: string[], nodeFlags: string[]): Promise<ServerUnderTest> {
   const port = await freePort();
   // The same Node.js flags as Arena's server: the comparison is of code, not of collector settings.
-  const child = spawnScript(`bench/baselines/${kind}.ts`, [String(port), ...args], { cpu: SERVER_CPU, nodeFlags: [...SERVER_NODE_FLAGS, ...nodeFlags] });
+  // `BENCH_BASE_NODE_FLAGS` adds a diagnostic's (`--trace-gc-nvp`); `BENCH_SERVER_STDOUT` keeps what it prints.
+  const child = spawnScript(`bench/baselines/${kind}.ts`, [String(port), ...args], {
+    cpu: SERVER_CPU,
+    nodeFlags: [...SERVER_NODE_FLAGS, ...nodeFlags, ...(process.env.BENCH_BASE_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [])],
+  });
   const lines = createInterface({ input: child.stdout! });
+  if (process.env.BENCH_SERVER_STDOUT) lines.on("line", (line) => appendFileSync(`${process.env.BENCH_SERVER_STDOUT}.base.${child.pid}`, `${line}\n`));
   await new Promise<void>((resolve, reject) => {
     lines.on("line", (line) => {
       if (line.includes('"listening"')) resolve();

@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
@@ -107,6 +108,8 @@ export async function spawnNode(
     let listening = false;
     child.stdout!.on("data", (chunk: Buffer) => {
       if (options.echo) process.stdout.write(chunk);
+      // `BENCH_SERVER_STDOUT=prefix`: a copy of everything the node writes (a `--trace-gc-nvp` trace included) in prefix.<pid>.
+      if (process.env.BENCH_SERVER_STDOUT) appendFileSync(`${process.env.BENCH_SERVER_STDOUT}.${child.pid}`, chunk);
       // A bench reads the logs only until the node listens, then just drains them.
       if (listening && options.keepLogs === false) return;
       buffer += chunk.toString();

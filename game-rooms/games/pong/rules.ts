@@ -5,9 +5,16 @@ import { wireList } from "../wire.ts";
 import { pongInputSchema, pongViewSchema, type PongInput, type PongView } from "./schema.ts";
 import type { PongSettings } from "./settings.ts";
 
+/**
+ * Flat numbers, mutated in place: nested `{ x, y }` objects share V8's hidden class with the view
+ * schema's `{ x: z.number(), ... }` shape, whose fields hold objects, so every write of a double to
+ * them allocated a number that lived until the next tick (survivors that lengthen each scavenge).
+ */
 export interface PongState {
-  ball: { x: number; y: number };
-  velocity: { x: number; y: number };
+  ballX: number;
+  ballY: number;
+  vx: number;
+  vy: number;
   paddles: [number, number];
   dirs: [number, number];
   score: [number, number];
@@ -32,17 +39,20 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
   function serve(state: PongState): void {
     const angle = (nextRandom(state) - 0.5) * (Math.PI / 2);
     const towards = state.serveTo === 0 ? -1 : 1;
-    state.ball = { x: 0.5, y: 0.5 };
-    state.velocity = { x: towards * ballSpeed * Math.cos(angle), y: ballSpeed * Math.sin(angle) };
+    state.ballX = 0.5;
+    state.ballY = 0.5;
+    state.vx = towards * ballSpeed * Math.cos(angle);
+    state.vy = ballSpeed * Math.sin(angle);
     state.serveTo = state.serveTo === 0 ? 1 : 0;
   }
 
   function hit(state: PongState, seat: Seat): void {
-    const offset = clamp((state.ball.y - state.paddles[seat]) / (PADDLE_HEIGHT / 2), -1, 1);
-    const speed = Math.min(Math.hypot(state.velocity.x, state.velocity.y) * 1.05, ballSpeed * MAX_SPEED_FACTOR);
+    const offset = clamp((state.ballY - state.paddles[seat]) / (PADDLE_HEIGHT / 2), -1, 1);
+    const speed = Math.min(Math.hypot(state.vx, state.vy) * 1.05, ballSpeed * MAX_SPEED_FACTOR);
     const angle = offset * (Math.PI / 3);
-    state.velocity = { x: (seat === 0 ? 1 : -1) * speed * Math.cos(angle), y: speed * Math.sin(angle) };
-    state.ball.x = seat === 0 ? PADDLE_X + BALL_RADIUS : 1 - PADDLE_X - BALL_RADIUS;
+    state.vx = (seat === 0 ? 1 : -1) * speed * Math.cos(angle);
+    state.vy = speed * Math.sin(angle);
+    state.ballX = seat === 0 ? PADDLE_X + BALL_RADIUS : 1 - PADDLE_X - BALL_RADIUS;
   }
 
   return {
@@ -61,8 +71,10 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
     },
     init(seed) {
       const state: PongState = {
-        ball: { x: 0.5, y: 0.5 },
-        velocity: { x: 0, y: 0 },
+        ballX: 0.5,
+        ballY: 0.5,
+        vx: 0,
+        vy: 0,
         paddles: [0.5, 0.5],
         dirs: [0, 0],
         score: [0, 0],
@@ -81,26 +93,25 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
       for (const seat of [0, 1] as const) {
         state.paddles[seat] = clamp(state.paddles[seat] + state.dirs[seat] * PADDLE_SPEED * dt, PADDLE_HEIGHT / 2, 1 - PADDLE_HEIGHT / 2);
       }
-      const ball = state.ball;
-      ball.x += state.velocity.x * dt;
-      ball.y += state.velocity.y * dt;
-      if (ball.y < BALL_RADIUS) {
-        ball.y = 2 * BALL_RADIUS - ball.y;
-        state.velocity.y = Math.abs(state.velocity.y);
-      } else if (ball.y > 1 - BALL_RADIUS) {
-        ball.y = 2 * (1 - BALL_RADIUS) - ball.y;
-        state.velocity.y = -Math.abs(state.velocity.y);
+      state.ballX += state.vx * dt;
+      state.ballY += state.vy * dt;
+      if (state.ballY < BALL_RADIUS) {
+        state.ballY = 2 * BALL_RADIUS - state.ballY;
+        state.vy = Math.abs(state.vy);
+      } else if (state.ballY > 1 - BALL_RADIUS) {
+        state.ballY = 2 * (1 - BALL_RADIUS) - state.ballY;
+        state.vy = -Math.abs(state.vy);
       }
       const reach = PADDLE_HEIGHT / 2 + BALL_RADIUS;
-      if (state.velocity.x < 0 && ball.x <= PADDLE_X + BALL_RADIUS) {
-        if (Math.abs(ball.y - state.paddles[0]) <= reach) hit(state, 0);
-        else if (ball.x < 0) {
+      if (state.vx < 0 && state.ballX <= PADDLE_X + BALL_RADIUS) {
+        if (Math.abs(state.ballY - state.paddles[0]) <= reach) hit(state, 0);
+        else if (state.ballX < 0) {
           state.score[1] += 1;
           serve(state);
         }
-      } else if (state.velocity.x > 0 && ball.x >= 1 - PADDLE_X - BALL_RADIUS) {
-        if (Math.abs(ball.y - state.paddles[1]) <= reach) hit(state, 1);
-        else if (ball.x > 1) {
+      } else if (state.vx > 0 && state.ballX >= 1 - PADDLE_X - BALL_RADIUS) {
+        if (Math.abs(state.ballY - state.paddles[1]) <= reach) hit(state, 1);
+        else if (state.ballX > 1) {
           state.score[0] += 1;
           serve(state);
         }
@@ -117,7 +128,7 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
       return { kind: "none" };
     },
     view(state) {
-      return { ball: { x: state.ball.x, y: state.ball.y }, paddles: [state.paddles[0], state.paddles[1]], score: [state.score[0], state.score[1]] };
+      return { ball: { x: state.ballX, y: state.ballY }, paddles: [state.paddles[0], state.paddles[1]], score: [state.score[0], state.score[1]] };
     },
     netcode: {
       wireComplete: true,
@@ -127,8 +138,10 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
         const dirs: [number, number] = [0, 0];
         dirs[seat] = last?.dir ?? 0;
         return {
-          ball: { ...view.ball },
-          velocity: { x: 0, y: 0 },
+          ballX: view.ball.x,
+          ballY: view.ball.y,
+          vx: 0,
+          vy: 0,
           paddles: [view.paddles[0], view.paddles[1]],
           dirs,
           score: [view.score[0], view.score[1]],
