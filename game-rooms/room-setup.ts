@@ -6,6 +6,7 @@ import type { GameRegistry } from "./game-registry.ts";
 import type { MatchResults } from "./match-results.ts";
 import type { NodeRelay } from "./node-relay.ts";
 import type { Seat } from "../protocol/index.ts";
+import { InputQueue } from "./input-queue.ts";
 import type { Room } from "./room.ts";
 import type { RoomOptions, SeatState } from "./room-types.ts";
 
@@ -78,7 +79,7 @@ export async function seatsOf(match: MatchRecord, where: SeatFinder, deadHost?: 
         node: connected ? (at ?? node) : node,
         connected,
         disconnectedAt: connected ? 0 : now,
-        inputs: [],
+        inputs: new InputQueue(),
         lastSeq: -1,
         lastAckTick: 0,
         lastAckAt: now,

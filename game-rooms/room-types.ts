@@ -1,13 +1,6 @@
-import type { ArenaError, MatchEnd, MatchStart, PlayerId, ReplayInput, Seat, SpectateAnswer, StatePayload, EndReason } from "../protocol/index.ts";
+import type { MatchEnd, MatchStart, PlayerId, ReplayInput, Seat, SpectateAnswer, StatePayload, EndReason } from "../protocol/index.ts";
+import type { InputQueue } from "./input-queue.ts";
 import type { StreamStats } from "./stream-stats.ts";
-
-/** An input waiting for the next tick; an input sent without an answer has no callbacks. */
-export interface QueuedInput {
-  seq: number;
-  input: unknown;
-  resolve?: (tick: number) => void;
-  reject?: (error: ArenaError) => void;
-}
 
 /** One seat of a running room. */
 export interface SeatState {
@@ -22,7 +15,7 @@ export interface SeatState {
   node: string;
   connected: boolean;
   disconnectedAt: number;
-  inputs: QueuedInput[];
+  inputs: InputQueue;
   lastSeq: number;
   lastAckTick: number;
   lastAckAt: number;

@@ -128,11 +128,10 @@ export class Room implements Tickable {
     if (this.ended) throw new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over");
     // Duplicates and stale inputs are ignored, not errors: a client may resend after a reconnect.
     const queued = seat.inputs;
-    if (seq <= seat.lastSeq || queued.some((i) => i.seq === seq)) return resolve?.(this.tick);
+    if (seq <= seat.lastSeq || queued.has(seq)) return resolve?.(this.tick);
     if (queued.length >= this.options.maxQueuedInputs) throw new ArenaError(ErrorCode.RATE_LIMITED, "too many inputs queued for one tick");
-    queued.push({ seq, input, resolve, reject });
-    // Usually in order already; applied in seq order either way.
-    if (queued.length > 1 && queued[queued.length - 2]!.seq > seq) queued.sort((a, b) => a.seq - b.seq);
+    // Applied in seq order, whatever order they came in.
+    queued.push(seq, input, resolve, reject);
   }
 
   /** `queueInput` as a promise of the tick that applied the input. */
@@ -183,23 +182,23 @@ export class Room implements Tickable {
     this.tick += 1;
     let changed = false;
     for (const seat of this.seats) {
-      if (seat.inputs.length === 0) continue;
-      // Emptied in place after: a new array a tick would be one more young object the seat keeps.
-      const entries = seat.inputs;
-      for (const entry of entries) {
-        seat.lastSeq = Math.max(seat.lastSeq, entry.seq);
+      const queued = seat.inputs;
+      if (queued.length === 0) continue;
+      for (let i = 0; i < queued.length; i++) {
+        seat.lastSeq = Math.max(seat.lastSeq, queued.seqAt(i));
+        const input = queued.inputAt(i);
         try {
           // An input that changed nothing (the same direction again) is not kept for the replay.
-          if (this.game.apply(this.state, seat.seat, entry.input, this.tick) !== false) {
-            this.replay.log({ tick: this.tick, seat: seat.seat, input: entry.input });
+          if (this.game.apply(this.state, seat.seat, input, this.tick) !== false) {
+            this.replay.log({ tick: this.tick, seat: seat.seat, input });
             changed = true;
           }
-          entry.resolve?.(this.tick);
+          queued.resolveAt(i)?.(this.tick);
         } catch (error) {
-          entry.reject?.(error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "input failed", { cause: error }));
+          queued.rejectAt(i)?.(error instanceof ArenaError ? error : new ArenaError(ErrorCode.INTERNAL, "input failed", { cause: error }));
         }
       }
-      entries.length = 0;
+      queued.clear();
     }
     changed = this.game.step(this.state, this.tick) || changed;
     const outcome: Outcome = this.game.outcome(this.state);
@@ -288,7 +287,7 @@ export class Room implements Tickable {
     if (this.ended) return;
     this.ended = true;
     for (const seat of this.seats) {
-      for (const entry of seat.inputs.splice(0)) entry.reject?.(new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over"));
+      seat.inputs.rejectAll(() => new ArenaError(ErrorCode.UNKNOWN_MATCH, "the match is over"));
     }
     this.port.finish(this, reason, winner);
   }

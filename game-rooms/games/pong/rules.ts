@@ -29,6 +29,9 @@ const PADDLE_X = 0.02;
 const BALL_RADIUS = 0.015;
 const MAX_SPEED_FACTOR = 2.5;
 
+/** Pong's three inputs, frozen: queued inputs share them. */
+const DIRECTIONS: readonly PongInput[] = [Object.freeze({ dir: -1 }), Object.freeze({ dir: 0 }), Object.freeze({ dir: 1 })];
+
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
 /** Pong (PROTOCOL.md, Games): field 1.0 by 1.0, seat 0 defends x = 0, first to `points`. */
@@ -67,7 +70,10 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
     readInput(raw) {
       if (typeof raw !== "object" || raw === null) return undefined;
       const dir = (raw as { dir?: unknown }).dir;
-      return dir === -1 || dir === 0 || dir === 1 ? { dir } : undefined;
+      if (dir !== -1 && dir !== 0 && dir !== 1) return undefined;
+      // One object per direction, shared: an input waits for its tick without an object of its own
+      // (-0, which the schema lets through as it is, keeps its own).
+      return Object.is(dir, -0) ? { dir } : DIRECTIONS[dir + 1];
     },
     init(seed) {
       const state: PongState = {
