@@ -48,7 +48,7 @@ export class Room implements Tickable {
     private readonly options: RoomOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.state = options.restore ? options.restore.state : game.init(seed);
+    this.state = options.restore ? (game.revive ? game.revive(options.restore.state) : options.restore.state) : game.init(seed);
     this.tick = options.restore?.tick ?? 0;
     this.replay = new ReplayLog(options.maxReplayInputs ?? MAX_REPLAY_INPUTS, options.restore?.inputs);
     if (options.restore?.truncated) this.replay.truncated = true;

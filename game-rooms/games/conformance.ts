@@ -111,7 +111,8 @@ function checkWireComplete(game: AnyGame, views: unknown[], problems: string[]):
 function checkResume(game: AnyGame, played: Played, problems: string[]): void {
   if (!played.half) return;
   const clock = clockOf(game);
-  const state = JSON.parse(played.half.json) as unknown;
+  const saved = JSON.parse(played.half.json) as unknown;
+  const state = game.revive ? game.revive(saved) : saved;
   const byTick = new Map<number, ReplayInput[]>();
   for (const input of played.inputs) byTick.set(input.tick, [...(byTick.get(input.tick) ?? []), input]);
   for (let tick = played.half.tick + 1; tick <= played.ticks; tick++) {

@@ -52,6 +52,12 @@ export interface GameModule<State = unknown, Input = unknown, View = unknown> {
   readInput?(raw: unknown): Input | undefined;
   init(seed: number): State;
   /**
+   * A state as a snapshot holds it (parsed JSON, written by this version of the game or an earlier
+   * one), in the form `step` expects: another node resumes a match from it. Without it the parsed
+   * JSON is the state.
+   */
+  revive?(saved: unknown): State;
+  /**
    * Applies one input of a seat at `tick`; throws ArenaError NOT_YOUR_TURN or ILLEGAL_MOVE without
    * changing the state. Returns false when the input changed nothing (it is then left out of the
    * replay, which must replay the same without it).

@@ -90,6 +90,22 @@ export function pongRules(settings: PongSettings): GameRules<PongState, PongInpu
       serve(state);
       return state;
     },
+    revive(saved) {
+      // A snapshot from before the state was flat holds `ball` and `velocity` as `{ x, y }`.
+      const old = saved as PongState & { ball?: { x: number; y: number }; velocity?: { x: number; y: number } };
+      const state: PongState = {
+        ballX: old.ball ? old.ball.x : old.ballX,
+        ballY: old.ball ? old.ball.y : old.ballY,
+        vx: old.velocity ? old.velocity.x : old.vx,
+        vy: old.velocity ? old.velocity.y : old.vy,
+        paddles: [old.paddles[0], old.paddles[1]],
+        dirs: [old.dirs[0], old.dirs[1]],
+        score: [old.score[0], old.score[1]],
+        rng: old.rng,
+        serveTo: old.serveTo,
+      };
+      return state;
+    },
     apply(state, seat, input) {
       if (state.dirs[seat] === input.dir) return false;
       state.dirs[seat] = input.dir;
