@@ -46,7 +46,7 @@ export interface StreamCounters {
   stateAcks: number;
   /** Valid acknowledgements of states that were not owed one (a client acking more often than asked). */
   stateAcksExtra: number;
-  /** Acknowledgements dropped: malformed, stale, of a tick not sent yet, of another match or player, of a room long gone. */
+  /** Acknowledgements dropped: malformed, stale, of a tick not sent yet, of another match or player, of a room long gone, over the player's rate limit. */
   stateAcksDropped: number;
   /**
    * Of `stateAcks` and `stateAcksExtra`: acknowledgements that came after the room forgot when it

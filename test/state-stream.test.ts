@@ -6,7 +6,7 @@ import { BUILTIN_GAMES, defineGame, GameRegistry, loadGames, type GameRules, typ
 import { WireCodec, type GameInfo, type MatchStart, type StatePayload, type WireFieldInfo } from "../protocol/index.ts";
 import type { PongView } from "../game-rooms/games/pong/index.ts";
 import { createArenaServer, loadConfig } from "../server/index.ts";
-import { closeAllClients, connect, eventually, guest, request, waitFor, type TestClient } from "./support/clients.ts";
+import { closeAllClients, connect, connectGuest, eventually, guest, request, waitFor, type TestClient } from "./support/clients.ts";
 import { histogramCount, startMatch } from "./support/players.ts";
 import { ENGINES, startServer, type InProcessServer } from "./support/servers.ts";
 
@@ -112,6 +112,21 @@ describe.each(ENGINES)("the state stream, protocol v2 (%s)", (engine) => {
     expect(answered).toBe(false);
     expect(left.socket.connected && right.socket.connected).toBe(true);
     await left.send("match:leave", { matchId: match.matchId });
+  });
+
+  it("counts an ack refused by the player's rate limit as dropped: every ack received is taken or dropped", async () => {
+    const limited = await startServer({ ENGINE: engine, RATE_LIMIT_PER_SECOND: "1", RATE_LIMIT_BURST: "1" });
+    try {
+      const { socket } = await connectGuest(limited.url, "pong");
+      const before = await latency(limited.url);
+      // A quarter of a token each: the first four pass the limit (and are dropped: no such match), the rest are refused.
+      for (let i = 0; i < 12; i++) socket.emit("state:ack", { matchId: "m_nobody", tick: i + 1 });
+      await eventually(async () => (await latency(limited.url)).counters.stateAcksDropped - before.counters.stateAcksDropped === 12, 10_000, "12 dropped");
+      expect(await metric(limited.url, "arena_rate_limited_total")).toBeGreaterThanOrEqual(8);
+      expect(socket.connected).toBe(true);
+    } finally {
+      await limited.stop();
+    }
   });
 
   it("marks a player whose acks stop as lagging, and caught up when they come back", async () => {

@@ -156,6 +156,8 @@ class SocketEvents {
       const verdict = bucket.take(STATE_ACK_COST);
       if (verdict === "ok") options.stateAck(asStateAck(packet[1]), ctx);
       else {
+        // Counted as dropped, so that every ack received is taken or dropped (the exact counters).
+        options.stateAck(undefined, ctx);
         options.metrics.rateLimited.inc({ game });
         if (verdict === "abuse") socket.disconnect(true);
       }
