@@ -10,6 +10,7 @@
  * the players leave).
  */
 import { readFileSync } from "node:fs";
+import { percentile, round } from "./stats.ts";
 
 const FIELDS = ["pause", "scavenge.parallel", "scavenge.sweep_array_buffers", "scavenge.roots", "new_space_survived", "promoted"] as const;
 
@@ -33,11 +34,6 @@ function scavenges(file: string): Scavenge[] {
   return out;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : Number.NaN;
-};
-
 const args = process.argv.slice(2);
 const files = args.filter((a) => Number.isNaN(Number(a)));
 const [from = 0.45, to = 0.85] = args.filter((a) => !Number.isNaN(Number(a))).map(Number);
@@ -52,9 +48,13 @@ for (const file of files) {
   const end = all[all.length - 1]!.at;
   const window = all.filter((s) => s.at >= end * from && s.at <= end * to);
   const seconds = (end * (to - from)) / 1000;
-  const row: Record<string, string | number> = { file, perSecond: Number((window.length / seconds).toFixed(2)) };
-  for (const field of FIELDS) row[field] = median(window.map((s) => s.values[field] ?? 0));
-  row["pause ms/s"] = Number((window.reduce((sum, s) => sum + (s.values.pause ?? 0), 0) / seconds).toFixed(2));
+  const row: Record<string, string | number> = { file, perSecond: round(window.length / seconds) };
+  for (const field of FIELDS)
+    row[field] = percentile(
+      window.map((s) => s.values[field] ?? 0),
+      50,
+    );
+  row["pause ms/s"] = round(window.reduce((sum, s) => sum + (s.values.pause ?? 0), 0) / seconds);
   rows.push(row);
 }
 console.table(rows);
