@@ -168,9 +168,17 @@ describe.each(SETUPS)("the lobby across two nodes (%s, %s)", (engine, redis) => 
     await request(bob.socket, "match:ready", { matchId: fa.matchId });
     await Promise.all(starts);
     // a real match: Ann moves, Bob sees it; then Bob leaves it and Ann wins
-    const moved = waitFor<{ state: { board: unknown[] } }>(bob.socket, "state");
-    expect(await request(ann.socket, "game:input", { matchId: fa.matchId, seq: 1, input: { cell: 4 } })).toMatchObject({ ok: true });
-    expect((await moved).state.board[4]).toBe(0);
+    // The state that shows the move is the one of the tick that applied it (a state of an earlier
+    // tick, such as the first, may still arrive after the input is sent).
+    const bobStates: { tick: number; state: { board: unknown[] } }[] = [];
+    (bob.socket as unknown as { on(event: string, listener: (payload: (typeof bobStates)[number]) => void): void }).on("state", (payload) =>
+      bobStates.push(payload),
+    );
+    const answer = (await request(ann.socket, "game:input", { matchId: fa.matchId, seq: 1, input: { cell: 4 } })) as { ok: boolean; tick: number };
+    expect(answer).toMatchObject({ ok: true });
+    await eventually(() => bobStates.some((s) => s.tick >= answer.tick), 10_000, "Bob sees the move's tick");
+    const moved = bobStates.find((s) => s.tick >= answer.tick)!;
+    expect(moved.state.board[4]).toBe(0);
     const ended = waitFor<MatchEnd>(ann.socket, "match:end");
     await request(bob.socket, "match:leave", { matchId: fa.matchId });
     expect(await ended).toMatchObject({ matchId: fa.matchId, reason: "forfeit", winner: ann.playerId });
