@@ -5,6 +5,10 @@ import type { HostRouter } from "./host-router.ts";
 import type { RoomHost } from "./room-host.ts";
 import type { Room } from "./room.ts";
 
+/** An input's answer, when its client asked for one: the tick that applied it, or a later refusal. */
+export type InputApplied = (tick: number) => void;
+export type InputRefused = (error: unknown) => void;
+
 /**
  * A running match as a player's node acts on it, wherever it is hosted: the same methods for a
  * room on this node and for one on another node (reached through its host, one relay hop each way).
@@ -12,10 +16,12 @@ import type { Room } from "./room.ts";
 export interface MatchHandle {
   /** Its players, in seat order. */
   readonly players: readonly PlayerId[];
-  /** `game:input`: applied at the host's next tick; resolves with that tick. */
-  input(playerId: PlayerId, seq: number, input: unknown): Promise<number>;
-  /** `game:input` without an answer: a refusal known at once throws, others are only counted. */
-  queueInput(playerId: PlayerId, seq: number, input: unknown): void;
+  /**
+   * `game:input`: applied at the host's next tick. `resolve` gets that tick and `reject` a refusal
+   * that comes later; a refusal known at once throws. Without them (no answer asked) a later
+   * refusal is only counted.
+   */
+  queueInput(playerId: PlayerId, seq: number, input: unknown, resolve?: InputApplied, reject?: InputRefused): void;
   /** `match:leave`: the player forfeits. */
   forfeit(playerId: PlayerId): Promise<void>;
   /** A player's connection here (re)opened: they take their seat again, from this node. */
@@ -40,12 +46,8 @@ class HostedMatch implements MatchHandle {
     this.players = room.seats.map((s) => s.playerId);
   }
 
-  input(playerId: PlayerId, seq: number, input: unknown): Promise<number> {
-    return this.room.enqueueInput(playerId, seq, input);
-  }
-
-  queueInput(playerId: PlayerId, seq: number, input: unknown): void {
-    this.room.queueInput(playerId, seq, input);
+  queueInput(playerId: PlayerId, seq: number, input: unknown, resolve?: InputApplied, reject?: InputRefused): void {
+    this.room.queueInput(playerId, seq, input, resolve, reject);
   }
 
   async forfeit(playerId: PlayerId): Promise<void> {
@@ -80,12 +82,8 @@ class RelayedMatch implements MatchHandle {
     private readonly node: string,
   ) {}
 
-  input(playerId: PlayerId, seq: number, input: unknown): Promise<number> {
-    return this.router.request(this.host, { op: "input", game: this.game, matchId: this.matchId, playerId, seq, input });
-  }
-
-  queueInput(playerId: PlayerId, seq: number, input: unknown): void {
-    void this.input(playerId, seq, input).catch(() => undefined);
+  queueInput(playerId: PlayerId, seq: number, input: unknown, resolve?: InputApplied, reject?: InputRefused): void {
+    this.router.request(this.host, { op: "input", game: this.game, matchId: this.matchId, playerId, seq, input }).then(resolve, reject ?? (() => undefined));
   }
 
   async forfeit(playerId: PlayerId): Promise<void> {

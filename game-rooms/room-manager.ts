@@ -2,12 +2,12 @@ import type { Logger } from "pino";
 import type { PlayerChannel } from "../matchmaker/index.ts";
 import type { NodeRelay } from "./node-relay.ts";
 import type { Registry } from "prom-client";
-import { ArenaError, ErrorCode, type HostInfo, type PlayerId } from "../protocol/index.ts";
+import { ArenaError, ErrorCode, type GameInputPayload, type HostInfo, type PlayerId } from "../protocol/index.ts";
 import type { SpectateStart, StateAck } from "./room-types.ts";
 import type { MatchPointer, MatchRecord, MatchStore, RatingStore, RatingSystem, SessionStore, WatchStore } from "../matchmaker/index.ts";
 import type { GameRegistry } from "./game-registry.ts";
 import { HostLeases } from "./host-leases.ts";
-import { MatchLookup } from "./match-lookup.ts";
+import { MatchLookup, type InputApplied, type InputRefused } from "./match-lookup.ts";
 import { HostRouter } from "./host-router.ts";
 import { MatchHandover } from "./match-handover.ts";
 import { MatchMigration } from "./match-migration.ts";
@@ -146,21 +146,17 @@ export class RoomManager {
     return this.host.streamSnapshot(tickRate);
   }
 
-  /** `game:input`: applied by the host at its next tick; resolves with that tick. */
-  async input(game: string, playerId: PlayerId, matchId: string, seq: number, input: unknown): Promise<number> {
-    const parsed = this.readInput(game, input);
-    return (await this.matches.forPlayer(game, matchId, playerId)).input(playerId, seq, parsed);
-  }
-
   /**
-   * `game:input` without an answer (fire and forget): on the host, queued with no promise at all;
-   * a refusal is thrown here when it is known at once, otherwise only counted by the room.
+   * `game:input`, queued for the host's next tick with callbacks, never a promise (the busiest
+   * answered event). `resolve` gets the tick that applied it and `reject` a later refusal; one
+   * known at once throws. Without them (fire and forget) a later refusal is only counted.
    */
-  inputNoAnswer(game: string, playerId: PlayerId, matchId: string, seq: number, input: unknown): void {
-    const parsed = this.readInput(game, input);
+  queueInput(game: string, playerId: PlayerId, sent: GameInputPayload, resolve?: InputApplied, reject?: InputRefused): void {
+    const { matchId, seq } = sent;
+    const parsed = this.readInput(game, sent.input);
     const match = this.matches.forPlayer(game, matchId, playerId);
-    if (!(match instanceof Promise)) return match.queueInput(playerId, seq, parsed);
-    match.then((found) => found.queueInput(playerId, seq, parsed)).catch(() => undefined);
+    if (!(match instanceof Promise)) return match.queueInput(playerId, seq, parsed, resolve, reject);
+    match.then((found) => found.queueInput(playerId, seq, parsed, resolve, reject)).catch(reject ?? (() => undefined));
   }
 
   private readInput(game: string, input: unknown): unknown {

@@ -28,10 +28,15 @@ export interface PlayerContext {
 }
 
 export type EventHandler<E extends AnsweredEventName> = (payload: ClientEventPayload<E>, ctx: PlayerContext) => Promise<AckData<E>> | AckData<E>;
-export type EventHandlers = { [E in AnsweredEventName]: EventHandler<E> };
+/** Every answered event but `game:input`, which has its own path (`InputHandler`). */
+export type EventHandlers = { [E in Exclude<AnsweredEventName, "game:input">]: EventHandler<E> };
 
-/** `game:input` sent without a callback: applied like any input, never answered; throws a refusal known at once. */
-export type InputNoAnswerHandler = (payload: GameInputPayload, ctx: PlayerContext) => void;
+/**
+ * `game:input`, queued for the next tick with callbacks rather than promises: `applied` gets the
+ * tick that applied it and `refused` a refusal that comes later, when the client asked for an
+ * answer. Throws a refusal known at once.
+ */
+export type InputHandler = (payload: GameInputPayload, ctx: PlayerContext, applied?: (tick: number) => void, refused?: (error: unknown) => void) => void;
 
 /** `state:ack` is handled at once, never answered; undefined when the payload was malformed. */
 export type StateAckHandler = (payload: StateAckPayload | undefined, ctx: PlayerContext) => void;
@@ -103,7 +108,7 @@ export const MAX_IN_FLIGHT = 16;
 export interface BindOptions {
   handlers: EventHandlers;
   stateAck: StateAckHandler;
-  inputNoAnswer: InputNoAnswerHandler;
+  input: InputHandler;
   metrics: ServerMetrics;
   /** A reason to refuse this event right now (new work while draining), or undefined. */
   refusal: (event: ClientEventName) => ErrorBody | undefined;
@@ -206,7 +211,7 @@ class SocketEvents {
   }
 
   private input(name: "game:input", payload: unknown, ack: ((value: unknown) => void) | undefined): void {
-    const { ctx, options } = this;
+    const { ctx } = this;
     const input = asGameInput(payload, ctx.socket.data.playing);
     if (!input)
       return this.answer(
@@ -215,19 +220,29 @@ class SocketEvents {
         failure({ code: ErrorCode.BAD_REQUEST, message: "game:input takes { matchId, seq: integer >= 0, input }" }),
         ErrorCode.BAD_REQUEST,
       );
-    if (this.connected && !ack) {
-      // Fire and forget: no promise, no answer; the outcome is only counted.
-      try {
-        options.inputNoAnswer(input, ctx);
+    if (this.connected) this.queueInput(input, ack);
+    else void this.after.then(() => this.queueInput(input, ack));
+  }
+
+  /** An input with its answer as two callbacks, no promise: one closure each, only when answered. */
+  private queueInput(input: GameInputPayload, ack: ((value: unknown) => void) | undefined): void {
+    const name = "game:input";
+    try {
+      if (!ack) {
+        // Fire and forget: no answer; the outcome is only counted.
+        this.options.input(input, this.ctx);
         this.inputOk.inc();
-      } catch (error) {
-        this.counted(ctx.game, name, error instanceof ArenaError ? error.code : ErrorCode.INTERNAL).inc();
-        if (!(error instanceof ArenaError)) ctx.log.error({ err: error, event: name, game: ctx.game, playerId: ctx.playerId }, "event handler failed");
+        return;
       }
-      return;
+      this.options.input(
+        input,
+        this.ctx,
+        (tick) => this.answer(name, ack, { ok: true, tick }, "ok"),
+        (error) => this.fail(name, ack, error),
+      );
+    } catch (error) {
+      this.fail(name, ack, error);
     }
-    if (this.connected) void this.run(name, input, ack);
-    else void this.after.then(() => this.run(name, input, ack));
   }
 
   private answer(name: AnsweredEventName, ack: ((value: unknown) => void) | undefined, value: unknown, outcome: string): void {
@@ -235,16 +250,25 @@ class SocketEvents {
     ack?.(value);
   }
 
-  private async run<E extends AnsweredEventName>(name: E, payload: ClientEventPayload<E>, ack: ((value: unknown) => void) | undefined): Promise<void> {
+  /** A refusal (ArenaError) answered with its code; anything else is logged and answered `INTERNAL`. */
+  private fail(name: AnsweredEventName, ack: ((value: unknown) => void) | undefined, error: unknown): void {
     const { ctx } = this;
+    if (error instanceof ArenaError) return this.answer(name, ack, failure(error.toBody()), error.code);
+    ctx.log.error({ err: error, event: name, game: ctx.game, playerId: ctx.playerId }, "event handler failed");
+    this.answer(name, ack, failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
+  }
+
+  private async run<E extends Exclude<AnsweredEventName, "game:input">>(
+    name: E,
+    payload: ClientEventPayload<E>,
+    ack: ((value: unknown) => void) | undefined,
+  ): Promise<void> {
     try {
       const handler: EventHandler<E> = this.options.handlers[name];
-      const data = await handler(payload, ctx);
+      const data = await handler(payload, this.ctx);
       this.answer(name, ack, ack && { ok: true, ...(data as object) }, "ok");
     } catch (error) {
-      if (error instanceof ArenaError) return this.answer(name, ack, failure(error.toBody()), error.code);
-      ctx.log.error({ err: error, event: name, game: ctx.game, playerId: ctx.playerId }, "event handler failed");
-      this.answer(name, ack, failure({ code: ErrorCode.INTERNAL, message: "internal error" }), ErrorCode.INTERNAL);
+      this.fail(name, ack, error);
     }
   }
 }

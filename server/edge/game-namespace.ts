@@ -1,7 +1,7 @@
 import type { ClientEventName, ErrorBody } from "../../protocol/index.ts";
 import { ErrorCode } from "../../protocol/index.ts";
 import type { TokenService } from "./auth.ts";
-import { bindEvents, type EventHandlers, type InputNoAnswerHandler, type PlayerContext, type StateAckHandler } from "./event-handlers.ts";
+import { bindEvents, type EventHandlers, type InputHandler, type PlayerContext, type StateAckHandler } from "./event-handlers.ts";
 import type { Logger } from "../logger.ts";
 import type { ServerMetrics } from "../metrics.ts";
 import { playerAuth } from "./player-auth.ts";
@@ -15,7 +15,7 @@ import type { ArenaNamespace } from "./types.ts";
 export interface GameService {
   handlers: EventHandlers;
   stateAck: StateAckHandler;
-  inputNoAnswer: InputNoAnswerHandler;
+  input: InputHandler;
   /** Called once the socket holds the player's session (any older one was told to go). */
   connected(ctx: PlayerContext): Promise<void>;
   /** Called when the socket is gone, whatever the reason. */
@@ -63,7 +63,7 @@ export function openGameNamespace(nsp: ArenaNamespace, service: GameService, dep
     );
   });
   deps.sessions.watch(game, nsp);
-  const events = { handlers: service.handlers, stateAck: service.stateAck, inputNoAnswer: service.inputNoAnswer, metrics: deps.metrics, refusal: deps.refusal };
+  const events = { handlers: service.handlers, stateAck: service.stateAck, input: service.input, metrics: deps.metrics, refusal: deps.refusal };
   nsp.on("connection", (socket) => {
     const { playerId, name } = socket.data;
     // One shared logger with the player's fields per line: a child logger per connection costs memory.

@@ -3,7 +3,7 @@ import { chatBudget, chatHandlers } from "./chat.ts";
 import { connectedHandler, disconnectedHandler } from "./connection.ts";
 import type { HandlerDeps } from "./context.ts";
 import { lobbyHandlers } from "./lobby.ts";
-import { inputNoAnswerHandler, matchHandlers, stateAckHandler } from "./match.ts";
+import { inputHandler, matchHandlers, stateAckHandler } from "./match.ts";
 import { queueHandlers } from "./queue.ts";
 import { statsHandlers } from "./stats.ts";
 import { watchHandlers } from "./watch.ts";
@@ -22,7 +22,7 @@ export function playerService(deps: HandlerDeps): GameService {
       ...watchHandlers(deps),
       ...statsHandlers(deps),
     },
-    inputNoAnswer: inputNoAnswerHandler(deps),
+    input: inputHandler(deps),
     stateAck: stateAckHandler(deps),
     connected: connectedHandler(deps),
     disconnected: disconnectedHandler(deps),

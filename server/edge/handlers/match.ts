@@ -1,15 +1,14 @@
 import { PLAYING_REF } from "../../delivery/state-wires.ts";
-import type { EventHandlers, InputNoAnswerHandler, StateAckHandler } from "../event-handlers.ts";
+import type { EventHandlers, InputHandler, StateAckHandler } from "../event-handlers.ts";
 import { seeker, type HandlerDeps } from "./context.ts";
 
-/** `match:ready`, `game:input` and `match:leave`: a player's part in a match, from the ready check to the end. */
-export function matchHandlers({ matchmaker, rooms }: HandlerDeps): Pick<EventHandlers, "match:ready" | "game:input" | "match:leave"> {
+/** `match:ready` and `match:leave` (`game:input` is `inputHandler`): a player's part in a match, from the ready check to the end. */
+export function matchHandlers({ matchmaker, rooms }: HandlerDeps): Pick<EventHandlers, "match:ready" | "match:leave"> {
   return {
     "match:ready": async (payload, ctx) => {
       await matchmaker.ready(seeker(ctx), payload.matchId);
       return {};
     },
-    "game:input": async (payload, ctx) => ({ tick: await rooms.input(ctx.game, ctx.playerId, payload.matchId, payload.seq, payload.input) }),
     "match:leave": async (payload, ctx) => {
       await rooms.leave(ctx.game, ctx.playerId, payload.matchId);
       return {};
@@ -17,9 +16,9 @@ export function matchHandlers({ matchmaker, rooms }: HandlerDeps): Pick<EventHan
   };
 }
 
-/** `game:input` sent without a callback: fire and forget. */
-export function inputNoAnswerHandler({ rooms }: HandlerDeps): InputNoAnswerHandler {
-  return (payload, ctx) => rooms.inputNoAnswer(ctx.game, ctx.playerId, payload.matchId, payload.seq, payload.input);
+/** `game:input`: queued for the host's next tick, answered (when asked) through the callbacks. */
+export function inputHandler({ rooms }: HandlerDeps): InputHandler {
+  return (payload, ctx, applied, refused) => rooms.queueInput(ctx.game, ctx.playerId, payload, applied, refused);
 }
 
 /**
