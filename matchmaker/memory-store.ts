@@ -12,9 +12,11 @@ import { memoryWatch } from "./memory/watch.ts";
  * composed of one object per role (`memory/`: sessions, queues, matches, ratings, lobby, watching)
  * over one shared state (`MemoryState`, which keeps the invariants that tie its maps together).
  * Every method runs to completion without awaiting, which makes it as atomic as a Redis script.
+ * Replays are kept within `replayBytes` of memory (`REPLAY_MEMORY_MB`), the oldest dropped first:
+ * a day of them at a busy node's match rate would not fit a process.
  */
-export function memoryStore(): MatchmakingStore {
-  const state = new MemoryState();
+export function memoryStore(options: { replayBytes?: number } = {}): MatchmakingStore {
+  const state = new MemoryState(options.replayBytes);
   let epoch: string | undefined;
   const store = {} as MatchmakingStore;
   return Object.assign(

@@ -52,7 +52,7 @@ export function createNodeServices(shared: SharedParts, namespaces: Map<string, 
         config.redisPrefix,
         games.list().map((g) => g.name),
       )
-    : memoryStore();
+    : memoryStore({ replayBytes: config.rooms.replayMemoryBytes });
   const mm = config.matchmaker;
   const ratings = mm.ratingSystem === "elo" ? elo(mm.defaultRating, mm.eloK) : openSkill();
   const rules: PairingRules = {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_RULES, openSkill, type MatchmakingStore, type PairingRules, type Rated } from "../matchmaker/index.ts";
+import { DEFAULT_RULES, memoryStore, openSkill, type MatchArchive, type MatchmakingStore, type PairingRules, type Rated } from "../matchmaker/index.ts";
 import { STORES } from "./support/stores.ts";
 
 const T0 = 1_000_000;
@@ -717,5 +717,55 @@ describe.each(STORES)("matchmaking store conformance: $name", (kind) => {
       expect((await store.leaderboard("pong", "ranked", 10)).map((row) => [row.rank, row.playerId])).toEqual([[1, "member"]]);
       expect((await store.leaderboard("pong", "ranked", 1)).map((row) => row.playerId)).toEqual(["member"]);
     });
+  });
+});
+
+describe("the memory store keeps replays within their budget (REPLAY_MEMORY_MB)", () => {
+  const players = [
+    { playerId: "p1", name: "One", rating: 1200 },
+    { playerId: "p2", name: "Two", rating: 1200 },
+  ];
+  const archive = (matchId: string, inputs: number): MatchArchive => ({
+    replay: {
+      matchId,
+      game: "pong",
+      mode: "casual",
+      seed: 1,
+      tickRate: 30,
+      players,
+      inputs: Array.from({ length: inputs }, (_, i) => ({ tick: i + 1, seat: (i % 2) as 0 | 1, input: { dir: 1 } })),
+      end: { reason: "win" as const, winner: "p1", tick: inputs + 1 },
+    },
+    replayTtlMs: 60_000,
+    ranked: false,
+    players: players.map((p, seat) => ({
+      ...p,
+      entry: {
+        matchId,
+        mode: "casual",
+        opponent: players[1 - seat]!,
+        result: seat === 0 ? ("win" as const) : ("loss" as const),
+        ratingAfter: 1200,
+        endedAt: T0,
+      },
+    })),
+  });
+  const size = JSON.stringify(archive("m-0", 20).replay).length;
+
+  it("drops the oldest replays once the budget is spent, and hands each reader its own copy", async () => {
+    const store = memoryStore({ replayBytes: Math.floor(size * 2.5) });
+    for (const matchId of ["m-0", "m-1", "m-2"]) await store.archiveMatch("pong", archive(matchId, 20));
+    expect(await store.replay("pong", "m-0")).toBeNull();
+    const kept = await store.replay("pong", "m-1");
+    expect(kept).toEqual(archive("m-1", 20).replay);
+    kept!.inputs.length = 0;
+    expect((await store.replay("pong", "m-1"))!.inputs).toHaveLength(20);
+    expect(await store.replay("pong", "m-2")).toEqual(archive("m-2", 20).replay);
+    // A replay larger than the whole budget is still kept, alone.
+    await store.archiveMatch("pong", archive("m-big", 200));
+    expect((await store.replay("pong", "m-big"))!.inputs).toHaveLength(200);
+    expect(await store.replay("pong", "m-2")).toBeNull();
+    // Histories are not replays: both players still list all four matches.
+    expect((await store.history("pong", "p1")).map((e) => e.matchId)).toEqual(["m-big", "m-2", "m-1", "m-0"]);
   });
 });

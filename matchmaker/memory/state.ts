@@ -1,6 +1,6 @@
 import { HostIndex } from "../host-index.ts";
 import { SortedIndex } from "../sorted-index.ts";
-import { isGuest, type HistoryEntry, type MatchEnd, type PlayerId, type Replay } from "../../protocol/index.ts";
+import { isGuest, type HistoryEntry, type MatchEnd, type PlayerId } from "../../protocol/index.ts";
 import { HISTORY_TTL_MS, type MatchArchive } from "../store.ts";
 import { ExpiringMap } from "../expiring-map.ts";
 import { LexSet } from "../lex-set.ts";
@@ -53,7 +53,14 @@ export const key = (game: string, id: string) => `${game}|${id}`;
  * indexes and on its player; a match is in its game's sets and on its players). The operations
  * are the role objects of `memory/` (composed by `memoryStore`).
  */
+/** What the memory store gives replays by default (`REPLAY_MEMORY_MB`): 256 MB. */
+export const DEFAULT_REPLAY_BYTES = 256 * 1024 * 1024;
+
 export class MemoryState {
+  constructor(replayBytes = DEFAULT_REPLAY_BYTES) {
+    this.replays = new ExpiringMap<string>(86_400_000, { max: replayBytes, weigh: (json) => json.length });
+  }
+
   readonly nodes = new Map<string, number>();
   readonly nodePlayers = new Map<string, Set<string>>();
   readonly players = new Map<string, PlayerEntry>();
@@ -67,8 +74,12 @@ export class MemoryState {
   readonly waits = new Map<string, number[]>();
   /** Challenges and private codes, by `<game>|<key>`, each with its own lifetime. */
   readonly offers = new ExpiringMap<string>(600_000);
-  /** Finished matches' replays, each players' last 20 matches, leaderboards by `<game>|<mode>`, spectator counts. */
-  readonly replays = new ExpiringMap<Replay>(86_400_000);
+  /**
+   * Finished matches' replays, as JSON (one string each: no object graph for the collector to
+   * mark, and a reader gets its own copy, as from Redis), within `replayBytes` (the oldest go
+   * first); each player's last 20 matches, leaderboards by `<game>|<mode>`, spectator counts.
+   */
+  readonly replays: ExpiringMap<string>;
   readonly histories = new ExpiringMap<HistoryEntry[]>(HISTORY_TTL_MS);
   readonly boards = new Map<string, Map<PlayerId, { name: string; rating: number; matches: number }>>();
   readonly spectators = new Map<string, number>();
@@ -271,7 +282,7 @@ export class MemoryState {
   archive(game: string, archive: MatchArchive, guestTtlMs?: number): void {
     const now = Date.now();
     const { replay, ranked, players } = archive;
-    this.replays.add(key(game, replay.matchId), replay, now, archive.replayTtlMs);
+    this.replays.add(key(game, replay.matchId), JSON.stringify(replay), now, archive.replayTtlMs);
     for (const p of players) {
       const k = key(game, p.playerId);
       const ttl = guestTtlMs !== undefined && isGuest(p.playerId) ? guestTtlMs : HISTORY_TTL_MS;

@@ -30,7 +30,8 @@ export function memoryWatch(state: MemoryState, store: MatchmakingStore /* the w
     },
 
     async replay(game: string, matchId: string): Promise<Replay | null> {
-      return state.replays.get(key(game, matchId), Date.now()) ?? null;
+      const json = state.replays.get(key(game, matchId), Date.now());
+      return json === undefined ? null : (JSON.parse(json) as Replay);
     },
 
     async history(game: string, playerId: PlayerId): Promise<HistoryEntry[]> {

@@ -73,6 +73,8 @@ export interface ArenaConfig {
     replayTtlMs: number;
     /** `REPLAY_MAX_INPUTS`: the most inputs a replay keeps (the replay is marked truncated past it). */
     maxReplayInputs: number;
+    /** `REPLAY_MEMORY_MB`: the memory the in-memory store gives replays, the oldest dropped first (Redis: size it from `REPLAY_TTL`). */
+    replayMemoryBytes: number;
     maxSpectators: number;
     /** How often a host writes its matches' snapshots (another node resumes them when it dies); 0: never. */
     snapshotMs: number;
@@ -251,6 +253,7 @@ export function loadConfig(env: Env = process.env): ArenaConfig {
       snapshotMs: integer(env, "SNAPSHOT_INTERVAL_MS", 1000, 0, 60_000),
       replayTtlMs: integer(env, "REPLAY_TTL", 86_400, 1, 31_536_000) * 1000,
       maxReplayInputs: integer(env, "REPLAY_MAX_INPUTS", 20_000, 1, 1_000_000),
+      replayMemoryBytes: integer(env, "REPLAY_MEMORY_MB", 256, 1, 1_048_576) * 1024 * 1024,
       maxSpectators: integer(env, "MAX_SPECTATORS", 100, 0, 100_000),
     },
     games: gameList(env),
