@@ -53,11 +53,9 @@ export const key = (game: string, id: string) => `${game}|${id}`;
  * indexes and on its player; a match is in its game's sets and on its players). The operations
  * are the role objects of `memory/` (composed by `memoryStore`).
  */
-/** What the memory store gives replays by default (`REPLAY_MEMORY_MB`): 256 MB. */
-export const DEFAULT_REPLAY_BYTES = 256 * 1024 * 1024;
-
 export class MemoryState {
-  constructor(replayBytes = DEFAULT_REPLAY_BYTES) {
+  /** `replayBytes`: what replays may take (`REPLAY_MEMORY_MB`, 256 MB by default). */
+  constructor(replayBytes = 256 * 1024 * 1024) {
     this.replays = new ExpiringMap<string>(86_400_000, { max: replayBytes, weigh: (json) => json.length });
   }
 
