@@ -44,11 +44,6 @@ export class ExpiringMap<V> {
     return this.entries.delete(key);
   }
 
-  /** The total weight of the entries held (expired ones not yet pruned included). */
-  get held(): number {
-    return this.weight;
-  }
-
   private prune(now: number): void {
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt > now) return;
