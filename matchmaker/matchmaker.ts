@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { CancelReason, HostInfo, PlayerId, StatsAnswer } from "../protocol/index.ts";
 import type { RatingSystem } from "./rating-system.ts";
 import { createMatchmakerMetrics, type MatchmakerMetrics } from "./metrics.ts";
+import { JoinPairing } from "./join-pairing.ts";
 import { NodeLiveness } from "./node-liveness.ts";
 import type { MatchStore, QueueStore, SessionStore, WatchStore } from "./store.ts";
 import type { NodeInfo, NodeLoad, SessionOpened, Cancellation, Latencies, MatchRecord, PairingRules, Ticket } from "./types.ts";
@@ -70,6 +71,9 @@ export class Matchmaker {
   private readonly nodes = new Map<string, NodeInfo>();
 
   private readonly liveness: NodeLiveness;
+  private readonly joinPairing = new JoinPairing((game, mode, ticketId) => {
+    this.pairQueue(game, mode, ticketId).catch((error: unknown) => this.loopFailed(error));
+  });
 
   constructor(private readonly options: MatchmakerOptions) {
     this.now = options.clock ?? Date.now;
@@ -212,8 +216,8 @@ export class Matchmaker {
     const request = { ticketId, playerId, name, game, mode, ...(latencies ? { latencies } : {}) };
     const ticket = await this.options.store.enqueue(request, restore?.enqueuedAt ?? this.now(), this.options.ratings.initial);
     this.options.log.info({ game, playerId, ticketId: ticket.ticketId, mode, rating: ticket.rating, latencies }, "player queued");
-    // The ack goes out first; the join-time pairing attempt follows right behind it.
-    setImmediate(() => void this.pairQueue(game, mode, ticket.ticketId).catch((error: unknown) => this.loopFailed(error)));
+    // The ack goes out first; the join-time pairing attempt follows right behind it, in a slice.
+    this.joinPairing.add(game, mode, ticket.ticketId);
     return ticket;
   }
 
