@@ -228,18 +228,10 @@ class SocketEvents {
   private queueInput(input: GameInputPayload, ack: ((value: unknown) => void) | undefined): void {
     const name = "game:input";
     try {
-      if (!ack) {
-        // Fire and forget: no answer; the outcome is only counted.
-        this.options.input(input, this.ctx);
-        this.inputOk.inc();
-        return;
-      }
-      this.options.input(
-        input,
-        this.ctx,
-        (tick) => this.answer(name, ack, { ok: true, tick }, "ok"),
-        (error) => this.fail(name, ack, error),
-      );
+      const applied = ack && ((tick: number) => this.answer(name, ack, { ok: true, tick }, "ok"));
+      this.options.input(input, this.ctx, applied, ack && ((error) => this.fail(name, ack, error)));
+      // Fire and forget: no answer; the outcome is only counted.
+      if (!ack) this.inputOk.inc();
     } catch (error) {
       this.fail(name, ack, error);
     }
